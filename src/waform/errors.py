@@ -1,0 +1,42 @@
+"""Exceptions that end a command with a one-line message and a non-zero exit (no traceback)."""
+
+from __future__ import annotations
+
+
+class WaformError(Exception):
+    """A user-facing failure. ``str(err)`` is the whole message: one line, no secrets."""
+
+    exit_code = 1
+
+
+class ConfigError(WaformError):
+    """waform.yaml is missing, malformed, or names something that does not exist."""
+
+
+class ApiError(WaformError):
+    """The Sinch API answered with an error (after any retries)."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        error_code: str | None = None,
+        resolution: str | None = None,
+        request: str | None = None,
+        additional: dict | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.error_code = error_code
+        self.resolution = resolution
+        self.request = request
+        self.additional = additional or {}
+
+
+class TransportError(WaformError):
+    """The API could not be reached (after any retries)."""
+
+
+class PlanError(WaformError):
+    """A plan cannot be used: stale, unsafe, or unreadable."""

@@ -1,0 +1,83 @@
+"""What the API returns: ``WhatsappTemplateDto`` and its list / error envelopes.
+
+The envelope is typed; ``details`` is kept as the JSON the API sent (``dict``), because response
+components carry no length limits and may hold values newer than this client (``UNRECOGNIZED``).
+:func:`waform.normalize.canonical_details` turns either side into a comparable form, and
+:meth:`RemoteTemplate.parsed_details` reads it through the input models when a typed view is
+needed (import).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from waform.model.components import TemplateDetails
+
+
+class _Lenient(BaseModel):
+    """Responses: ignore fields this client does not know (forward compatible)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class RemoteChanges(_Lenient):
+    status: str
+    allowCategoryChange: bool | None = None
+    details: dict[str, Any] | None = None
+
+
+class RemoteTemplate(_Lenient):
+    """One (name, language) as Sinch reports it: live ``details`` and pending ``changes``."""
+
+    name: str
+    language: str
+    category: str
+    whatsappId: str | None = None
+    state: str | None = None
+    rejectionCode: str | None = None
+    qualityScore: str | None = None
+    changes: RemoteChanges | None = None
+    details: dict[str, Any] | None = None
+    analytics: list[dict[str, Any]] = Field(default_factory=list)
+    isMetaGenerated: bool = False
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.name, self.language)
+
+    @property
+    def pending(self) -> RemoteChanges | None:
+        """The pending change layer, or ``None`` when there is none (empty ``changes``)."""
+        if self.changes is None or not self.changes.status:
+            return None
+        return self.changes
+
+    def effective_details(self) -> dict[str, Any] | None:
+        """What a desired template should be compared with: pending content if any, else live."""
+        pending = self.pending
+        if pending is not None and pending.details is not None:
+            return pending.details
+        return self.details
+
+    def parsed_details(self, *, pending_first: bool = True) -> TemplateDetails | None:
+        raw = self.effective_details() if pending_first else self.details
+        return None if raw is None else TemplateDetails.model_validate(raw, strict=False)
+
+
+class RemoteTemplateList(_Lenient):
+    totalSize: int
+    pageSize: int
+    previousPageToken: str | None = None
+    nextPageToken: str | None = None
+    templates: list[RemoteTemplate]
+
+
+class ApiErrorBody(_Lenient):
+    """``WhatsappPapiErrorDto``. ``additionalInformation`` is free-form JSON in practice."""
+
+    errorCode: str
+    message: str
+    resolution: str = ""
+    additionalInformation: dict[str, Any] | None = None
