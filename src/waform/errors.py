@@ -38,5 +38,12 @@ class TransportError(WaformError):
     """The API could not be reached (after any retries)."""
 
 
+class UnknownOutcomeError(TransportError):
+    """A write may or may not have been processed (timeout, dropped connection, 5xx).
+
+    Raised instead of retrying blindly, so the applier can look (GET) before writing again.
+    """
+
+
 class PlanError(WaformError):
     """A plan cannot be used: stale, unsafe, or unreadable."""

@@ -1,14 +1,52 @@
-"""`waform schema` (not implemented yet)."""
+"""`waform schema`: write (or check) the JSON Schemas generated from the models."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
+from waform.console import Console
 from waform.errors import WaformError
+from waform.schema import SCHEMAS, stale_schemas, write_schemas
 
 
-@click.command("schema", context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def command(args: tuple[str, ...]) -> None:
-    """Not implemented yet."""
-    raise WaformError("`waform schema` is not implemented yet")
+@click.command("schema")
+@click.option(
+    "-o",
+    "--output",
+    "output",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("schemas"),
+    show_default=True,
+    help="Directory to write the schema files into.",
+)
+@click.option(
+    "--check",
+    is_flag=True,
+    help="Write nothing; exit 1 if a schema file in the directory is missing or out of date.",
+)
+@click.pass_obj
+def command(console: Console, output: Path, check: bool) -> None:
+    """Write the JSON Schemas of waform's files (template.schema.json, …).
+
+    Editors use them through a `# yaml-language-server: $schema=…` line; CI runs
+    `waform schema --check` to catch a schema that was not regenerated after a model change.
+    """
+    if check:
+        stale = stale_schemas(output)
+        for path, reason in stale.items():
+            console.warn(f"{path}: {reason}")
+        if stale:
+            noun = "file is" if len(stale) == 1 else "files are"
+            raise WaformError(
+                f"{len(stale)} schema {noun} not up to date; run `waform schema --output {output}`"
+            )
+        console.info(f"{len(SCHEMAS)} schema file(s) in {output} are up to date")
+        return
+    try:
+        changed = write_schemas(output)
+    except OSError as exc:
+        raise WaformError(f"cannot write schemas to {output}: {exc.strerror or exc}") from None
+    for path, did_change in changed.items():
+        console.info(f"{'wrote' if did_change else 'unchanged'} {path}")

@@ -1,0 +1,547 @@
+"""`waform drift`: how far the target has wandered from git, and how healthy it is.
+
+Pure core: :func:`find_drift` takes the desired templates (from the loader), the remote ones (from
+the fetcher) and the review start times (from the activities endpoint) and returns a
+:class:`DriftReport`; the renderers turn it into text, JSON, or a Markdown issue body. Nothing here
+talks to the API — the manager does the (read-only) fetching.
+
+Finding kinds, per (name, language):
+
+* ``content`` — the *live* template differs from git (an edit approved from a dashboard, a
+  re-categorisation by Meta), with the field-level difference;
+* ``pending`` — a pending change (draft, in review, rejected) whose content differs from git: an
+  edit started outside git;
+* ``review`` — informational: git's own content is waiting for Meta's review (counted only when
+  ``--fail-on review`` asks for it; a review stuck too long is ``health``);
+* ``missing`` — in git, not at the target; ``unmanaged`` — at the target (in scope), in no file;
+* ``health`` — REJECTED (with rejectionCode), PAUSED, DISABLED, quality YELLOW/RED, a review pending
+  longer than the stale threshold, a draft nobody submitted.
+
+Field-level differences come from the plan engine's normaliser and differ, so ``drift`` and
+``plan`` always agree on what "different" means.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from waform import __version__
+from waform.differ import DiffSettings, field_changes, state_label
+from waform.model.enums import normalize_language
+from waform.model.remote import RemoteTemplate
+from waform.model.template import DesiredTemplate
+from waform.normalize import canonical_details
+from waform.plan import FieldChange
+
+FindingKind = Literal["content", "pending", "review", "missing", "unmanaged", "health"]
+FINDING_KINDS: tuple[str, ...] = ("content", "pending", "review", "missing", "unmanaged", "health")
+#: What makes ``drift`` exit 2 unless ``--fail-on`` says otherwise (``review`` is informational).
+DEFAULT_FAIL_ON: frozenset[str] = frozenset(
+    {"content", "pending", "missing", "unmanaged", "health"}
+)
+#: Hidden marker at the top of the Markdown report: a workflow finds "its" issue by it.
+MARKDOWN_MARKER = "<!-- waform-drift -->"
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDifference:
+    """One differing field: ``category`` or a path inside ``details`` (``components[BODY].text``).
+
+    ``git`` / ``remote`` is ``None`` when the field exists only on the other side.
+    """
+
+    path: str
+    git: Any
+    remote: Any
+
+    @classmethod
+    def from_change(cls, change: FieldChange) -> FieldDifference:
+        """From the differ's :class:`~waform.plan.FieldChange` (old = target, new = git)."""
+        return cls(path=change.path, git=change.new, remote=change.old)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"path": self.path, "git": self.git, "remote": self.remote}
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One thing worth a human's attention about one template language."""
+
+    kind: FindingKind
+    name: str
+    language: str
+    code: str
+    """Finer reason, stable for scripts: ``live-content``, ``category``, ``pending-edit``,
+    ``in-review``, ``missing``, ``unmanaged``, ``rejected``, ``paused``, ``disabled``,
+    ``quality-yellow``, ``quality-red``, ``stale-review``, ``unsubmitted-draft``,
+    ``pending-rejected``."""
+    message: str
+    differences: tuple[FieldDifference, ...] = ()
+    source: str | None = None
+    """``path:line:col`` of the git definition, when there is one."""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.name, self.language)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "code": self.code,
+            "name": self.name,
+            "language": self.language,
+            "message": self.message,
+            "source": self.source,
+            "differences": [d.to_json() for d in self.differences],
+        }
+
+
+@dataclass(frozen=True)
+class DriftReport:
+    """The outcome of one drift check. ``failed(fail_on)`` decides the exit code."""
+
+    target: str
+    findings: tuple[Finding, ...]
+    managed: int
+    """(name, language) pairs defined in git."""
+    remote: int
+    """(name, language) pairs at the target within scope (Meta-generated ones excluded)."""
+    generated_at: datetime
+    requests: int = 0
+    paths: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()
+    stale_review_hours: float | None = None
+
+    def counts(self) -> dict[str, int]:
+        counter = Counter(f.kind for f in self.findings)
+        return {kind: counter.get(kind, 0) for kind in FINDING_KINDS}
+
+    def failing(self, fail_on: Iterable[str] = DEFAULT_FAIL_ON) -> list[Finding]:
+        kinds = set(fail_on)
+        return [f for f in self.findings if f.kind in kinds]
+
+    def failed(self, fail_on: Iterable[str] = DEFAULT_FAIL_ON) -> bool:
+        return bool(self.failing(fail_on))
+
+    def to_json(self, fail_on: Iterable[str] = DEFAULT_FAIL_ON) -> dict[str, Any]:
+        kinds = sorted(set(fail_on))
+        return {
+            "target": self.target,
+            "paths": list(self.paths),
+            "generatedAt": self.generated_at.isoformat(),
+            "clean": not self.failed(kinds),
+            "failOn": kinds,
+            "counts": self.counts(),
+            "managed": self.managed,
+            "remote": self.remote,
+            "requests": self.requests,
+            "staleReviewHours": self.stale_review_hours,
+            "findings": [f.to_json() for f in self.findings],
+            "notes": list(self.notes),
+        }
+
+
+def parse_fail_on(value: str) -> frozenset[str]:
+    """``--fail-on content,health`` → the kinds; ``all`` and ``none`` are accepted shortcuts."""
+    kinds: set[str] = set()
+    for raw in value.split(","):
+        item = raw.strip().lower()
+        if not item:
+            continue
+        if item == "all":
+            kinds.update(FINDING_KINDS)
+        elif item == "none":
+            continue
+        elif item in FINDING_KINDS:
+            kinds.add(item)
+        else:
+            raise ValueError(
+                f"unknown finding kind {raw.strip()!r} (choose from {', '.join(FINDING_KINDS)}, "
+                "all, none)"
+            )
+    return frozenset(kinds)
+
+
+# ------------------------------------------------------------------ rendering
+
+
+def _value(value: Any) -> str:
+    """A short one-line rendering of a field value for humans."""
+    if value is None:
+        return "(absent)"
+    text = json.dumps(value, ensure_ascii=False, sort_keys=False)
+    return text if len(text) <= 200 else text[:197] + "…"
+
+
+def _summary_line(report: DriftReport, fail_on: Iterable[str]) -> str:
+    counts = report.counts()
+    shown = ", ".join(f"{kind} {n}" for kind, n in counts.items() if n)
+    total = len(report.findings)
+    checked = f"{report.managed} in git, {report.remote} at the target"
+    if not total:
+        return f"No drift on target {report.target!r}: git and the target agree ({checked})."
+    verdict = "drift found" if report.failed(fail_on) else "nothing that fails the check"
+    noun = "finding" if total == 1 else "findings"
+    return f"{verdict} on target {report.target!r}: {total} {noun} ({shown}); {checked}."
+
+
+def render_text(report: DriftReport, fail_on: Iterable[str] = DEFAULT_FAIL_ON) -> str:
+    """Terminal report: one line per finding, field differences indented under it."""
+    lines = [_summary_line(report, fail_on)]
+    if report.findings:
+        lines.append("")
+        width = max(len(f"{f.name}/{f.language}") for f in report.findings)
+        for finding in report.findings:
+            where = f"{finding.name}/{finding.language}".ljust(width)
+            src = f"  ({finding.source})" if finding.source else ""
+            lines.append(f"{where}  {finding.kind:<9}  {finding.message}{src}")
+            for diff in finding.differences:
+                lines.append(
+                    f"    ~ {diff.path}: git {_value(diff.git)} → target {_value(diff.remote)}"
+                )
+    for note in report.notes:
+        lines.append(f"note: {note}")
+    return "\n".join(lines)
+
+
+def render_json(report: DriftReport, fail_on: Iterable[str] = DEFAULT_FAIL_ON) -> str:
+    return json.dumps(report.to_json(fail_on), indent=2, ensure_ascii=False)
+
+
+def _md(text: str) -> str:
+    """Escape text for a Markdown table cell (and keep HTML out of an issue body)."""
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("|", "\\|")
+        .replace("\n", "<br>")
+    )
+
+
+def _md_code(value: Any) -> str:
+    text = _value(value)
+    if "`" in text:
+        return _md(text)
+    return f"`{_md(text)}`"
+
+
+def render_markdown(
+    report: DriftReport,
+    fail_on: Iterable[str] = DEFAULT_FAIL_ON,
+    *,
+    command: str | None = None,
+) -> str:
+    """An issue body: hidden marker first, a table of findings, field differences folded."""
+    lines = [MARKDOWN_MARKER]
+    counts = report.counts()
+    total = len(report.findings)
+    if not total:
+        lines.append(f"## ✅ waform drift: `{_md(report.target)}` matches git")
+    else:
+        noun = "finding" if total == 1 else "findings"
+        icon = "⚠️" if report.failed(fail_on) else "ℹ️"
+        lines.append(f"## {icon} waform drift: {total} {noun} on `{_md(report.target)}`")
+    lines.append("")
+    lines.append(
+        f"{report.managed} template languages in git, {report.remote} at the target. "
+        + (", ".join(f"**{kind}**: {n}" for kind, n in counts.items() if n) or "No findings.")
+    )
+    if report.findings:
+        lines += ["", "| template | language | kind | finding |", "| --- | --- | --- | --- |"]
+        for f in report.findings:
+            lines.append(f"| `{_md(f.name)}` | {_md(f.language)} | {f.kind} | {_md(f.message)} |")
+        detailed = [f for f in report.findings if f.differences]
+        for f in detailed:
+            lines += [
+                "",
+                "<details>",
+                f"<summary><code>{_md(f.name)}</code> / {_md(f.language)}: {f.kind} — "
+                f"{len(f.differences)} field(s)</summary>",
+                "",
+                "| field | git | target |",
+                "| --- | --- | --- |",
+            ]
+            for d in f.differences:
+                lines.append(f"| `{_md(d.path)}` | {_md_code(d.git)} | {_md_code(d.remote)} |")
+            lines += ["", "</details>"]
+    if report.notes:
+        lines.append("")
+        lines += [f"> {_md(note)}" for note in report.notes]
+    lines.append("")
+    ran = f" (`{_md(command)}`)" if command else ""
+    lines.append(
+        f"<sub>Checked {report.generated_at.strftime('%Y-%m-%d %H:%M UTC')} by waform "
+        f"{__version__}{ran}. Fails on: {', '.join(sorted(set(fail_on))) or 'nothing'}.</sub>"
+    )
+    return "\n".join(lines) + "\n"
+
+
+def sort_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:
+    order = {kind: i for i, kind in enumerate(FINDING_KINDS)}
+    return tuple(sorted(findings, key=lambda f: (f.name, f.language, order[f.kind], f.code)))
+
+
+# ------------------------------------------------------------------ classification
+
+_QUALITY = {"QUALITY_SCORE_YELLOW": "yellow", "QUALITY_SCORE_RED": "red"}
+
+
+def under_review(remote: RemoteTemplate) -> bool:
+    """A submission Meta has not decided on yet (a pending change, or a first review)."""
+    pending = remote.pending
+    if pending is not None:
+        return pending.status == "IN_PROGRESS"
+    return remote.state == "PENDING"
+
+
+def _hours(delta: timedelta) -> str:
+    hours = delta.total_seconds() / 3600
+    return f"{hours:.0f} h" if hours >= 10 else f"{hours:.1f} h"
+
+
+def health_findings(
+    remote: RemoteTemplate,
+    *,
+    desired: DesiredTemplate | None,
+    review_started: datetime | None,
+    now: datetime,
+    stale_after: timedelta | None,
+    pending_matches_git: bool,
+) -> list[Finding]:
+    """Health problems of one remote template (whether git manages it or not)."""
+    name, lang = remote.name, normalize_language(remote.language)
+    out: list[Finding] = []
+
+    def add(code: str, message: str) -> None:
+        out.append(Finding("health", name, lang, code, message, source=_source(desired)))
+
+    code = remote.rejectionCode if remote.rejectionCode not in (None, "NONE") else None
+    pending = remote.pending
+    if remote.state == "REJECTED":
+        add("rejected", f"rejected by Meta{f' ({code})' if code else ''}")
+    elif pending is not None and pending.status == "REJECTED":
+        add("pending-rejected", f"Meta rejected a change{f' ({code})' if code else ''}")
+    if remote.state in ("PAUSED", "DISABLED"):
+        add(
+            remote.state.lower(),
+            "paused by Meta (low quality): messages are not delivered"
+            if remote.state == "PAUSED"
+            else "disabled by Meta: it cannot be sent",
+        )
+    quality = _QUALITY.get(remote.qualityScore or "")
+    if quality:
+        add(f"quality-{quality}", f"quality score {quality.upper()}")
+    if stale_after is not None and under_review(remote) and review_started is not None:
+        waited = now - review_started
+        if waited > stale_after:
+            add(
+                "stale-review",
+                f"in review for {_hours(waited)} (since "
+                f"{review_started.strftime('%Y-%m-%d %H:%M UTC')}; threshold {_hours(stale_after)})",
+            )
+    if pending is not None and pending.status == "DRAFT":
+        intended = desired is not None and desired.status == "draft"
+        if not intended and (desired is None or pending_matches_git):
+            add(
+                "unsubmitted-draft",
+                "a draft nobody submitted"
+                + (" (`waform apply` would submit it)" if desired is not None else ""),
+            )
+    return out
+
+
+def _source(desired: DesiredTemplate | None) -> str | None:
+    return str(desired.source) if desired is not None and desired.source else None
+
+
+def _differences(
+    git: dict[str, Any], remote: dict[str, Any], *, git_category: str, remote_category: str | None
+) -> tuple[FieldDifference, ...]:
+    out: list[FieldDifference] = []
+    if remote_category is not None and git_category != remote_category:
+        out.append(FieldDifference("category", git_category, remote_category))
+    if git != remote:
+        out.extend(FieldDifference.from_change(c) for c in field_changes(remote, git))
+    return tuple(out)
+
+
+def find_drift(
+    desired: Iterable[DesiredTemplate],
+    remote: Iterable[RemoteTemplate],
+    config: Any = None,
+    *,
+    target: str = "",
+    now: datetime | None = None,
+    review_started: Mapping[tuple[str, str], datetime] | None = None,
+    stale_after: timedelta | None = timedelta(hours=24),
+    requests: int = 0,
+    paths: Sequence[str] = (),
+    notes: Sequence[str] = (),
+) -> DriftReport:
+    """Compare git with the target (live and pending layers separately) and check health.
+
+    ``config`` is a :class:`waform.config.Config` (scope, ignore) or ``None``; ``review_started``
+    maps (name, language) to when the review in progress began (from activities), which the
+    stale-review check needs.
+    """
+    settings = DiffSettings.from_config(config)
+    strip = settings.strip
+    now = now or datetime.now(UTC)
+    started = review_started or {}
+    findings: list[Finding] = []
+    extra_notes = list(notes)
+
+    remote_by_key: dict[tuple[str, str], RemoteTemplate] = {}
+    for r in remote:
+        remote_by_key[(r.name, normalize_language(r.language))] = r
+
+    desired_by_key: dict[tuple[str, str], DesiredTemplate] = {}
+    for d in desired:
+        if settings.manages(d.name, d.language):
+            desired_by_key[d.key] = d
+
+    for key, d in sorted(desired_by_key.items()):
+        r = remote_by_key.get(key)
+        src = _source(d)
+        if r is None:
+            findings.append(
+                Finding(
+                    "missing",
+                    d.name,
+                    d.language,
+                    "missing",
+                    "in git, not at the target",
+                    source=src,
+                )
+            )
+            continue
+        want = canonical_details(d.details.to_wire(), category=d.category, strip=strip)
+        pending = r.pending
+        pend = (
+            canonical_details(pending.details, category=r.category, strip=strip)
+            if pending is not None and pending.details is not None
+            else None
+        )
+        pending_matches = pend is not None and pend == want and r.category == d.category
+        live_exists = r.details is not None and r.state is not None
+
+        content_found = False
+        if live_exists and not pending_matches:
+            live = canonical_details(r.details, category=r.category, strip=strip)
+            diffs = _differences(want, live, git_category=d.category, remote_category=r.category)
+            if diffs:
+                content_found = True
+                only_category = all(x.path == "category" for x in diffs)
+                findings.append(
+                    Finding(
+                        "content",
+                        d.name,
+                        d.language,
+                        "category" if only_category else "live-content",
+                        f"category is {r.category} at the target, {d.category} in git"
+                        if only_category
+                        else "the live template differs from git",
+                        diffs,
+                        src,
+                    )
+                )
+        if pend is not None and pending is not None:
+            if not pending_matches:
+                diffs = _differences(
+                    want,
+                    pend,
+                    git_category=d.category,
+                    remote_category=None if live_exists else r.category,
+                )
+                if diffs:
+                    findings.append(
+                        Finding(
+                            "pending",
+                            d.name,
+                            d.language,
+                            "pending-edit",
+                            f"a pending change ({pending.status}) differs from git",
+                            diffs,
+                            src,
+                        )
+                    )
+            elif under_review(r):
+                since = started.get(key)
+                when = f" since {since.strftime('%Y-%m-%d %H:%M UTC')}" if since else ""
+                findings.append(
+                    Finding(
+                        "review",
+                        d.name,
+                        d.language,
+                        "in-review",
+                        f"git's content is in review at Meta{when}",
+                        source=src,
+                    )
+                )
+        elif under_review(r) and not content_found:
+            findings.append(
+                Finding("review", d.name, d.language, "in-review", "in review at Meta", source=src)
+            )
+        findings.extend(
+            health_findings(
+                r,
+                desired=d,
+                review_started=started.get(key),
+                now=now,
+                stale_after=stale_after,
+                pending_matches_git=pending_matches,
+            )
+        )
+
+    in_scope_remote = 0
+    meta_generated = 0
+    for key, r in sorted(remote_by_key.items()):
+        name, lang = key
+        if not settings.manages(name, lang):
+            continue
+        if r.isMetaGenerated:
+            meta_generated += 1
+            continue
+        in_scope_remote += 1
+        if key in desired_by_key:
+            continue
+        findings.append(
+            Finding(
+                "unmanaged",
+                name,
+                lang,
+                "unmanaged",
+                f"at the target ({state_label(r)}), in no file; `waform import` adds it to git",
+            )
+        )
+        findings.extend(
+            health_findings(
+                r,
+                desired=None,
+                review_started=started.get(key),
+                now=now,
+                stale_after=stale_after,
+                pending_matches_git=False,
+            )
+        )
+    if meta_generated:
+        extra_notes.append(
+            f"{meta_generated} Meta-generated template language(s) not checked (read-only)"
+        )
+    return DriftReport(
+        target=target,
+        findings=sort_findings(findings),
+        managed=len(desired_by_key),
+        remote=in_scope_remote,
+        generated_at=now,
+        requests=requests,
+        paths=tuple(paths),
+        notes=tuple(extra_notes),
+        stale_review_hours=None if stale_after is None else stale_after.total_seconds() / 3600,
+    )

@@ -1,0 +1,346 @@
+"""The emulator's core: template operations over the store, one transaction each.
+
+Routes (:mod:`waform.emulator.app`) parse HTTP and call these methods; the control API
+(:mod:`waform.emulator.control_routes`) calls the ``meta_*`` ones. Every method that changes
+something commits the record, its activities and its webhook events together, then wakes the
+webhook sender. :meth:`Emulator.settle` applies due review verdicts and runs at the start of
+every API request (an indexed lookup when nothing is due).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from waform.emulator import lifecycle
+from waform.emulator.auth import Authenticator
+from waform.emulator.errors import PapiError
+from waform.emulator.faults import Faults, RateLimiter
+from waform.emulator.lifecycle import BLOCK_SECONDS, Clock, Effects, Verdict
+from waform.emulator.records import Record, dumps, output_details, with_analytics
+from waform.emulator.settings import EmulatorSettings
+from waform.emulator.store import Page, Store
+from waform.emulator.validation import CreateTemplateBody, UpdateTemplateBody
+from waform.emulator.webhooks import Webhooks
+from waform.model.enums import LANGUAGE_CODES, LANGUAGE_SET
+
+
+class Emulator:
+    """One emulated Sinch account (all projects) over one state file."""
+
+    def __init__(self, settings: EmulatorSettings) -> None:
+        self.settings = settings
+        self.store = Store(settings.state_path)
+        self.clock = Clock(self.store)
+        self.auth = Authenticator(settings, self.store)
+        self.faults = Faults(self.store)
+        self.limiter = RateLimiter(self.store)
+        self.webhooks = Webhooks(
+            self.store,
+            attempts=settings.webhook_attempts,
+            retry_delay=settings.webhook_retry_delay,
+            timeout=settings.webhook_timeout,
+            transport=settings.webhook_transport,
+        )
+        now = self.clock.now()
+        for project in settings.projects:
+            self.store.add_project(project, now)
+
+    def close(self) -> None:
+        self.store.close()
+
+    # ------------------------------------------------------------------ settings
+
+    @property
+    def review_delay(self) -> float:
+        raw = self.store.get_meta("review_delay")
+        return float(raw) if raw is not None else self.settings.review_delay
+
+    def check_project(self, project: str) -> None:
+        if self.settings.strict_projects and not self.store.project_known(project):
+            raise PapiError("project_not_initialized")
+
+    @staticmethod
+    def check_language(language: str) -> None:
+        if language not in LANGUAGE_SET:
+            raise PapiError(
+                "template_invalid_language_code",
+                additional={"supportedCodes": list(LANGUAGE_CODES)},
+            )
+
+    def analytics_json(self, date_range: str | None, now: float | None = None) -> str:
+        return dumps(lifecycle.analytics_for(date_range, self.clock.now() if now is None else now))
+
+    # ------------------------------------------------------------------ commits
+
+    def _commit(self, record: Record, effects: Effects, now: float) -> None:
+        """Store ``record`` with its activities and webhook events (caller holds the txn)."""
+        self.store.put(record)
+        for activity in effects.activities:
+            self.store.add_activity(record.project, record.name, record.language, activity)
+        self._publish(record, effects, now)
+
+    def _publish(self, record: Record, effects: Effects, now: float) -> None:
+        if not effects.webhooks:
+            return
+        payload = record.full_dto(self.analytics_json("DAY", now))
+        for trigger, extra in effects.webhooks:
+            body: dict[str, Any] = {"type": trigger, "payload": payload}
+            body.update({k: v for k, v in extra.items() if v is not None})
+            self.webhooks.enqueue(record.project, trigger, dumps(body), now)
+        self._wake_needed = True
+
+    def _after_commit(self) -> None:
+        if getattr(self, "_wake_needed", False):
+            self._wake_needed = False
+            self.webhooks.wake()
+
+    def settle(self, project: str | None = None) -> int:
+        """Apply every review verdict that is due by the emulator clock. Returns how many."""
+        now = self.clock.now()
+        due = self.store.due_reviews(now, project)
+        if not due:
+            return 0
+        done = 0
+        with self.store.write():
+            for proj, name, language in due:
+                record = self.store.get(proj, name, language)
+                if record is None or record.review_due is None or record.review_due > now:
+                    continue
+                self._commit(record, lifecycle.finish_review(record, now), now)
+                done += 1
+        self._after_commit()
+        return done
+
+    def complete_reviews(
+        self,
+        project: str,
+        *,
+        name: str | None = None,
+        language: str | None = None,
+        verdict: Verdict | None = None,
+    ) -> list[dict[str, Any]]:
+        """Control API: decide pending reviews now (optionally forcing the verdict)."""
+        now = self.clock.now()
+        finished = []
+        with self.store.write():
+            for proj, n, lang in self.store.pending_reviews(project):
+                if (name is not None and n != name) or (language is not None and lang != language):
+                    continue
+                record = self.store.get(proj, n, lang)
+                assert record is not None
+                self._commit(record, lifecycle.finish_review(record, now, verdict), now)
+                finished.append(record.full_dto(self.analytics_json("DAY", now)))
+        self._after_commit()
+        return finished
+
+    # ------------------------------------------------------------------ reads
+
+    def get(self, project: str, name: str, language: str) -> Record:
+        record = self.store.get(project, name, language)
+        if record is None:
+            raise PapiError("template_not_found")
+        return record
+
+    def page(self, project: str, **query: Any) -> Page:
+        return self.store.page(project, **query)
+
+    # ------------------------------------------------------------------ writes
+
+    def create(self, project: str, body: CreateTemplateBody) -> Record:
+        now = self.clock.now()
+        with self.store.write():
+            if self.store.get(project, body.name, body.language) is not None:
+                raise PapiError(
+                    "template_exists", additional={"supportedCodes": list(LANGUAGE_CODES)}
+                )
+            if self.store.blocked_until(project, body.name, "", now):
+                raise PapiError(
+                    "template_name_recently_used",
+                    resolution=f'Use another "name" for "{body.language}" or wait the required '
+                    "time.",
+                )
+            if self.store.blocked_until(project, body.name, body.language, now):
+                raise PapiError(
+                    "template_language_recently_deleted",
+                    resolution=f"Try to create {body.language} content again in 4 weeks or "
+                    "create a new template.",
+                )
+            categories = {r.category for r in self.store.get_name(project, body.name)}
+            if categories and body.category not in categories:
+                raise PapiError(
+                    "template_incorrect_category",
+                    resolution="Use a category that has been used in another language: "
+                    f'"{sorted(categories)[0]}".',
+                )
+            record = lifecycle.new_record(project, body, now, self.review_delay)
+            if (
+                record.change_status == "IN_PROGRESS"
+                and self.store.count_submitted(project) >= self.settings.template_limit
+            ):
+                if not body.saveDraftOnFailure:
+                    raise PapiError("template_limit_reached")
+                record.changes = {**(record.changes or {}), "status": "DRAFT"}
+                record.state = None
+                record.review_due = None
+                self._commit(record, lifecycle.create_effects(record, now), now)
+                self._limit_hit = True
+            else:
+                self._commit(record, lifecycle.create_effects(record, now), now)
+        if getattr(self, "_limit_hit", False):
+            self._limit_hit = False
+            raise PapiError("template_limit_reached")
+        self._after_commit()
+        return record
+
+    def update(self, project: str, name: str, language: str, body: UpdateTemplateBody) -> Record:
+        now = self.clock.now()
+        with self.store.write():
+            record = self.get(project, name, language)
+            others = {
+                r.category for r in self.store.get_name(project, name) if r.language != language
+            }
+            effects = lifecycle.apply_update(record, body, now, self.review_delay, others)
+            self._commit(record, effects, now)
+        self._after_commit()
+        return record
+
+    def delete_name(self, project: str, name: str) -> None:
+        now = self.clock.now()
+        with self.store.write():
+            records = self.store.get_name(project, name)
+            if not records:
+                raise PapiError("template_not_found")
+            for record in records:
+                self._delete(record, now)
+            if any(r.submitted for r in records):
+                self.store.block(project, name, "", now + BLOCK_SECONDS)
+        self._after_commit()
+
+    def delete_language(
+        self, project: str, name: str, language: str, *, delete_submitted: bool
+    ) -> None:
+        now = self.clock.now()
+        with self.store.write():
+            record = self.get(project, name, language)
+            action = lifecycle.delete_language_action(record, delete_submitted)
+            if action == "drop_changes":
+                record.changes = None
+                record.review_due = None
+                effects = Effects()
+                effects.activity("EDITED", now, "Draft changes deleted.")
+                self._commit(record, effects, now)
+            else:
+                self._delete(record, now)
+                if record.submitted:
+                    self.store.block(project, name, language, now + BLOCK_SECONDS)
+        self._after_commit()
+
+    def _delete(self, record: Record, now: float) -> None:
+        effects = Effects()
+        if record.submitted:
+            effects.webhook("WHATSAPP_TEMPLATE_DELETED")
+        self._publish(record, effects, now)
+        self.store.delete(record.project, record.name, record.language)
+
+    def comment(
+        self, project: str, name: str, language: str, text: str, *, author: str | None = None
+    ) -> dict[str, Any]:
+        now = self.clock.now()
+        with self.store.write():
+            record = self.get(project, name, language)
+            effects = Effects()
+            effects.activity("COMMENT_ADDED", now, text)
+            if author:
+                effects.activities[-1]["author"] = author
+            effects.webhook("WHATSAPP_TEMPLATE_COMMENT_ADDED", comment=text)
+            self._commit(record, effects, now)
+        self._after_commit()
+        return {"type": "CREATED", "comment": text, "created": lifecycle.iso(now)}
+
+    def activities(
+        self, project: str, name: str, language: str, *, size: int, before_id: int | None
+    ) -> tuple[list[dict[str, Any]], int, int | None]:
+        self.get(project, name, language)
+        rows, total, has_next = self.store.activities(
+            project, name, language, size=size, before_id=before_id
+        )
+        next_before = rows[-1][0] if has_next and rows else None
+        return [json.loads(body) for _, body in rows], total, next_before
+
+    # ------------------------------------------------------------------ Meta-side (control)
+
+    def meta_force_state(
+        self, project: str, name: str, language: str, state: str, rejection_code: str | None
+    ) -> Record:
+        now = self.clock.now()
+        with self.store.write():
+            record = self.get(project, name, language)
+            self._commit(record, lifecycle.force_state(record, state, rejection_code), now)
+        self._after_commit()
+        return record
+
+    def meta_quality(self, project: str, name: str, language: str, score: str) -> Record:
+        now = self.clock.now()
+        with self.store.write():
+            record = self.get(project, name, language)
+            effects = Effects()
+            if record.quality_score != score:
+                record.quality_score = score
+                effects.webhook("WHATSAPP_TEMPLATE_QUALITY_SCORE_UPDATED")
+            self._commit(record, effects, now)
+        self._after_commit()
+        return record
+
+    def meta_category(
+        self, project: str, name: str, language: str, category: str, *, future: bool
+    ) -> Record:
+        """Meta recategorises a template (or announces it will, with ``future``)."""
+        now = self.clock.now()
+        with self.store.write():
+            record = self.get(project, name, language)
+            effects = Effects()
+            if future:
+                effects.webhook("WHATSAPP_TEMPLATE_CATEGORY_FUTURE_UPDATE", futureCategory=category)
+            elif record.category != category:
+                record.category = category
+                effects.webhook("WHATSAPP_TEMPLATE_CATEGORY_UPDATED")
+            self._commit(record, effects, now)
+        self._after_commit()
+        return record
+
+    def meta_add(
+        self,
+        project: str,
+        *,
+        name: str,
+        language: str,
+        category: str,
+        details: dict[str, Any],
+        state: str = "APPROVED",
+        quality_score: str | None = "QUALITY_SCORE_UNKNOWN",
+        meta_generated: bool = False,
+    ) -> Record:
+        """A template that appears without the Provisioning API (WhatsApp Manager, or Meta)."""
+        now = self.clock.now()
+        with self.store.write():
+            if self.store.get(project, name, language) is not None:
+                raise PapiError("template_exists")
+            record = Record(
+                project=project,
+                name=name,
+                language=language,
+                category=category,
+                whatsapp_id=lifecycle.whatsapp_id(project, name, language),
+                state=state,
+                quality_score=quality_score,
+                details=output_details(details),
+                is_meta_generated=meta_generated,
+                internal={"created": now, "edits": [], "reviewed": True, "outOfBand": True},
+            )
+            self._commit(record, Effects(), now)
+        self._after_commit()
+        return record
+
+    def record_json(self, record: Record, date_range: str | None = None) -> str:
+        return with_analytics(record.dto_json(), self.analytics_json(date_range))

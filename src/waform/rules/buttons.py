@@ -1,0 +1,212 @@
+"""Rules on buttons: counts, grouping, labels, URLs and phone numbers (BT*)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterator
+
+from waform.model.components import OtpButton, PhoneNumberButton, UrlButton
+from waform.rules.context import Hit, TemplateContext
+from waform.rules.registry import check
+from waform.rules.text import (
+    blocked_host,
+    has_emoji,
+    markup_char,
+    scan,
+    valid_phone,
+    variable_in_host,
+)
+
+MAX_BUTTONS = 10
+MAX_QUICK_REPLIES = 10
+MAX_URL = 2000
+
+
+@check("WA-BT1")
+def button_total(ctx: TemplateContext) -> Iterator[Hit]:
+    if ctx.buttons and len(ctx.buttons[1].buttons) > MAX_BUTTONS:
+        total = len(ctx.buttons[1].buttons)
+        yield ctx.at(ctx.buttons[0], "buttons", MAX_BUTTONS), (
+            f"remove {total - MAX_BUTTONS} button(s): a template has at most {MAX_BUTTONS} "
+            f"(it has {total})"
+        )
+
+
+@check("WA-BT2")
+def quick_replies_grouped(ctx: TemplateContext) -> Iterator[Hit]:
+    if not ctx.buttons:
+        return
+    index, component = ctx.buttons
+    seen = 0
+    groups = 0
+    previous_qr = False
+    for j, button in enumerate(component.buttons):
+        is_qr = button.type == "QUICK_REPLY"
+        if is_qr:
+            seen += 1
+            if seen == MAX_QUICK_REPLIES + 1:
+                yield ctx.at(index, "buttons", j), (
+                    f"remove quick replies: at most {MAX_QUICK_REPLIES} per template"
+                )
+            if not previous_qr:
+                groups += 1
+                if groups == 2:
+                    yield ctx.at(index, "buttons", j), (
+                        "move this quick reply next to the other quick replies: quick replies "
+                        "must be one group, before or after the other buttons"
+                    )
+        previous_qr = is_qr
+
+
+def _beyond_limit(ctx: TemplateContext, kind: str, limit: int) -> Iterator[Hit]:
+    count = 0
+    for site in ctx.template_buttons():
+        if site.button.type == kind:
+            count += 1
+            if count == limit + 1:
+                plural = "s" if limit > 1 else ""
+                yield site.loc, (
+                    f"remove this {kind} button: a template has at most {limit} {kind} button{plural}"
+                )
+
+
+@check("WA-BT3")
+def at_most_two_url_buttons(ctx: TemplateContext) -> Iterator[Hit]:
+    return _beyond_limit(ctx, "URL", 2)
+
+
+@check("WA-BT5")
+def at_most_one_copy_code_button(ctx: TemplateContext) -> Iterator[Hit]:
+    return _beyond_limit(ctx, "COPY_CODE", 1)
+
+
+@check("WA-BT4")
+def phone_buttons(ctx: TemplateContext) -> Iterator[Hit]:
+    count = 0
+    for site in ctx.all_buttons:
+        button = site.button
+        if not isinstance(button, PhoneNumberButton):
+            continue
+        if site.card is None:
+            count += 1
+            if count == 2:
+                yield site.loc, "remove this PHONE_NUMBER button: a template has at most 1"
+        if not valid_phone(button.phoneNumber):
+            yield (*site.loc, "phoneNumber"), (
+                f"write {button.phoneNumber!r} as an international number with country code, "
+                "e.g. +4930123456 (digits, optional +, spaces or dashes)"
+            )
+
+
+def _label_fields(button: object) -> Iterator[tuple[str, str]]:
+    for field in ("text", "autofillText"):
+        value = getattr(button, field, None)
+        if value:
+            yield field, value
+
+
+@check("WA-BT8")
+def plain_labels(ctx: TemplateContext) -> Iterator[Hit]:
+    for site in ctx.all_buttons:
+        for field, label in _label_fields(site.button):
+            problems = []
+            if scan(label).any:
+                problems.append("the variable")
+            char = markup_char(label)
+            if char:
+                problems.append(f"the formatting character {char!r}")
+            if "\n" in label:
+                problems.append("the line break")
+            if has_emoji(label) and not isinstance(site.button, OtpButton):
+                problems.append("emoji")  # OTP buttons: WA-A4 (an error there)
+            if problems:
+                yield (*site.loc, field), f"remove {' and '.join(problems)} from the button label"
+
+
+def _groups(ctx: TemplateContext) -> Iterator[list]:
+    top = [site for site in ctx.all_buttons if site.card is None]
+    if top:
+        yield top
+    cards: dict[int, list] = {}
+    for site in ctx.all_buttons:
+        if site.card is not None:
+            cards.setdefault(site.card, []).append(site)
+    yield from cards.values()
+
+
+@check("WA-BT9")
+def distinct_labels(ctx: TemplateContext) -> Iterator[Hit]:
+    for group in _groups(ctx):
+        seen: set[str] = set()
+        for site in group:
+            label = getattr(site.button, "text", None)
+            if not label:
+                continue
+            key = " ".join(label.casefold().split())
+            if key in seen:
+                yield (*site.loc, "text"), f"give this button a label no other button has ({label!r})"
+            seen.add(key)
+
+
+@check("WA-BT10")
+def url_length(ctx: TemplateContext) -> Iterator[Hit]:
+    for site in ctx.all_buttons:
+        button = site.button
+        if not isinstance(button, UrlButton) or button.example is None:
+            continue
+        example = button.example
+        full = example if "://" in example else button.url.replace("{{1}}", example)
+        if len(full) > MAX_URL:
+            yield (*site.loc, "example"), (
+                f"shorten the URL: with the example filled in it has {len(full)} characters, the "
+                f"limit is {MAX_URL}"
+            )
+
+
+@check("WA-BT11")
+def url_variable_at_end(ctx: TemplateContext) -> Iterator[Hit]:
+    for site in ctx.all_buttons:
+        button = site.button
+        if not isinstance(button, UrlButton):
+            continue
+        found = scan(button.url)
+        if not found.any:
+            continue
+        tokens = len(found.numbers) + len(found.named) + len(found.malformed)
+        if tokens > 1:
+            message = f"use at most one variable in the URL (it has {tokens}), {{{{1}}}} at the end"
+        elif found.numbers != (1,):
+            message = "write the URL's variable as {{1}}"
+        elif not button.url.endswith("{{1}}"):
+            message = "move {{1}} to the very end of the URL"
+        elif variable_in_host(button.url):
+            message = "keep the domain fixed: the URL's variable may only follow a path or query"
+        else:
+            continue
+        yield (*site.loc, "url"), message
+
+
+@check("WA-BT12")
+def url_allowed_host(ctx: TemplateContext) -> Iterator[Hit]:
+    for site in ctx.all_buttons:
+        button = site.button
+        if isinstance(button, UrlButton):
+            blocked = blocked_host(button.url)
+            if blocked:
+                yield (*site.loc, "url"), (
+                    f"link to your own domain: a {blocked} is rejected in URL buttons"
+                )
+
+
+@check("WA-BT13")
+def desktop_rendering(ctx: TemplateContext) -> Iterator[Hit]:
+    if not ctx.buttons:
+        return
+    index, component = ctx.buttons
+    kinds = Counter(button.type for button in component.buttons)
+    mixed = kinds.get("QUICK_REPLY", 0) and len(kinds) > 1
+    if len(component.buttons) >= 4 or mixed:
+        yield ctx.at(index, "buttons"), (
+            "WhatsApp desktop will not show these buttons (4 or more, or quick replies mixed with "
+            "other types); use fewer or one kind if desktop users matter"
+        )

@@ -1,0 +1,168 @@
+"""Runs the registered rules over loaded files and turns findings into located diagnostics.
+
+Fast path: each template-language is wrapped once in a :class:`TemplateContext` and every enabled
+check runs over it; locations are resolved (``file.locate``) only for findings, which are rare.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from waform.diagnostics import Diagnostic, sort_diagnostics
+from waform.errors import ConfigError
+from waform.model.remote import RemoteTemplate
+from waform.model.template import DesiredTemplate, TemplateFile
+from waform.rules import auth, buttons, components, marketing, ttl, variables  # noqa: F401
+from waform.rules.context import KeyLoc, Loc, TemplateContext
+from waform.rules.cross import Entry
+from waform.rules.plan import plan_hits
+from waform.rules.registry import CROSS_CHECKS, RULES, SETTINGS, TEMPLATE_CHECKS, Setting
+
+
+class LoadedFileLike(Protocol):
+    """What the rules need of :class:`waform.loader.LoadedFile`."""
+
+    path: str
+    template: TemplateFile
+
+    def locate(self, loc: tuple[str | int, ...]) -> tuple[int, int]: ...
+
+
+@dataclass(frozen=True)
+class RuleSettings:
+    """How rules are applied in this run.
+
+    ``overrides`` comes from ``waform.yaml`` (``rules: {WA-V9: off, WA-F2: error}``); a template's
+    own ``rules:`` key wins over it. ``strict`` reports rule warnings as errors (``--strict``).
+    """
+
+    overrides: Mapping[str, str] = field(default_factory=dict)
+    strict: bool = False
+
+    def __post_init__(self) -> None:
+        for rule_id, setting in self.overrides.items():
+            if rule_id not in RULES:
+                raise ConfigError(
+                    f"rules: unknown rule {rule_id!r} (`waform rules` lists the ids, e.g. WA-V9)"
+                )
+            if setting not in SETTINGS:
+                raise ConfigError(
+                    f"rules: {rule_id}: {setting!r} is not one of off, warning, error"
+                )
+
+    def setting(self, rule_id: str, template_rules: Mapping[str, str] | None = None) -> Setting:
+        """Effective setting: the template's ``rules:``, else ``waform.yaml``, else the default."""
+        if template_rules and rule_id in template_rules:
+            return template_rules[rule_id]  # type: ignore[return-value]
+        if rule_id in self.overrides:
+            return self.overrides[rule_id]  # type: ignore[return-value]
+        return RULES[rule_id].default
+
+    def severity(self, setting: Setting) -> str:
+        return "error" if self.strict or setting == "error" else "warning"
+
+
+@dataclass
+class RuleReport:
+    """Everything one run of the rules found."""
+
+    diagnostics: list[Diagnostic]
+    failed: set[tuple[str, str]]
+    """(name, language) pairs with at least one error (after ``strict``): plan refuses them."""
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not any(d.severity == "error" for d in self.diagnostics)
+
+
+def _locate(file: Any, loc: Loc) -> tuple[int, int]:
+    if isinstance(loc, KeyLoc) and hasattr(file, "locate_key"):
+        return file.locate_key(tuple(loc))
+    return file.locate(tuple(loc))
+
+
+def run_rules(files: Sequence[LoadedFileLike], settings: RuleSettings | None = None) -> RuleReport:
+    """Check every template-language of ``files`` plus the cross-file rules."""
+    settings = settings or RuleSettings()
+    diagnostics: list[Diagnostic] = []
+    failed: set[tuple[str, str]] = set()
+    plans: dict[frozenset, list[tuple[str, Any, str]]] = {}
+    entries: list[Entry] = []
+
+    def emit(file: Any, loc: Loc, setting: Setting, rule_id: str, message: str, keys: Iterable):
+        line, column = _locate(file, loc)
+        severity = settings.severity(setting)
+        diagnostics.append(Diagnostic(file.path, line, column, severity, message, rule_id))  # type: ignore[arg-type]
+        if severity == "error":
+            failed.update(keys)
+
+    for file_index, file in enumerate(files):
+        template = file.template
+        overrides = template.rules
+        plan_key = frozenset(overrides.items())
+        checks = plans.get(plan_key)
+        if checks is None:
+            checks = []
+            for rule_id, fn in TEMPLATE_CHECKS.items():
+                setting = settings.setting(rule_id, overrides)
+                if setting != "off":
+                    checks.append((rule_id, fn, setting))
+            plans[plan_key] = checks
+        for rule_id in overrides:
+            if rule_id not in RULES:
+                keys = [(template.name, code) for code in template.languages]
+                emit(file, KeyLoc(("rules", rule_id)), "error", "unknown-rule",
+                     f"unknown rule {rule_id!r} in `rules:` (`waform rules` lists the ids)", keys)  # fmt: skip
+        for code, entry in template.languages.items():
+            ctx = TemplateContext(template.name, template.category, code, entry.details)
+            entries.append(Entry(file_index, file.path, ctx))
+            for rule_id, fn, setting in checks:
+                for loc, message in fn(ctx):
+                    emit(file, loc, setting, rule_id, message, ((template.name, code),))
+
+    for rule_id, fn in CROSS_CHECKS.items():
+        for index, loc, message in fn(entries):
+            entry = entries[index]
+            file = files[entry.file]
+            setting = settings.setting(rule_id, file.template.rules)
+            if setting != "off":
+                keys = ((entry.ctx.name, entry.ctx.language),)
+                emit(file, loc, setting, rule_id, message, keys)
+    return RuleReport(sort_diagnostics(diagnostics), failed)
+
+
+def check_files(
+    files: Sequence[LoadedFileLike], settings: RuleSettings | None = None
+) -> list[Diagnostic]:
+    """Meta's rules over loaded files: sorted diagnostics, each with its rule id as ``code``."""
+    return run_rules(files, settings).diagnostics
+
+
+def check_plan(
+    desired: Sequence[DesiredTemplate],
+    remote: Sequence[RemoteTemplate],
+    settings: RuleSettings | None = None,
+    *,
+    removed: Collection[tuple[str, str]] = (),
+) -> list[Diagnostic]:
+    """Plan-time rules (WA-C2, WA-C4, WA-LC4, WA-LC5, WA-LC8 against remote templates).
+
+    ``removed``: keys the plan deletes (so they do not count towards the template limit).
+    Located at each desired template's ``source`` (``name (language)`` when it has none).
+    """
+    settings = settings or RuleSettings()
+    out: list[Diagnostic] = []
+    for rule_id, template, message in plan_hits(desired, remote, removed):
+        setting = settings.setting(rule_id, template.rules)
+        if setting == "off":
+            continue
+        source = template.source
+        if source is not None:
+            path, line, column = source.path, source.line, source.column
+        else:
+            path, line, column = f"{template.name} ({template.language})", 1, 1
+        severity = settings.severity(setting)
+        out.append(Diagnostic(path, line, column, severity, message, rule_id))  # type: ignore[arg-type]
+    return sort_diagnostics(out)

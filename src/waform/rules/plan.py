@@ -1,0 +1,156 @@
+"""Plan-time rules: the desired state against what the Sinch project already holds.
+
+These need the remote templates, so :func:`waform.rules.check_plan` runs them after fetching and
+before diffing: C2 / C4 (category of existing templates), LC4 (template count per WABA), LC5
+(creations per hour) and LC8 against remote templates that are not managed from git.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Collection, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from waform.model.enums import CATEGORIES
+from waform.model.remote import RemoteTemplate
+from waform.model.template import DesiredTemplate
+from waform.rules.cross import content_key
+
+#: Template-languages per WABA: unverified business portfolio, verified one (M-OV).
+TEMPLATE_LIMITS = (250, 6000)
+#: Templates a WABA may create per hour (M-OV).
+CREATIONS_PER_HOUR = 100
+
+PlanHit = tuple[str, DesiredTemplate, str]
+"""``(rule id, the desired template it is about, message)``."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlanInput:
+    desired: Sequence[DesiredTemplate]
+    remote: Sequence[RemoteTemplate]
+    removed: frozenset[tuple[str, str]]
+
+    @property
+    def remote_by_key(self) -> dict[tuple[str, str], RemoteTemplate]:
+        return {template.key: template for template in self.remote}
+
+    def creations(self) -> list[DesiredTemplate]:
+        existing = {template.key for template in self.remote}
+        return [template for template in self.desired if template.key not in existing]
+
+
+def _category_frozen(data: PlanInput) -> Iterator[PlanHit]:
+    remote = data.remote_by_key
+    for template in data.desired:
+        live = remote.get(template.key)
+        if (
+            live is not None
+            and live.state == "APPROVED"
+            and live.category in CATEGORIES
+            and live.category != template.category
+        ):
+            yield "WA-C2", template, (
+                f"set category: {live.category} for {template.name} ({template.language}): the "
+                f"template is approved as {live.category} and an approved category cannot change "
+                "(use a new name for a new category)"
+            )
+
+
+def _category_of_new_language(data: PlanInput) -> Iterator[PlanHit]:
+    categories: dict[str, set[str]] = defaultdict(set)
+    for live in data.remote:
+        if live.category in CATEGORIES:
+            categories[live.name].add(live.category)
+    for template in data.creations():
+        existing = categories.get(template.name, set()) - {template.category}
+        if existing:
+            yield "WA-C4", template, (
+                f"the other languages of {template.name} are {', '.join(sorted(existing))} at "
+                f"Meta: create {template.language} with that category, or expect it re-categorised"
+            )
+
+
+def _template_count(data: PlanInput) -> Iterator[PlanHit]:
+    total = len({t.key for t in data.remote} - data.removed)
+    reported = set()
+    for template in data.creations():
+        total += 1
+        for limit in TEMPLATE_LIMITS:
+            if total == limit + 1 and limit not in reported:
+                reported.add(limit)
+                kind = "an unverified" if limit == TEMPLATE_LIMITS[0] else "a verified"
+                yield "WA-LC4", template, (
+                    f"creating {template.name} ({template.language}) takes the project past "
+                    f"{limit} template-languages, the limit of {kind} business (Meta error "
+                    "2388019): delete unused templates or languages first"
+                )
+
+
+def _creation_rate(data: PlanInput) -> Iterator[PlanHit]:
+    creations = data.creations()
+    if len(creations) > CREATIONS_PER_HOUR:
+        template = creations[CREATIONS_PER_HOUR]
+        yield "WA-LC5", template, (
+            f"this plan creates {len(creations)} template-languages; Meta accepts "
+            f"{CREATIONS_PER_HOUR} per hour, so apply in batches (from {template.name} "
+            f"{template.language} on, creations may be refused)"
+        )
+
+
+def _remote_text(details: dict[str, Any] | None, kind: str) -> str | None:
+    for component in (details or {}).get("components") or ():
+        if isinstance(component, dict) and component.get("type") == kind:
+            text = component.get("text")
+            return text if isinstance(text, str) else None
+    return None
+
+
+def _duplicate_of_remote(data: PlanInput) -> Iterator[PlanHit]:
+    managed = {template.name for template in data.desired}
+    others: dict[tuple[str, str], RemoteTemplate] = {}
+    for live in data.remote:
+        if live.name in managed or live.key in data.removed or live.category == "AUTHENTICATION":
+            continue
+        details = live.effective_details()
+        body = _remote_text(details, "BODY")
+        if body:
+            others.setdefault(content_key(body, _remote_text(details, "FOOTER")), live)
+    if not others:
+        return
+    for template in data.desired:
+        if template.category == "AUTHENTICATION":
+            continue
+        body = footer = None
+        for component in template.details.components:
+            if component.type == "BODY":
+                body = component.text
+            elif component.type == "FOOTER":
+                footer = component.text
+        live = others.get(content_key(body, footer)) if body else None
+        if live is not None:
+            yield "WA-LC8", template, (
+                f"reword the body or footer of {template.name} ({template.language}): template "
+                f"{live.name} ({live.language}) at Meta has the same text, and Meta rejects "
+                "duplicate content"
+            )
+
+
+PLAN_CHECKS: tuple[Callable[[PlanInput], Iterator[PlanHit]], ...] = (
+    _category_frozen,
+    _category_of_new_language,
+    _template_count,
+    _creation_rate,
+    _duplicate_of_remote,
+)
+
+
+def plan_hits(
+    desired: Sequence[DesiredTemplate],
+    remote: Sequence[RemoteTemplate],
+    removed: Collection[tuple[str, str]] = (),
+) -> Iterator[PlanHit]:
+    data = PlanInput(desired, remote, frozenset(removed))
+    for plan_check in PLAN_CHECKS:
+        yield from plan_check(data)

@@ -1,0 +1,268 @@
+"""Text analysis shared by the rules: variables, emoji, words, URLs, phone numbers.
+
+Every pattern is compiled once at import time and each text is scanned once per check run
+(:func:`scan` results are cached on the template context), because validate must stay within 2×
+the loader's time on 10,000 template-languages.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+# ---------------------------------------------------------------- variables
+
+#: ``{{…}}`` with no brace inside; what is inside decides whether it is a valid variable.
+_TOKEN = re.compile(r"\{\{([^{}]*)\}\}")
+_POSITIONAL = re.compile(r"[1-9][0-9]*")
+_NAMED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_VALID_TOKEN = r"\{\{[1-9][0-9]*\}\}"
+_STARTS_WITH_VAR = re.compile(_VALID_TOKEN)
+_ENDS_WITH_VAR = re.compile(_VALID_TOKEN + r"$")
+_ADJACENT = re.compile(_VALID_TOKEN + r"\s*" + _VALID_TOKEN)
+#: Punctuation and markup that does not count as text before the first / after the last variable.
+_EDGE = " \t\r\n.,!?;:…。！？、，()[]\"'«»“”‘’„¡¿-–—*_~"
+
+
+@dataclass(frozen=True, slots=True)
+class Scan:
+    """The variables of one text."""
+
+    numbers: tuple[int, ...] = ()
+    """Valid positional variables in order of appearance (repeats kept)."""
+    named: tuple[str, ...] = ()
+    """``{{name}}`` tokens (Sinch's API takes positional variables only)."""
+    malformed: tuple[str, ...] = ()
+    """Other ``{{…}}`` tokens and unbalanced braces, as written."""
+
+    @property
+    def distinct(self) -> tuple[int, ...]:
+        return tuple(dict.fromkeys(self.numbers))
+
+    @property
+    def count(self) -> int:
+        """How many examples the text needs: its highest variable number."""
+        return max(self.numbers, default=0)
+
+    @property
+    def any(self) -> bool:
+        return bool(self.numbers or self.named or self.malformed)
+
+
+EMPTY_SCAN = Scan()
+
+
+def scan(text: str | None) -> Scan:
+    """Find the variables of ``text`` (fast path: no brace at all)."""
+    if not text or ("{" not in text and "}" not in text):
+        return EMPTY_SCAN
+    numbers: list[int] = []
+    named: list[str] = []
+    malformed: list[str] = []
+    last = 0
+    for match in _TOKEN.finditer(text):
+        start, end = match.span()
+        inner = match.group(1)
+        gap = text[last:start]
+        last = end
+        if "{{" in gap or "}}" in gap:
+            malformed.append(_stray(gap))
+        if (start > 0 and text[start - 1] == "{") or (end < len(text) and text[end] == "}"):
+            malformed.append(text[max(start - 1, 0) : end + 1])
+        elif _POSITIONAL.fullmatch(inner):
+            numbers.append(int(inner))
+        elif _NAMED.fullmatch(inner):
+            named.append(match.group(0))
+        else:
+            malformed.append(match.group(0))
+    tail = text[last:]
+    if "{{" in tail or "}}" in tail:
+        malformed.append(_stray(tail))
+    return Scan(tuple(numbers), tuple(named), tuple(malformed))
+
+
+def _stray(segment: str) -> str:
+    index = segment.find("{{")
+    if index < 0:
+        index = segment.find("}}")
+    return segment[max(index - 8, 0) : index + 10].strip()
+
+
+def numbering_problem(numbers: tuple[int, ...]) -> str | None:
+    """Why positional numbering is wrong (gap, not from 1, out of order), or ``None``."""
+    if not numbers:
+        return None
+    distinct = list(dict.fromkeys(numbers))
+    expected = set(range(1, len(distinct) + 1))
+    if set(distinct) != expected:
+        missing = sorted(set(range(1, max(distinct) + 1)) - set(distinct))
+        return (
+            f"variables must be numbered {{{{1}}}}..{{{{{len(distinct)}}}}} without gaps: "
+            f"{{{{{missing[0]}}}}} is missing"
+        )
+    for position, number in enumerate(distinct, start=1):
+        if number != position:
+            return (
+                f"variables must first appear in order: {{{{{number}}}}} comes before "
+                f"{{{{{position}}}}}; renumber them"
+            )
+    return None
+
+
+def starts_with_variable(text: str) -> bool:
+    return _STARTS_WITH_VAR.match(text.strip(_EDGE)) is not None
+
+
+def ends_with_variable(text: str) -> bool:
+    return _ENDS_WITH_VAR.search(text.strip(_EDGE)) is not None
+
+
+def adjacent_variables(text: str) -> str | None:
+    match = _ADJACENT.search(text)
+    return match.group(0) if match else None
+
+
+# ---------------------------------------------------------------- words (V9)
+
+_WORD = re.compile(r"\w+")
+_THAI = re.compile(r"[\u0e00-\u0e7f]")
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
+
+
+def word_count(text: str) -> int:
+    """Words as WhatsApp Manager counts them, roughly: variables count as words.
+
+    Scripts written without spaces would look like one long word: Thai counts one word per 7
+    characters (as Meta's client does), Chinese/Japanese one per 2 characters (our assumption).
+    """
+    if text.isascii():
+        return len(_WORD.findall(text))
+    words = 0
+    thai = len(_THAI.findall(text))
+    if thai:
+        words += math.ceil(thai / 7)
+        text = _THAI.sub(" ", text)
+    cjk = len(_CJK.findall(text))
+    if cjk:
+        words += math.ceil(cjk / 2)
+        text = _CJK.sub(" ", text)
+    return words + len(_WORD.findall(text))
+
+
+def too_few_words(text: str, variables: int) -> int | None:
+    """The word count when it is below ``3 × variables + 1`` (the digest's warning threshold)."""
+    if not variables:
+        return None
+    words = word_count(text)
+    return words if words < 3 * variables + 1 else None
+
+
+# ---------------------------------------------------------------- emoji, markup, whitespace
+
+_PICTO = (
+    "\U0001f000-\U0001faff\u2600-\u27bf\u231a\u231b\u2328\u23cf\u23e9-\u23f3\u23f8-\u23fa"
+    "\u2b05-\u2b07\u2b1b\u2b1c\u2b50\u2b55\u2934\u2935\u3030\u303d\u3297\u3299"
+)
+#: Characters that are text by default and emoji only with the emoji variation selector.
+_TEXT_DEFAULT = "\u00a9\u00ae\u203c\u2049\u2122\u2139\u2194-\u2199\u21a9\u21aa\u24c2\u25aa-\u25fe"
+_EMOJI_UNIT = (
+    rf"(?:[{_PICTO}]|[{_TEXT_DEFAULT}](?=\ufe0f)|[#*0-9]\ufe0f?\u20e3)"
+    r"\ufe0f?[\U0001f3fb-\U0001f3ff]?[\U000e0020-\U000e007f]*"
+)
+#: One emoji as a user sees it: flag pair, or a unit with modifiers and ZWJ-joined units.
+_EMOJI = re.compile(rf"[\U0001f1e6-\U0001f1ff]{{2}}|{_EMOJI_UNIT}(?:\u200d{_EMOJI_UNIT})*")
+
+
+def emoji_count(text: str) -> int:
+    if text.isascii():
+        return 0
+    return len(_EMOJI.findall(text))
+
+
+def has_emoji(text: str) -> bool:
+    return not text.isascii() and _EMOJI.search(text) is not None
+
+
+_MARKUP = re.compile(r"[*_~`]")
+
+
+def markup_char(text: str) -> str | None:
+    match = _MARKUP.search(text)
+    return match.group(0) if match else None
+
+
+_BLANK_LINES = re.compile(r"\n[ \t]*\n[ \t]*\n")
+
+
+def too_many_line_breaks(text: str) -> bool:
+    return "\n" in text and _BLANK_LINES.search(text) is not None
+
+
+_BAD_PARAM_SPACE = re.compile(r"[\n\t]| {5,}")
+
+
+def bad_param_whitespace(value: str) -> bool:
+    return _BAD_PARAM_SPACE.search(value) is not None
+
+
+# ---------------------------------------------------------------- URLs, phones, Android apps
+
+_URL_IN_TEXT = re.compile(r"https?://|www\.|\b[a-z0-9-]+\.(?:com|net|org|io|me|ly|co)\b", re.I)
+
+
+def contains_url(text: str) -> bool:
+    return _URL_IN_TEXT.search(text) is not None
+
+
+WHATSAPP_HOSTS = frozenset({"wa.me", "whatsapp.com", "api.whatsapp.com", "web.whatsapp.com",
+                            "chat.whatsapp.com", "whatsapp.net"})  # fmt: skip
+SHORTENER_HOSTS = frozenset({
+    "bit.ly", "bitly.com", "tinyurl.com", "goo.gl", "t.co", "ow.ly", "is.gd", "buff.ly",
+    "rebrand.ly", "cutt.ly", "shorturl.at", "rb.gy", "t.ly", "tiny.cc", "bl.ink", "s.id", "v.gd",
+    "lnkd.in", "wa.link", "shorte.st", "soo.gd", "tiny.one", "u.to", "y2u.be", "qrco.de",
+})  # fmt: skip
+
+
+def url_host(url: str) -> str:
+    try:
+        host = urlsplit(url.replace("{{1}}", "x")).hostname or ""
+    except ValueError:
+        return ""
+    return host[4:] if host.startswith("www.") else host
+
+
+def blocked_host(url: str) -> str | None:
+    """``"WhatsApp link"`` / ``"URL shortener"`` when the URL's host is refused, else ``None``."""
+    host = url_host(url)
+    if host in WHATSAPP_HOSTS or host.endswith(".whatsapp.com"):
+        return "WhatsApp link"
+    if host in SHORTENER_HOSTS:
+        return "URL shortener"
+    return None
+
+
+def variable_in_host(url: str) -> bool:
+    """True when the variable sits in the scheme/host part rather than in path/query/fragment."""
+    index = url.find("{{")
+    if index < 0:
+        return False
+    prefix = url[:index]
+    scheme = prefix.find("://")
+    rest = prefix[scheme + 3 :] if scheme >= 0 else prefix
+    return not any(sep in rest for sep in "/?#")
+
+
+_PHONE_SEPARATORS = re.compile(r"[\s\-().]")
+_PHONE = re.compile(r"\+?[1-9][0-9]{6,14}")
+
+
+def valid_phone(number: str) -> bool:
+    """International number: optional ``+``, country code, 7–15 digits; spaces/dashes allowed."""
+    return _PHONE.fullmatch(_PHONE_SEPARATORS.sub("", number)) is not None
+
+
+PACKAGE_NAME = re.compile(r"(?:[A-Za-z][A-Za-z0-9_]*\.)+[A-Za-z][A-Za-z0-9_]*")
+SIGNATURE_HASH = re.compile(r"[A-Za-z0-9+/=]{11}")
+COUPON_CODE = re.compile(r"[A-Za-z0-9]{1,15}")

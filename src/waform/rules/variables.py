@@ -1,0 +1,137 @@
+"""Rules on variables (``{{1}}``) and their examples in header, body and card bodies (V*).
+
+Footer variables are WA-F2, button-label variables WA-BT8 and URL variables WA-BT11; the example of
+a URL button is counted here (WA-V5) like every other example.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from waform.model.components import UrlButton
+from waform.rules.context import Hit, TemplateContext
+from waform.rules.registry import check
+from waform.rules.text import (
+    adjacent_variables,
+    bad_param_whitespace,
+    ends_with_variable,
+    numbering_problem,
+    scan,
+    starts_with_variable,
+    too_few_words,
+)
+
+
+@check("WA-V1")
+def positional_only(ctx: TemplateContext) -> Iterator[Hit]:
+    for site in ctx.texts:
+        if site.scan.named:
+            yield site.loc, (
+                f"replace the named variable {site.scan.named[0]} with a numbered one ({{{{1}}}}, "
+                "{{2}}, …): Sinch's API takes positional variables only"
+            )
+
+
+@check("WA-V2")
+def sequential_numbering(ctx: TemplateContext) -> Iterator[Hit]:
+    for site in ctx.texts:
+        problem = numbering_problem(site.scan.numbers)
+        if problem:
+            yield site.loc, f"{problem} (in the {site.kind})"
+
+
+@check("WA-V5")
+def one_example_per_variable(ctx: TemplateContext) -> Iterator[Hit]:
+    for site in ctx.texts:
+        if site.scan.named or site.scan.malformed:
+            continue  # WA-V1 / WA-V6 first: the count would be meaningless
+        need = site.scan.count
+        have = len(site.examples) if site.examples is not None else 0
+        if need == have:
+            continue
+        if need == 0:
+            yield site.examples_loc, (
+                f"remove the example(s) of the {site.kind}: it has no variable"
+            )
+        elif site.examples is None:
+            yield site.loc, (
+                f"add {need} example value(s) for the variables of the {site.kind} "
+                f"(`{site.examples_loc[-1]}`)"
+            )
+        else:
+            yield site.examples_loc, (
+                f"give exactly {need} example value(s), one per variable of the {site.kind} "
+                f"(there are {have})"
+            )
+    for button_site in ctx.all_buttons:
+        button = button_site.button
+        if not isinstance(button, UrlButton):
+            continue
+        has_variable = scan(button.url).any
+        if has_variable and button.example is None:
+            yield (*button_site.loc, "url"), (
+                "add an `example` (a full sample URL) for the URL's variable"
+            )
+        elif not has_variable and button.example is not None:
+            yield (*button_site.loc, "example"), (
+                "remove the URL button's `example`: the URL has no variable"
+            )
+
+
+@check("WA-V6")
+def well_formed_braces(ctx: TemplateContext) -> Iterator[Hit]:
+    for site in ctx.texts:
+        if site.scan.malformed:
+            yield site.loc, (
+                f"fix {site.scan.malformed[0]!r} in the {site.kind}: a variable is a number in "
+                "double braces, like {{1}}, with nothing else inside"
+            )
+
+
+@check("WA-V7")
+def no_leading_or_trailing_variable(ctx: TemplateContext) -> Iterator[Hit]:
+    for site in ctx.texts:
+        if site.kind == "header" or not site.scan.numbers:
+            continue
+        if starts_with_variable(site.text):
+            yield site.loc, f"start the {site.kind} with words, not with a variable"
+        elif ends_with_variable(site.text):
+            yield site.loc, (
+                f"end the {site.kind} with words after the last variable (punctuation alone "
+                "is not enough)"
+            )
+
+
+@check("WA-V8")
+def variables_separated(ctx: TemplateContext) -> Iterator[Hit]:
+    for site in ctx.texts:
+        if len(site.scan.numbers) > 1:
+            pair = adjacent_variables(site.text)
+            if pair:
+                yield site.loc, f"put words or punctuation between the variables in {pair!r}"
+
+
+@check("WA-V9")
+def enough_words(ctx: TemplateContext) -> Iterator[Hit]:
+    for site in ctx.texts:
+        if site.kind == "header":
+            continue
+        variables = len(site.scan.distinct)
+        words = too_few_words(site.text, variables)
+        if words is not None:
+            yield site.loc, (
+                f"add words or drop variables: {variables} variable(s) in {words} words is likely "
+                f"rejected as too many variables for the length (aim for ≥ {3 * variables + 1})"
+            )
+
+
+@check("WA-V10")
+def example_whitespace(ctx: TemplateContext) -> Iterator[Hit]:
+    for site in ctx.texts:
+        for index, value in enumerate(site.examples or ()):
+            if bad_param_whitespace(value):
+                loc = site.examples_loc if site.kind == "header" else (*site.examples_loc, index)
+                yield loc, (
+                    "remove the line break, tab or run of spaces from the example: variable values "
+                    "must be single-line"
+                )

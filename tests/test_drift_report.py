@@ -1,0 +1,87 @@
+"""Drift report value object: exit decision (--fail-on) and the text/JSON/Markdown renderers."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from waform.drift import (
+    DEFAULT_FAIL_ON,
+    MARKDOWN_MARKER,
+    DriftReport,
+    FieldDifference,
+    Finding,
+    parse_fail_on,
+    render_json,
+    render_markdown,
+    render_text,
+)
+
+NOW = datetime(2025, 3, 14, 5, 17, tzinfo=UTC)
+
+
+def _report(*findings: Finding) -> DriftReport:
+    return DriftReport(
+        target="production", findings=findings, managed=3, remote=4, generated_at=NOW
+    )
+
+
+CONTENT = Finding(
+    "content",
+    "order_shipped",
+    "EN_US",
+    "live-content",
+    "the live template differs from git",
+    (FieldDifference("components[BODY].text", "Hi {{1}} | ok", "Hello <b>{{1}}</b>"),),
+    "templates/order_shipped.yaml:6:5",
+)
+REVIEW = Finding("review", "promo", "DE", "in-review", "git's content is in review at Meta")
+
+
+def test_parse_fail_on() -> None:
+    assert parse_fail_on("content, health") == {"content", "health"}
+    assert parse_fail_on("all") >= DEFAULT_FAIL_ON | {"review"}
+    assert parse_fail_on("none") == frozenset()
+    with pytest.raises(ValueError, match="unknown finding kind 'contnet'"):
+        parse_fail_on("contnet")
+
+
+def test_review_alone_does_not_fail_by_default() -> None:
+    report = _report(REVIEW)
+    assert not report.failed()
+    assert report.failed({"review"})
+    assert _report(CONTENT).failed() and not _report(CONTENT).failed({"health"})
+
+
+def test_text_lists_findings_with_field_differences() -> None:
+    text = render_text(_report(CONTENT, REVIEW))
+    assert text.splitlines()[0].startswith("drift found on target 'production': 2 findings")
+    assert "order_shipped/EN_US  content" in text
+    assert '~ components[BODY].text: git "Hi {{1}} | ok" → target "Hello <b>{{1}}</b>"' in text
+    assert "(templates/order_shipped.yaml:6:5)" in text
+    assert render_text(_report()).startswith("No drift on target 'production'")
+
+
+def test_json_is_complete_and_machine_readable() -> None:
+    data = json.loads(render_json(_report(CONTENT, REVIEW), {"content"}))
+    assert data["clean"] is False and data["failOn"] == ["content"]
+    assert data["counts"]["content"] == 1 and data["counts"]["review"] == 1
+    assert data["findings"][0]["differences"][0] == {
+        "path": "components[BODY].text",
+        "git": "Hi {{1}} | ok",
+        "remote": "Hello <b>{{1}}</b>",
+    }
+    assert json.loads(render_json(_report(REVIEW)))["clean"] is True
+
+
+def test_markdown_has_marker_and_escapes_cells() -> None:
+    md = render_markdown(_report(CONTENT), command="waform drift templates")
+    assert md.startswith(MARKDOWN_MARKER + "\n")
+    assert "| `order_shipped` | EN_US | content | the live template differs from git |" in md
+    assert "Hi {{1}} \\| ok" in md  # a pipe in a value cannot break the table
+    assert "<b>" not in md and "&lt;b&gt;" in md  # no raw HTML from template content
+    assert "<details>" in md and "`waform drift templates`" in md
+    clean = render_markdown(_report())
+    assert clean.startswith(MARKDOWN_MARKER) and "matches git" in clean
