@@ -323,6 +323,11 @@ def test_target_selection(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
         "waform.yaml defines: local, production"
     )
 
+    with pytest.raises(
+        ConfigError, match=r"^unknown target 'prod' \(did you mean 'production'\?\)"
+    ):
+        config.target("prod")
+
     two = load_config(write(tmp_path, "targets: {a: {type: local}, b: {type: local}}\n"))
     with pytest.raises(
         ConfigError, match="several targets .a, b. and no defaultTarget; pass --target NAME"

@@ -13,7 +13,11 @@ from waform.model.template import SourceRef, TemplateFile
 from waform.normalize import ABSENT, remote_fingerprint
 
 BODY = {"type": "BODY", "text": "Hi {{1}}, order {{2}} shipped.", "examples": ["Anna", "A-1"]}
-NEW_BODY = {"type": "BODY", "text": "Hello {{1}}, order {{2}} is on its way.", "examples": ["Anna", "A-1"]}
+NEW_BODY = {
+    "type": "BODY",
+    "text": "Hello {{1}}, order {{2}} is on its way.",
+    "examples": ["Anna", "A-1"],
+}
 
 
 def desired(name="order_shipped", lang="EN_US", *, body=BODY, category="UTILITY", **entry):
@@ -266,7 +270,9 @@ def test_new_language_after_a_category_fix_of_a_draft_sibling_is_ordered_after_i
 
 def test_removing_optimization_sends_null_so_the_patch_clears_it():
     opt = {"bidAmount": 5000, "bidStrategy": "BID_STRATEGY_LOWEST_COST_WITH_BID_CAP"}
-    r = remote(state="APPROVED", category="MARKETING", details={"components": [BODY], "optimization": opt})
+    r = remote(
+        state="APPROVED", category="MARKETING", details={"components": [BODY], "optimization": opt}
+    )
     action = only(diff([desired(category="MARKETING")], [r]))
     assert action.action == "update"
     assert action.request.body["details"]["optimization"] is None
@@ -283,7 +289,9 @@ def test_field_changes_name_components_by_type():
         },
         strict=False,
     )
-    r = remote(name="tt", state="APPROVED", details={"components": [BODY], "messageSendTtlSeconds": 60})
+    r = remote(
+        name="tt", state="APPROVED", details={"components": [BODY], "messageSendTtlSeconds": 60}
+    )
     action = only(diff(tf.desired(), [r]))
     got = {(c.path, c.op) for c in action.changes}
     assert got == {
@@ -324,3 +332,11 @@ def test_desired_hash_changes_with_the_files_not_with_the_remote():
     b = diff([desired()], [remote(state="APPROVED")])
     c = diff([desired(body=NEW_BODY)], [])
     assert a.desired_hash == b.desired_hash != c.desired_hash
+
+
+def test_hash_desired_matches_the_plans_desired_hash():
+    from waform.differ import hash_desired
+
+    wanted = [desired(), desired(name="other", body=NEW_BODY)]
+    assert hash_desired(wanted) == diff(wanted, [remote(state="APPROVED")]).desired_hash
+    assert hash_desired(reversed(wanted)) == hash_desired(wanted)

@@ -93,7 +93,9 @@ def test_response_only_button_labels_are_ignored():
             {"type": "BODY", "text": "Code"},
             {
                 "type": "BUTTONS",
-                "buttons": [{"type": "COPY_CODE", "text": "Copy offer code", "example": "WINTER27"}],
+                "buttons": [
+                    {"type": "COPY_CODE", "text": "Copy offer code", "example": "WINTER27"}
+                ],
             },
         ]
     }

@@ -47,7 +47,9 @@ def _remote(name: str, text: str = "Hi {{1}}", **kw) -> RemoteTemplate:
 
 def _sample_plan() -> Plan:
     remotes = [_remote(f"t{i:02d}") for i in range(20)]
-    remotes.append(_remote("review", changes={"status": "IN_PROGRESS", "details": {"components": [BODY]}}))
+    remotes.append(
+        _remote("review", changes={"status": "IN_PROGRESS", "details": {"components": [BODY]}})
+    )
     wanted = [_desired(f"t{i:02d}", "Changed {{1}}" if i < 3 else "Hi {{1}}") for i in range(18)]
     wanted += [_desired("brand_new"), _desired("review", "Other {{1}}")]
     return diff(wanted, remotes, DiffSettings(prune=True), target="local", requests=1)

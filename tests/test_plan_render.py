@@ -40,7 +40,12 @@ def _mixed_plan():
         _remote("edited"),
         _remote("gone"),
         _remote("review", changes={"status": "IN_PROGRESS", "details": {"components": [BODY]}}),
-        _remote("drafted", state=None, details=None, changes={"status": "DRAFT", "details": {"components": [BODY]}}),
+        _remote(
+            "drafted",
+            state=None,
+            details=None,
+            changes={"status": "DRAFT", "details": {"components": [BODY]}},
+        ),
         _remote("same"),
     ]
     wanted = [
@@ -63,7 +68,9 @@ def test_text_rendering_is_terraform_like():
     assert any(line.startswith("  - gone/EN_US  delete") for line in lines)
     assert '      ~ components[BODY].text: "Hi {{1}}" → "Hello | {{1}} ```"' in lines
     assert any(line.startswith("  ! review/EN_US  review-in-progress") for line in lines)
-    assert "      → re-run plan after the review (approval or rejection) to apply this change" in lines
+    assert (
+        "      → re-run plan after the review (approval or rejection) to apply this change" in lines
+    )
     assert lines[-1] == (
         "Plan: 1 to create, 1 to submit, 1 to update, 1 to delete, 1 blocked, 1 unchanged."
     )
@@ -79,19 +86,28 @@ def test_colour_only_when_asked():
 
 def test_text_of_an_empty_plan_says_so():
     plan = diff([_desired("same")], [_remote("same")], target="local")
-    assert render_text(plan) == 'No changes: git and target "local" match.\nPlan: no changes, 1 unchanged.'
+    assert (
+        render_text(plan)
+        == 'No changes: git and target "local" match.\nPlan: no changes, 1 unchanged.'
+    )
 
 
 def test_markdown_has_marker_summary_tables_and_collapsible_details():
     md = render_markdown(_mixed_plan())
     assert md.splitlines()[0] == MARKER
-    assert "**Plan:** 1 to create, 1 to submit, 1 to update, 1 to delete, 1 blocked, 1 unchanged." in md
+    assert (
+        "**Plan:** 1 to create, 1 to submit, 1 to update, 1 to delete, 1 blocked, 1 unchanged."
+        in md
+    )
     assert "| ! | `review` | EN_US | review-in-progress:" in md
     assert "| + | `fresh` | EN_US | create | — |" in md
     assert "| - | `gone` | EN_US | delete | APPROVED |" in md
     assert md.count("<details>") == md.count("</details>") == 4  # blocked + 3 non-delete actions
     # Content with backticks gets a longer fence; the diff shows old and new lines.
-    assert '````diff\n- components[BODY].text: "Hi {{1}}"\n+ components[BODY].text: "Hello | {{1}} ```"\n````' in md
+    assert (
+        '````diff\n- components[BODY].text: "Hi {{1}}"\n+ components[BODY].text: "Hello | {{1}} ```"\n````'
+        in md
+    )
 
 
 def test_markdown_table_cells_are_escaped():
@@ -102,7 +118,9 @@ def test_markdown_table_cells_are_escaped():
 
 
 def test_markdown_stays_under_githubs_limit_with_a_note():
-    wanted = [_desired(f"template_{i:05d}", f"Text {i} {{{{1}}}} " + "x" * 200) for i in range(3000)]
+    wanted = [
+        _desired(f"template_{i:05d}", f"Text {i} {{{{1}}}} " + "x" * 200) for i in range(3000)
+    ]
     remotes = [_remote(f"template_{i:05d}") for i in range(3000)]
     plan = diff(wanted, remotes, target="local")
     md = render_markdown(plan)

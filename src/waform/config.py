@@ -744,11 +744,14 @@ def _model_at(loc: tuple[Any, ...]) -> type[BaseModel] | None:
 
 
 def _did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    options = list(choices)
+    close = difflib.get_close_matches(word, options, n=1, cutoff=0.6)
     if not close:
-        lowered = {c.lower(): c for c in choices}
-        if word.lower() in lowered:
-            close = [lowered[word.lower()]]
+        lowered = word.lower()
+        close = [c for c in options if c.lower() == lowered] or [
+            c for c in options if c.lower().startswith(lowered) and len(lowered) >= 3
+        ]
+        close = close if len(close) == 1 else []
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 

@@ -31,6 +31,8 @@ from waform.plan import (
 )
 
 TEMPLATES = "/whatsapp/templates"
+#: Stand-in canonical form for both sides when their raw JSON is already equal.
+_IDENTICAL: dict[str, Any] = {}
 #: Meta's edit limits for approved templates (rules LC2): 1 per 24 h, 10 per 30 days.
 EDIT_LIMITS: tuple[tuple[timedelta, int], ...] = (
     (timedelta(hours=24), 1),
@@ -91,7 +93,7 @@ def state_label(remote: RemoteTemplate | None) -> str | None:
             f"{pending.status} (never submitted)" if pending.status == "DRAFT" else pending.status
         )
     label = remote.state
-    if pending is not None:
+    if pending is not None and pending.status != remote.state:
         label += f", change {pending.status}"
     if remote.rejectionCode and remote.rejectionCode != "NONE" and "REJECTED" in label:
         label += f" ({remote.rejectionCode})"
@@ -179,9 +181,12 @@ def _update_body(
     body = d.update_body(include_category=include_category)
     if status is not None:
         body["status"] = status
+    # PATCH leaves omitted fields unchanged and null clears them (reference §2.2): a field the
+    # file no longer sets must be sent as null, or the update would never converge.
     if "optimization" in have and d.details.optimization is None:
-        # PATCH leaves an omitted optimization unchanged; null clears it (reference §2.2).
         body["details"]["optimization"] = None
+    if "messageSendTtlSeconds" in have and d.details.messageSendTtlSeconds is None:
+        body["details"]["messageSendTtlSeconds"] = None
     return body
 
 
@@ -374,6 +379,22 @@ def _delete(r: RemoteTemplate, language: str) -> Action:
 # ------------------------------------------------------------------------------- diff
 
 
+def _hashed_inputs(d: DesiredTemplate, wire: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "category": d.category,
+        "status": d.status,
+        "allowCategoryChange": d.allow_category_change,
+        "saveDraftOnFailure": d.save_draft_on_failure,
+        "rules": d.rules,
+        "details": wire,
+    }
+
+
+def hash_desired(desired: Iterable[DesiredTemplate]) -> str:
+    """The ``desiredHash`` a plan of these templates carries (apply compares it with the files)."""
+    return desired_hash((d.key, _hashed_inputs(d, d.details.to_wire())) for d in desired)
+
+
 def diff(
     desired: Iterable[DesiredTemplate],
     remote: Iterable[RemoteTemplate],
@@ -409,19 +430,7 @@ def diff(
 
     for d in desired_list:
         wire = d.details.to_wire()
-        hashed.append(
-            (
-                d.key,
-                {
-                    "category": d.category,
-                    "status": d.status,
-                    "allowCategoryChange": d.allow_category_change,
-                    "saveDraftOnFailure": d.save_draft_on_failure,
-                    "rules": d.rules,
-                    "details": wire,
-                },
-            )
-        )
+        hashed.append((d.key, _hashed_inputs(d, wire)))
         desired_keys.add(d.key)
         r = remote_by_key.get(d.key)
         if not settings.manages(d.name, d.language):
@@ -444,8 +453,13 @@ def diff(
             creates.append(d)
             continue
         b.managed += 1
-        want = canonical_details(wire, category=d.category, strip=strip)
-        have = canonical_details(r.effective_details(), category=r.category, strip=strip)
+        raw = r.effective_details()
+        if raw == wire and d.category == r.category:
+            # Byte-for-byte equal content has equal canonical forms: skip canonicalising.
+            want = have = _IDENTICAL
+        else:
+            want = canonical_details(wire, category=d.category, strip=strip)
+            have = canonical_details(raw, category=r.category, strip=strip)
         outcome = _decide(b, d, r, want, have)
         if outcome is None:
             b.noop += 1

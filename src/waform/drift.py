@@ -402,9 +402,17 @@ def find_drift(
         remote_by_key[(r.name, normalize_language(r.language))] = r
 
     desired_by_key: dict[tuple[str, str], DesiredTemplate] = {}
+    skipped = 0
     for d in desired:
         if settings.manages(d.name, d.language):
             desired_by_key[d.key] = d
+        else:
+            skipped += 1
+    if skipped:
+        extra_notes.append(
+            f"{skipped} template language(s) in git are out of the target's scope or ignored: "
+            "not checked"
+        )
 
     for key, d in sorted(desired_by_key.items()):
         r = remote_by_key.get(key)

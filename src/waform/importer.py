@@ -299,11 +299,14 @@ def dump_document(document: dict[str, Any], schema_ref: str | None) -> str:
     return text
 
 
-def schema_reference(directory: Path, explicit: str | None = None) -> str | None:
+def schema_reference(
+    directory: Path, explicit: str | None = None, root: Path | None = None
+) -> str | None:
     """What the ``$schema=`` header points at, relative to ``directory``.
 
     An explicit value (path or URL) wins; otherwise the nearest ``schemas/template.schema.json``
-    found walking up from ``directory``; otherwise ``None`` (no header).
+    found walking up from ``directory``; otherwise where ``waform schema`` would write it in
+    ``root`` (the repository: the directory of waform.yaml); ``None`` without a root.
     """
     if explicit:
         return explicit
@@ -312,6 +315,8 @@ def schema_reference(directory: Path, explicit: str | None = None) -> str | None
         candidate = parent / SCHEMA_RELPATH
         if candidate.is_file():
             return Path(os.path.relpath(candidate, start)).as_posix()
+    if root is not None:
+        return Path(os.path.relpath(root.resolve() / SCHEMA_RELPATH, start)).as_posix()
     return None
 
 

@@ -76,36 +76,57 @@ def _component_rank(component: Any) -> int:
     return len(COMPONENT_ORDER)
 
 
+_SINGLE_EXAMPLE_ALIASES = frozenset(wire.SINGLE_EXAMPLE_ALIASES)
+
+
+def _clean_list(value: list[Any]) -> list[Any]:
+    return [item if type(item) is str else _clean(item) for item in value]
+
+
+def _clean_dict(value: dict[str, Any]) -> dict[str, Any]:
+    # Hot path (two calls per template-language and plan): exact type checks, no helpers.
+    out: dict[str, Any] = {}
+    kind = value.get("type")
+    drop_text = kind in RESPONSE_ONLY_TEXT_BUTTONS
+    for key, item in value.items():
+        t = type(item)
+        if t is str:
+            if not item or (drop_text and key == "text"):
+                continue
+        elif item is None:
+            continue
+        elif t is dict:
+            item = _clean_dict(item)
+            if not item:
+                continue
+        elif t is list:
+            if not item:
+                continue
+            if key in _SINGLE_EXAMPLE_ALIASES and kind != "BODY" and len(item) == 1:
+                key, item = wire.SINGLE_EXAMPLE, _clean(item[0])
+                if _is_empty(item):
+                    continue
+            else:
+                item = _clean_list(item)
+                if key == "components":
+                    item.sort(key=_component_rank)
+        elif t is bool:
+            if item is False and key in DEFAULT_FALSE_FIELDS:
+                continue
+        elif t is float and item.is_integer():
+            item = int(item)
+        out[key] = item
+    return out
+
+
 def _clean(value: Any) -> Any:
     """Recursive part of canonicalisation that needs no context (see the module docstring)."""
-    if isinstance(value, dict):
-        out: dict[str, Any] = {}
-        is_body = value.get("type") == "BODY"
-        drop_text = value.get("type") in RESPONSE_ONLY_TEXT_BUTTONS
-        for key, item in value.items():
-            if item is None:
-                continue
-            if key in DEFAULT_FALSE_FIELDS and item is False:
-                continue
-            if drop_text and key == "text":
-                continue
-            if (
-                key in wire.SINGLE_EXAMPLE_ALIASES
-                and not is_body
-                and isinstance(item, list)
-                and len(item) == 1
-            ):
-                key, item = wire.SINGLE_EXAMPLE, item[0]
-            item = _clean(item)
-            if _is_empty(item):
-                continue
-            if key == "components" and isinstance(item, list):
-                item = sorted(item, key=_component_rank)
-            out[key] = item
-        return out
-    if isinstance(value, list):
-        return [_clean(item) for item in value]
-    if isinstance(value, float) and value.is_integer():
+    t = type(value)
+    if t is dict:
+        return _clean_dict(value)
+    if t is list:
+        return _clean_list(value)
+    if t is float and value.is_integer():
         return int(value)
     return value
 

@@ -1,14 +1,24 @@
-"""Adaptive pacing for apply: one AIMD controller shared by every request of a run.
+"""Adaptive pacing for apply: one controller shared by every request of a run.
 
-Sinch publishes no numeric rate limit, so the applier *discovers* it: it starts unpaced, and the
-first 429 sets the send rate to the throughput that was actually being served. Each later
-throttling event halves the rate and the concurrency (multiplicative decrease); successes win it
-back, quickly up to just under the rate that last triggered a 429 and then slowly beyond it
-(additive probing), like TCP CUBIC's fast recovery. ``Retry-After`` pauses every sender, because
-the server has said nothing will succeed before then.
+Sinch publishes no numeric rate limit, so the applier *discovers* it, the way TCP discovers a
+path's capacity:
 
-Throttling responses to requests sent *before* the last decrease are part of the same event (they
-were already on the wire) and do not decrease again: one overload, one halving.
+* **Slow start.** Sending starts at :attr:`AdaptiveThrottle.START_RATE` requests/second and doubles
+  every :attr:`~AdaptiveThrottle.DOUBLING_SECONDS` while the server keeps up, so an unlimited
+  server is at full speed within a second or two.
+* **Multiplicative decrease.** A 429 is an overload event: the send rate drops to ``β`` times the
+  rate that caused it (``β`` = :attr:`~AdaptiveThrottle.BETA`) and the in-flight ceiling halves.
+  A 429 answering a request sent *before* the last decrease belongs to the same event (it was
+  already on the wire) and does not cut again: one overload, one decrease.
+* **CUBIC growth.** Successes win the rate back along TCP CUBIC's curve: quickly to the rate that
+  last overloaded the server, flat around it, then accelerating beyond it — a steady limit is
+  approached with few 429s, and a raised one is found within seconds.
+* **Retry-After.** The refused request itself waits ``Retry-After`` before it is sent again (the
+  client's retry does that). A long ``Retry-After`` (≥ :attr:`~AdaptiveThrottle.PAUSE_AFTER`
+  seconds: "come back later", not "slow down") pauses every sender.
+
+The rate never grows past twice the throughput actually served, so a run limited by latency or
+by ``--parallelism`` does not build up a rate it has never tested.
 """
 
 from __future__ import annotations
@@ -46,24 +56,32 @@ class Permit:
 @dataclass
 class ThrottleStats:
     throttled: int = 0  # 429 responses seen
-    decreases: int = 0  # distinct overload events (each halved the rate)
-    paused_seconds: float = 0.0  # total Retry-After pause imposed on all senders
+    decreases: int = 0  # distinct overload events (each cut the rate)
+    paused_seconds: float = 0.0  # total pause imposed on all senders by long Retry-Afters
 
 
 class AdaptiveThrottle:
     """Bounds in-flight requests and paces their start times; adapts both to 429 responses.
 
-    ``max_concurrency`` is the ``--parallelism`` ceiling. ``initial_rate`` (requests/second) may be
-    given when the limit is known; ``None`` means "unpaced until the server pushes back".
+    ``max_concurrency`` is the ``--parallelism`` ceiling. ``initial_rate`` (requests/second) is
+    where slow start begins; ``max_rate`` is an optional hard ceiling.
     """
 
-    #: Multiplicative decrease factor on an overload event.
-    BETA = 0.5
-    #: Fast recovery ends at this fraction of the rate that last overloaded the server.
-    RECOVERY_CEILING = 0.95
-    #: Fast recovery speed: the rate grows by this fraction of itself per second.
-    RECOVERY_GROWTH = 2.5
-    #: Window over which served throughput is measured to estimate the server's limit.
+    #: Slow start begins here (requests/second) unless ``initial_rate`` is given.
+    START_RATE = 10.0
+    #: Slow start doubles the rate this often (seconds).
+    DOUBLING_SECONDS = 0.25
+    #: Multiplicative decrease on an overload event (CUBIC's β; classic AIMD uses 0.5).
+    BETA = 0.7
+    #: Beyond the last overload point, the curve rises this many times more slowly.
+    PROBE_SLOWDOWN = 8.0
+    #: Seconds CUBIC takes to climb back from ``β × w_max`` to ``w_max``.
+    RECOVERY_SECONDS = 1.5
+    #: A Retry-After at least this long pauses every sender, not just the refused request.
+    PAUSE_AFTER = 2.0
+    #: Fraction of one interval a late timer may catch up.
+    CATCH_UP = 0.5
+    #: Window over which served throughput is measured.
     MEASURE_WINDOW = 1.0
 
     def __init__(
@@ -83,15 +101,19 @@ class AdaptiveThrottle:
         self.max_rate = max_rate
         self._clock = clock
         self._sleep = sleep
-        self._rate: float | None = initial_rate
-        self._w_max: float | None = initial_rate
+        start = initial_rate if initial_rate is not None else self.START_RATE
+        if max_rate is not None:
+            start = min(start, max_rate)
+        self._rate = max(min_rate, start)
+        self._start_rate = self._rate
+        self._w_max: float | None = None
+        self._exploring = True
+        self._epoch_start: float | None = None
+        self._last_decrease = -math.inf
         self._limit = float(max_concurrency)
         self._in_flight = 0
-        self._next_slot = 0.0
-        self._paused_until = 0.0
-        self._last_decrease = -math.inf
-        self._last_growth: float | None = None
-        self._last_paced_wait = -math.inf
+        self._next_slot = -math.inf
+        self._paused_until = -math.inf
         self._served: deque[float] = deque()
         self._waiters: deque[asyncio.Future[None]] = deque()
         self.stats = ThrottleStats()
@@ -99,8 +121,8 @@ class AdaptiveThrottle:
     # ------------------------------------------------------------------ state
 
     @property
-    def rate(self) -> float | None:
-        """Current allowed request rate (requests/second); ``None`` while unpaced."""
+    def rate(self) -> float:
+        """Current allowed request rate (requests/second)."""
         return self._rate
 
     @property
@@ -131,23 +153,22 @@ class AdaptiveThrottle:
         except BaseException:
             self._release()
             raise
-        return Permit(sent_at=self._clock(), _throttle=self)
+        sent_at = self._clock()
+        if self._epoch_start is None:
+            self._epoch_start = sent_at
+        return Permit(sent_at=sent_at, _throttle=self)
 
     async def _wait_for_slot(self) -> None:
         while True:
             now = self._clock()
-            start = max(now, self._paused_until)
-            if self._rate is not None:
-                start = max(start, self._next_slot)
+            start = max(now, self._paused_until, self._next_slot)
             if start <= now:
-                if self._rate is not None:
-                    # Reserve this slot; a small credit (one slot) absorbs timer jitter.
-                    self._next_slot = (
-                        max(self._next_slot, now - 1.0 / self._rate) + 1.0 / self._rate
-                    )
+                # Reserve this slot. A timer that fires late may catch up a fraction of one
+                # interval (else lateness accumulates), but idle time earns no burst credit:
+                # a burst after a pause is exactly what a strict limiter refuses.
+                interval = 1.0 / self._rate
+                self._next_slot = max(self._next_slot, now - interval * self.CATCH_UP) + interval
                 return
-            if self._rate is not None and start == self._next_slot:
-                self._last_paced_wait = now
             await self._sleep(start - now)
 
     def _release(self) -> None:
@@ -164,60 +185,65 @@ class AdaptiveThrottle:
 
     # ------------------------------------------------------------------ feedback
 
-    def on_success(self, permit: Permit | None = None) -> None:
-        """A request was served (any non-throttled answer counts: the server had capacity)."""
+    def on_success(self, permit: object = None) -> None:
+        """A request was answered without throttling: the server had capacity for it."""
         now = self._clock()
         self._served.append(now)
-        while self._served and self._served[0] < now - self.MEASURE_WINDOW:
-            self._served.popleft()
-        if permit is not None and permit.sent_at < self._last_decrease:
+        if isinstance(permit, Permit) and permit.sent_at < self._last_decrease:
             return
         # Concurrency: +1 per window of successes (one "round trip"), up to the ceiling.
         before = self.concurrency
         self._limit = min(float(self.max_concurrency), self._limit + 1.0 / max(self._limit, 1.0))
         if self.concurrency > before:
             self._wake()
-        if self._rate is None:
-            return
-        last, self._last_growth = self._last_growth, now
-        if last is None:
-            return
-        dt = min(max(now - last, 0.0), 1.0)
-        if now - self._last_paced_wait > 1.0:
-            return  # pacing was not the bottleneck: a higher rate would be untested
-        ceiling = (self._w_max or self._rate) * self.RECOVERY_CEILING
-        if self._rate < ceiling:
-            self._rate = min(ceiling, self._rate * (1.0 + self.RECOVERY_GROWTH * dt))
+        epoch = self._epoch_start if self._epoch_start is not None else now
+        t = max(0.0, now - epoch)
+        if self._exploring:
+            target = self._start_rate * 2.0 ** min(t / self.DOUBLING_SECONDS, 60.0)
         else:
-            slope = max(0.25, 0.05 * (self._w_max or self._rate))
-            self._rate += slope * dt
-        if self.max_rate is not None:
-            self._rate = min(self._rate, self.max_rate)
+            target = self._cubic(t)
+        self._rate = max(self._rate, min(target, self._cap(now)))
 
-    def on_throttled(self, permit: Permit | None = None, retry_after: float | None = None) -> None:
-        """A 429: slow everyone down (once per overload event) and honour ``Retry-After``."""
+    def _cubic(self, t: float) -> float:
+        """CUBIC's curve ``w_max + C (t - K)³``, ``K`` = :attr:`RECOVERY_SECONDS`; beyond
+        ``w_max`` it probes :attr:`PROBE_SLOWDOWN` times more gently (a limit that held a moment
+        ago most likely still holds)."""
+        w_max = self._w_max or self._rate
+        k = self.RECOVERY_SECONDS
+        c = w_max * (1.0 - self.BETA) / k**3
+        if t > k:
+            c /= self.PROBE_SLOWDOWN
+        return w_max + c * (t - k) ** 3
+
+    def _cap(self, now: float) -> float:
+        """Never more than twice what is being served (or the last overload point)."""
+        cap = max(self._w_max or 0.0, 2.0 * self._served_rate(now), self._start_rate)
+        return min(cap, self.max_rate) if self.max_rate is not None else cap
+
+    def on_throttled(self, permit: object = None, retry_after: float | None = None) -> None:
+        """A 429: slow everyone down (once per overload event)."""
         now = self._clock()
         self.stats.throttled += 1
-        if retry_after is not None and retry_after > 0:
-            until = now + min(retry_after, 60.0)
+        if retry_after is not None and retry_after >= self.PAUSE_AFTER:
+            until = now + min(retry_after, 300.0)
             if until > self._paused_until:
                 self.stats.paused_seconds += until - max(now, self._paused_until)
                 self._paused_until = until
-        if permit is not None and permit.sent_at < self._last_decrease:
+        if isinstance(permit, Permit) and permit.sent_at < self._last_decrease:
             return  # already on the wire when we slowed down: same event
-        self._last_decrease = now
-        self._last_growth = None
         self.stats.decreases += 1
-        self._limit = max(1.0, self._limit * self.BETA)
+        self._last_decrease = now
+        self._exploring = False
+        # The overload point: what was being sent, or — if less — what the server was serving
+        # (a sliding-window limiter serves exactly its limit just before it refuses).
         served = self._served_rate(now)
-        if self._rate is None:
-            # First pushback: what was actually served is the best estimate of the limit.
-            self._rate = max(self.min_rate, served)
-            self._w_max = self._rate
-        else:
-            self._w_max = max(self._rate, self.min_rate)
-            self._rate = max(self.min_rate, self._rate * self.BETA)
-        self._next_slot = max(self._next_slot, now)
+        sending = self._rate
+        self._w_max = min(sending, served) if served >= self.min_rate else sending
+        self._rate = max(self.min_rate, self._w_max * self.BETA)
+        self._limit = max(1.0, self._limit * 0.5)
+        self._epoch_start = max(now, self._paused_until)
+        # The next send waits one interval at the new rate: the server has just said "full".
+        self._next_slot = max(self._next_slot, self._epoch_start + 1.0 / self._rate)
 
     def _served_rate(self, now: float) -> float:
         while self._served and self._served[0] < now - self.MEASURE_WINDOW:

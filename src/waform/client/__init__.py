@@ -6,7 +6,6 @@
 
 from waform.client.auth import BasicAuth, NoAuth, OAuth2ClientCredentials
 from waform.client.client import (
-    LOCAL_BASE_URL,
     MAX_PAGE_SIZE,
     USER_AGENT,
     SinchClient,
@@ -16,7 +15,6 @@ from waform.client.retry import NO_RETRY, RetryPolicy, ThrottleHook, parse_retry
 from waform.errors import ApiError, TransportError, UnknownOutcomeError
 
 __all__ = [
-    "LOCAL_BASE_URL",
     "MAX_PAGE_SIZE",
     "NO_RETRY",
     "USER_AGENT",

@@ -49,11 +49,13 @@ class NoAuth:
 class BasicAuth:
     """``Authorization: Basic base64(keyId:keySecret)`` on every request."""
 
-    def __init__(self, credentials: Credentials) -> None:
-        secret = credentials.key_secret.get_secret_value()
-        raw = f"{credentials.key_id}:{secret}".encode()
+    def __init__(self, credentials: Credentials, *, secret: bool = True) -> None:
+        """``secret=False`` for the emulator's well-known ``local:local`` (nothing to hide, and
+        redacting ``local`` would mangle the project id ``local`` in every message)."""
+        value = credentials.key_secret.get_secret_value()
+        raw = f"{credentials.key_id}:{value}".encode()
         self._header = "Basic " + base64.b64encode(raw).decode("ascii")
-        self.secrets = (secret, self._header.split(" ", 1)[1])
+        self.secrets = (value, self._header.split(" ", 1)[1]) if secret else ()
 
     async def headers(self, fetch_token: TokenFetcher) -> dict[str, str]:
         return {"Authorization": self._header}

@@ -27,7 +27,7 @@ import httpx
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from waform import __version__
-from waform.client.auth import Authenticator, BasicAuth, OAuth2ClientCredentials
+from waform.client.auth import Authenticator, BasicAuth, NoAuth, OAuth2ClientCredentials
 from waform.client.retry import RetryPolicy, ThrottleHook, parse_retry_after
 from waform.config import (
     BasicAuthConfig,
@@ -42,8 +42,6 @@ from waform.errors import ApiError, ConfigError, TransportError, UnknownOutcomeE
 from waform.model.remote import ApiErrorBody, RemoteTemplate, RemoteTemplateList
 
 USER_AGENT = f"waform/{__version__}"
-#: Base URL used with the in-process emulator transport (never resolved: no network involved).
-LOCAL_BASE_URL = "http://emulator.localhost"
 MAX_PAGE_SIZE = 1000
 #: Safety stop for a server that keeps returning page tokens.
 MAX_PAGES = 10_000
@@ -178,6 +176,39 @@ class SinchClient:
         )
         response = await self._request(call)
         return None if response is None else self._parse(RemoteTemplate, response, call)
+
+    async def list_activities(
+        self, name: str, language: str, *, page_size: int = 100, max_pages: int = 1
+    ) -> list[dict[str, Any]]:
+        """``listActivities`` of one language, newest first (``[]`` if the template is gone).
+
+        Reads at most ``max_pages`` pages: callers want recent events (when a review started,
+        recent edits), and the newest come first, so one page is usually enough.
+        """
+        out: list[dict[str, Any]] = []
+        token: str | None = None
+        for _ in range(max(1, max_pages)):
+            params = [("pageSize", str(page_size))] + ([("pageToken", token)] if token else [])
+            call = _Call(
+                "listActivities",
+                "GET",
+                f"{self._templates}/{_seg(name)}/languages/{_seg(language)}/activities",
+                template=f"{name}/{language}",
+                params=tuple(params),
+                not_found_ok=True,
+            )
+            response = await self._request(call)
+            if response is None:
+                return out
+            page = _json_object(response)
+            items = page.get("notifications")
+            if isinstance(items, list):
+                out.extend(item for item in items if isinstance(item, dict))
+            next_token = page.get("nextPageToken")
+            if not isinstance(next_token, str) or not next_token or next_token == token:
+                return out
+            token = next_token
+        return out
 
     # ------------------------------------------------------------------ writes
 
@@ -342,13 +373,16 @@ class SinchClient:
                 waited = ""
                 if retry_after is not None and elapsed + delay > policy.budget:
                     waited = f"; the server asked to wait {retry_after:g} s"
-                raise type(error)(
+                final = type(error)(
                     self._redact(
                         f"{error} (gave up after {attempt} attempt{'s' * (attempt > 1)} in "
                         f"{elapsed:.1f} s{waited})"
                     ),
                     **_error_kwargs(error),
-                ) from None
+                )
+                if hasattr(error, "retry_after"):
+                    final.retry_after = error.retry_after  # type: ignore[attr-defined]
+                raise final from None
             self.retries += 1
             if self._console is not None:
                 self._console.debug(
@@ -413,7 +447,7 @@ class SinchClient:
             text += f" [{shown}{'; …' if len(items) > 3 else ''}]"
         if response.status_code == 401 and self._auth_hint:
             text += f" ({self._auth_hint})"
-        return ApiError(
+        error = ApiError(
             self._redact(text),
             status=response.status_code,
             error_code=body.errorCode or None,
@@ -421,6 +455,9 @@ class SinchClient:
             request=self._redact(call.request),
             additional=body.additionalInformation,
         )
+        #: Seconds the server asked to wait (429), for callers that pace themselves.
+        error.retry_after = parse_retry_after(response.headers.get("Retry-After"))  # type: ignore[attr-defined]
+        return error
 
     def _parse(self, model: type[Model], response: httpx.Response, call: _Call) -> Model:
         try:
@@ -501,7 +538,7 @@ def _error_body(response: httpx.Response) -> ApiErrorBody:
         if "error" in data:
             return ApiErrorBody(
                 errorCode=str(data["error"]),
-                message=str(data.get("error_description") or ""),
+                message=str(data.get("error_description") or response.reason_phrase or ""),
             )
     return ApiErrorBody(errorCode="", message=response.reason_phrase or "unexpected response")
 
@@ -517,7 +554,9 @@ def _json_object(response: httpx.Response) -> dict[str, Any]:
 # ------------------------------------------------------------------------- opening
 
 
-def _authenticator(target: SinchTarget, environ: Mapping[str, str] | None) -> Authenticator:
+def _authenticator(
+    target: SinchTarget, environ: Mapping[str, str] | None, clock: Callable[[], float]
+) -> Authenticator:
     credentials = target.credentials(environ)
     if isinstance(target.auth, BasicAuthConfig):
         return BasicAuth(credentials)
@@ -525,7 +564,7 @@ def _authenticator(target: SinchTarget, environ: Mapping[str, str] | None) -> Au
         check_url(target.auth.tokenUrl)
     except ValueError as exc:
         raise ConfigError(f"target {target.name}: auth.tokenUrl {exc}") from None
-    return OAuth2ClientCredentials(credentials, target.auth.tokenUrl)
+    return OAuth2ClientCredentials(credentials, target.auth.tokenUrl, clock=clock)
 
 
 @asynccontextmanager
@@ -538,28 +577,37 @@ async def open_client(
     throttle: ThrottleHook | None = None,
     max_connections: int = 16,
     environ: Mapping[str, str] | None = None,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> AsyncIterator[SinchClient]:
     """A :class:`SinchClient` for ``target``, closed (with its connections) on exit.
 
     A ``local`` target talks to the embedded emulator in-process (no port, no network); a
     ``sinch`` target needs its credentials in the environment (``ConfigError`` naming the
-    variable otherwise). ``transport`` replaces the network (tests: the emulator's transport).
+    variable otherwise). ``transport`` replaces the network (tests: the emulator's transport);
+    ``clock``/``sleep`` drive token expiry and backoff (tests observe waits without waiting).
     """
     if isinstance(target, LocalTarget):
+        from waform.emulator import EMBEDDED_BASE_URL, EmulatorSettings, embedded_transport
+
         if transport is None:
-            from waform.emulator import embedded_transport
-
             transport = embedded_transport(target.state_path)
-        from waform.emulator.settings import DEFAULT_KEY_ID, DEFAULT_KEY_SECRET
-
-        auth: Authenticator = BasicAuth(Credentials(DEFAULT_KEY_ID, SecretStr(DEFAULT_KEY_SECRET)))
-        base_url, timeout, hint = LOCAL_BASE_URL, 30.0, ""
+        # The embedded emulator checks credentials like Sinch does; use the ones it accepts.
+        emulated = getattr(getattr(transport, "emulator", None), "settings", None)
+        if not isinstance(emulated, EmulatorSettings):
+            emulated = EmulatorSettings.from_env(background=False)
+        auth: Authenticator = (
+            BasicAuth(Credentials(emulated.key_id, SecretStr(emulated.key_secret)), secret=False)
+            if emulated.auth
+            else NoAuth()
+        )
+        base_url, timeout, hint = EMBEDDED_BASE_URL, 30.0, ""
     else:
         try:
             check_url(target.base_url)
         except ValueError as exc:
             raise ConfigError(f"target {target.name}: baseUrl {exc}") from None
-        auth = _authenticator(target, environ)
+        auth = _authenticator(target, environ, clock)
         base_url, timeout = target.base_url, target.timeout
         hint = (
             f"check {target.auth.keyIdEnv} / {target.auth.keySecretEnv} and projectId "
@@ -584,4 +632,6 @@ async def open_client(
             throttle=throttle,
             console=console,
             auth_hint=hint,
+            clock=clock,
+            sleep=sleep,
         )

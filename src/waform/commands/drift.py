@@ -1,14 +1,107 @@
-"""`waform drift` (not implemented yet)."""
+"""`waform drift`: how the target differs from git, and how healthy it is. Never writes remotely."""
 
 from __future__ import annotations
 
+import shlex
+from datetime import timedelta
+from pathlib import Path
+
 import click
 
-from waform.errors import WaformError
+from waform.console import Console
+from waform.diagnostics import render_text as render_diagnostics
+from waform.drift import (
+    DEFAULT_FAIL_ON,
+    FINDING_KINDS,
+    parse_fail_on,
+    render_json,
+    render_markdown,
+    render_text,
+)
+from waform.manager import InvalidDesiredStateError, Manager
 
 
-@click.command("drift", context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def command(args: tuple[str, ...]) -> None:
-    """Not implemented yet."""
-    raise WaformError("`waform drift` is not implemented yet")
+class _FailOn(click.ParamType):
+    name = "KINDS"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None):
+        if isinstance(value, frozenset):
+            return value
+        try:
+            return parse_fail_on(str(value))
+        except ValueError as exc:
+            self.fail(str(exc), param, ctx)
+
+
+@click.command("drift")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="waform.yaml to use (default: the nearest one above PATH).",
+)
+@click.option("--target", help="Target from waform.yaml (default: defaultTarget).")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@click.option(
+    "--markdown",
+    is_flag=True,
+    help="Print the report as an issue body (starts with the marker <!-- waform-drift -->).",
+)
+@click.option(
+    "--fail-on",
+    type=_FailOn(),
+    default=",".join(sorted(DEFAULT_FAIL_ON)),
+    show_default=True,
+    help=f"Finding kinds that make drift exit 2: comma list of {', '.join(FINDING_KINDS)}, "
+    "or all / none.",
+)
+@click.option(
+    "--stale-review",
+    "stale_review",
+    type=click.FloatRange(min=0),
+    default=24.0,
+    show_default=True,
+    metavar="HOURS",
+    help="Report a review still pending after this many hours (health).",
+)
+@click.pass_context
+def command(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    config_path: Path | None,
+    target: str | None,
+    as_json: bool,
+    markdown: bool,
+    fail_on: frozenset[str],
+    stale_review: float,
+) -> None:
+    """Compare the templates in PATH... with the target and check the target's health.
+
+    Reports, per template language: content drift (live content or category differs from git,
+    with the fields), pending changes that differ from git, templates missing from the target,
+    unmanaged ones (at the target, in no file), and health problems (rejected, paused,
+    disabled, quality yellow/red, stale reviews, drafts nobody submitted).
+
+    Exit 0: clean; 2: findings of a --fail-on kind; 1: error. Only reads from the API.
+    """
+    console: Console = ctx.obj or Console()
+    if as_json and markdown:
+        raise click.UsageError("--json and --markdown are mutually exclusive")
+    manager = Manager.from_options(paths, config_path=config_path, target=target, console=console)
+    try:
+        report = manager.drift(paths, stale_after=timedelta(hours=stale_review))
+    except InvalidDesiredStateError as exc:
+        if exc.diagnostics:
+            click.echo(render_diagnostics(exc.diagnostics), err=True)
+        raise
+    console.debug(f"drift: {report.requests} request(s)")
+    if as_json:
+        click.echo(render_json(report, fail_on))
+    elif markdown:
+        shown = "waform drift " + " ".join(shlex.quote(str(p)) for p in paths)
+        click.echo(render_markdown(report, fail_on, command=shown), nl=False)
+    else:
+        click.echo(render_text(report, fail_on))
+    if report.failed(fail_on):
+        ctx.exit(2)

@@ -1,14 +1,83 @@
-"""`waform import` (not implemented yet)."""
+"""`waform import`: write the target's templates as YAML files, ready to commit."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from waform.errors import WaformError
+from waform.console import Console
+from waform.manager import Manager
 
 
-@click.command("import", context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def command(args: tuple[str, ...]) -> None:
-    """Not implemented yet."""
-    raise WaformError("`waform import` is not implemented yet")
+@click.command("import")
+@click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="waform.yaml to use (default: the nearest one above DIRECTORY).",
+)
+@click.option("--target", help="Target from waform.yaml (default: defaultTarget).")
+@click.option(
+    "--name",
+    "patterns",
+    multiple=True,
+    metavar="PREFIX|GLOB",
+    help="Only names starting with PREFIX, or matching GLOB (has * ? [). Repeatable.",
+)
+@click.option(
+    "--language",
+    "languages",
+    multiple=True,
+    metavar="CODE",
+    help="Only this language (en_US or EN_US spelling). Repeatable.",
+)
+@click.option("--force", is_flag=True, help="Overwrite files that already exist.")
+@click.option(
+    "--schema",
+    metavar="PATH|URL",
+    help="What the `$schema=` header points at (default: the nearest "
+    "schemas/template.schema.json above DIRECTORY, relative to it).",
+)
+@click.option("--dry-run", is_flag=True, help="List the files that would be written; write none.")
+@click.pass_context
+def command(
+    ctx: click.Context,
+    directory: Path,
+    config_path: Path | None,
+    target: str | None,
+    patterns: tuple[str, ...],
+    languages: tuple[str, ...],
+    force: bool,
+    schema: str | None,
+    dry_run: bool,
+) -> None:
+    """Write the target's templates into DIRECTORY, one YAML file per template name.
+
+    Files are in the repository format (`plan` against the same target then shows no
+    changes). Meta-generated templates are skipped with a note. An existing file is never
+    overwritten without --force, and nothing is written if any would be.
+    """
+    console: Console = ctx.obj or Console()
+    manager = Manager.from_options(
+        [directory], config_path=config_path, target=target, console=console
+    )
+    result = manager.import_(
+        directory,
+        patterns=patterns,
+        languages=languages,
+        force=force,
+        schema=schema,
+        dry_run=dry_run,
+    )
+    for note in result.notes:
+        console.warn(f"note: {note.render()}")
+    verb = "would write" if dry_run else "wrote"
+    for item in result.files:
+        console.out(f"{item.path}  ({', '.join(item.languages)})")
+    console.info(
+        f"{verb} {len(result.files)} file(s), {result.language_count} template language(s) "
+        f"from target {manager.target.name!r}"
+        + (f"; {len(result.notes)} note(s)" if result.notes else "")
+    )

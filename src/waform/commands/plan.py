@@ -1,14 +1,114 @@
-"""`waform plan` (not implemented yet)."""
+"""`waform plan`: what `apply` would change, as text, JSON or a PR comment. Never writes remotely."""
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
+
 import click
 
-from waform.errors import WaformError
+from waform.console import Console
+from waform.diagnostics import render_text as render_diagnostics
+from waform.errors import PlanError, WaformError
+from waform.manager import InvalidDesiredStateError, Manager
+from waform.render import render_markdown, render_text
 
 
-@click.command("plan", context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def command(args: tuple[str, ...]) -> None:
-    """Not implemented yet."""
-    raise WaformError("`waform plan` is not implemented yet")
+def write_atomically(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` via a temporary file + rename: never a half-written plan."""
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise WaformError(f"cannot write {path}: {exc.strerror or exc}") from None
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except OSError as exc:
+        Path(tmp).unlink(missing_ok=True)
+        raise WaformError(f"cannot write {path}: {exc.strerror or exc}") from None
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+@click.command("plan")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="waform.yaml to use (default: the nearest one above PATH).",
+)
+@click.option("--target", help="Target from waform.yaml (default: defaultTarget).")
+@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (plan.schema.json).")
+@click.option("--markdown", is_flag=True, help="Print the plan as a pull-request comment.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also save the plan (JSON) for `waform apply FILE`.",
+)
+@click.option(
+    "--detailed-exitcode",
+    is_flag=True,
+    help="Exit 0 when there is nothing to change, 2 when there is, 1 on error.",
+)
+@click.option("--force", is_flag=True, help="Accept a plan over the safety thresholds.")
+@click.option("--strict", is_flag=True, help="Treat rule warnings as errors.")
+@click.pass_context
+def command(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    config_path: Path | None,
+    target: str | None,
+    as_json: bool,
+    markdown: bool,
+    out: Path | None,
+    detailed_exitcode: bool,
+    force: bool,
+    strict: bool,
+) -> None:
+    """Compare the templates in PATH... with the target and show what apply would do.
+
+    Reads the files (any error stops here, with file:line:col), checks Meta's rules, reads the
+    target's templates (one request per 1,000), and prints the plan: `+` create, `~` update,
+    `>` submit a draft, `-` delete, `!` cannot be applied (with what to do). Logs go to stderr.
+    """
+    console: Console = ctx.obj or Console()
+    if as_json and markdown:
+        raise click.UsageError("--json and --markdown are mutually exclusive")
+    manager = Manager.from_options(paths, config_path=config_path, target=target, console=console)
+    try:
+        outcome = manager.plan(paths, strict=strict, force=force)
+    except InvalidDesiredStateError as exc:
+        if exc.diagnostics:
+            click.echo(render_diagnostics(exc.diagnostics), err=True)
+        raise
+    if outcome.diagnostics:
+        click.echo(render_diagnostics(outcome.diagnostics), err=True)
+    plan = outcome.plan
+    console.debug(
+        "plan: "
+        + ", ".join(
+            f"{phase} {seconds * 1000:.0f} ms" for phase, seconds in outcome.timings.items()
+        )
+        + f", {plan.requests} request(s)"
+    )
+
+    if as_json:
+        click.echo(plan.to_json())
+    elif markdown:
+        click.echo(render_markdown(plan), nl=False)
+    else:
+        click.echo(render_text(plan, color=console.color))
+
+    if outcome.refusal is not None:
+        raise PlanError(outcome.refusal)
+    if out is not None:
+        write_atomically(out, plan.to_json() + "\n")
+        console.info(f"saved the plan to {out}; run `waform apply {out}` to apply it")
+    if detailed_exitcode and plan.has_changes:
+        ctx.exit(2)

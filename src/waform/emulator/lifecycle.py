@@ -29,8 +29,11 @@ the :class:`Effects` (activities, webhook events) in one transaction.
    true, otherwise REJECTED ``INCORRECT_CATEGORY``;
 4. everything else → APPROVED.
 
-**Deletes.** Deleting a name blocks it for 30 days, deleting one submitted language blocks that
-language for 30 days — but only for templates Meta knew (never-submitted drafts leave no trace).
+**Deletes.** Blocks are per (name, language), as Sinch phrases them: deleting a name blocks each
+of its languages for 30 days (``409 template_name_recently_used`` on re-create), deleting one
+language blocks it for 30 days (``409 template_language_recently_deleted``); the same name in
+another language stays possible. Only templates Meta knew leave a block (never-submitted drafts
+leave no trace).
 ``DELETE …/languages/{code}`` without ``deleteSubmitted=true`` only removes drafts: a
 never-submitted template entirely, or the DRAFT ``changes`` of a submitted one; a submitted
 template without pending changes answers ``404 template_changes_not_found``, one whose changes
@@ -104,7 +107,10 @@ class Clock:
 
 def iso(ts: float) -> str:
     """ISO-8601 UTC with milliseconds, the timestamp format Sinch uses."""
-    return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{int(ts * 1000) % 1000:03d}Z"
+    return (
+        datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.")
+        + f"{int(ts * 1000) % 1000:03d}Z"
+    )
 
 
 def analytics_for(date_range: str | None, now: float) -> list[dict[str, Any]]:
@@ -172,7 +178,9 @@ def review(record: Record) -> Verdict:
     components = details.get("components", [])
     for text in _bodies(components):
         if _LEADING_VAR.search(text) or _TRAILING_VAR.search(text):
-            return Verdict(False, "INVALID_FORMAT", reason="Body can't start or end with a variable.")
+            return Verdict(
+                False, "INVALID_FORMAT", reason="Body can't start or end with a variable."
+            )
     for button in url_buttons(details):
         if host_matches(url_host(str(button.get("url", ""))), "wa.me"):
             return Verdict(False, "INVALID_FORMAT", reason="URL buttons can't link to wa.me.")

@@ -42,6 +42,7 @@ class Emulator:
             timeout=settings.webhook_timeout,
             transport=settings.webhook_transport,
         )
+        self._wake_needed = False
         now = self.clock.now()
         for project in settings.projects:
             self.store.add_project(project, now)
@@ -91,7 +92,7 @@ class Emulator:
         self._wake_needed = True
 
     def _after_commit(self) -> None:
-        if getattr(self, "_wake_needed", False):
+        if self._wake_needed:
             self._wake_needed = False
             self.webhooks.wake()
 
@@ -154,13 +155,14 @@ class Emulator:
                 raise PapiError(
                     "template_exists", additional={"supportedCodes": list(LANGUAGE_CODES)}
                 )
-            if self.store.blocked_until(project, body.name, "", now):
+            blocked = self.store.blocked(project, body.name, body.language, now)
+            if blocked == "name":
                 raise PapiError(
                     "template_name_recently_used",
                     resolution=f'Use another "name" for "{body.language}" or wait the required '
                     "time.",
                 )
-            if self.store.blocked_until(project, body.name, body.language, now):
+            if blocked == "language":
                 raise PapiError(
                     "template_language_recently_deleted",
                     resolution=f"Try to create {body.language} content again in 4 weeks or "
@@ -174,23 +176,20 @@ class Emulator:
                     f'"{sorted(categories)[0]}".',
                 )
             record = lifecycle.new_record(project, body, now, self.review_delay)
-            if (
+            limit_hit = (
                 record.change_status == "IN_PROGRESS"
                 and self.store.count_submitted(project) >= self.settings.template_limit
-            ):
-                if not body.saveDraftOnFailure:
-                    raise PapiError("template_limit_reached")
+            )
+            if limit_hit and not body.saveDraftOnFailure:
+                raise PapiError("template_limit_reached")
+            if limit_hit:  # saveDraftOnFailure: keep it as a draft, still report the failure
                 record.changes = {**(record.changes or {}), "status": "DRAFT"}
                 record.state = None
                 record.review_due = None
-                self._commit(record, lifecycle.create_effects(record, now), now)
-                self._limit_hit = True
-            else:
-                self._commit(record, lifecycle.create_effects(record, now), now)
-        if getattr(self, "_limit_hit", False):
-            self._limit_hit = False
-            raise PapiError("template_limit_reached")
+            self._commit(record, lifecycle.create_effects(record, now), now)
         self._after_commit()
+        if limit_hit:
+            raise PapiError("template_limit_reached")
         return record
 
     def update(self, project: str, name: str, language: str, body: UpdateTemplateBody) -> Record:
@@ -213,8 +212,8 @@ class Emulator:
                 raise PapiError("template_not_found")
             for record in records:
                 self._delete(record, now)
-            if any(r.submitted for r in records):
-                self.store.block(project, name, "", now + BLOCK_SECONDS)
+                if record.submitted:
+                    self.store.block(project, name, record.language, "name", now + BLOCK_SECONDS)
         self._after_commit()
 
     def delete_language(
@@ -233,7 +232,7 @@ class Emulator:
             else:
                 self._delete(record, now)
                 if record.submitted:
-                    self.store.block(project, name, language, now + BLOCK_SECONDS)
+                    self.store.block(project, name, language, "language", now + BLOCK_SECONDS)
         self._after_commit()
 
     def _delete(self, record: Record, now: float) -> None:

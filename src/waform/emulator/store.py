@@ -52,7 +52,8 @@ CREATE INDEX IF NOT EXISTS templates_due ON templates (review_due)
 CREATE TABLE IF NOT EXISTS blocks (
     project TEXT NOT NULL,
     name TEXT NOT NULL,
-    language TEXT NOT NULL,      -- '' blocks the whole name
+    language TEXT NOT NULL,
+    kind TEXT NOT NULL,          -- 'name' (deleted by name) or 'language' (deleted alone)
     until REAL NOT NULL,
     PRIMARY KEY (project, name, language)
 ) WITHOUT ROWID;
@@ -287,6 +288,12 @@ class Store:
         ).fetchall()
         return [tuple(r) for r in rows]  # type: ignore[misc]
 
+    def projects_with_pending_reviews(self) -> list[str]:
+        rows = self.conn.execute(
+            "SELECT DISTINCT project FROM templates WHERE review_due IS NOT NULL ORDER BY project"
+        ).fetchall()
+        return [r[0] for r in rows]
+
     def next_review_due(self) -> float | None:
         row = self.conn.execute(
             "SELECT MIN(review_due) FROM templates WHERE review_due IS NOT NULL"
@@ -383,18 +390,19 @@ class Store:
 
     # ------------------------------------------------------------------ blocks
 
-    def block(self, project: str, name: str, language: str, until: float) -> None:
+    def block(self, project: str, name: str, language: str, kind: str, until: float) -> None:
         with self.write():
             self.conn.execute(
-                "INSERT INTO blocks (project, name, language, until) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (project, name, language) DO UPDATE SET until = excluded.until",
-                (project, name, language, until),
+                "INSERT INTO blocks (project, name, language, kind, until) VALUES (?, ?, ?, ?, ?) "
+                "ON CONFLICT (project, name, language) DO UPDATE SET "
+                "kind = excluded.kind, until = excluded.until",
+                (project, name, language, kind, until),
             )
 
-    def blocked_until(self, project: str, name: str, language: str, now: float) -> float | None:
+    def blocked(self, project: str, name: str, language: str, now: float) -> str | None:
+        """The kind of an active block on (name, language), or None."""
         row = self.conn.execute(
-            "SELECT until FROM blocks WHERE project = ? AND name = ? AND language = ? "
-            "AND until > ?",
+            "SELECT kind FROM blocks WHERE project = ? AND name = ? AND language = ? AND until > ?",
             (project, name, language, now),
         ).fetchone()
         return None if row is None else row[0]

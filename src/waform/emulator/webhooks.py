@@ -125,9 +125,7 @@ def signature_headers(secret: str, body: bytes, *, now: float | None = None) -> 
 def verify_signature(secret: str, body: bytes, headers: Any) -> bool:
     """Check the four headers of a delivery (``headers``: any case-insensitive mapping)."""
     try:
-        expected = signature(
-            secret, body, headers[SIGNATURE_NONCE], headers[SIGNATURE_TIMESTAMP]
-        )
+        expected = signature(secret, body, headers[SIGNATURE_NONCE], headers[SIGNATURE_TIMESTAMP])
         return headers[SIGNATURE_ALGORITHM] == "HmacSHA256" and hmac.compare_digest(
             expected, headers[SIGNATURE]
         )
@@ -154,9 +152,9 @@ class WebhookInput(WireModel):
 class WebhookUpdate(WireModel):
     """``WebhookUpdateWebhookInputDto``: every field optional."""
 
-    target: Annotated[str, Field(min_length=1, max_length=742, pattern=r"^https?://\S+$")] | None = (
-        None
-    )
+    target: (
+        Annotated[str, Field(min_length=1, max_length=742, pattern=r"^https?://\S+$")] | None
+    ) = None
     secret: Annotated[str, Field(min_length=1, max_length=128)] | None = None
     triggers: Annotated[list[str], Field(min_length=1)] | None = None
 
@@ -215,7 +213,12 @@ class Webhooks:
 
     @staticmethod
     def _dto(project: str, row: tuple[str, str, str, str]) -> dict[str, Any]:
-        return {"id": row[0], "target": row[1], "projectId": project, "triggers": json.loads(row[3])}
+        return {
+            "id": row[0],
+            "target": row[1],
+            "projectId": project,
+            "triggers": json.loads(row[3]),
+        }
 
     def list(self, project: str) -> list[dict[str, Any]]:
         rows = self.store.conn.execute(
@@ -229,12 +232,12 @@ class Webhooks:
 
     def create(self, project: str, body: WebhookInput) -> dict[str, Any]:
         with self.store.write() as conn:
+            self._check_unique_target(project, body.target, None)
             count = conn.execute(
                 "SELECT COUNT(*) FROM webhooks WHERE project = ?", (project,)
             ).fetchone()[0]
             if count >= MAX_WEBHOOKS:
                 raise PapiError("webhook_limit_reached")
-            self._check_unique_target(project, body.target, None)
             webhook_id = ulid()
             conn.execute(
                 "INSERT INTO webhooks (project, id, target, secret, triggers) VALUES (?, ?, ?, ?, ?)",
@@ -394,13 +397,23 @@ class Webhooks:
                         await self._deliver(client, *row)
             finally:
                 self._inflight.difference_update(r[0] for r in rows)
+        if force:  # wait for deliveries another task has in flight (bounded)
+            deadline = time.monotonic() + self.timeout + 1
+            while self._inflight and time.monotonic() < deadline:
+                await asyncio.sleep(0.01)
         nxt = self.store.conn.execute(
             "SELECT MIN(next_at) FROM outbox WHERE status = 'pending'"
         ).fetchone()[0]
         return None if nxt is None else max(0.0, nxt - time.time())
 
     async def _deliver(
-        self, client: httpx.AsyncClient, row_id: int, target: str, secret: str, body: str, attempts: int
+        self,
+        client: httpx.AsyncClient,
+        row_id: int,
+        target: str,
+        secret: str,
+        body: str,
+        attempts: int,
     ) -> None:
         raw = body.encode()
         headers = {"content-type": "application/json", **signature_headers(secret, raw)}

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from waform.model.components import OtpButton, UrlButton
+from waform.rules.buttons import label_fields
 from waform.rules.context import Hit, TemplateContext
 from waform.rules.registry import check
 from waform.rules.text import PACKAGE_NAME, SIGNATURE_HASH, contains_url, has_emoji
@@ -27,17 +28,22 @@ def preset_body(ctx: TemplateContext) -> Iterator[Hit]:
     index, body = ctx.body
     if ctx.is_auth:
         if body.text is not None:
-            yield ctx.at(index, "text"), (
-                "remove the body text: AUTHENTICATION bodies are Meta's preset text (use "
-                "addSecurityRecommendation for the security line)"
+            yield (
+                ctx.at(index, "text"),
+                (
+                    "remove the body text: AUTHENTICATION bodies are Meta's preset text (use "
+                    "addSecurityRecommendation for the security line)"
+                ),
             )
         if body.examples is not None:
-            yield ctx.at(index, "examples"), (
-                "remove the body examples: AUTHENTICATION bodies have no variables to fill"
+            yield (
+                ctx.at(index, "examples"),
+                ("remove the body examples: AUTHENTICATION bodies have no variables to fill"),
             )
     elif body.addSecurityRecommendation is not None:
-        yield ctx.at(index, "addSecurityRecommendation"), (
-            "remove addSecurityRecommendation: it only exists in AUTHENTICATION templates"
+        yield (
+            ctx.at(index, "addSecurityRecommendation"),
+            ("remove addSecurityRecommendation: it only exists in AUTHENTICATION templates"),
         )
 
 
@@ -49,18 +55,23 @@ def expiry_footer(ctx: TemplateContext) -> Iterator[Hit]:
     minutes = footer.codeExpirationMinutes
     if not ctx.is_auth:
         if minutes is not None:
-            yield ctx.at(index, "codeExpirationMinutes"), (
-                "remove codeExpirationMinutes: it only exists in AUTHENTICATION templates"
+            yield (
+                ctx.at(index, "codeExpirationMinutes"),
+                ("remove codeExpirationMinutes: it only exists in AUTHENTICATION templates"),
             )
         return
     if footer.text is not None:
-        yield ctx.at(index, "text"), (
-            "replace the footer text with codeExpirationMinutes: AUTHENTICATION footers are preset"
+        yield (
+            ctx.at(index, "text"),
+            (
+                "replace the footer text with codeExpirationMinutes: AUTHENTICATION footers are preset"
+            ),
         )
     low, high = CODE_EXPIRY
     if minutes is not None and not low <= minutes <= high:
-        yield ctx.at(index, "codeExpirationMinutes"), (
-            f"set codeExpirationMinutes between {low} and {high} (it is {minutes})"
+        yield (
+            ctx.at(index, "codeExpirationMinutes"),
+            (f"set codeExpirationMinutes between {low} and {high} (it is {minutes})"),
         )
 
 
@@ -69,14 +80,18 @@ def one_otp_button(ctx: TemplateContext) -> Iterator[Hit]:
     if not ctx.is_auth:
         for site in ctx.all_buttons:
             if isinstance(site.button, OtpButton):
-                yield (*site.loc, "type"), (
-                    f"remove the OTP button or make the template AUTHENTICATION: {ctx.category} "
-                    "templates cannot send codes"
+                yield (
+                    (*site.loc, "type"),
+                    (
+                        f"remove the OTP button or make the template AUTHENTICATION: {ctx.category} "
+                        "templates cannot send codes"
+                    ),
                 )
         return
     if not ctx.buttons:
-        yield ctx.components_loc, (
-            "add a BUTTONS component with one OTP button: AUTHENTICATION templates need it"
+        yield (
+            ctx.components_loc,
+            ("add a BUTTONS component with one OTP button: AUTHENTICATION templates need it"),
         )
         return
     otp = 0
@@ -87,12 +102,16 @@ def one_otp_button(ctx: TemplateContext) -> Iterator[Hit]:
             if otp == 2:
                 yield site.loc, "remove this OTP button: exactly one is allowed"
         elif not isinstance(button, UrlButton):  # URL buttons: WA-A4
-            yield (*site.loc, "type"), (
-                f"remove the {button.type} button: AUTHENTICATION templates have only the OTP button"
+            yield (
+                (*site.loc, "type"),
+                (
+                    f"remove the {button.type} button: AUTHENTICATION templates have only the OTP button"
+                ),
             )
     if otp == 0:
-        yield (*ctx.at(ctx.buttons[0]), "buttons"), (
-            "add an OTP button (otpType COPY_CODE, ONE_TAP or ZERO_TAP)"
+        yield (
+            (*ctx.at(ctx.buttons[0]), "buttons"),
+            ("add an OTP button (otpType COPY_CODE, ONE_TAP or ZERO_TAP)"),
         )
 
 
@@ -101,20 +120,19 @@ def no_media_links_or_emoji(ctx: TemplateContext) -> Iterator[Hit]:
     if not ctx.is_auth:
         return
     if ctx.header and ctx.header[1].format != "LOCATION":  # LOCATION: WA-H7
-        yield ctx.at(ctx.header[0]), (
-            "remove the header: AUTHENTICATION templates have no header or media"
+        yield (
+            ctx.at(ctx.header[0]),
+            ("remove the header: AUTHENTICATION templates have no header or media"),
         )
     for site in ctx.all_buttons:
         button = site.button
         if isinstance(button, UrlButton):
-            yield (*site.loc, "type"), (
-                "remove the URL button: AUTHENTICATION templates may not contain links"
+            yield (
+                (*site.loc, "type"),
+                ("remove the URL button: AUTHENTICATION templates may not contain links"),
             )
         elif isinstance(button, OtpButton):
-            for field in ("text", "autofillText"):
-                label = getattr(button, field)
-                if not label:
-                    continue
+            for field, label in label_fields(button):
                 if contains_url(label):
                     yield (*site.loc, field), "remove the link from the OTP button label"
                 elif has_emoji(label):
@@ -129,9 +147,12 @@ def supported_apps(ctx: TemplateContext) -> Iterator[Hit]:
             continue
         if button.otpType not in AUTOFILL_TYPES:
             if button.supportedApps:
-                yield (*site.loc, "supportedApps"), (
-                    f"remove supportedApps or use otpType ONE_TAP/ZERO_TAP: {button.otpType} "
-                    "buttons do not autofill"
+                yield (
+                    (*site.loc, "supportedApps"),
+                    (
+                        f"remove supportedApps or use otpType ONE_TAP/ZERO_TAP: {button.otpType} "
+                        "buttons do not autofill"
+                    ),
                 )
             continue
         apps: list[tuple[tuple, str, str]] = []
@@ -143,9 +164,12 @@ def supported_apps(ctx: TemplateContext) -> Iterator[Hit]:
         elif button.packageName and button.signatureHash:  # Sinch's deprecated single pair
             apps = [(site.loc, button.packageName, button.signatureHash)]
         if not apps:
-            yield site.loc, (
-                f"add supportedApps (1–{MAX_APPS} packageName + signatureHash pairs): "
-                f"{button.otpType} needs the Android app that receives the code"
+            yield (
+                site.loc,
+                (
+                    f"add supportedApps (1–{MAX_APPS} packageName + signatureHash pairs): "
+                    f"{button.otpType} needs the Android app that receives the code"
+                ),
             )
             continue
         if len(apps) > MAX_APPS:
@@ -153,14 +177,20 @@ def supported_apps(ctx: TemplateContext) -> Iterator[Hit]:
         seen: set[tuple[str, str]] = set()
         for loc, package, signature in apps:
             if not PACKAGE_NAME.fullmatch(package):
-                yield (*loc, "packageName"), (
-                    f"fix packageName {package!r}: an Android package name like com.example.app "
-                    "(dot-separated parts starting with a letter; letters, digits, _)"
+                yield (
+                    (*loc, "packageName"),
+                    (
+                        f"fix packageName {package!r}: an Android package name like com.example.app "
+                        "(dot-separated parts starting with a letter; letters, digits, _)"
+                    ),
                 )
             if not SIGNATURE_HASH.fullmatch(signature):
-                yield (*loc, "signatureHash"), (
-                    f"fix signatureHash {signature!r}: the app's 11-character hash "
-                    "(letters, digits, + / =)"
+                yield (
+                    (*loc, "signatureHash"),
+                    (
+                        f"fix signatureHash {signature!r}: the app's 11-character hash "
+                        "(letters, digits, + / =)"
+                    ),
                 )
             if (package, signature) in seen:
                 yield loc, "remove the duplicate supportedApps entry"
@@ -176,7 +206,10 @@ def zero_tap_terms(ctx: TemplateContext) -> Iterator[Hit]:
                 loc = site.loc
                 if button.zeroTapTermsAccepted is not None:
                     loc = (*site.loc, "zeroTapTermsAccepted")
-                yield loc, (
-                    "set zeroTapTermsAccepted: true (accepting Meta's zero-tap terms) or use "
-                    "otpType ONE_TAP"
+                yield (
+                    loc,
+                    (
+                        "set zeroTapTermsAccepted: true (accepting Meta's zero-tap terms) or use "
+                        "otpType ONE_TAP"
+                    ),
                 )

@@ -18,7 +18,6 @@ from waform.rules.text import (
 )
 
 MAX_BUTTONS = 10
-MAX_QUICK_REPLIES = 10
 MAX_URL = 2000
 
 
@@ -26,35 +25,35 @@ MAX_URL = 2000
 def button_total(ctx: TemplateContext) -> Iterator[Hit]:
     if ctx.buttons and len(ctx.buttons[1].buttons) > MAX_BUTTONS:
         total = len(ctx.buttons[1].buttons)
-        yield ctx.at(ctx.buttons[0], "buttons", MAX_BUTTONS), (
-            f"remove {total - MAX_BUTTONS} button(s): a template has at most {MAX_BUTTONS} "
-            f"(it has {total})"
+        yield (
+            ctx.at(ctx.buttons[0], "buttons", MAX_BUTTONS),
+            (
+                f"remove {total - MAX_BUTTONS} button(s): a template has at most {MAX_BUTTONS} "
+                f"(it has {total})"
+            ),
         )
 
 
 @check("WA-BT2")
 def quick_replies_grouped(ctx: TemplateContext) -> Iterator[Hit]:
+    """Quick replies form one run (their count is bounded by WA-BT1's total of 10)."""
     if not ctx.buttons:
         return
     index, component = ctx.buttons
-    seen = 0
     groups = 0
     previous_qr = False
     for j, button in enumerate(component.buttons):
         is_qr = button.type == "QUICK_REPLY"
-        if is_qr:
-            seen += 1
-            if seen == MAX_QUICK_REPLIES + 1:
-                yield ctx.at(index, "buttons", j), (
-                    f"remove quick replies: at most {MAX_QUICK_REPLIES} per template"
-                )
-            if not previous_qr:
-                groups += 1
-                if groups == 2:
-                    yield ctx.at(index, "buttons", j), (
+        if is_qr and not previous_qr:
+            groups += 1
+            if groups == 2:
+                yield (
+                    ctx.at(index, "buttons", j),
+                    (
                         "move this quick reply next to the other quick replies: quick replies "
                         "must be one group, before or after the other buttons"
-                    )
+                    ),
+                )
         previous_qr = is_qr
 
 
@@ -65,8 +64,11 @@ def _beyond_limit(ctx: TemplateContext, kind: str, limit: int) -> Iterator[Hit]:
             count += 1
             if count == limit + 1:
                 plural = "s" if limit > 1 else ""
-                yield site.loc, (
-                    f"remove this {kind} button: a template has at most {limit} {kind} button{plural}"
+                yield (
+                    site.loc,
+                    (
+                        f"remove this {kind} button: a template has at most {limit} {kind} button{plural}"
+                    ),
                 )
 
 
@@ -92,15 +94,27 @@ def phone_buttons(ctx: TemplateContext) -> Iterator[Hit]:
             if count == 2:
                 yield site.loc, "remove this PHONE_NUMBER button: a template has at most 1"
         if not valid_phone(button.phoneNumber):
-            yield (*site.loc, "phoneNumber"), (
-                f"write {button.phoneNumber!r} as an international number with country code, "
-                "e.g. +4930123456 (digits, optional +, spaces or dashes)"
+            yield (
+                (*site.loc, "phoneNumber"),
+                (
+                    f"write {button.phoneNumber!r} as an international number with country code, "
+                    "e.g. +4930123456 (digits, optional +, spaces or dashes)"
+                ),
             )
 
 
-def _label_fields(button: object) -> Iterator[tuple[str, str]]:
-    for field in ("text", "autofillText"):
-        value = getattr(button, field, None)
+_LABEL_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def label_fields(button: object) -> Iterator[tuple[str, str]]:
+    """``(field, label)`` of a button: ``text``, and ``autofillText`` on OTP buttons."""
+    kind = type(button)
+    fields = _LABEL_FIELDS.get(kind)
+    if fields is None:
+        declared = getattr(kind, "model_fields", {})
+        fields = _LABEL_FIELDS[kind] = tuple(f for f in ("text", "autofillText") if f in declared)
+    for field in fields:
+        value = getattr(button, field)
         if value:
             yield field, value
 
@@ -108,7 +122,7 @@ def _label_fields(button: object) -> Iterator[tuple[str, str]]:
 @check("WA-BT8")
 def plain_labels(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.all_buttons:
-        for field, label in _label_fields(site.button):
+        for field, label in label_fields(site.button):
             problems = []
             if scan(label).any:
                 problems.append("the variable")
@@ -139,12 +153,17 @@ def distinct_labels(ctx: TemplateContext) -> Iterator[Hit]:
     for group in _groups(ctx):
         seen: set[str] = set()
         for site in group:
-            label = getattr(site.button, "text", None)
+            label = next(
+                (value for field, value in label_fields(site.button) if field == "text"), None
+            )
             if not label:
                 continue
             key = " ".join(label.casefold().split())
             if key in seen:
-                yield (*site.loc, "text"), f"give this button a label no other button has ({label!r})"
+                yield (
+                    (*site.loc, "text"),
+                    f"give this button a label no other button has ({label!r})",
+                )
             seen.add(key)
 
 
@@ -157,9 +176,12 @@ def url_length(ctx: TemplateContext) -> Iterator[Hit]:
         example = button.example
         full = example if "://" in example else button.url.replace("{{1}}", example)
         if len(full) > MAX_URL:
-            yield (*site.loc, "example"), (
-                f"shorten the URL: with the example filled in it has {len(full)} characters, the "
-                f"limit is {MAX_URL}"
+            yield (
+                (*site.loc, "example"),
+                (
+                    f"shorten the URL: with the example filled in it has {len(full)} characters, the "
+                    f"limit is {MAX_URL}"
+                ),
             )
 
 
@@ -193,8 +215,9 @@ def url_allowed_host(ctx: TemplateContext) -> Iterator[Hit]:
         if isinstance(button, UrlButton):
             blocked = blocked_host(button.url)
             if blocked:
-                yield (*site.loc, "url"), (
-                    f"link to your own domain: a {blocked} is rejected in URL buttons"
+                yield (
+                    (*site.loc, "url"),
+                    (f"link to your own domain: a {blocked} is rejected in URL buttons"),
                 )
 
 
@@ -206,7 +229,10 @@ def desktop_rendering(ctx: TemplateContext) -> Iterator[Hit]:
     kinds = Counter(button.type for button in component.buttons)
     mixed = kinds.get("QUICK_REPLY", 0) and len(kinds) > 1
     if len(component.buttons) >= 4 or mixed:
-        yield ctx.at(index, "buttons"), (
-            "WhatsApp desktop will not show these buttons (4 or more, or quick replies mixed with "
-            "other types); use fewer or one kind if desktop users matter"
+        yield (
+            ctx.at(index, "buttons"),
+            (
+                "WhatsApp desktop will not show these buttons (4 or more, or quick replies mixed with "
+                "other types); use fewer or one kind if desktop users matter"
+            ),
         )

@@ -24,18 +24,24 @@ OFFER_BODY_LIMIT = 600
 def test_template_body(ctx: TemplateContext) -> Iterator[Hit]:
     if ctx.name == "test" and ctx.body and ctx.body_text != "Hello {{1}}":
         index = ctx.body[0]
-        yield ctx.at(index, "text"), (
-            "a template named `test` must have the body `Hello {{1}}`: rename the template or "
-            "use that body"
+        yield (
+            ctx.at(index, "text"),
+            (
+                "a template named `test` must have the body `Hello {{1}}`: rename the template or "
+                "use that body"
+            ),
         )
 
 
 @check("WA-H1")
 def body_has_text(ctx: TemplateContext) -> Iterator[Hit]:
     if not ctx.is_auth and ctx.body and ctx.body[1].text is None:
-        yield ctx.at(ctx.body[0]), (
-            f"add `text` to the BODY: only AUTHENTICATION bodies are preset ({ctx.category} "
-            "templates need their own text)"
+        yield (
+            ctx.at(ctx.body[0]),
+            (
+                f"add `text` to the BODY: only AUTHENTICATION bodies are preset ({ctx.category} "
+                "templates need their own text)"
+            ),
         )
 
 
@@ -45,9 +51,7 @@ def header_one_variable(ctx: TemplateContext) -> Iterator[Hit]:
         if site.kind == "header":
             found = len(site.scan.numbers) + len(site.scan.named)
             if found > 1:
-                yield site.loc, (
-                    f"the header has {found} variables: keep at most one ({{{{1}}}})"
-                )
+                yield site.loc, (f"the header has {found} variables: keep at most one ({{{{1}}}})")
 
 
 @check("WA-H4")
@@ -70,17 +74,21 @@ def header_plain_text(ctx: TemplateContext) -> Iterator[Hit]:
 @check("WA-H7")
 def location_header_category(ctx: TemplateContext) -> Iterator[Hit]:
     if ctx.header and isinstance(ctx.header[1], LocationHeader) and ctx.is_auth:
-        yield ctx.at(ctx.header[0], "format"), (
-            "remove the LOCATION header: it is only allowed in UTILITY and MARKETING templates"
+        yield (
+            ctx.at(ctx.header[0], "format"),
+            ("remove the LOCATION header: it is only allowed in UTILITY and MARKETING templates"),
         )
 
 
 @check("WA-B1")
 def offer_body_length(ctx: TemplateContext) -> Iterator[Hit]:
     if ctx.offer and ctx.body and len(ctx.body_text) > OFFER_BODY_LIMIT:
-        yield ctx.at(ctx.body[0], "text"), (
-            f"shorten the body to {OFFER_BODY_LIMIT} characters (it has {len(ctx.body_text)}): "
-            "that is the limit in limited-time offer templates"
+        yield (
+            ctx.at(ctx.body[0], "text"),
+            (
+                f"shorten the body to {OFFER_BODY_LIMIT} characters (it has {len(ctx.body_text)}): "
+                "that is the limit in limited-time offer templates"
+            ),
         )
 
 
@@ -91,8 +99,9 @@ def body_emoji(ctx: TemplateContext) -> Iterator[Hit]:
         return
     count = emoji_count(ctx.body_text)
     if count > limit:
-        yield ctx.at(ctx.body[0], "text"), (
-            f"use at most {limit} emoji in a {ctx.category} body (it has {count})"
+        yield (
+            ctx.at(ctx.body[0], "text"),
+            (f"use at most {limit} emoji in a {ctx.category} body (it has {count})"),
         )
 
 
@@ -100,9 +109,12 @@ def body_emoji(ctx: TemplateContext) -> Iterator[Hit]:
 def body_line_breaks(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.texts:
         if site.kind != "header" and too_many_line_breaks(site.text):
-            yield site.loc, (
-                f"the {site.kind} has more than two line breaks in a row: keep at most one blank "
-                "line between paragraphs"
+            yield (
+                site.loc,
+                (
+                    f"the {site.kind} has more than two line breaks in a row: keep at most one blank "
+                    "line between paragraphs"
+                ),
             )
 
 
@@ -110,8 +122,9 @@ def body_line_breaks(ctx: TemplateContext) -> Iterator[Hit]:
 def footer_variables(ctx: TemplateContext) -> Iterator[Hit]:
     if ctx.footer and ctx.footer[1].text and not ctx.is_auth:
         if scan(ctx.footer[1].text).any:
-            yield ctx.at(ctx.footer[0], "text"), (
-                "remove the variable from the footer: footers are fixed text"
+            yield (
+                ctx.at(ctx.footer[0], "text"),
+                ("remove the variable from the footer: footers are fixed text"),
             )
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cached_property
 from typing import Any
 
 from waform.model.components import (
@@ -20,8 +19,8 @@ from waform.model.components import (
     LimitedTimeOffer,
     LocationHeader,
     MediaHeader,
-    TextHeader,
     TemplateDetails,
+    TextHeader,
 )
 from waform.rules.text import Scan, scan
 
@@ -58,11 +57,16 @@ class ButtonSite:
 
 
 class TemplateContext:
-    """One (name, language) of a file. Cheap to build; derived views are cached."""
+    """One (name, language) of a file, sorted out in a single pass over its components.
+
+    Everything the checks share (texts with their variables, all buttons, carousel card shapes)
+    is computed here once, so each check is a short loop over ready-made lists.
+    """
 
     __slots__ = (
-        "name", "category", "language", "details", "base",
-        "header", "body", "footer", "buttons", "carousel", "offer", "__dict__",
+        "name", "category", "language", "details", "base", "is_auth",
+        "header", "body", "footer", "buttons", "carousel", "offer",
+        "body_text", "texts", "all_buttons", "cards", "card_shapes",
     )  # fmt: skip
 
     def __init__(self, name: str, category: str, language: str, details: TemplateDetails) -> None:
@@ -70,6 +74,7 @@ class TemplateContext:
         self.category = category
         self.language = language
         self.details = details
+        self.is_auth = category == "AUTHENTICATION"
         self.base: Loc = ("languages", language, "details")
         self.header: tuple[int, TextHeader | MediaHeader | LocationHeader] | None = None
         self.body: tuple[int, Body] | None = None
@@ -91,6 +96,77 @@ class TemplateContext:
                 self.carousel = (index, component)
             elif kind == "LIMITED_TIME_OFFER":
                 self.offer = (index, component)
+        self.body_text: str = (self.body[1].text or "") if self.body else ""
+        #: Header text, body text and carousel card bodies with their variables. An
+        #: AUTHENTICATION body's text is left out: it must not exist at all (WA-A1).
+        self.texts: list[TextSite] = []
+        #: Template buttons, then carousel card buttons.
+        self.all_buttons: list[ButtonSite] = []
+        #: ``(loc, card)`` of each carousel card.
+        self.cards: list[tuple[Loc, Any]] = []
+        #: Per card, what must be equal across cards: component type → (index, detail), detail
+        #: being the header format or the button types in order.
+        self.card_shapes: list[tuple[Loc, dict[str, tuple[int, Any]]]] = []
+        self._collect()
+
+    def _collect(self) -> None:
+        texts = self.texts
+        if self.header is not None and self.header[1].format == "TEXT":
+            index, header = self.header
+            texts.append(
+                TextSite(
+                    "header", self.at(index, "text"), self.at(index), header.text,
+                    scan(header.text),
+                    None if header.example is None else (header.example,),
+                    self.at(index, "example"),
+                )
+            )  # fmt: skip
+        if self.body is not None and self.body[1].text is not None and not self.is_auth:
+            index, body = self.body
+            texts.append(
+                TextSite(
+                    "body", self.at(index, "text"), self.at(index), body.text, scan(body.text),
+                    None if body.examples is None else tuple(body.examples),
+                    self.at(index, "examples"),
+                )
+            )  # fmt: skip
+        if self.buttons is not None:
+            index, component = self.buttons
+            self.all_buttons.extend(
+                ButtonSite(self.at(index, "buttons", j), button)
+                for j, button in enumerate(component.buttons)
+            )
+        if self.carousel is not None:
+            self._collect_cards()
+
+    def _collect_cards(self) -> None:
+        index, carousel = self.carousel  # type: ignore[misc]
+        for k, card in enumerate(carousel.cards):
+            card_loc = self.at(index, "cards", k)
+            self.cards.append((card_loc, card))
+            shape: dict[str, tuple[int, Any]] = {}
+            for j, component in enumerate(card.components):
+                kind = component.type
+                owner = (*card_loc, "components", j)
+                if kind == "HEADER":
+                    shape[kind] = (j, component.format)
+                elif kind == "BUTTONS":
+                    shape[kind] = (j, tuple(button.type for button in component.buttons))
+                    self.all_buttons.extend(
+                        ButtonSite((*owner, "buttons", b), button, k)
+                        for b, button in enumerate(component.buttons)
+                    )
+                else:
+                    shape[kind] = (j, None)
+                    self.texts.append(
+                        TextSite(
+                            "card body", (*owner, "text"), owner, component.text,
+                            scan(component.text),
+                            None if component.examples is None else tuple(component.examples),
+                            (*owner, "examples"),
+                        )
+                    )  # fmt: skip
+            self.card_shapes.append((card_loc, shape))
 
     def at(self, index: int, *rest: str | int) -> Loc:
         """Location of component ``index`` (or a field inside it)."""
@@ -99,82 +175,6 @@ class TemplateContext:
     @property
     def components_loc(self) -> Loc:
         return (*self.base, "components")
-
-    @property
-    def is_auth(self) -> bool:
-        return self.category == "AUTHENTICATION"
-
-    @cached_property
-    def body_text(self) -> str:
-        return (self.body[1].text or "") if self.body else ""
-
-    @cached_property
-    def texts(self) -> tuple[TextSite, ...]:
-        """Header text, body text and carousel card bodies, scanned once."""
-        sites: list[TextSite] = []
-        if self.header and isinstance(self.header[1], TextHeader):
-            index, header = self.header
-            sites.append(
-                TextSite(
-                    "header", self.at(index, "text"), self.at(index), header.text,
-                    scan(header.text),
-                    None if header.example is None else (header.example,),
-                    self.at(index, "example"),
-                )
-            )  # fmt: skip
-        if self.body and self.body[1].text is not None:
-            index, body = self.body
-            sites.append(
-                TextSite(
-                    "body", self.at(index, "text"), self.at(index), body.text, scan(body.text),
-                    None if body.examples is None else tuple(body.examples),
-                    self.at(index, "examples"),
-                )
-            )  # fmt: skip
-        for card_loc, component_index, body in self.card_bodies:
-            owner = (*card_loc, "components", component_index)
-            sites.append(
-                TextSite(
-                    "card body", (*owner, "text"), owner, body.text, scan(body.text),
-                    None if body.examples is None else tuple(body.examples), (*owner, "examples"),
-                )
-            )  # fmt: skip
-        return tuple(sites)
-
-    @cached_property
-    def cards(self) -> tuple[tuple[Loc, Any], ...]:
-        if not self.carousel:
-            return ()
-        index, carousel = self.carousel
-        return tuple((self.at(index, "cards", k), card) for k, card in enumerate(carousel.cards))
-
-    @cached_property
-    def card_bodies(self) -> tuple[tuple[Loc, int, Any], ...]:
-        out = []
-        for card_loc, card in self.cards:
-            for j, component in enumerate(card.components):
-                if component.type == "BODY":
-                    out.append((card_loc, j, component))
-        return tuple(out)
-
-    @cached_property
-    def all_buttons(self) -> tuple[ButtonSite, ...]:
-        """Template buttons and carousel card buttons."""
-        out: list[ButtonSite] = []
-        if self.buttons:
-            index, component = self.buttons
-            out.extend(
-                ButtonSite(self.at(index, "buttons", j), button)
-                for j, button in enumerate(component.buttons)
-            )
-        for k, (card_loc, card) in enumerate(self.cards):
-            for j, component in enumerate(card.components):
-                if component.type == "BUTTONS":
-                    out.extend(
-                        ButtonSite((*card_loc, "components", j, "buttons", b), button, k)
-                        for b, button in enumerate(component.buttons)
-                    )
-        return tuple(out)
 
     def template_buttons(self) -> Iterator[ButtonSite]:
         """Buttons of the top-level BUTTONS component only."""

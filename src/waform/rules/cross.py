@@ -1,11 +1,14 @@
-"""Rules that compare templates with each other across all files of a run (N3, LC8)."""
+"""Rules that compare templates with each other across all files of a run (LC8).
+
+(WA-N3, a (name, language) defined twice, is the loader's: such files do not load.)
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from waform.rules.context import KeyLoc, Loc, TemplateContext
+from waform.rules.context import Loc, TemplateContext
 from waform.rules.registry import check
 
 
@@ -27,21 +30,6 @@ def content_key(body: str | None, footer: str | None) -> tuple[str, str]:
     return (" ".join((body or "").split()), " ".join((footer or "").split()))
 
 
-@check("WA-N3")
-def one_definition_per_language(entries: Sequence[Entry]) -> Iterator[CrossHit]:
-    first: dict[tuple[str, str], Entry] = {}
-    for index, entry in enumerate(entries):
-        key = (entry.ctx.name, entry.ctx.language)
-        if key in first:
-            other = first[key]
-            yield index, KeyLoc(("languages", entry.ctx.language)), (
-                f"template {key[0]} language {key[1]} is already defined in {other.path}: keep "
-                "one definition (one file per template name)"
-            )
-        else:
-            first[key] = entry
-
-
 @check("WA-LC8")
 def no_duplicate_content(entries: Sequence[Entry]) -> Iterator[CrossHit]:
     owner: dict[tuple[str, str], Entry] = {}
@@ -53,7 +41,11 @@ def no_duplicate_content(entries: Sequence[Entry]) -> Iterator[CrossHit]:
         key = content_key(ctx.body_text, footer)
         other = owner.setdefault(key, entry)
         if other.ctx.name != ctx.name:
-            yield index, ctx.at(ctx.body[0], "text"), (
-                f"reword the body or footer: template {other.ctx.name} ({other.path}) has the "
-                "same text, and Meta rejects duplicate content"
+            yield (
+                index,
+                ctx.at(ctx.body[0], "text"),
+                (
+                    f"reword the body or footer: template {other.ctx.name} ({other.path}) has the "
+                    "same text, and Meta rejects duplicate content"
+                ),
             )

@@ -6,11 +6,13 @@ check runs over it; locations are resolved (``file.locate``) only for findings, 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+import gc
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from waform.diagnostics import Diagnostic, sort_diagnostics
+from waform.diagnostics import Diagnostic, Severity, sort_diagnostics
 from waform.errors import ConfigError
 from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate, TemplateFile
@@ -60,7 +62,7 @@ class RuleSettings:
             return self.overrides[rule_id]  # type: ignore[return-value]
         return RULES[rule_id].default
 
-    def severity(self, setting: Setting) -> str:
+    def severity(self, setting: Setting) -> Severity:
         return "error" if self.strict or setting == "error" else "warning"
 
 
@@ -83,38 +85,59 @@ def _locate(file: Any, loc: Loc) -> tuple[int, int]:
     return file.locate(tuple(loc))
 
 
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """The checks allocate many short-lived, acyclic objects (locations, findings, contexts)
+    while thousands of loaded templates are alive; each cyclic-GC pass would re-scan all of them
+    (over half of the run time on 10,000 templates). Reference counting still frees everything;
+    the collector is restored afterwards. The loader does the same while loading."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def run_rules(files: Sequence[LoadedFileLike], settings: RuleSettings | None = None) -> RuleReport:
     """Check every template-language of ``files`` plus the cross-file rules."""
-    settings = settings or RuleSettings()
+    with _collector_paused():
+        return _run_rules(files, settings or RuleSettings())
+
+
+def _run_rules(files: Sequence[LoadedFileLike], settings: RuleSettings) -> RuleReport:
     diagnostics: list[Diagnostic] = []
     failed: set[tuple[str, str]] = set()
-    plans: dict[frozenset, list[tuple[str, Any, str]]] = {}
+    #: Enabled checks per distinct per-template ``rules:`` (most files share the empty one).
+    enabled: dict[frozenset, list[tuple[str, Any, Setting]]] = {}
     entries: list[Entry] = []
 
     def emit(file: Any, loc: Loc, setting: Setting, rule_id: str, message: str, keys: Iterable):
         line, column = _locate(file, loc)
         severity = settings.severity(setting)
-        diagnostics.append(Diagnostic(file.path, line, column, severity, message, rule_id))  # type: ignore[arg-type]
+        diagnostics.append(Diagnostic(file.path, line, column, severity, message, rule_id))
         if severity == "error":
             failed.update(keys)
 
     for file_index, file in enumerate(files):
         template = file.template
         overrides = template.rules
-        plan_key = frozenset(overrides.items())
-        checks = plans.get(plan_key)
+        key = frozenset(overrides.items())
+        checks = enabled.get(key)
         if checks is None:
             checks = []
             for rule_id, fn in TEMPLATE_CHECKS.items():
                 setting = settings.setting(rule_id, overrides)
                 if setting != "off":
                     checks.append((rule_id, fn, setting))
-            plans[plan_key] = checks
+            enabled[key] = checks
         for rule_id in overrides:
             if rule_id not in RULES:
-                keys = [(template.name, code) for code in template.languages]
-                emit(file, KeyLoc(("rules", rule_id)), "error", "unknown-rule",
-                     f"unknown rule {rule_id!r} in `rules:` (`waform rules` lists the ids)", keys)  # fmt: skip
+                message = f"unknown rule {rule_id!r} in `rules:` (`waform rules` lists the ids)"
+                every_language = [(template.name, code) for code in template.languages]
+                loc = KeyLoc(("rules", rule_id))
+                emit(file, loc, "error", "unknown-rule", message, every_language)
         for code, entry in template.languages.items():
             ctx = TemplateContext(template.name, template.category, code, entry.details)
             entries.append(Entry(file_index, file.path, ctx))
@@ -164,5 +187,5 @@ def check_plan(
         else:
             path, line, column = f"{template.name} ({template.language})", 1, 1
         severity = settings.severity(setting)
-        out.append(Diagnostic(path, line, column, severity, message, rule_id))  # type: ignore[arg-type]
+        out.append(Diagnostic(path, line, column, severity, message, rule_id))
     return sort_diagnostics(out)

@@ -51,10 +51,14 @@ def _category_frozen(data: PlanInput) -> Iterator[PlanHit]:
             and live.category in CATEGORIES
             and live.category != template.category
         ):
-            yield "WA-C2", template, (
-                f"set category: {live.category} for {template.name} ({template.language}): the "
-                f"template is approved as {live.category} and an approved category cannot change "
-                "(use a new name for a new category)"
+            yield (
+                "WA-C2",
+                template,
+                (
+                    f"set category: {live.category} for {template.name} ({template.language}): the "
+                    f"template is approved as {live.category} and an approved category cannot change "
+                    "(use a new name for a new category)"
+                ),
             )
 
 
@@ -66,9 +70,13 @@ def _category_of_new_language(data: PlanInput) -> Iterator[PlanHit]:
     for template in data.creations():
         existing = categories.get(template.name, set()) - {template.category}
         if existing:
-            yield "WA-C4", template, (
-                f"the other languages of {template.name} are {', '.join(sorted(existing))} at "
-                f"Meta: create {template.language} with that category, or expect it re-categorised"
+            yield (
+                "WA-C4",
+                template,
+                (
+                    f"the other languages of {template.name} are {', '.join(sorted(existing))} at "
+                    f"Meta: create {template.language} with that category, or expect it re-categorised"
+                ),
             )
 
 
@@ -81,10 +89,14 @@ def _template_count(data: PlanInput) -> Iterator[PlanHit]:
             if total == limit + 1 and limit not in reported:
                 reported.add(limit)
                 kind = "an unverified" if limit == TEMPLATE_LIMITS[0] else "a verified"
-                yield "WA-LC4", template, (
-                    f"creating {template.name} ({template.language}) takes the project past "
-                    f"{limit} template-languages, the limit of {kind} business (Meta error "
-                    "2388019): delete unused templates or languages first"
+                yield (
+                    "WA-LC4",
+                    template,
+                    (
+                        f"creating {template.name} ({template.language}) takes the project past "
+                        f"{limit} template-languages, the limit of {kind} business (Meta error "
+                        "2388019): delete unused templates or languages first"
+                    ),
                 )
 
 
@@ -92,10 +104,14 @@ def _creation_rate(data: PlanInput) -> Iterator[PlanHit]:
     creations = data.creations()
     if len(creations) > CREATIONS_PER_HOUR:
         template = creations[CREATIONS_PER_HOUR]
-        yield "WA-LC5", template, (
-            f"this plan creates {len(creations)} template-languages; Meta accepts "
-            f"{CREATIONS_PER_HOUR} per hour, so apply in batches (from {template.name} "
-            f"{template.language} on, creations may be refused)"
+        yield (
+            "WA-LC5",
+            template,
+            (
+                f"this plan creates {len(creations)} template-languages; Meta accepts "
+                f"{CREATIONS_PER_HOUR} per hour, so apply in batches (from {template.name} "
+                f"{template.language} on, creations may be refused)"
+            ),
         )
 
 
@@ -130,10 +146,14 @@ def _duplicate_of_remote(data: PlanInput) -> Iterator[PlanHit]:
                 footer = component.text
         live = others.get(content_key(body, footer)) if body else None
         if live is not None:
-            yield "WA-LC8", template, (
-                f"reword the body or footer of {template.name} ({template.language}): template "
-                f"{live.name} ({live.language}) at Meta has the same text, and Meta rejects "
-                "duplicate content"
+            yield (
+                "WA-LC8",
+                template,
+                (
+                    f"reword the body or footer of {template.name} ({template.language}): template "
+                    f"{live.name} ({live.language}) at Meta has the same text, and Meta rejects "
+                    "duplicate content"
+                ),
             )
 
 

@@ -43,8 +43,8 @@ class Scan:
 
     @property
     def count(self) -> int:
-        """How many examples the text needs: its highest variable number."""
-        return max(self.numbers, default=0)
+        """How many examples the text needs: one per distinct variable (gaps are WA-V2's)."""
+        return len(set(self.numbers))
 
     @property
     def any(self) -> bool:
@@ -91,22 +91,21 @@ def _stray(segment: str) -> str:
 
 
 def numbering_problem(numbers: tuple[int, ...]) -> str | None:
-    """Why positional numbering is wrong (gap, not from 1, out of order), or ``None``."""
+    """What to change when positional numbering is wrong (gap, not from 1, out of order)."""
     if not numbers:
         return None
     distinct = list(dict.fromkeys(numbers))
-    expected = set(range(1, len(distinct) + 1))
-    if set(distinct) != expected:
-        missing = sorted(set(range(1, max(distinct) + 1)) - set(distinct))
+    if set(distinct) != set(range(1, len(distinct) + 1)):
+        missing = min(set(range(1, max(distinct) + 1)) - set(distinct))
         return (
-            f"variables must be numbered {{{{1}}}}..{{{{{len(distinct)}}}}} without gaps: "
-            f"{{{{{missing[0]}}}}} is missing"
+            f"number the variables {{{{1}}}}..{{{{{len(distinct)}}}}} without gaps "
+            f"({{{{{missing}}}}} is missing)"
         )
     for position, number in enumerate(distinct, start=1):
         if number != position:
             return (
-                f"variables must first appear in order: {{{{{number}}}}} comes before "
-                f"{{{{{position}}}}}; renumber them"
+                f"number the variables in order of first use ({{{{{number}}}}} comes before "
+                f"{{{{{position}}}}})"
             )
     return None
 

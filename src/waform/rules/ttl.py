@@ -33,9 +33,12 @@ def meta_ttl_findings(ctx: TemplateContext, category: str) -> Iterator[Hit]:
     model_low, model_high = TTL_RANGES.get(category, (low, high))
     if low <= ttl <= high or not model_low <= ttl <= model_high:
         return  # fine, or already reported by the model
-    yield (*ctx.base, "messageSendTtlSeconds"), (
-        f"set messageSendTtlSeconds between {low} and {high} seconds, Meta's range for "
-        f"{category} templates (it is {ttl}; Sinch accepts it but Meta does not)"
+    yield (
+        (*ctx.base, "messageSendTtlSeconds"),
+        (
+            f"set messageSendTtlSeconds between {low} and {high} seconds, Meta's range for "
+            f"{category} templates (it is {ttl}; Sinch accepts it but Meta does not)"
+        ),
     )
 
 

@@ -26,9 +26,12 @@ from waform.rules.text import (
 def positional_only(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.texts:
         if site.scan.named:
-            yield site.loc, (
-                f"replace the named variable {site.scan.named[0]} with a numbered one ({{{{1}}}}, "
-                "{{2}}, …): Sinch's API takes positional variables only"
+            yield (
+                site.loc,
+                (
+                    f"replace the named variable {site.scan.named[0]} with a numbered one ({{{{1}}}}, "
+                    "{{2}}, …): Sinch's API takes positional variables only"
+                ),
             )
 
 
@@ -45,23 +48,32 @@ def one_example_per_variable(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.texts:
         if site.scan.named or site.scan.malformed:
             continue  # WA-V1 / WA-V6 first: the count would be meaningless
+        if site.kind == "header" and len(site.scan.numbers) > 1:
+            continue  # WA-H3: one variable at most
         need = site.scan.count
         have = len(site.examples) if site.examples is not None else 0
         if need == have:
             continue
         if need == 0:
-            yield site.examples_loc, (
-                f"remove the example(s) of the {site.kind}: it has no variable"
+            yield (
+                site.examples_loc,
+                (f"remove the example(s) of the {site.kind}: it has no variable"),
             )
         elif site.examples is None:
-            yield site.loc, (
-                f"add {need} example value(s) for the variables of the {site.kind} "
-                f"(`{site.examples_loc[-1]}`)"
+            yield (
+                site.loc,
+                (
+                    f"add {need} example value(s) for the variables of the {site.kind} "
+                    f"(`{site.examples_loc[-1]}`)"
+                ),
             )
         else:
-            yield site.examples_loc, (
-                f"give exactly {need} example value(s), one per variable of the {site.kind} "
-                f"(there are {have})"
+            yield (
+                site.examples_loc,
+                (
+                    f"give exactly {need} example value(s), one per variable of the {site.kind} "
+                    f"(there are {have})"
+                ),
             )
     for button_site in ctx.all_buttons:
         button = button_site.button
@@ -69,12 +81,14 @@ def one_example_per_variable(ctx: TemplateContext) -> Iterator[Hit]:
             continue
         has_variable = scan(button.url).any
         if has_variable and button.example is None:
-            yield (*button_site.loc, "url"), (
-                "add an `example` (a full sample URL) for the URL's variable"
+            yield (
+                (*button_site.loc, "url"),
+                ("add an `example` (a full sample URL) for the URL's variable"),
             )
         elif not has_variable and button.example is not None:
-            yield (*button_site.loc, "example"), (
-                "remove the URL button's `example`: the URL has no variable"
+            yield (
+                (*button_site.loc, "example"),
+                ("remove the URL button's `example`: the URL has no variable"),
             )
 
 
@@ -82,9 +96,12 @@ def one_example_per_variable(ctx: TemplateContext) -> Iterator[Hit]:
 def well_formed_braces(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.texts:
         if site.scan.malformed:
-            yield site.loc, (
-                f"fix {site.scan.malformed[0]!r} in the {site.kind}: a variable is a number in "
-                "double braces, like {{1}}, with nothing else inside"
+            yield (
+                site.loc,
+                (
+                    f"fix {site.scan.malformed[0]!r} in the {site.kind}: a variable is a number in "
+                    "double braces, like {{1}}, with nothing else inside"
+                ),
             )
 
 
@@ -96,9 +113,12 @@ def no_leading_or_trailing_variable(ctx: TemplateContext) -> Iterator[Hit]:
         if starts_with_variable(site.text):
             yield site.loc, f"start the {site.kind} with words, not with a variable"
         elif ends_with_variable(site.text):
-            yield site.loc, (
-                f"end the {site.kind} with words after the last variable (punctuation alone "
-                "is not enough)"
+            yield (
+                site.loc,
+                (
+                    f"end the {site.kind} with words after the last variable (punctuation alone "
+                    "is not enough)"
+                ),
             )
 
 
@@ -119,9 +139,12 @@ def enough_words(ctx: TemplateContext) -> Iterator[Hit]:
         variables = len(site.scan.distinct)
         words = too_few_words(site.text, variables)
         if words is not None:
-            yield site.loc, (
-                f"add words or drop variables: {variables} variable(s) in {words} words is likely "
-                f"rejected as too many variables for the length (aim for ≥ {3 * variables + 1})"
+            yield (
+                site.loc,
+                (
+                    f"add words or drop variables: {variables} variable(s) in {words} words is likely "
+                    f"rejected as too many variables for the length (aim for ≥ {3 * variables + 1})"
+                ),
             )
 
 
@@ -131,7 +154,10 @@ def example_whitespace(ctx: TemplateContext) -> Iterator[Hit]:
         for index, value in enumerate(site.examples or ()):
             if bad_param_whitespace(value):
                 loc = site.examples_loc if site.kind == "header" else (*site.examples_loc, index)
-                yield loc, (
-                    "remove the line break, tab or run of spaces from the example: variable values "
-                    "must be single-line"
+                yield (
+                    loc,
+                    (
+                        "remove the line break, tab or run of spaces from the example: variable values "
+                        "must be single-line"
+                    ),
                 )

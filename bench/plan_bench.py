@@ -1,0 +1,186 @@
+"""Benchmark: `waform plan` over 10,000 template-languages with 50 ms of latency per request.
+
+Setup (not timed): N template-languages (two languages per file, so N/2 YAML files) are written
+to a temporary directory and the same templates are stored as APPROVED in an emulator state
+file (bulk-seeded through the emulator's own store, see ``_seed.py``); the emulator's control
+API then adds ``latency_ms`` to every API request.
+
+Timed:
+
+1. **waform** — ``Manager.plan`` in-process on the embedded emulator: load + rules, one sweep of
+   the list endpoint (1,000 templates per page), canonical-form diff. Budget: at most
+   ⌈N/1000⌉ + 1 requests and under 3 s wall on a 2-core machine.
+2. **naive** — the same files and diff, but the remote read the way a Terraform provider's
+   refresh does it: one GET per template-language, 10 in flight.
+
+Prints wall time, CPU time and requests for both, and the ratio. Usage::
+
+    python bench/plan_bench.py [--n 10000] [--latency-ms 50] [--parallelism 10] [--skip-naive]
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import math
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from _seed import seed_approved  # noqa: E402
+
+from waform.differ import diff  # noqa: E402
+from waform.emulator import EmulatorControl  # noqa: E402
+from waform.manager import Manager  # noqa: E402
+
+PROJECT = "bench"
+LANGUAGES = ("EN_US", "DE")
+
+
+def details_for(index: int, language: str) -> dict[str, Any]:
+    """A realistic UTILITY template: text header, body with variables, footer, two buttons."""
+    greeting = "Hi" if language == "EN_US" else "Hallo"
+    return {
+        "components": [
+            {
+                "type": "HEADER",
+                "format": "TEXT",
+                "text": f"Order {{{{1}}}} update {index}",
+                "example": "A-1042",
+            },
+            {
+                "type": "BODY",
+                "text": f"{greeting} {{{{1}}}}, your order {{{{2}}}} (ref {index}) has shipped "
+                "and is on its way.",
+                "examples": ["Anna", "A-1042"],
+            },
+            {"type": "FOOTER", "text": "Reply STOP to opt out"},
+            {
+                "type": "BUTTONS",
+                "buttons": [
+                    {
+                        "type": "URL",
+                        "text": "Track order",
+                        "url": "https://shop.example.com/track/{{1}}",
+                        "example": "https://shop.example.com/track/A-1042",
+                    },
+                    {"type": "QUICK_REPLY", "text": "Contact us"},
+                ],
+            },
+        ]
+    }
+
+
+def yaml_file(name: str, index: int) -> str:
+    import json
+
+    lines = [f"name: {name}", "category: UTILITY", "languages:"]
+    for language in LANGUAGES:
+        # JSON is YAML: one line per language keeps generation trivial and exact.
+        lines.append(f"  {language}:")
+        lines.append(f"    details: {json.dumps(details_for(index, language))}")
+    return "\n".join(lines) + "\n"
+
+
+def setup(root: Path, n: int) -> tuple[Path, Path]:
+    templates = root / "templates"
+    templates.mkdir()
+    config = root / "waform.yaml"
+    config.write_text(
+        f"targets:\n  local: {{type: local, state: state.sqlite3, projectId: {PROJECT}}}\n"
+    )
+    files = math.ceil(n / len(LANGUAGES))
+    remote = []
+    for i in range(files):
+        name = f"order_update_{i:05d}"
+        (templates / f"{name}.yaml").write_text(yaml_file(name, i))
+        for language in LANGUAGES:
+            remote.append((name, language, "UTILITY", details_for(i, language)))
+    seeded = seed_approved(root / "state.sqlite3", PROJECT, remote[:n])
+    assert seeded == min(n, len(remote))
+    return templates, config
+
+
+async def naive_plan(manager: Manager, templates: Path, parallelism: int) -> tuple[Any, int]:
+    """Load like waform, then one GET per desired template-language with bounded concurrency."""
+    state = manager.load([templates])
+    gate = asyncio.Semaphore(parallelism)
+    async with manager.open_client() as client:
+
+        async def one(name: str, language: str) -> Any:
+            async with gate:
+                return await client.get(name, language)
+
+        fetched = await asyncio.gather(*(one(t.name, t.language) for t in state.templates))
+        remote = [r for r in fetched if r is not None]
+        plan = diff(state.templates, remote, manager.config, target=manager.target.name)
+        return plan, client.requests_made
+
+
+def measure(fn: Any) -> tuple[Any, float, float]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = fn()
+    return result, time.perf_counter() - wall, time.process_time() - cpu
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=10_000, help="template-languages")
+    parser.add_argument("--latency-ms", type=float, default=50.0)
+    parser.add_argument("--parallelism", type=int, default=10, help="naive: GETs in flight")
+    parser.add_argument("--skip-naive", action="store_true")
+    args = parser.parse_args()
+
+    with tempfile.TemporaryDirectory(prefix="waform-plan-bench-") as tmp:
+        root = Path(tmp)
+        started = time.perf_counter()
+        templates, config = setup(root, args.n)
+        print(
+            f"setup: {args.n} template-languages in {math.ceil(args.n / 2)} files, seeded "
+            f"in {time.perf_counter() - started:.1f} s (not timed)"
+        )
+        with EmulatorControl.in_process(root / "state.sqlite3") as control:
+            control.set_faults(latency_ms=args.latency_ms)
+
+        manager = Manager.from_options([templates], config_path=config)
+        outcome, wall, cpu = measure(lambda: manager.plan([templates]))
+        plan = outcome.plan
+        budget = math.ceil(args.n / 1000) + 1
+        phases = ", ".join(f"{k} {v:.2f} s" for k, v in outcome.timings.items())
+        print(
+            f"\nwaform plan   : wall {wall:6.2f} s  cpu {cpu:6.2f} s  requests {plan.requests:6d}"
+            f"   ({phases})"
+        )
+        print(f"                {plan.summary.phrase()}")
+        ok_requests = plan.requests <= budget
+        ok_wall = wall < 3.0
+        print(
+            f"                requests {plan.requests} <= {budget}: "
+            f"{'ok' if ok_requests else 'OVER BUDGET'}; wall < 3 s: {'ok' if ok_wall else 'SLOW'}"
+        )
+        if plan.has_changes or plan.summary.noop != args.n:
+            print("error: the seeded remote should plan to zero changes", file=sys.stderr)
+            return 1
+
+        if not args.skip_naive:
+            (naive, requests), n_wall, n_cpu = measure(
+                lambda: asyncio.run(naive_plan(manager, templates, args.parallelism))
+            )
+            print(
+                f"naive (1 GET each, {args.parallelism} in flight): wall {n_wall:6.2f} s  "
+                f"cpu {n_cpu:6.2f} s  requests {requests:6d}"
+            )
+            print(f"                {naive.summary.phrase()}")
+            print(
+                f"\nratio naive / waform: wall {n_wall / wall:5.1f}x, cpu {n_cpu / cpu:5.1f}x, "
+                f"requests {requests / max(plan.requests, 1):5.0f}x"
+            )
+        return 0 if ok_requests else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,98 @@
+"""`waform plan` runs Meta's rules first: file rules refuse, plan-time rules see the target.
+
+Real CLI, embedded emulator (state in a temporary directory), remote templates seeded through
+the emulator's control API the way WhatsApp Manager or Meta would change them. (A category change
+of an approved template, WA-C2, is shown by the plan itself as a blocked action.)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from click.testing import CliRunner, Result
+
+from waform.cli import cli
+from waform.emulator.transport import EMBEDDED_BASE_URL, SyncEmbeddedTransport
+
+PROJECT = "local"
+ORDER = """\
+name: order_ready
+category: UTILITY
+languages:
+  en_US:
+    details:
+      components:
+        - type: BODY
+          text: "{body}"
+          examples: ["Anna", "A-1042"]
+"""
+GOOD_BODY = "Hi {{1}}, your order {{2}} is ready for pickup at our Main Street store today."
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Iterator[tuple[Path, httpx.Client]]:
+    (tmp_path / "waform.yaml").write_text(
+        "targets:\n  local: {type: local, state: state.sqlite3}\n", encoding="utf-8"
+    )
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    transport = SyncEmbeddedTransport.open(tmp_path / "state.sqlite3")
+    http = httpx.Client(transport=transport, base_url=EMBEDDED_BASE_URL, auth=("local", "local"))
+    try:
+        yield templates, http
+    finally:
+        http.close()
+        transport.close()
+
+
+def _seed(http: httpx.Client, name: str, category: str, body: str, **extra: Any) -> None:
+    details = {"components": [{"type": "BODY", "text": body, "examples": ["Anna", "A-1042"]}]}
+    response = http.post(
+        f"/_emulator/projects/{PROJECT}/templates",
+        json={
+            "name": name,
+            "language": "EN_US",
+            "category": category,
+            "details": details,
+            "state": "APPROVED",
+            **extra,
+        },  # fmt: skip
+    )
+    assert response.status_code < 300, response.text
+
+
+def _plan(templates: Path, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["plan", str(templates), *args], catch_exceptions=False)
+
+
+def test_plan_refuses_a_file_that_breaks_an_error_rule(repo) -> None:  # noqa: ANN001
+    templates, http = repo
+    path = templates / "order_ready.yaml"
+    path.write_text(ORDER.format(body="{{1}}, order {{2}} is ready at the Main Street store."))
+    result = _plan(templates)
+    assert result.exit_code == 1
+    assert "order_ready.yaml:8:17:" in result.output and "[WA-V7]" in result.output
+    assert "Traceback" not in result.output
+
+
+def test_plan_shows_rule_warnings_and_fails_on_them_only_when_strict(repo) -> None:  # noqa: ANN001
+    templates, _ = repo
+    (templates / "order_ready.yaml").write_text(ORDER.format(body="Hi {{1}}, order {{2}} ready."))
+    relaxed = _plan(templates)
+    assert relaxed.exit_code == 0, relaxed.output
+    assert "[WA-V9]" in relaxed.output and "order_ready" in relaxed.output
+    strict = _plan(templates, "--strict")
+    assert strict.exit_code == 1 and "[WA-V9]" in strict.output
+
+
+def test_plan_warns_about_the_same_text_as_an_unmanaged_template(repo) -> None:  # noqa: ANN001
+    templates, http = repo
+    _seed(http, "order_ready_legacy", "UTILITY", GOOD_BODY)
+    (templates / "order_ready.yaml").write_text(ORDER.format(body=GOOD_BODY))
+    result = _plan(templates)
+    assert result.exit_code == 0, result.output
+    assert "[WA-LC8]" in result.output and "order_ready_legacy" in result.output
