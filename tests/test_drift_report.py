@@ -85,3 +85,25 @@ def test_markdown_has_marker_and_escapes_cells() -> None:
     assert "<details>" in md and "`waform drift templates`" in md
     clean = render_markdown(_report())
     assert clean.startswith(MARKDOWN_MARKER) and "matches git" in clean
+
+
+def test_markdown_stays_under_githubs_body_limit() -> None:
+    many = [
+        Finding(
+            "content",
+            f"template_{i:04d}",
+            "EN_US",
+            "live-content",
+            "the live template differs from git",
+            (FieldDifference("components[BODY].text", "x" * 150, "y" * 150),),
+        )
+        for i in range(2000)
+    ]
+    md = render_markdown(_report(*many))
+    assert len(md) <= 60_000
+    assert md.startswith(MARKDOWN_MARKER)
+    assert "more findings (too long for an issue" in md
+    small = render_markdown(_report(*many[:3]))
+    assert small.count("<details>") == 3 and "left out" not in small
+    medium = render_markdown(_report(*many[:200]))
+    assert "| `template_0199` |" in medium and "left out to keep this issue" in medium

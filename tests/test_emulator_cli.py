@@ -6,8 +6,8 @@ import socket
 from pathlib import Path
 
 from click.testing import CliRunner
-from emulator_helpers import API, client, create_body
 
+from emulator_helpers import API, client, create_body
 from waform.cli import cli
 
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from emulator_helpers import API, AUTH, client, create_body
 
+from emulator_helpers import API, AUTH, client, contract_hooks, create_body
 from waform.emulator import EmulatorControl, EmulatorSettings
 from waform.emulator.server import ServedEmulator
 
@@ -37,13 +37,19 @@ def all_templates(http: httpx.Client) -> list[dict]:
 def test_a_restart_with_the_same_file_keeps_everything(tmp_path: Path) -> None:
     state = tmp_path / "state.sqlite3"
     settings = EmulatorSettings(state_path=state, review_delay=3600)
-    with ServedEmulator(settings) as served, httpx.Client(base_url=served.url, auth=AUTH) as http:
+    with (
+        ServedEmulator(settings) as served,
+        httpx.Client(base_url=served.url, auth=AUTH, event_hooks=contract_hooks()) as http,
+    ):
         for i in range(30):
             assert http.post(API, json=create_body(f"kept_{i:02d}")).status_code == 201
         http.post(f"{API}/kept_00/languages/EN_US/comments", json={"comment": "still here?"})
         EmulatorControl(http).complete_reviews("p1", "kept_01")
         before = all_templates(http)
-    with ServedEmulator(settings) as served, httpx.Client(base_url=served.url, auth=AUTH) as http:
+    with (
+        ServedEmulator(settings) as served,
+        httpx.Client(base_url=served.url, auth=AUTH, event_hooks=contract_hooks()) as http,
+    ):
         assert all_templates(http) == before
         activities = http.get(f"{API}/kept_00/languages/EN_US/activities").json()
         assert activities["notifications"][0]["comment"] == "still here?"

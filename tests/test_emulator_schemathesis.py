@@ -18,11 +18,11 @@ schemathesis = pytest.importorskip("schemathesis")
 
 from hypothesis import HealthCheck, Phase, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
-from openapi_contract import require_contract  # noqa: E402
 from schemathesis import GenerationMode  # noqa: E402
 from schemathesis.checks import not_a_server_error  # noqa: E402
 from schemathesis.specs.openapi.checks import response_schema_conformance  # noqa: E402
 
+from openapi_contract import require_contract  # noqa: E402
 from waform.emulator import EmulatorControl, EmulatorSettings  # noqa: E402
 from waform.emulator.server import ServedEmulator  # noqa: E402
 

@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from emulator_helpers import AUTH, PROJECT, create_body, error_code
+from emulator_helpers import AUTH, PROJECT, contract_hooks, create_body, error_code
 from openapi_contract import _contract, spec_available
 from waform.emulator import EmulatorControl, EmulatorSettings, verify_signature
 from waform.emulator.server import ServedEmulator
@@ -80,7 +80,9 @@ def receiver() -> Iterator[Receiver]:
 def served() -> Iterator[tuple[httpx.Client, EmulatorControl]]:
     settings = EmulatorSettings(review_delay=3600, webhook_retry_delay=0.05, webhook_attempts=3)
     with ServedEmulator(settings) as emulator:
-        with httpx.Client(base_url=emulator.url, auth=AUTH, timeout=30) as http:
+        with httpx.Client(
+            base_url=emulator.url, auth=AUTH, timeout=30, event_hooks=contract_hooks()
+        ) as http:
             yield http, EmulatorControl(http)
 
 
@@ -259,3 +261,23 @@ def test_in_process_deliveries_wait_in_the_outbox_until_flushed(
         control.complete_reviews(PROJECT)
         assert control.flush_webhooks() == 0
     assert [e["type"] for e in receiver.events()] == ["WHATSAPP_TEMPLATE_APPROVED"]
+
+
+def test_a_later_run_delivers_what_an_earlier_one_left(tmp_path: Any, receiver: Receiver) -> None:
+    state = tmp_path / "state.sqlite3"
+    with EmulatorControl.in_process(state) as control:
+        http = control.client
+        http.auth = httpx.BasicAuth(*AUTH)
+        _register(http, receiver.url, ["WHATSAPP_TEMPLATE_COMMENT_ADDED"])
+        http.post(API, json=create_body("order_shipped", status="DRAFT"))
+    # e.g. `waform emulator review`, or a run that ended before delivering: no event loop
+    from waform.emulator.service import Emulator
+
+    offline = Emulator(EmulatorSettings(state_path=state))
+    offline.comment(PROJECT, "order_shipped", "EN_US", "left behind")
+    offline.close()
+    assert receiver.received == []
+    with EmulatorControl.in_process(state) as control:
+        control.client.get(API, auth=AUTH)  # any API request of a new run restarts delivery
+        wait_for(lambda: len(receiver.received) == 1)
+    assert receiver.events()[0]["comment"] == "left behind"

@@ -244,3 +244,18 @@ def test_import_refuses_to_overwrite_and_filters(remote: Any) -> None:
     assert result.exit_code == 0
     assert "summer_carousel.yaml" in result.stdout and "video_carousel.yaml" in result.stdout
     assert not (out / "summer_carousel.yaml").exists()
+
+
+def test_names_defined_in_other_files_are_not_duplicated(remote: Any) -> None:
+    """Adopting the rest of a project: templates already in git (any file name) are skipped."""
+    root, _, _ = remote
+    out = root / "templates"
+    (out / "team").mkdir(parents=True)
+    kept = out / "team" / "shipping.yaml"
+    kept.write_text((EXAMPLES / "order_shipped.yaml").read_text(), encoding="utf-8")
+    result = invoke("import", str(out))
+    assert result.exit_code == 0, result.output
+    assert f"note: order_shipped: skipped: already defined in {kept}" in result.output
+    assert not (out / "order_shipped.yaml").exists()
+    assert (out / "spring_sale.yaml").exists()
+    assert invoke("validate", str(out)).exit_code == 0

@@ -32,7 +32,13 @@ def text_of(name: str, version: int = 1) -> str:
     words = name.replace("_", " ")
     if version == 1:
         return f"Your order {{{{1}}}} ({words}) has shipped and arrives on {{{{2}}}} as planned."
-    return f"Good news: order {{{{1}}}} ({words}) is on its way and arrives {{{{2}}}} as promised."
+    if version == 2:
+        return (
+            f"Good news: order {{{{1}}}} ({words}) is on its way and arrives {{{{2}}}} as promised."
+        )
+    return (
+        f"Order {{{{1}}}} ({words}, revision {version}) is on its way and arrives {{{{2}}}} today."
+    )
 
 
 EXAMPLES = ["A-1042", "Monday"]
@@ -201,7 +207,8 @@ def test_every_action_and_blocked_item_from_real_remote_states(project):
     }
     assert [u["name"] for u in data["unmanaged"]] == ["old_promo"]
     assert data["summary"]["noop"] == 1 and data["summary"]["managed"] == 8
-    assert data["requests"] == 1 and data["target"] == "local"
+    # One list page, plus the activities of the one approved template it edits (edit limit).
+    assert data["requests"] == 2 and data["target"] == "local"
     update = next(a for a in data["actions"] if a["action"] == "update")
     assert update["request"] == {
         "method": "PATCH",
@@ -234,6 +241,27 @@ def test_every_action_and_blocked_item_from_real_remote_states(project):
         ("old_promo", "DELETE", {"deleteSubmitted": "true"})
     ]
     assert data["actions"][-1]["action"] == "delete" and data["unmanaged"] == []
+
+
+def test_edit_limit_is_known_from_the_activities_of_an_approved_template(project):
+    project.create("edited_today")  # approved, edited and re-approved within the last 24 h
+    project.review("edited_today")
+    project.edit("edited_today", 2)
+    project.review("edited_today")
+    project.write("edited_today", 3)
+    project.create("never_edited")  # approved once: its first edit is within the limit
+    project.review("never_edited")
+    project.write("never_edited", 2)
+
+    code, out, err = project.plan("--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert [(a["action"], a["name"]) for a in data["actions"]] == [("update", "never_edited")]
+    [blocked] = data["blocked"]
+    assert (blocked["kind"], blocked["name"]) == ("edit-limit", "edited_today")
+    assert "1 edit(s) of an approved template per 24 hours" in blocked["reason"]
+    assert blocked["remedy"].startswith("re-run plan after ")
+    assert data["requests"] == 3  # one list page + the activities of the two approved edits
 
 
 def _execute(p: Project, plan: Plan) -> None:

@@ -231,55 +231,105 @@ def _md_code(value: Any) -> str:
     return f"`{_md(text)}`"
 
 
+#: GitHub refuses issue and comment bodies over 65,536 characters; stay well below.
+MARKDOWN_LIMIT = 60_000
+
+
 def render_markdown(
     report: DriftReport,
     fail_on: Iterable[str] = DEFAULT_FAIL_ON,
     *,
     command: str | None = None,
+    limit: int = MARKDOWN_LIMIT,
 ) -> str:
-    """An issue body: hidden marker first, a table of findings, field differences folded."""
-    lines = [MARKDOWN_MARKER]
+    """An issue body: hidden marker first, a table of findings, field differences folded.
+
+    Kept under ``limit`` characters (GitHub's body limit): field details go first, then table
+    rows, with a line saying how many were left out (``--json`` has them all).
+    """
+    head = [MARKDOWN_MARKER]
     counts = report.counts()
     total = len(report.findings)
     if not total:
-        lines.append(f"## ✅ waform drift: `{_md(report.target)}` matches git")
+        head.append(f"## ✅ waform drift: `{_md(report.target)}` matches git")
     else:
         noun = "finding" if total == 1 else "findings"
         icon = "⚠️" if report.failed(fail_on) else "ℹ️"
-        lines.append(f"## {icon} waform drift: {total} {noun} on `{_md(report.target)}`")
-    lines.append("")
-    lines.append(
+        head.append(f"## {icon} waform drift: {total} {noun} on `{_md(report.target)}`")
+    head.append("")
+    head.append(
         f"{report.managed} template languages in git, {report.remote} at the target. "
         + (", ".join(f"**{kind}**: {n}" for kind, n in counts.items() if n) or "No findings.")
     )
-    if report.findings:
-        lines += ["", "| template | language | kind | finding |", "| --- | --- | --- | --- |"]
-        for f in report.findings:
-            lines.append(f"| `{_md(f.name)}` | {_md(f.language)} | {f.kind} | {_md(f.message)} |")
-        detailed = [f for f in report.findings if f.differences]
-        for f in detailed:
-            lines += [
-                "",
-                "<details>",
-                f"<summary><code>{_md(f.name)}</code> / {_md(f.language)}: {f.kind} — "
-                f"{len(f.differences)} field(s)</summary>",
-                "",
-                "| field | git | target |",
-                "| --- | --- | --- |",
-            ]
-            for d in f.differences:
-                lines.append(f"| `{_md(d.path)}` | {_md_code(d.git)} | {_md_code(d.remote)} |")
-            lines += ["", "</details>"]
+    tail: list[str] = []
     if report.notes:
-        lines.append("")
-        lines += [f"> {_md(note)}" for note in report.notes]
-    lines.append("")
+        tail.append("")
+        tail += [f"> {_md(note)}" for note in report.notes]
+    tail.append("")
     ran = f" (`{_md(command)}`)" if command else ""
-    lines.append(
+    tail.append(
         f"<sub>Checked {report.generated_at.strftime('%Y-%m-%d %H:%M UTC')} by waform "
         f"{__version__}{ran}. Fails on: {', '.join(sorted(set(fail_on))) or 'nothing'}.</sub>"
     )
-    return "\n".join(lines) + "\n"
+
+    rows = [
+        f"| `{_md(f.name)}` | {_md(f.language)} | {f.kind} | {_md(f.message)} |"
+        for f in report.findings
+    ]
+    details: list[str] = []
+    for f in report.findings:
+        if not f.differences:
+            continue
+        block = [
+            "",
+            "<details>",
+            f"<summary><code>{_md(f.name)}</code> / {_md(f.language)}: {f.kind} — "
+            f"{len(f.differences)} field(s)</summary>",
+            "",
+            "| field | git | target |",
+            "| --- | --- | --- |",
+            *(
+                f"| `{_md(d.path)}` | {_md_code(d.git)} | {_md_code(d.remote)} |"
+                for d in f.differences
+            ),
+            "",
+            "</details>",
+        ]
+        details.append("\n".join(block))
+
+    budget = limit - sum(len(x) + 1 for x in head + tail) - 400  # table header, omission line
+    shown_rows: list[str] = []
+    for row in rows:
+        if budget - len(row) - 1 < 0:
+            break
+        shown_rows.append(row)
+        budget -= len(row) + 1
+    shown_details: list[str] = []
+    if len(shown_rows) == len(rows):
+        for block in details:
+            if budget - len(block) - 1 < 0:
+                break
+            shown_details.append(block)
+            budget -= len(block) + 1
+
+    body = list(head)
+    if rows:
+        body += ["", "| template | language | kind | finding |", "| --- | --- | --- | --- |"]
+        body += shown_rows
+        if len(shown_rows) < len(rows):
+            body += [
+                "",
+                f"…and {len(rows) - len(shown_rows)} more findings (too long for an issue; "
+                "`waform drift --json` lists them all).",
+            ]
+        body += shown_details
+        if len(shown_details) < len(details):
+            body += [
+                "",
+                f"Field differences of {len(details) - len(shown_details)} finding(s) "
+                "left out to keep this issue under GitHub's size limit.",
+            ]
+    return "\n".join(body + tail) + "\n"
 
 
 def sort_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:

@@ -27,7 +27,7 @@ import os
 import re
 import tempfile
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -328,8 +328,14 @@ def build_import(
     languages: Sequence[str] = (),
     manages: Callable[[str], bool] | None = None,
     schema_ref: str | None = None,
+    existing: Mapping[str, Path] | None = None,
 ) -> ImportResult:
-    """Everything ``import`` would write, in memory: one :class:`ImportedFile` per name."""
+    """Everything ``import`` would write, in memory: one :class:`ImportedFile` per name.
+
+    ``existing`` maps names already defined by files in the directory to those files: a name
+    defined in *another* file than ``<name>.yaml`` is skipped with a note (writing it would
+    define the template twice); the same file is the overwrite case (``--force``).
+    """
     selected, notes = select_templates(
         remote, patterns=patterns, languages=languages, manages=manages
     )
@@ -338,6 +344,11 @@ def build_import(
         by_name.setdefault(template.name, []).append(template)
     result = ImportResult(notes=notes)
     for name in sorted(by_name):
+        destination = directory / f"{name}.yaml"
+        defined = (existing or {}).get(name)
+        if defined is not None and defined.resolve() != destination.resolve():
+            result.notes.append(ImportNote(name, None, f"skipped: already defined in {defined}"))
+            continue
         document, doc_notes = build_document(name, by_name[name])
         result.notes.extend(doc_notes)
         if document is None:
@@ -346,7 +357,7 @@ def build_import(
         result.files.append(
             ImportedFile(
                 name=name,
-                path=directory / f"{name}.yaml",
+                path=destination,
                 text=text,
                 languages=tuple(document["languages"]),
             )

@@ -353,8 +353,14 @@ class Manager:
         """
         from waform.fetcher import fetch_remote
         from waform.importer import build_import, schema_reference, write_files
+        from waform.loader import load_paths
         from waform.model.enums import normalize_language
 
+        existing = (
+            {f.template.name: Path(f.path) for f in load_paths([directory]).files}
+            if directory.is_dir()
+            else {}
+        )
         async with self.open_client() as client:
             fetched = await fetch_remote(client, names=None, config=self.config)
         result = build_import(
@@ -363,6 +369,7 @@ class Manager:
             patterns=patterns,
             languages=[normalize_language(code) for code in languages],
             schema_ref=schema_reference(directory, schema, self.config.root),
+            existing=existing,
         )
         if not dry_run:
             result.written = write_files(result.files, force=force)
@@ -411,10 +418,7 @@ class Manager:
             return None
         history: dict[tuple[str, str], list[datetime]] = {}
         for name, language in keys:
-            activities = await lister(name, language)
-            history[(name, language)] = [
-                t for t in (_activity_time(a) for a in activities if _kind(a) == "EDITED") if t
-            ]
+            history[(name, language)] = submitted_edits(await lister(name, language))
         return history
 
 
@@ -434,6 +438,30 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
+
+
+def submitted_edits(activities: Sequence[Any]) -> list[datetime]:
+    """Times of the edits that count towards Meta's limit, from activities (newest first).
+
+    An edit counts when it was submitted (the next activity is ``IN_PROGRESS``; an edit saved
+    as a draft is followed by ``DRAFT``) and the template was not rejected just before it
+    (edits of rejected templates are unlimited). The activity types carry no approval event,
+    so an edit of a template that was still in its first review would count too; Sinch refuses
+    those anyway.
+    """
+    times = []
+    for index, activity in enumerate(activities):
+        if _kind(activity) != "EDITED" or index == 0:
+            continue
+        if _kind(activities[index - 1]) != "IN_PROGRESS":
+            continue
+        older = activities[index + 1] if index + 1 < len(activities) else None
+        if older is not None and _kind(older) == "REJECTED":
+            continue
+        when = _activity_time(activity)
+        if when is not None:
+            times.append(when)
+    return times
 
 
 def _kind(activity: Any) -> str | None:

@@ -8,8 +8,10 @@ path's capacity:
   server is at full speed within a second or two.
 * **Multiplicative decrease.** A 429 is an overload event: the send rate drops to ``β`` times the
   rate that caused it (``β`` = :attr:`~AdaptiveThrottle.BETA`) and the in-flight ceiling halves.
-  A 429 answering a request sent *before* the last decrease belongs to the same event (it was
-  already on the wire) and does not cut again: one overload, one decrease.
+  A 429 answering a request sent *before* the last decrease, or arriving within one window
+  (:attr:`~AdaptiveThrottle.MEASURE_WINDOW`) of it, belongs to the same event — it was already on
+  the wire, or the limiter's window still counts traffic from before the cut: one overload, one
+  decrease.
 * **CUBIC growth.** Successes win the rate back along TCP CUBIC's curve: quickly to the rate that
   last overloaded the server, flat around it, then accelerating beyond it — a steady limit is
   approached with few 429s, and a raised one is found within seconds.
@@ -74,7 +76,10 @@ class AdaptiveThrottle:
     #: Multiplicative decrease on an overload event (CUBIC's β; classic AIMD uses 0.5).
     BETA = 0.7
     #: Beyond the last overload point, the curve rises this many times more slowly.
-    PROBE_SLOWDOWN = 8.0
+    PROBE_SLOWDOWN = 27.0
+    #: The curve levels off this far below the overload point: a rate exactly at a sliding-window
+    #: limit is refused on the first jittered timer.
+    HEADROOM = 0.97
     #: Seconds CUBIC takes to climb back from ``β × w_max`` to ``w_max``.
     RECOVERY_SECONDS = 1.5
     #: A Retry-After at least this long pauses every sender, not just the refused request.
@@ -208,7 +213,7 @@ class AdaptiveThrottle:
         """CUBIC's curve ``w_max + C (t - K)³``, ``K`` = :attr:`RECOVERY_SECONDS`; beyond
         ``w_max`` it probes :attr:`PROBE_SLOWDOWN` times more gently (a limit that held a moment
         ago most likely still holds)."""
-        w_max = self._w_max or self._rate
+        w_max = (self._w_max or self._rate) * self.HEADROOM
         k = self.RECOVERY_SECONDS
         c = w_max * (1.0 - self.BETA) / k**3
         if t > k:
@@ -231,6 +236,8 @@ class AdaptiveThrottle:
                 self._paused_until = until
         if isinstance(permit, Permit) and permit.sent_at < self._last_decrease:
             return  # already on the wire when we slowed down: same event
+        if now - self._last_decrease < self.MEASURE_WINDOW:
+            return  # a limiter's window still holds traffic from before the cut: same event
         self.stats.decreases += 1
         self._last_decrease = now
         self._exploring = False

@@ -12,9 +12,11 @@ only a ``fieldMask`` makes the emulator parse them.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
+import re
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any
 
@@ -28,7 +30,6 @@ from starlette.types import ASGIApp
 from waform.emulator import listing
 from waform.emulator.control_routes import control_routes
 from waform.emulator.errors import PapiError, invalid_input
-from waform.emulator.lifecycle import iso
 from waform.emulator.middleware import ApiGuard
 from waform.emulator.records import dumps
 from waform.emulator.service import Emulator
@@ -138,7 +139,6 @@ def create_app(
 
 def _start_ticker(emulator: Emulator) -> Any:
     """Served mode: apply due reviews every 200 ms so webhooks fire without any read."""
-    import asyncio
 
     async def tick() -> None:
         while True:
@@ -320,8 +320,6 @@ class _CompareBody(WireModel):
 async def compare_templates(request: Request, emulator: Emulator) -> Response:
     """Needs ≥ 1,000 sends per template in the timeframe; emulated analytics are zeros, so
     valid comparisons always end in ``409 templates_not_eligible_for_comparison``."""
-    import re
-
     project, name, language = _language(request, emulator)
     body = await _body(request, _CompareBody)
     errors = []
@@ -407,4 +405,4 @@ async def delete_webhook(request: Request, emulator: Emulator) -> Response:
     return Response(status_code=204)
 
 
-__all__ = ["EmulatorApp", "create_app", "iso", "json_response"]
+__all__ = ["EmulatorApp", "create_app", "json_response"]

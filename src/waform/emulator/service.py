@@ -43,6 +43,7 @@ class Emulator:
             transport=settings.webhook_transport,
         )
         self._wake_needed = False
+        self._outbox_checked = False
         now = self.clock.now()
         for project in settings.projects:
             self.store.add_project(project, now)
@@ -97,7 +98,15 @@ class Emulator:
             self.webhooks.wake()
 
     def settle(self, project: str | None = None) -> int:
-        """Apply every review verdict that is due by the emulator clock. Returns how many."""
+        """Apply every review verdict that is due by the emulator clock. Returns how many.
+
+        The first call of an instance also restarts delivery of webhook events an earlier
+        process left in the outbox (the in-process emulator lives one command at a time).
+        """
+        if not self._outbox_checked:
+            self._outbox_checked = True
+            if self.webhooks.pending_count():
+                self.webhooks.wake()
         now = self.clock.now()
         due = self.store.due_reviews(now, project)
         if not due:
