@@ -22,10 +22,16 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import gc
 import math
+import os
+import re
+import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -92,6 +98,7 @@ def setup(root: Path, n: int) -> tuple[Path, Path]:
     config = root / "waform.yaml"
     config.write_text(
         f"targets:\n  local: {{type: local, state: state.sqlite3, projectId: {PROJECT}}}\n"
+        "defaultTarget: local\n"
     )
     files = math.ceil(n / len(LANGUAGES))
     remote = []
@@ -121,10 +128,42 @@ async def naive_plan(manager: Manager, templates: Path, parallelism: int) -> tup
         return plan, client.requests_made
 
 
+@contextlib.contextmanager
+def served_emulator(root: Path, config: Path) -> Iterator[str]:
+    """``waform emulator serve`` in its own process, added to the config as target ``served``."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "waform", "emulator", "serve", "--port", "0", "--state",
+         str(root / "state.sqlite3")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )  # fmt: skip
+    try:
+        line = proc.stdout.readline() if proc.stdout else ""
+        match = re.search(r"(http://\S+)", line)
+        if not match:
+            raise RuntimeError(f"the emulator did not start: {line!r}")
+        url = match.group(1)
+        config.write_text(
+            config.read_text()
+            + "  served:\n"
+            + f"    {{type: sinch, projectId: {PROJECT}, baseUrl: '{url}',\n"
+            + "     auth: {type: basic, keyIdEnv: BENCH_KEY_ID, keySecretEnv: BENCH_KEY_SECRET}}\n"
+        )
+        yield url
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
 def measure(fn: Any) -> tuple[Any, float, float]:
-    wall, cpu = time.perf_counter(), time.process_time()
-    result = fn()
-    return result, time.perf_counter() - wall, time.process_time() - cpu
+    """Wall and CPU seconds of ``fn()``, with the cyclic GC paused as ``Manager.plan`` does."""
+    gc.disable()
+    try:
+        wall, cpu = time.perf_counter(), time.process_time()
+        result = fn()
+        return result, time.perf_counter() - wall, time.process_time() - cpu
+    finally:
+        gc.enable()
 
 
 def main() -> int:
@@ -133,6 +172,12 @@ def main() -> int:
     parser.add_argument("--latency-ms", type=float, default=50.0)
     parser.add_argument("--parallelism", type=int, default=10, help="naive: GETs in flight")
     parser.add_argument("--skip-naive", action="store_true")
+    parser.add_argument(
+        "--embedded",
+        action="store_true",
+        help="run the emulator in-process (its own CPU then counts against the plan) instead of "
+        "as a separate server process, like the real API",
+    )
     args = parser.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="waform-plan-bench-") as tmp:
@@ -143,43 +188,57 @@ def main() -> int:
             f"setup: {args.n} template-languages in {math.ceil(args.n / 2)} files, seeded "
             f"in {time.perf_counter() - started:.1f} s (not timed)"
         )
-        with EmulatorControl.in_process(root / "state.sqlite3") as control:
-            control.set_faults(latency_ms=args.latency_ms)
+        with contextlib.ExitStack() as stack:
+            if args.embedded:
+                target = "local"
+                control = EmulatorControl.in_process(root / "state.sqlite3")
+            else:
+                target = "served"
+                url = stack.enter_context(served_emulator(root, config))
+                os.environ.update(BENCH_KEY_ID="local", BENCH_KEY_SECRET="local")
+                control = EmulatorControl.connect(url)
+            with control:
+                control.set_faults(latency_ms=args.latency_ms)
+            where = "in-process" if args.embedded else "in its own process"
+            print(f"emulator {where}, {args.latency_ms:g} ms latency per request")
+            manager = Manager.from_options([templates], config_path=config, target=target)
+            return run(manager, templates, args)
 
-        manager = Manager.from_options([templates], config_path=config)
-        outcome, wall, cpu = measure(lambda: manager.plan([templates]))
-        plan = outcome.plan
-        budget = math.ceil(args.n / 1000) + 1
-        phases = ", ".join(f"{k} {v:.2f} s" for k, v in outcome.timings.items())
-        print(
-            f"\nwaform plan   : wall {wall:6.2f} s  cpu {cpu:6.2f} s  requests {plan.requests:6d}"
-            f"   ({phases})"
-        )
-        print(f"                {plan.summary.phrase()}")
-        ok_requests = plan.requests <= budget
-        ok_wall = wall < 3.0
-        print(
-            f"                requests {plan.requests} <= {budget}: "
-            f"{'ok' if ok_requests else 'OVER BUDGET'}; wall < 3 s: {'ok' if ok_wall else 'SLOW'}"
-        )
-        if plan.has_changes or plan.summary.noop != args.n:
-            print("error: the seeded remote should plan to zero changes", file=sys.stderr)
-            return 1
 
-        if not args.skip_naive:
-            (naive, requests), n_wall, n_cpu = measure(
-                lambda: asyncio.run(naive_plan(manager, templates, args.parallelism))
-            )
-            print(
-                f"naive (1 GET each, {args.parallelism} in flight): wall {n_wall:6.2f} s  "
-                f"cpu {n_cpu:6.2f} s  requests {requests:6d}"
-            )
-            print(f"                {naive.summary.phrase()}")
-            print(
-                f"\nratio naive / waform: wall {n_wall / wall:5.1f}x, cpu {n_cpu / cpu:5.1f}x, "
-                f"requests {requests / max(plan.requests, 1):5.0f}x"
-            )
-        return 0 if ok_requests else 1
+def run(manager: Manager, templates: Path, args: argparse.Namespace) -> int:
+    outcome, wall, cpu = measure(lambda: manager.plan([templates]))
+    plan = outcome.plan
+    budget = math.ceil(args.n / 1000) + 1
+    phases = ", ".join(f"{k} {v:.2f} s" for k, v in outcome.timings.items())
+    print(
+        f"\nwaform plan   : wall {wall:6.2f} s  cpu {cpu:6.2f} s  requests {plan.requests:6d}"
+        f"   ({phases})"
+    )
+    print(f"                {plan.summary.phrase()}")
+    ok_requests = plan.requests <= budget
+    ok_wall = wall < 3.0
+    print(
+        f"                requests {plan.requests} <= {budget}: "
+        f"{'ok' if ok_requests else 'OVER BUDGET'}; wall < 3 s: {'ok' if ok_wall else 'SLOW'}"
+    )
+    if plan.has_changes or plan.summary.noop != args.n:
+        print("error: the seeded remote should plan to zero changes", file=sys.stderr)
+        return 1
+
+    if not args.skip_naive:
+        (naive, requests), n_wall, n_cpu = measure(
+            lambda: asyncio.run(naive_plan(manager, templates, args.parallelism))
+        )
+        print(
+            f"naive (1 GET each, {args.parallelism} in flight): wall {n_wall:6.2f} s  "
+            f"cpu {n_cpu:6.2f} s  requests {requests:6d}"
+        )
+        print(f"                {naive.summary.phrase()}")
+        print(
+            f"\nratio naive / waform: wall {n_wall / wall:5.1f}x, cpu {n_cpu / cpu:5.1f}x, "
+            f"requests {requests / max(plan.requests, 1):5.0f}x"
+        )
+    return 0 if ok_requests else 1
 
 
 if __name__ == "__main__":

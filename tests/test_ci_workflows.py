@@ -224,6 +224,7 @@ def test_workflow_steps_run_against_the_emulator(ci_repo: Path) -> None:
     assert [s for s, _ in steps] == ["Validate", "Plan", "Apply"]
     assert runner.outputs["apply"]["exitcode"] == "0"
     assert (ci_repo / "plan.json").is_file()
+    assert "waform apply" in (ci_repo / "apply.md").read_text()  # the merged PR's comment
 
     # the next pull request with no template change: nothing to do (exit 0)
     run("plan")
@@ -244,6 +245,19 @@ def test_a_failing_command_fails_the_step(ci_repo: Path) -> None:
     assert results[-1][1] != 0, "\n".join(runner.logs)
     results = runner.run(WORKFLOWS / "plan.yml")
     assert results == [("Validate", 1)], "\n".join(runner.logs)
+
+
+def test_a_usage_error_is_not_mistaken_for_drift(ci_repo: Path, tmp_path: Path) -> None:
+    """A bad option must fail the step (waform exits 1 on usage errors), not report drift."""
+    broken = tmp_path / "drift.yml"
+    text = (WORKFLOWS / "drift.yml").read_text(encoding="utf-8")
+    assert "--stale-review 24" in text
+    broken.write_text(text.replace("--stale-review 24", "--stale-review -1"), encoding="utf-8")
+    runner = Runner(ci_repo)
+    results = runner.run(broken)
+    assert results == [("Drift", 1)], "\n".join(runner.logs)
+    assert runner.outputs["drift"]["exitcode"] == "1"
+    assert "waform drift failed (exit 1)" in runner.logs[-1]
 
 
 # ------------------------------------------------------------------ pre-commit

@@ -19,3 +19,19 @@ def test_python_dash_m_runs_the_cli():
     )
     assert proc.returncode == 0
     assert "validate" in proc.stdout
+
+
+def test_usage_errors_exit_1_not_2_so_they_cannot_pass_for_changes():
+    # Exit 2 means "changes present" (plan --detailed-exitcode) or "drift found" (drift).
+    result = CliRunner().invoke(cli, ["plan", "--no-such-option"])
+    assert result.exit_code == 1
+    assert "No such option" in result.output
+    result = CliRunner().invoke(cli, ["no-such-command"])
+    assert result.exit_code == 1
+
+
+def test_command_exit_codes_pass_through():
+    result = CliRunner().invoke(cli, ["validate", "/nonexistent/path"])
+    assert result.exit_code == 1
+    assert result.output.count("\n") >= 1
+    assert "Traceback" not in result.output

@@ -25,7 +25,11 @@ def run(args: list[str]) -> tuple[int, str, str]:
             "error: waform.yaml:2:43: targets.p.baseUrl: must use https (plain http is only "
             "allowed to loopback, not example.com)\n",
         ),
-        ("rules: [\n", "error: waform.yaml:2:1: did not find expected node content\n"),
+        (
+            "rules: [\n",
+            "error: waform.yaml:2:1: invalid YAML: did not find expected node content "
+            "(while parsing a flow node at line 2)\n",
+        ),
     ],
 )
 def test_bad_config_is_one_line_and_exit_1(

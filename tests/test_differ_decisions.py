@@ -340,3 +340,20 @@ def test_hash_desired_matches_the_plans_desired_hash():
     wanted = [desired(), desired(name="other", body=NEW_BODY)]
     assert hash_desired(wanted) == diff(wanted, [remote(state="APPROVED")]).desired_hash
     assert hash_desired(reversed(wanted)) == hash_desired(wanted)
+
+
+def test_submitted_edits_are_read_from_activities_newest_first():
+    from waform.manager import submitted_edits
+
+    activities = [
+        {"type": "DRAFT", "created": "2026-05-05T10:00:00Z"},
+        {"type": "EDITED", "created": "2026-05-05T10:00:00Z"},  # saved as a draft: not counted
+        {"type": "IN_PROGRESS", "created": "2026-05-04T10:00:00Z"},
+        {"type": "EDITED", "created": "2026-05-04T10:00:00Z"},  # submitted edit: counted
+        {"type": "IN_PROGRESS", "created": "2026-05-03T10:00:00Z"},
+        {"type": "EDITED", "created": "2026-05-03T10:00:00Z"},  # edit of a rejected template
+        {"type": "REJECTED", "created": "2026-05-02T10:00:00Z"},
+        {"type": "IN_PROGRESS", "created": "2026-05-01T10:00:00Z"},
+        {"type": "CREATED", "created": "2026-05-01T10:00:00Z"},
+    ]
+    assert submitted_edits(activities) == [datetime(2026, 5, 4, 10, tzinfo=UTC)]

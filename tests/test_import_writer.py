@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import yaml as pyyaml
+from pydantic import ValidationError
 
 from waform.errors import WaformError
 from waform.importer import (
@@ -131,7 +132,7 @@ def test_rejected_is_imported_as_draft_with_a_note(tmp_path: Path) -> None:
 
 
 def test_dump_refuses_a_document_that_is_not_a_template() -> None:
-    with pytest.raises(Exception):
+    with pytest.raises(ValidationError, match="languages"):
         dump_document({"name": "x", "category": "UTILITY", "languages": {}}, None)
 
 

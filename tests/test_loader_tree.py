@@ -147,7 +147,8 @@ def test_unreadable_entries_are_one_line_each(tmp_path: Path) -> None:
     os.mkfifo(tmp_path / "pipe.yaml")  # opening it for reading would block forever
     result = load_paths([tmp_path])
     assert [d.render() for d in result.diagnostics] == [
-        f"{tmp_path / 'dangling.yaml'}:1:1: cannot read file: No such file or directory [io]",
+        f"{tmp_path / 'dangling.yaml'}:1:1: cannot read file: broken symbolic link to "
+        f"{tmp_path / 'gone.yaml'} [io]",
         f"{tmp_path / 'pipe.yaml'}:1:1: not a regular file [io]",
     ]
     assert [t.name for t in result.templates] == ["order_ready"]

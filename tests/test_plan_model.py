@@ -88,6 +88,7 @@ def test_json_round_trip_is_lossless():
         "fingerprints",
         "requests",
         "safety",
+        "paths",
     }
 
 

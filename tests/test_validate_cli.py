@@ -126,8 +126,9 @@ def test_bad_rule_override_is_a_one_line_config_error(tmp_path: Path) -> None:
 
 
 def test_unknown_format_is_a_usage_error() -> None:
+    """A usage error exits 1 like any error (the CLI group's rule: 2 means changes or drift)."""
     result = validate("--format", "xml", EXAMPLES)
-    assert result.exit_code == 2
+    assert result.exit_code == 1
     assert "'xml' is not one of 'text', 'json', 'github'" in result.output
 
 

@@ -17,6 +17,27 @@ from waform.errors import WaformError
 
 
 class WaformGroup(click.Group):
+    """The root group: one-line errors, and exit 1 (not click's 2) for usage errors.
+
+    Exit 2 means "changes present" for ``plan --detailed-exitcode`` and "drift found" for
+    ``drift``; a mistyped option must not be mistaken for either, so usage errors exit 1.
+    """
+
+    def main(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
+        kwargs.pop("standalone_mode", None)
+        try:
+            rv = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[arg-type]
+        except click.UsageError as exc:
+            exc.show()
+            sys.exit(1)
+        except click.ClickException as exc:
+            exc.show()
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            click.echo("error: aborted", err=True)
+            sys.exit(1)
+        sys.exit(rv if isinstance(rv, int) else 0)
+
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)

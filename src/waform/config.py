@@ -40,6 +40,7 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -49,13 +50,11 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
-from ruamel.yaml import YAML
-from ruamel.yaml.constructor import DuplicateKeyError
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from waform.errors import ConfigError
 from waform.model.enums import LANGUAGE_SET, normalize_language
+from waform.yamlsafe import FileTooLarge, UnreadableFile, decode, read_bounded, read_yaml
 
 CONFIG_FILENAME = "waform.yaml"
 DEFAULT_BASE_URL = "https://provisioning.api.sinch.com"
@@ -63,8 +62,6 @@ DEFAULT_TOKEN_URL = "https://auth.sinch.com/oauth2/token"
 DEFAULT_STATE = ".waform/emulator.sqlite3"
 #: A config file is a few hundred bytes; anything this large is a mistake (or an attack).
 MAX_CONFIG_BYTES = 1 << 20
-#: Node budget after alias expansion: refuses "billion laughs" documents early.
-MAX_CONFIG_NODES = 20_000
 
 RuleSetting = Literal["off", "warning", "error"]
 HttpUrl = Annotated[str, Field(pattern=r"^https?://", max_length=2048)]
@@ -72,7 +69,20 @@ _KEY_ID_ENV = "Name of the environment variable holding the access key id."
 _KEY_SECRET_ENV = (
     "Name of the environment variable holding the key secret (never put the secret in this file)."
 )
-RuleId = Annotated[str, Field(pattern=r"^WA-[A-Z]+[0-9]+$")]
+
+
+def _known_rule(rule_id: str) -> str:
+    """Refuse a rule id the registry does not have, at its key (a typo must not pass)."""
+    from waform.rules.registry import RULES  # the registry imports nothing of waform
+
+    if rule_id not in RULES:
+        close = difflib.get_close_matches(rule_id, RULES, n=1, cutoff=0.6)
+        hint = f"; did you mean {close[0]!r}?" if close else ""
+        raise ValueError(f"unknown rule{hint} (`waform rules` lists the ids)")
+    return rule_id
+
+
+RuleId = Annotated[str, Field(pattern=r"^WA-[A-Z]+[0-9]+$"), AfterValidator(_known_rule)]
 EnvName = Annotated[
     str,
     Field(
@@ -483,15 +493,26 @@ class SinchTarget:
         ):
             value = env.get(var, "")
             if not value:
-                raise ConfigError(
-                    f"environment variable {var} is not set (named by targets.{self.name}.auth."
-                    f"{field} in {self.config_path})"
-                )
+                where = f"targets.{self.name}.auth.{field} in {self.config_path}"
+                if not looks_like_env_name(var):
+                    raise ConfigError(
+                        f"the environment variable named by {where} is not set (its name is "
+                        "not shown: it is not in capitals, so it may be a pasted secret)"
+                    )
+                raise ConfigError(f"environment variable {var} is not set (named by {where})")
             values.append(value)
         return Credentials(key_id=values[0], key_secret=SecretStr(values[1]))
 
 
 Target = LocalTarget | SinchTarget
+
+_CONVENTIONAL_ENV_NAME = re.compile(r"[A-Z_][A-Z0-9_]{0,63}")
+
+
+def looks_like_env_name(name: str) -> bool:
+    """``SINCH_KEY_SECRET``, not ``xK3v9q…``: only such names are printed in messages, because
+    a secret pasted into ``keySecretEnv`` is a valid (if odd) variable name too."""
+    return _CONVENTIONAL_ENV_NAME.fullmatch(name) is not None
 
 
 # ------------------------------------------------------------------------------- loading
@@ -499,7 +520,7 @@ Target = LocalTarget | SinchTarget
 
 def find_config(start: Path) -> Path | None:
     """The nearest ``waform.yaml`` in ``start`` (a file's directory) or any parent."""
-    here = Path(start).resolve()
+    here = _resolve(Path(start))
     if not here.is_dir():
         here = here.parent
     for directory in (here, *here.parents):
@@ -516,7 +537,7 @@ def load_config(explicit: Path | str | None = None, start: Path | str = ".") -> 
     """
     if explicit is not None:
         path = Path(explicit)
-        if not path.is_file():
+        if not os.path.lexists(path):
             raise ConfigError(f"{_display(path)}: config file not found")
     else:
         found = find_config(Path(start))
@@ -529,79 +550,62 @@ def load_config(explicit: Path | str | None = None, start: Path | str = ".") -> 
 
 
 def _read(path: Path) -> str:
+    """The file's text: a regular file of at most 1 MiB, UTF-8 (a BOM is fine)."""
+    shown = _display(path)
     try:
-        if path.stat().st_size > MAX_CONFIG_BYTES:
-            raise ConfigError(f"{_display(path)}: file is larger than {MAX_CONFIG_BYTES} bytes")
-        return path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ConfigError(f"{_display(path)}: not UTF-8 text (byte {exc.start})") from None
-    except OSError as exc:
-        raise ConfigError(f"{_display(path)}: cannot read ({exc.strerror})") from None
+        raw = read_bounded(path, MAX_CONFIG_BYTES)
+    except FileTooLarge:
+        raise ConfigError(f"{shown}: file is larger than {MAX_CONFIG_BYTES} bytes") from None
+    except UnreadableFile as exc:
+        raise ConfigError(f"{shown}: {exc}") from None
+    text, bad = decode(raw)
+    if bad is not None:
+        raise ConfigError(f"{shown}:{bad.line}:{bad.column}: {bad.message}")
+    return text  # type: ignore[return-value]
 
 
 def parse_config(text: str, path: Path) -> Config:
-    """Validate ``text`` (the content of ``path``) into a :class:`Config`; one-line errors."""
+    """Validate ``text`` (the content of ``path``) into a :class:`Config`; one-line errors.
+
+    Read by :mod:`waform.yamlsafe`, like template files: libyaml, no tags beyond plain YAML,
+    duplicate keys, alias bombs and deep nesting refused, scalar values kept out of messages.
+    """
     shown = _display(path)
-    yaml = YAML(typ="safe")
-    try:
-        node = yaml.compose(text)
-        _check_size(node, shown)
-        data = yaml.load(text)
-    except DuplicateKeyError as exc:
-        mark = exc.problem_mark
-        key = re.search(r'duplicate key "([^"]*)"', str(exc.problem))
-        name = f" {key.group(1)!r}" if key else ""
-        raise ConfigError(f"{shown}:{_pos(mark)}: duplicate key{name}") from None
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        problem = (exc.problem or exc.context or "invalid YAML").split("\n")[0]
-        if "constructor for the tag" in problem:
-            problem = "unsupported YAML tag (waform.yaml is plain YAML)"
-        raise ConfigError(f"{shown}:{_pos(mark)}: {problem}") from None
-    except YAMLError as exc:
-        raise ConfigError(f"{shown}: invalid YAML ({str(exc).splitlines()[0]})") from None
-    if data is None:
-        data = {}
+    doc = read_yaml(text, subject="waform.yaml is", echo=False)
+    if doc.problems:
+        first = min(doc.problems, key=lambda p: (p.line, p.column))
+        more = len(doc.problems) - 1
+        raise ConfigError(
+            f"{shown}:{first.line}:{first.column}: {first.message}"
+            + (f" (and {more} more)" if more else "")
+        )
+    data = {} if doc.data is None else doc.data
     if not isinstance(data, dict):
         raise ConfigError(f"{shown}:1:1: expected a mapping of settings at the top level")
     try:
         config = Config.model_validate(data)
     except ValidationError as exc:
-        raise ConfigError(_first_error(exc, node, shown)) from None
-    config._root = path.resolve().parent
+        raise ConfigError(_first_error(exc, doc.root, shown)) from None
+    config._root = _resolve(path).parent
     config._path = path
     return config
 
 
-def _pos(mark: Any) -> str:
-    return f"{mark.line + 1}:{mark.column + 1}" if mark is not None else "1:1"
+def _resolve(path: Path) -> Path:
+    """Absolute, symbolic links resolved; never raises (a link loop stays as it is)."""
+    return Path(os.path.realpath(path))
 
 
 def _display(path: Path) -> str:
-    try:
-        return str(Path(path).resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
-
-
-def _check_size(node: Node | None, shown: str) -> None:
-    """Count nodes with aliases expanded (memoised per node) and refuse huge documents."""
-    sizes: dict[int, int] = {}
-
-    def size(n: Node) -> int:
-        if id(n) in sizes:
-            return sizes[id(n)]
-        sizes[id(n)] = 1  # cycles count once
-        total = 1
-        if isinstance(n, MappingNode):
-            total += sum(size(k) + size(v) for k, v in n.value)
-        elif isinstance(n, SequenceNode):
-            total += sum(size(v) for v in n.value)
-        sizes[id(n)] = min(total, MAX_CONFIG_NODES + 1)
-        return sizes[id(n)]
-
-    if node is not None and size(node) > MAX_CONFIG_NODES:
-        raise ConfigError(f"{shown}:1:1: document too large after alias expansion (YAML bomb?)")
+    """``path`` relative to the working directory when it is below it (links not followed,
+    so a looping or redirected link is shown by the name it was given)."""
+    cwd = Path.cwd()
+    for absolute in (Path(os.path.abspath(path)), _resolve(path)):
+        try:
+            return str(absolute.relative_to(cwd))
+        except ValueError:
+            continue
+    return str(path)
 
 
 # ---------------------------------------------------------------- error positions
@@ -753,64 +757,3 @@ def _did_you_mean(word: str, choices: typing.Iterable[str]) -> str:
         ]
         close = close if len(close) == 1 else []
     return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def config_json_schema() -> dict[str, Any]:
-    """JSON Schema of ``waform.yaml`` (``schemas/config.schema.json`` is generated from this).
-
-    Pydantic's output, tidied for editors: no auto titles, RST markup turned into Markdown, and
-    the tagged unions (target and auth ``type``) as ``if``/``then`` so an editor names the
-    missing key of the chosen kind instead of "matches none of oneOf".
-    """
-    raw = Config.model_json_schema(mode="validation")
-    defs: dict[str, Any] = raw.pop("$defs")
-    raw.pop("title", None)
-    raw.pop("$id", None)
-    _tidy_schema(raw)
-    for schema in defs.values():
-        schema.pop("title", None)
-        _tidy_schema(schema)
-    return {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": "urn:waform:schema:config.schema.json",
-        "title": "waform configuration (waform.yaml)",
-        **raw,
-        "$defs": dict(sorted(defs.items())),
-    }
-
-
-def _tidy_schema(node: Any) -> None:
-    if isinstance(node, list):
-        for item in node:
-            _tidy_schema(item)
-        return
-    if not isinstance(node, dict):
-        return
-    if isinstance(node.get("description"), str):
-        node["description"] = node["description"].replace("``", "`")
-    if "oneOf" in node and "discriminator" in node:
-        mapping = node.pop("discriminator")["mapping"]
-        node.pop("oneOf")
-        node["type"] = "object"
-        node["required"] = ["type"]
-        node["properties"] = {"type": {"enum": list(mapping)}}
-        node["allOf"] = [
-            {
-                "if": {"properties": {"type": {"const": tag}}, "required": ["type"]},
-                "then": {"$ref": ref},
-            }
-            for tag, ref in mapping.items()
-        ]
-    if "patternProperties" in node and "additionalProperties" not in node:
-        node["additionalProperties"] = False  # keys must match the pattern
-    for prop in (node.get("properties") or {}).values():
-        if isinstance(prop, dict):
-            prop.pop("title", None)
-            if "default" in prop and prop["default"] is None:
-                del prop["default"]
-    for key, value in node.items():
-        if key != "properties":
-            _tidy_schema(value)
-        else:
-            for prop in value.values():
-                _tidy_schema(prop)

@@ -7,6 +7,7 @@ to run on 10,000 unchanged templates). The decision table is in :mod:`waform.pla
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -57,8 +58,12 @@ class DiffSettings:
         if isinstance(config, DiffSettings):
             return config
         strip = config.ignore.strip if config.ignore.fields else None
+        # Memoised: the globs are matched once per name, not once per template and call.
         return cls(
-            manages=config.manages, in_scope=config.scope.manages, prune=config.prune, strip=strip
+            manages=functools.cache(config.manages),
+            in_scope=functools.cache(config.scope.manages),
+            prune=config.prune,
+            strip=strip,
         )
 
 

@@ -16,11 +16,8 @@ the first time :meth:`LoadedFile.locate` is called (rules locate only their find
 
 from __future__ import annotations
 
-import gc
 import os
-import stat
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -31,11 +28,22 @@ from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from waform.diagnostics import Diagnostic, Severity, sort_diagnostics
 from waform.errors import WaformError
+from waform.gcpause import collector_paused
 from waform.model import wire
 from waform.model.enums import LANGUAGE_SET, normalize_language
 from waform.model.template import DesiredTemplate, SourceRef, TemplateFile
 from waform.validation_messages import UNION_TAGS, Finding, explain
-from waform.yamlsafe import compose, decode, mapping_items, position, read_yaml
+from waform.yamlsafe import (
+    FileTooLarge,
+    UnreadableFile,
+    compose,
+    decode,
+    mapping_items,
+    position,
+    read_bounded,
+    read_yaml,
+    scalar_value,
+)
 
 #: Larger files are refused unread (a template file is a few KiB).
 MAX_FILE_BYTES = 1 << 20
@@ -43,6 +51,8 @@ TEMPLATE_SUFFIXES = (".yaml", ".yml")
 #: The configuration file may live in the templates tree; it is not a template.
 SKIPPED_FILE_NAMES = frozenset({"waform.yaml", "waform.yml"})
 
+#: YAML problems after which the value at that place was kept as its text.
+_READ_AS_TEXT = frozenset({"unsafe-tag", "yaml-syntax"})
 _EXAMPLE_SPELLINGS = frozenset({wire.SINGLE_EXAMPLE, *wire.SINGLE_EXAMPLE_ALIASES})
 
 Loc = tuple[str | int, ...]
@@ -56,7 +66,7 @@ class LoadedFile:
     templates do not pin millions of small objects the rules and the differ never look at.
     """
 
-    __slots__ = ("path", "template", "text", "desired", "_data", "_root")
+    __slots__ = ("path", "template", "text", "desired", "_data", "_finder")
 
     def __init__(
         self,
@@ -72,7 +82,7 @@ class LoadedFile:
         #: This file's templates, one per language, ``source`` set (as in ``LoadResult.templates``).
         self.desired = list(desired)
         self._data = data
-        self._root: Node | None = None
+        self._finder: NodeFinder | None = None
 
     def __repr__(self) -> str:
         return f"LoadedFile({self.path!r}, name={self.template.name!r})"
@@ -99,14 +109,17 @@ class LoadedFile:
         return self._position(tuple(loc), key=True)
 
     def _position(self, loc: Loc, *, key: bool) -> tuple[int, int]:
-        if self._root is None:
+        finder = self._finder
+        if finder is None:
+            # Composed once per file and kept: a file with many findings is parsed only once.
             try:
-                self._root = compose(self.text) if self.text else None
+                root = compose(self.text) if self.text else None
             except YAMLError:  # the text was read once already; cannot happen
+                root = None
+            if root is None:
                 return (1, 1)
-        if self._root is None:
-            return (1, 1)
-        return position(find_node(self._root, loc, key=key).start_mark)
+            finder = self._finder = NodeFinder(root)
+        return position(finder.find(loc, key=key).start_mark)
 
 
 @dataclass
@@ -149,7 +162,9 @@ def find_template_files(paths: Sequence[str | Path]) -> list[str]:
     if not paths:
         raise WaformError("no paths given; name the template files or directories to read")
     for raw in paths:
-        if not os.path.exists(raw):
+        # A broken or looping symbolic link exists (lexists) and is reported as that file's
+        # problem, like one found in a directory, not as a mistyped path.
+        if not os.path.lexists(raw):
             raise WaformError(f"{os.fspath(raw)}: no such file or directory")
     found: list[str] = []
     seen: set[str] = set()
@@ -187,25 +202,11 @@ def find_template_files(paths: Sequence[str | Path]) -> list[str]:
 # ---------------------------------------------------------------- loading
 
 
-@contextmanager
-def _gc_paused() -> Iterator[None]:
-    """Loading allocates millions of small acyclic objects; without the cyclic collector
-    re-scanning every live template on each burst, loading is about twice as fast. Reference
-    counting still frees everything, and the collector resumes afterwards."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def load_paths(paths: Sequence[str | Path]) -> LoadResult:
     """Load and validate every template file under ``paths`` (see :func:`find_template_files`)."""
     files = find_template_files(paths)
     result = LoadResult(files_read=len(files))
-    with _gc_paused():
+    with collector_paused():  # see waform.gcpause
         for path in files:
             loaded, diagnostics = load_file(path)
             result.diagnostics.extend(diagnostics)
@@ -232,42 +233,16 @@ def load_file(path: str) -> tuple[LoadedFile | None, list[Diagnostic]]:
 
 
 def _read_bytes(path: str) -> tuple[bytes, Diagnostic | None]:
-    """At most ``MAX_FILE_BYTES + 1`` bytes of a regular file (a FIFO would block forever)."""
-
-    def problem(message: str, code: str) -> tuple[bytes, Diagnostic]:
-        return b"", Diagnostic(path, 1, 1, "error", message, code)
-
+    """The file's bytes, or the diagnostic that says why it cannot be read (see
+    :func:`~waform.yamlsafe.read_bounded`: regular files only, never more than 1 MiB)."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except OSError as exc:
-        return problem(f"cannot read file: {exc.strerror or type(exc).__name__}", "io")
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return problem("not a regular file", "io")
-        if info.st_size > MAX_FILE_BYTES:
-            return problem(
-                f"file is {info.st_size:,} bytes; template files are limited to 1 MiB "
-                f"({MAX_FILE_BYTES:,} bytes)",
-                "file-too-large",
-            )
-        chunks = []
-        remaining = MAX_FILE_BYTES + 1  # the file may have grown since fstat
-        while remaining > 0:
-            chunk = os.read(fd, remaining)
-            if not chunk:
-                break
-            chunks.append(chunk)
-            remaining -= len(chunk)
-        if remaining <= 0:
-            return problem(
-                "file is larger than 1 MiB; template files are limited to 1 MiB", "file-too-large"
-            )
-        return b"".join(chunks), None
-    except OSError as exc:
-        return problem(f"cannot read file: {exc.strerror or type(exc).__name__}", "io")
-    finally:
-        os.close(fd)
+        return read_bounded(path, MAX_FILE_BYTES), None
+    except FileTooLarge as exc:
+        size = f"file is {exc.size:,} bytes" if exc.size else "file is larger than 1 MiB"
+        message = f"{size}; template files are limited to 1 MiB ({MAX_FILE_BYTES:,} bytes)"
+        return b"", Diagnostic(path, 1, 1, "error", message, "file-too-large")
+    except UnreadableFile as exc:
+        return b"", Diagnostic(path, 1, 1, "error", str(exc), "io")
 
 
 def load_text(path: str, text: str) -> tuple[LoadedFile | None, list[Diagnostic]]:
@@ -293,22 +268,24 @@ def load_text(path: str, text: str) -> tuple[LoadedFile | None, list[Diagnostic]
         )
         add(line, column, message, "schema")
         return None, diagnostics
+    finder = NodeFinder(root)
     try:
         template = TemplateFile.model_validate(data)
     except ValidationError as exc:
-        # A value under a refused tag was read untagged; its schema error would be noise.
-        tagged = {(p.line, p.column) for p in doc.problems if p.code == "unsafe-tag"}
+        # A value under a refused tag, or one its tag could not convert, was read as text; a
+        # schema error at the same place would be noise.
+        tagged = {(p.line, p.column) for p in doc.problems if p.code in _READ_AS_TEXT}
         for finding in explain(exc, data):
-            line, column = _place(root, finding)
+            line, column = _place(finder, finding)
             if (line, column) not in tagged:
                 add(line, column, finding.message, finding.code)
         return None, diagnostics
     for loc, message in template.cross_field_errors():
-        line, column = position(find_node(root, loc, key=False).start_mark)
+        line, column = position(finder.find(loc, key=False).start_mark)
         add(line, column, message, "schema")
     stem = os.path.basename(path).rsplit(".", 1)[0]
     if stem != template.name:
-        line, column = position(find_node(root, ("name",), key=False).start_mark)
+        line, column = position(finder.find(("name",), key=False).start_mark)
         shown = template.name if len(template.name) <= 60 else template.name[:57] + "…"
         message = (
             f"file name {os.path.basename(path)!r} does not match the template name "
@@ -317,7 +294,7 @@ def load_text(path: str, text: str) -> tuple[LoadedFile | None, list[Diagnostic]
         add(line, column, message, "file-name", "warning")
     if any(d.severity == "error" for d in diagnostics):
         return None, diagnostics
-    sources = _language_sources(root, path)
+    sources = _language_sources(finder, path)
     desired = template.desired()
     for item in desired:
         # Freshly built and not yet shared: setting the field in place (as the dataclass's own
@@ -331,20 +308,21 @@ def _kind(node: Node) -> str:
         return "a list"
     if isinstance(node, MappingNode):
         return "a mapping"
-    return f"the value {node.value!r}"
+    shown = repr(node.value) if len(node.value) <= 40 else repr(node.value[:36]) + "…"
+    return f"the value {shown}"
 
 
-def _place(root: Node, finding: Finding) -> tuple[int, int]:
+def _place(finder: NodeFinder, finding: Finding) -> tuple[int, int]:
     if finding.target == "parent":
-        node = find_node(root, finding.path[:-1], key=False)
+        node = finder.find(finding.path[:-1], key=False)
     else:
-        node = find_node(root, finding.path, key=finding.target == "key")
+        node = finder.find(finding.path, key=finding.target == "key")
     return position(node.start_mark)
 
 
-def _language_sources(root: Node, path: str) -> dict[str, SourceRef]:
+def _language_sources(finder: NodeFinder, path: str) -> dict[str, SourceRef]:
     """Normalised language code → position of its key, for :attr:`DesiredTemplate.source`."""
-    languages = find_node(root, ("languages",), key=False)
+    languages = finder.find(("languages",), key=False)
     sources: dict[str, SourceRef] = {}
     if isinstance(languages, MappingNode):
         for key_node, _value in mapping_items(languages):
@@ -407,42 +385,108 @@ def find_node(root: Node, loc: Sequence[Any], *, key: bool) -> Node:
 
     ``loc`` may be a pydantic loc (union tags and ``[key]`` are skipped, language codes match
     any spelling) or a document path from :func:`waform.validation_messages.document_path`.
+    For many look-ups in one document, keep a :class:`NodeFinder` instead.
     """
-    node = root
-    key_node: Node | None = None
-    parts = [part for part in loc if part != "[key]"]
-    for part in parts:
-        if isinstance(node, MappingNode):
-            match = _lookup(node, part)
-            if match is not None:
-                key_node, node = match
+    return NodeFinder(root).find(loc, key=key)
+
+
+class NodeFinder:
+    """:func:`find_node` for one composed document, with large mappings indexed on first use.
+
+    A file with 100,000 unknown keys gets 100,000 diagnostics, each located by a look-up in the
+    same mapping: scanning it each time would be quadratic (minutes), an index keeps it linear.
+    """
+
+    __slots__ = ("root", "_indexes")
+
+    #: Mappings up to this size are scanned (cheaper than building an index).
+    SCAN_LIMIT = 16
+
+    def __init__(self, root: Node) -> None:
+        self.root = root
+        self._indexes: dict[int, _MappingIndex] = {}
+
+    def find(self, loc: Sequence[Any], *, key: bool) -> Node:
+        node = self.root
+        key_node: Node | None = None
+        for part in loc:
+            if part == "[key]":
                 continue
-        elif isinstance(node, SequenceNode) and isinstance(part, int):
-            if 0 <= part < len(node.value):
-                key_node, node = None, node.value[part]
+            if isinstance(node, MappingNode):
+                match = self._lookup(node, part)
+                if match is not None:
+                    key_node, node = match
+                    continue
+            elif isinstance(node, SequenceNode) and isinstance(part, int):
+                if 0 <= part < len(node.value):
+                    key_node, node = None, node.value[part]
+                    continue
+            if isinstance(part, str) and part in UNION_TAGS:
                 continue
-        if isinstance(part, str) and part in UNION_TAGS:
-            continue
+            return node
+        if key and key_node is not None:
+            return key_node
         return node
-    if key and key_node is not None:
-        return key_node
-    return node
+
+    def _lookup(self, mapping: MappingNode, part: Any) -> tuple[Node, Node] | None:
+        if len(mapping.value) <= self.SCAN_LIMIT:
+            return _MappingIndex(mapping).lookup(part)
+        index = self._indexes.get(id(mapping))
+        if index is None:
+            index = self._indexes[id(mapping)] = _MappingIndex(mapping, indexed=True)
+        return index.lookup(part)
 
 
-def _lookup(mapping: MappingNode, part: Any) -> tuple[Node, Node] | None:
-    wanted = part if isinstance(part, str) else str(part)
-    items = list(mapping_items(mapping))
-    for key_node, value_node in items:
-        if key_node.value == wanted:
-            return key_node, value_node
-    if isinstance(part, str):
+class _MappingIndex:
+    """The entries of one mapping (merged keys included), found by key as an author means it:
+    the key as written, a language code in any spelling, ``example``/``examples``, or a
+    non-string key (``true:``, ``1:``) by its value."""
+
+    __slots__ = ("items", "_exact", "_languages", "_values")
+
+    def __init__(self, mapping: MappingNode, *, indexed: bool = False) -> None:
+        self.items = list(mapping_items(mapping))
+        self._exact: dict[str, tuple[Node, Node]] | None = None
+        self._languages: dict[str, tuple[Node, Node]] | None = None
+        self._values: dict[Any, tuple[Node, Node]] | None = None
+        if indexed:
+            self._exact = {}
+            for pair in self.items:
+                self._exact.setdefault(pair[0].value, pair)
+
+    def lookup(self, part: Any) -> tuple[Node, Node] | None:
+        wanted = part if isinstance(part, str) else str(part)
+        if self._exact is not None:
+            found = self._exact.get(wanted)
+            if found is not None:
+                return found
+        else:
+            for pair in self.items:
+                if pair[0].value == wanted:
+                    return pair
+        if not isinstance(part, str):
+            return self._by_value(part)
         code = normalize_language(part)
         if code in LANGUAGE_SET:
-            for key_node, value_node in items:
-                if normalize_language(str(key_node.value)) == code:
-                    return key_node, value_node
+            if self._languages is None:
+                self._languages = {}
+                for pair in self.items:
+                    self._languages.setdefault(normalize_language(str(pair[0].value)), pair)
+            found = self._languages.get(code)
+            if found is not None:
+                return found
         if part in _EXAMPLE_SPELLINGS:
-            for key_node, value_node in items:
-                if key_node.value in _EXAMPLE_SPELLINGS:
-                    return key_node, value_node
-    return None
+            for pair in self.items:
+                if pair[0].value in _EXAMPLE_SPELLINGS:
+                    return pair
+        return None
+
+    def _by_value(self, part: Any) -> tuple[Node, Node] | None:
+        """A key written as ``true``, ``~`` or ``0x1F``: pydantic names it by its value."""
+        if self._values is None:
+            self._values = {}
+            for pair in self.items:
+                value = scalar_value(pair[0])
+                if not isinstance(value, str):
+                    self._values.setdefault((type(value), value), pair)
+        return self._values.get((type(part), part))

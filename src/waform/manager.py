@@ -28,6 +28,8 @@ from waform.model.template import DesiredTemplate
 from waform.plan import Plan, UnsafePlanError
 
 if TYPE_CHECKING:
+    from waform.apply.results import ApplyReport
+    from waform.apply.runner import ApplyOptions, DryRun
     from waform.drift import DriftReport
     from waform.importer import ImportResult
 
@@ -198,7 +200,7 @@ class Manager:
         # again: apply leaves them alone, and WA-C2 would only repeat "category-change".
         blocked = {(b.name, b.language) for b in plan.blocked}
         checked = [d for d in state.templates if d.key not in blocked]
-        managed_remote = [r for r in remote if self.config.manages(r.name, r.language)]
+        managed_remote = fetched.templates  # in scope and not ignored
         plan_diagnostics = check_plan(checked, managed_remote, settings, removed=removed)
         diagnostics = sort_diagnostics([*state.diagnostics, *plan_diagnostics])
         if any(d.severity == "error" for d in plan_diagnostics):
@@ -211,6 +213,8 @@ class Manager:
             plan = plan.check_safety(self.config.safety, force=force)
         except UnsafePlanError as exc:
             plan, refusal = exc.plan, str(exc)
+        # The paths, so `apply` can re-load them and tell whether the files changed since.
+        plan = plan.model_copy(update={"paths": [str(p) for p in paths]})
         return PlanOutcome(plan=plan, diagnostics=diagnostics, refusal=refusal, timings=timings)
 
     async def _load_in_thread(
@@ -238,6 +242,31 @@ class Manager:
         """:meth:`plan_async` for synchronous callers (the CLI)."""
         with _gc_paused():
             return asyncio.run(self.plan_async(paths, strict=strict, force=force, desired=desired))
+
+    # ------------------------------------------------------------------ apply
+
+    async def apply_async(
+        self, plan: Plan, options: ApplyOptions | None = None, **progress: Any
+    ) -> ApplyReport | DryRun:
+        """Execute ``plan`` on this target after the target, safety and staleness checks
+        (:mod:`waform.apply.runner`); ``progress``: ``progress=`` / ``wait_progress=`` displays."""
+        from waform.apply.runner import ApplyOptions, apply_plan
+
+        return await apply_plan(
+            plan,
+            config=self.config,
+            target=self.target,
+            options=options or ApplyOptions(),
+            console=self.console,
+            transport=self.transport,
+            **progress,
+        )
+
+    def apply(
+        self, plan: Plan, options: ApplyOptions | None = None, **progress: Any
+    ) -> ApplyReport | DryRun:
+        """:meth:`apply_async` for synchronous callers (the CLI)."""
+        return asyncio.run(self.apply_async(plan, options, **progress))
 
     # ------------------------------------------------------------------ drift, import
 

@@ -37,8 +37,9 @@ out of scope / ignored                      left alone (counted as ignored)
 counts as a difference. More blocked kinds: ``category-conflict`` (a new language whose category
 differs from the name's existing languages: Sinch requires one category per name),
 ``edit-limit`` (an approved template edited once in 24 h or 10 times in 30 days — only when the
-edit history is known; the API does not expose it in the template, so by default it is not
-checked) and ``out-of-scope`` (a file whose name the target's scope does not manage).
+edit history is known: the template does not carry it, so the manager reads the activities of
+the few approved templates a plan edits, and skips the check for large plans) and
+``out-of-scope`` (a file whose name the target's scope does not manage).
 
 Ordering: actions by name; within a name, category-changing updates, then creates, then the
 remaining submits/updates, languages sorted; all deletes last. Each action carries the exact
@@ -226,6 +227,11 @@ class Plan(_PlanModel):
     )
     requests: int = Field(0, description="API requests made to build the plan.")
     safety: SafetyReport | None = None
+    paths: list[str] = Field(
+        default_factory=list,
+        description="Desired-state paths the plan was made from (as given to `waform plan`); "
+        "`apply` re-loads them and refuses the plan if desiredHash no longer matches.",
+    )
 
     # ------------------------------------------------------------------ queries
 

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from waform.config import config_json_schema
+from waform.config import Config
 from waform.model import wire
 from waform.model.enums import LANGUAGE_CODES, TTL_RANGES
 from waform.model.template import TemplateFile
@@ -244,6 +244,33 @@ def template_json_schema() -> Schema:
     }
 
 
+def config_json_schema() -> Schema:
+    """The JSON Schema (2020-12) of ``waform.yaml`` (:class:`~waform.config.Config`).
+
+    Tidied like the template schema, and its tagged unions (target and auth ``type``) written
+    as ``if``/``then``, so an editor names the missing key of the chosen kind.
+    """
+    raw = Config.model_json_schema(mode="validation")
+    defs: dict[str, Schema] = raw.pop("$defs")
+    raw.pop("title", None)
+    raw.pop("$id", None)
+    for schema in [raw, *defs.values()]:
+        schema.pop("title", None)
+        _tidy(schema)
+    return {
+        "$schema": JSON_SCHEMA_DIALECT,
+        "$id": schema_id("config.schema.json"),
+        "title": "waform configuration (waform.yaml)",
+        **raw,
+        "$defs": dict(sorted(defs.items())),
+    }
+
+
+def _type_is(tag: str, then: Schema) -> Schema:
+    """The ``if``/``then`` branch of a tagged union for one ``type`` value."""
+    return {"if": {"properties": {"type": {"const": tag}}, "required": ["type"]}, "then": then}
+
+
 def _tidy(node: Any) -> None:
     """Remove pydantic noise and repair non-standard keywords, recursively and in place."""
     if isinstance(node, list):
@@ -252,6 +279,13 @@ def _tidy(node: Any) -> None:
         return
     if not isinstance(node, dict):
         return
+    if isinstance(node.get("description"), str):
+        node["description"] = node["description"].replace("``", "`")  # docstrings' RST
+    if "oneOf" in node and "discriminator" in node:  # ``Field(discriminator="type")``
+        mapping = node.pop("discriminator")["mapping"]
+        node.pop("oneOf")
+        node.update(type="object", required=["type"], properties={"type": {"enum": list(mapping)}})
+        node["allOf"] = [_type_is(tag, {"$ref": ref}) for tag, ref in mapping.items()]
     for key in [k for k in node if k in _CONSTRAINT_KEYWORDS]:
         # ``Annotated[int | float, Field(ge=0)]`` leaks ``ge`` verbatim; push it into the branches.
         keyword, value = _CONSTRAINT_KEYWORDS[key], node.pop(key)
@@ -326,20 +360,14 @@ def _tagged_union(defs: dict[str, Schema], members: list[str], description: str)
     for type_value, same_type in types.items():
         type_is = {"type": {"const": type_value}}
         if len(same_type) == 1:
-            branches.append(
-                {
-                    "if": {"properties": type_is, "required": ["type"]},
-                    "then": {"$ref": f"#/$defs/{same_type[0]}"},
-                }
-            )
+            branches.append(_type_is(type_value, {"$ref": f"#/$defs/{same_type[0]}"}))
             continue
         # Several models share the type (HEADER): `format` tells them apart.
         formats = [fmt for member in same_type for fmt in _tag_values(defs[member], "format")]
         branches.append(
-            {
-                "if": {"properties": type_is, "required": ["type"]},
-                "then": {"required": ["format"], "properties": {"format": {"enum": formats}}},
-            }
+            _type_is(
+                type_value, {"required": ["format"], "properties": {"format": {"enum": formats}}}
+            )
         )
         for member in same_type:
             branches.append(
@@ -453,13 +481,24 @@ def stale_schemas(directory: Path) -> dict[Path, str]:
     for filename, text in rendered_schemas().items():
         path = directory / filename
         try:
-            current = path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            stale[path] = "missing"
+            current = _current_text(path)
+        except OSError as exc:
+            stale[path] = f"cannot read it ({exc.strerror or type(exc).__name__})"
             continue
-        if current != text:
+        if current is None:
+            stale[path] = "missing"
+        elif current != text:
             stale[path] = "out of date"
     return stale
+
+
+def _current_text(path: Path) -> str | None:
+    """An existing schema file's text (``None`` if there is none). Bytes that are not UTF-8
+    become U+FFFD, so a damaged file compares as out of date instead of failing."""
+    try:
+        return path.read_bytes().decode("utf-8", errors="replace")
+    except FileNotFoundError:
+        return None
 
 
 def write_schemas(directory: Path) -> dict[Path, bool]:
@@ -473,7 +512,7 @@ def write_schemas(directory: Path) -> dict[Path, bool]:
     changed: dict[Path, bool] = {}
     for filename, text in texts.items():
         path = directory / filename
-        if path.is_file() and path.read_text(encoding="utf-8") == text:
+        if _current_text(path) == text:
             changed[path] = False
             continue
         _atomic_write(path, text)

@@ -215,6 +215,15 @@ def _label(path: tuple[str | int, ...]) -> str:
     return suffix or "the document"
 
 
+def _yaml_scalar(value: Any) -> str:
+    """A plain value as YAML spells it: ``true``, ``null``, ``1``."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return _short(value)
+
+
 def _short(value: Any, limit: int = 40) -> str:
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 4] + "…" + text[-3:]
@@ -398,6 +407,9 @@ def explain(exc: ValidationError, data: Any) -> list[Finding]:
         target: Target = "value"
         if key_error:
             target, message = "key", _key_message(err, path)
+        elif kind == "invalid_key":  # ``true:`` or ``1:`` as a key; pydantic's loc is mangled
+            path = (*document_path(data, loc[:-1]), value)
+            target, message = "key", f"key {_yaml_scalar(value)} must be a string; put it in quotes"
         elif kind == "missing":
             target, message = "parent", _message(err, path, loc, value)
         elif kind == "extra_forbidden":

@@ -15,13 +15,18 @@ small builder turns nodes into dicts, lists and scalars while it
 - refuses nesting deeper than :data:`MAX_DEPTH` (checked *before* libyaml's recursive composer,
   which would overflow the C stack on ``[[[[…`` and is quadratic in flow depth).
 
-Nothing here knows about templates; :mod:`waform.loader` gives the data its meaning.
+:func:`read_bounded` gets the bytes first: regular files only, never blocking on a FIFO, never
+more than a limit. Nothing here knows about templates: :mod:`waform.loader` gives the data its
+meaning, and :mod:`waform.config` reads ``waform.yaml`` the same way.
 """
 
 from __future__ import annotations
 
 import codecs
+import errno
+import os
 import re
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -157,6 +162,65 @@ def show_tag(tag: str) -> str:
     return "!!" + tag[len(_CORE) :] if tag.startswith(_CORE) else tag
 
 
+# ---------------------------------------------------------------- file → bytes
+
+
+class UnreadableFile(Exception):
+    """A file that cannot be read as a small text file; ``str()`` is the reason, one line."""
+
+
+class FileTooLarge(UnreadableFile):
+    """Larger than the limit; ``size`` is what ``fstat`` said (``None``: it grew while read)."""
+
+    def __init__(self, size: int | None) -> None:
+        super().__init__("file is too large")
+        self.size = size
+
+
+def read_bounded(path: str | os.PathLike[str], limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, without ever blocking or
+    reading more than ``limit + 1`` bytes (a FIFO or ``/dev/zero`` named ``x.yaml`` would
+    otherwise hang or exhaust memory). Raises :class:`UnreadableFile` with a one-line reason.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            raise UnreadableFile("cannot read file: symbolic link loop") from None
+        if exc.errno == errno.ENOENT and os.path.islink(path):
+            try:
+                target = f" to {os.readlink(path)}"
+            except OSError:
+                target = ""
+            raise UnreadableFile(f"cannot read file: broken symbolic link{target}") from None
+        raise UnreadableFile(f"cannot read file: {_reason(exc)}") from None
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UnreadableFile("not a regular file")
+        if info.st_size > limit:
+            raise FileTooLarge(info.st_size)
+        chunks = []
+        remaining = limit + 1  # the file may have grown since fstat
+        while remaining > 0:
+            chunk = os.read(fd, remaining)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            remaining -= len(chunk)
+        if remaining <= 0:
+            raise FileTooLarge(None)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise UnreadableFile(f"cannot read file: {_reason(exc)}") from None
+    finally:
+        os.close(fd)
+
+
+def _reason(exc: OSError) -> str:
+    return exc.strerror or type(exc).__name__
+
+
 # ---------------------------------------------------------------- bytes → text
 
 
@@ -192,8 +256,13 @@ def compose(text: str) -> Node | None:
     return _Composer(text).get_single_node()
 
 
-def read_yaml(text: str) -> YamlDocument:
-    """Parse one YAML document safely; every problem is returned, none is raised."""
+def read_yaml(text: str, *, subject: str = "templates are", echo: bool = True) -> YamlDocument:
+    """Parse one YAML document safely; every problem is returned, none is raised.
+
+    ``subject`` names the file kind in messages ("tag !x is not allowed: templates are plain
+    YAML"); ``echo=False`` keeps scalar values out of messages (for files that may hold a
+    pasted secret).
+    """
     doc = YamlDocument()
     deep = _nesting_problem(text)
     if deep is not None:
@@ -209,7 +278,7 @@ def read_yaml(text: str) -> YamlDocument:
     doc.root = root
     if root is None:
         return doc
-    builder = _Builder()
+    builder = _Builder(subject, echo)
     try:
         doc.data = builder.value(root, 0, root)
         if builder.reused:
@@ -293,9 +362,11 @@ def _nesting_problem(text: str) -> YamlProblem | None:
 class _Builder:
     """Nodes → plain Python values, collecting problems (see the module docstring)."""
 
-    __slots__ = ("problems", "memo", "active", "reused")
+    __slots__ = ("problems", "memo", "active", "reused", "subject", "echo")
 
-    def __init__(self) -> None:
+    def __init__(self, subject: str = "templates are", echo: bool = True) -> None:
+        self.subject = subject
+        self.echo = echo
         self.problems: list[YamlProblem] = []
         self.memo: dict[int, Any] = {}  # id(collection node) → its value (aliases share it)
         self.active: set[int] = set()  # collections being built (an alias to one is a cycle)
@@ -332,6 +403,7 @@ class _Builder:
         mapping: dict[Any, Any] = {}
         self.memo[key] = mapping
         merges: list[Node] = []
+        first_keys: dict[Any, ScalarNode] | None = None  # built on the first duplicate only
         depth += 1
         for key_node, value_node in node.value:
             if key_node.__class__ is not ScalarNode:
@@ -351,7 +423,9 @@ class _Builder:
             else:
                 name = self.scalar(key_node)
             if name in mapping:
-                self.duplicate(node, key_node)
+                if first_keys is None:
+                    first_keys = self.first_keys(node)
+                self.duplicate(first_keys.get(key_node.value, key_node), key_node)
                 continue
             if value_node.__class__ is ScalarNode and value_node.ctag is T_STR:
                 mapping[name] = value_node.value
@@ -378,10 +452,16 @@ class _Builder:
             for name, value in self.value(source, depth, node).items():
                 mapping.setdefault(name, value)
 
-    def duplicate(self, mapping: Node, key_node: ScalarNode) -> None:
-        first = next(
-            k for k, _ in mapping.value if k.__class__ is ScalarNode and k.value == key_node.value
-        )
+    @staticmethod
+    def first_keys(mapping: Node) -> dict[Any, ScalarNode]:
+        """Key text → its first key node: one pass, so 100,000 repeated keys stay linear."""
+        first: dict[Any, ScalarNode] = {}
+        for k, _ in mapping.value:
+            if k.__class__ is ScalarNode:
+                first.setdefault(k.value, k)
+        return first
+
+    def duplicate(self, first: ScalarNode, key_node: ScalarNode) -> None:
         line, column = position(first.start_mark)
         self.problems.append(
             _problem(
@@ -394,7 +474,7 @@ class _Builder:
     def check_tag(self, node: Node, expected: str) -> None:
         tag = str(node.ctag)
         if tag != expected and tag != "!":
-            self.problems.append(_unsafe_tag(node, tag))
+            self.problems.append(self.unsafe_tag(node, tag))
 
     def scalar(self, node: ScalarNode) -> Any:
         tag = node.ctag
@@ -403,30 +483,39 @@ class _Builder:
             return None
         if tag is T_BOOL:
             return text.lower() == "true"
-        if tag is T_INT:
-            return _to_int(text)
-        if tag is T_FLOAT:
-            return _to_float(text)
         if tag is T_MERGE:
             return text
-        name = str(tag)
-        if name in (_STR, "!"):
-            return text
-        convert = {_INT: _to_int, _FLOAT: _to_float, _BOOL: _to_bool, _NULL: _to_null}.get(name)
-        if convert is None:
-            self.problems.append(_unsafe_tag(node, name))
-            return text
+        if tag is T_INT:
+            name, convert = _INT, _to_int
+        elif tag is T_FLOAT:
+            name, convert = _FLOAT, _to_float
+        else:
+            name = str(tag)
+            if name in (_STR, "!"):
+                return text
+            convert = _CONVERTERS.get(name)
+            if convert is None:
+                self.problems.append(self.unsafe_tag(node, name))
+                return text
         try:
             return convert(text)
-        except ValueError:
-            self.problems.append(
-                _problem(
-                    node.start_mark,
-                    f"{text!r} is not a valid {show_tag(name)} value",
-                    "yaml-syntax",
-                )
-            )
+        except ValueError as exc:
+            if isinstance(exc, _TooManyDigits):
+                message = f"a value of {len(text):,} characters is too long for a number"
+            else:
+                shown = repr(text) if len(text) <= 40 else repr(text[:36]) + "…"
+                shown = shown if self.echo else "the value"
+                message = f"{shown} is not a valid {show_tag(name)} value"
+            self.problems.append(_problem(node.start_mark, message, "yaml-syntax"))
             return text
+
+    def unsafe_tag(self, node: Node, tag: str) -> YamlProblem:
+        return _problem(
+            node.start_mark,
+            f"tag {show_tag(tag)} is not allowed: {self.subject} plain YAML "
+            "(strings, numbers, booleans, lists and mappings)",
+            "unsafe-tag",
+        )
 
     def check_expansion(self, root: Node) -> None:
         """Refuse the document if aliases expand it by more than :data:`MAX_ALIAS_EXPANSION`."""
@@ -480,16 +569,17 @@ def _count_written(root: Node) -> int:
     return len(seen)
 
 
-def _unsafe_tag(node: Node, tag: str) -> YamlProblem:
-    return _problem(
-        node.start_mark,
-        f"tag {show_tag(tag)} is not allowed: templates are plain YAML "
-        "(strings, numbers, booleans, lists and mappings)",
-        "unsafe-tag",
-    )
+class _TooManyDigits(ValueError):
+    """An integer too long to convert (Python refuses more than 4,300 decimal digits)."""
+
+
+#: Longer integers are refused before conversion (a template needs at most ten digits).
+_MAX_INT_DIGITS = 4_000
 
 
 def _to_int(text: str) -> int:
+    if len(text) > _MAX_INT_DIGITS:
+        raise _TooManyDigits(text[:20])
     digits = text.replace("_", "")
     sign = -1 if digits[:1] == "-" else 1
     digits = digits.lstrip("+-")
@@ -517,7 +607,19 @@ def _to_null(text: str) -> None:
         raise ValueError(text)
 
 
+_CONVERTERS = {_INT: _to_int, _FLOAT: _to_float, _BOOL: _to_bool, _NULL: _to_null}
+
+
 # ---------------------------------------------------------------- node lookups
+
+
+def scalar_value(node: Node) -> Any:
+    """The plain value of a scalar node as :func:`read_yaml` reads it (``true`` → ``True``)."""
+    if node.__class__ is not ScalarNode:
+        return None
+    if node.ctag is T_STR:
+        return node.value
+    return _Builder().scalar(node)
 
 
 def mapping_items(node: Node) -> Iterator[tuple[ScalarNode, Node]]:

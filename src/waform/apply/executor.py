@@ -12,8 +12,9 @@ The two promises, and how they are kept:
   running apply again converges.
 
 Throttling (429) and ``resource_locked`` mean the request was *not* processed, so those retry
-directly: 429 through the shared :class:`~waform.apply.throttle.AdaptiveThrottle` (everyone slows
-down), ``resource_locked`` with exponential backoff and jitter.
+directly. The client already retries them a few times (pacing every send through the shared
+:class:`~waform.apply.throttle.AdaptiveThrottle`, so a 429 slows *everyone* down); when it gives up
+the executor backs off and tries again, within :class:`RetryPolicy`'s bounds.
 """
 
 from __future__ import annotations
@@ -21,26 +22,28 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from waform.apply.results import StepResult
 from waform.apply.steps import Schedule, WriteStep, schedule
-from waform.apply.throttle import AdaptiveThrottle, Permit
-from waform.errors import ApiError, TransportError
+from waform.errors import ApiError, TransportError, UnknownOutcomeError
 from waform.model.remote import RemoteTemplate
 
 
 class WriteClient(Protocol):
     """The part of :class:`waform.client.SinchClient` the executor uses."""
 
-    async def create(self, body: dict[str, Any]) -> Any: ...
-
-    async def update(self, name: str, language: str, body: dict[str, Any]) -> Any: ...
-
-    async def delete_language(
-        self, name: str, language: str, *, delete_submitted: bool = False
+    async def write(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Mapping[str, Any] | None = None,
+        params: Mapping[str, str] | None = None,
+        op: str = "write",
+        template: str | None = None,
     ) -> Any: ...
 
     async def get(self, name: str, language: str) -> RemoteTemplate | None: ...
@@ -59,8 +62,8 @@ class RetryPolicy:
     """Bounds on retries. Throttled attempts have their own, larger budget: they cost nothing."""
 
     max_attempts: int = 6
-    max_throttled: int = 40
-    max_verifications: int = 4
+    max_throttled: int = 20
+    max_verifications: int = 3
     base_delay: float = 0.2
     max_delay: float = 10.0
 
@@ -71,13 +74,9 @@ class RetryPolicy:
 
 def is_unknown_outcome(exc: BaseException) -> bool:
     """A write that may or may not have been processed: lost response or server error."""
-    if isinstance(exc, ApiError):
-        return exc.status is not None and exc.status >= 500
-    if isinstance(exc, TransportError):
-        return type(exc).__name__ == "UnknownOutcomeError" or bool(
-            getattr(exc, "unknown_outcome", False)
-        )
-    return False
+    if isinstance(exc, UnknownOutcomeError):
+        return True
+    return isinstance(exc, ApiError) and exc.status is not None and exc.status >= 500
 
 
 def retry_after_of(exc: BaseException) -> float | None:
@@ -106,24 +105,19 @@ class Executor:
         client: WriteClient,
         matches: Matcher,
         *,
-        throttle: AdaptiveThrottle | None = None,
         parallelism: int = 8,
         retry: RetryPolicy | None = None,
         comment: str | None = None,
         on_result: OnResult | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-        throttle_feedback: bool = True,
     ) -> None:
         self.client = client
         self.matches = matches
-        self.throttle = throttle or AdaptiveThrottle(max_concurrency=parallelism)
         self.parallelism = max(1, parallelism)
         self.retry = retry or RetryPolicy()
         self.comment = comment
         self.on_result = on_result
         self._sleep = sleep
-        #: False when the client's transport already reports 429s to the throttle itself.
-        self.throttle_feedback = throttle_feedback
 
     # ------------------------------------------------------------------ public
 
@@ -187,8 +181,9 @@ class Executor:
             except ApiError as exc:
                 last_error = exc
                 if exc.status == 429:
-                    throttled += 1
-                    continue  # not processed; the throttle has already slowed everyone down
+                    throttled += 1  # not processed; the client's throttle slowed everyone down
+                    await self._sleep(retry_after_of(exc) or self.retry.backoff(throttled))
+                    continue
                 if exc.error_code == "resource_locked":
                     failures += 1
                     await self._sleep(self.retry.backoff(failures))
@@ -227,37 +222,15 @@ class Executor:
                 return self._ok(step, attempts)
 
     async def _send(self, step: WriteStep) -> Any:
-        permit = await self.throttle.acquire()
-        try:
-            response = await self._call(step)
-        except ApiError as exc:
-            self._feedback(permit, exc)
-            raise
-        else:
-            if self.throttle_feedback:
-                self.throttle.on_success(permit)
-            return response
-        finally:
-            permit.release()
-
-    def _feedback(self, permit: Permit, exc: ApiError) -> None:
-        if not self.throttle_feedback:
-            return
-        if exc.status == 429:
-            self.throttle.on_throttled(permit, retry_after_of(exc))
-        elif exc.status is not None and exc.status < 500:
-            self.throttle.on_success(permit)  # answered: the server had capacity
-
-    async def _call(self, step: WriteStep) -> Any:
-        if step.kind in ("create", "create-draft"):
-            return await self.client.create(step.body or {})
-        if step.kind in ("update", "submit"):
-            return await self.client.update(step.name, step.language, step.body or {})
-        if step.kind == "delete":
-            return await self.client.delete_language(
-                step.name, step.language, delete_submitted=step.delete_submitted
-            )
-        raise ValueError(f"unknown step kind {step.kind!r}")
+        """Exactly the request the plan recorded (method, path, query, body)."""
+        return await self.client.write(
+            step.method,
+            step.path,
+            body=step.body,
+            params=step.query or None,
+            op=step.kind,
+            template=step.label,
+        )
 
     # ------------------------------------------------------------------ verification
 
@@ -269,22 +242,19 @@ class Executor:
             return None
 
     async def verify(self, step: WriteStep) -> bool:
-        """GET the key (reads retry safely) and ask the matcher whether the step took effect."""
+        """GET the key and ask the matcher whether the step took effect.
+
+        The client already retries reads; a read that still fails is tried again a few times
+        (the API may be briefly unreachable), then the outcome stays unknown.
+        """
         last: BaseException | None = None
         for attempt in range(1, self.retry.max_verifications + 1):
-            permit = await self.throttle.acquire()
             try:
                 remote = await self.client.get(step.name, step.language)
             except (ApiError, TransportError) as exc:
                 last = exc
-                if isinstance(exc, ApiError):
-                    self._feedback(permit, exc)
-                permit.release()
                 await self._sleep(self.retry.backoff(attempt))
                 continue
-            if self.throttle_feedback:
-                self.throttle.on_success(permit)
-            permit.release()
             return self.matches(step, remote)
         raise _Unverifiable(str(last))
 
@@ -292,32 +262,14 @@ class Executor:
 
     async def _post_comment(self, step: WriteStep, text: str) -> str | None:
         """Post the audit comment once. A lost response is *not* retried (it would duplicate)."""
-        for attempt in range(1, self.retry.max_attempts + 1):
-            permit = await self.throttle.acquire()
-            try:
-                await self.client.comment(step.name, step.language, text)
-            except ApiError as exc:
-                self._feedback(permit, exc)
-                if exc.status == 429 or exc.error_code == "resource_locked":
-                    permit.release()
-                    await self._sleep(self.retry.backoff(attempt))
-                    continue
-                permit.release()
-                if is_unknown_outcome(exc):
-                    return "comment may not have been posted (server error; not retried)"
-                return f"comment not posted: {exc.error_code or exc.status}: {exc}"
-            except TransportError as exc:
-                permit.release()
-                if is_unknown_outcome(exc):
-                    return "comment may not have been posted (response lost; not retried)"
-                await self._sleep(self.retry.backoff(attempt))
-                continue
-            else:
-                if self.throttle_feedback:
-                    self.throttle.on_success(permit)
-                permit.release()
-                return None
-        return "comment not posted: the API kept refusing it (rate limited or locked)"
+        try:
+            await self.client.comment(step.name, step.language, text)
+        except (ApiError, TransportError) as exc:
+            if is_unknown_outcome(exc):
+                return "comment may not have been posted (response lost; not retried)"
+            code = getattr(exc, "error_code", None)
+            return f"comment not posted ({code})" if code else f"comment not posted: {exc}"
+        return None
 
     # ------------------------------------------------------------------ results
 

@@ -35,7 +35,8 @@ class NullProgress:
 
 
 class PlainProgress:
-    """``apply: 120/1000 (12%) …`` at most every ``every`` seconds, plus a final line."""
+    """``applying: 120/1000 (12%) …`` at most every ``every`` seconds, plus a final line (only
+    for runs long enough to have printed one: a two-second apply needs no progress report)."""
 
     def __init__(
         self,
@@ -53,6 +54,7 @@ class PlainProgress:
         self._detail = ""
         self._last = 0.0
         self._active = False
+        self._printed = False
 
     def _write(self) -> None:
         stream = self._stream or sys.stderr
@@ -65,18 +67,21 @@ class PlainProgress:
         self._description, self._total, self._completed, self._detail = description, total, 0, ""
         self._last = self._clock()
         self._active = True
+        self._printed = False
 
     def update(self, completed: int, *, detail: str = "") -> None:
         self._completed, self._detail = completed, detail
         now = self._clock()
         if now - self._last >= self.every:
             self._last = now
+            self._printed = True
             self._write()
 
     def stop(self) -> None:
-        if self._active:
+        """A closing line, if the run was long enough to have shown progress at all."""
+        if self._active and self._printed:
             self._write()
-            self._active = False
+        self._active = self._printed = False
 
 
 class RichProgress:

@@ -36,6 +36,7 @@ from waform.config import (
     SinchTarget,
     Target,
     check_url,
+    looks_like_env_name,
 )
 from waform.console import Console
 from waform.errors import ApiError, ConfigError, TransportError, UnknownOutcomeError
@@ -609,10 +610,11 @@ async def open_client(
             raise ConfigError(f"target {target.name}: baseUrl {exc}") from None
         auth = _authenticator(target, environ, clock)
         base_url, timeout = target.base_url, target.timeout
-        hint = (
-            f"check {target.auth.keyIdEnv} / {target.auth.keySecretEnv} and projectId "
-            f"of target {target.name}"
-        )
+        names = [target.auth.keyIdEnv, target.auth.keySecretEnv]
+        if all(looks_like_env_name(name) for name in names):
+            hint = f"check {names[0]} / {names[1]} and projectId of target {target.name}"
+        else:
+            hint = f"check the key id/secret variables and projectId of target {target.name}"
     client = httpx.AsyncClient(
         base_url=base_url,
         transport=transport,

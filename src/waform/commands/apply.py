@@ -1,14 +1,253 @@
-"""`waform apply` (not implemented yet)."""
+"""`waform apply`: execute a saved plan, or plan PATH and apply it after confirmation."""
 
 from __future__ import annotations
 
+import json
+import re
+import sys
+from dataclasses import replace
+from pathlib import Path
+
 import click
 
-from waform.errors import WaformError
+from waform.apply.progress import make_progress
+from waform.apply.results import ApplyReport, render_json, render_markdown, render_text
+from waform.apply.runner import ApplyOptions, DryRun
+from waform.console import Console
+from waform.diagnostics import render_text as render_diagnostics
+from waform.errors import PlanError, WaformError
+from waform.manager import InvalidDesiredStateError, Manager
+from waform.plan import Plan
+from waform.render import render_text as render_plan
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
+_UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
 
 
-@click.command("apply", context_settings={"ignore_unknown_options": True})
-@click.argument("args", nargs=-1, type=click.UNPROCESSED)
-def command(args: tuple[str, ...]) -> None:
-    """Not implemented yet."""
-    raise WaformError("`waform apply` is not implemented yet")
+class Duration(click.ParamType):
+    """``90``, ``90s``, ``15m``, ``2h`` → seconds."""
+
+    name = "duration"
+
+    def convert(self, value: object, param: click.Parameter | None, ctx: click.Context | None):
+        if isinstance(value, int | float):
+            return float(value)
+        match = _DURATION.match(str(value))
+        if not match:
+            self.fail(f"{value!r} is not a duration (examples: 90s, 15m, 2h)", param, ctx)
+        return float(match.group(1)) * _UNITS[match.group(2)]
+
+
+def _is_saved_plan(paths: tuple[Path, ...]) -> bool:
+    """One argument that is a JSON file (not a template directory or YAML file)."""
+    if len(paths) != 1 or not paths[0].is_file():
+        return False
+    path = paths[0]
+    if path.suffix.lower() == ".json":
+        return True
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64).lstrip()
+    except OSError:
+        return False
+    return head.startswith(b"{")
+
+
+def _read_plan(path: Path) -> Plan:
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        raise PlanError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        return Plan.from_json(text)
+    except PlanError as exc:
+        raise PlanError(f"{path}: {exc}") from None
+
+
+@click.command("apply")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="waform.yaml to use (default: the nearest one above PATH).",
+)
+@click.option("--target", help="Target from waform.yaml (default: defaultTarget).")
+@click.option(
+    "--auto-approve", is_flag=True, help="Apply without asking (required without a terminal)."
+)
+@click.option("--dry-run", is_flag=True, help="Print the requests apply would send; send no write.")
+@click.option(
+    "--parallelism",
+    type=click.IntRange(1, 64),
+    default=8,
+    show_default=True,
+    help="Most requests in flight (fewer while the API throttles).",
+)
+@click.option(
+    "--max-rate",
+    type=click.FloatRange(0.1, None),
+    help="Never more than this many requests per second (default: adapt to the API's 429s).",
+)
+@click.option("--wait", is_flag=True, help="After submitting, wait until Meta's review ends.")
+@click.option(
+    "--wait-timeout",
+    type=Duration(),
+    default="30m",
+    show_default=True,
+    help="Give up waiting after this long (e.g. 90s, 15m, 2h).",
+)
+@click.option(
+    "--poll-interval",
+    type=Duration(),
+    default="2s",
+    show_default=True,
+    help="First delay between review polls (grows while nothing changes).",
+)
+@click.option(
+    "--comment",
+    help="Post this comment (e.g. the commit SHA) on every template apply changes.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
+@click.option("--markdown", is_flag=True, help="Print a summary for a merge-request comment.")
+@click.option("--force", is_flag=True, help="Accept a plan over the safety thresholds.")
+@click.option("--strict", is_flag=True, help="Treat rule warnings as errors (when planning).")
+@click.pass_context
+def command(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    config_path: Path | None,
+    target: str | None,
+    auto_approve: bool,
+    dry_run: bool,
+    parallelism: int,
+    max_rate: float | None,
+    wait: bool,
+    wait_timeout: float,
+    poll_interval: float,
+    comment: str | None,
+    as_json: bool,
+    markdown: bool,
+    force: bool,
+    strict: bool,
+) -> None:
+    """Make the target match the templates: apply PLAN.json, or plan PATH... and apply it.
+
+    A saved plan (`waform plan --out plan.json`) is applied as is, after checking that neither
+    the files nor the templates it touches changed since (else: "plan is stale", nothing
+    written). With PATH, the plan is made now and shown, and apply asks before writing
+    (`--auto-approve` skips the question; without a terminal it is required).
+
+    Creates, updates and submits run per template name in order (the first language fixes the
+    category), names in parallel, deletes last. A write whose response is lost is checked with
+    a GET before any retry, so nothing is created twice; a failed action does not stop the
+    others. Exit 1 if any action failed (or, with --wait, was rejected).
+    """
+    console: Console = ctx.obj or Console()
+    if as_json and markdown:
+        raise click.UsageError("--json and --markdown are mutually exclusive")
+    if comment is not None and not 1 <= len(comment) <= 65535:
+        raise click.BadParameter("must be 1 to 65535 characters", param_hint="--comment")
+
+    saved = _is_saved_plan(paths)
+    options = ApplyOptions(
+        parallelism=parallelism,
+        dry_run=dry_run,
+        wait=wait,
+        wait_timeout=wait_timeout,
+        poll_interval=poll_interval,
+        comment=comment,
+        max_rate=max_rate,
+        force=force,
+    )
+    if saved:
+        plan = _read_plan(paths[0])
+        manager = Manager.from_options(
+            [Path(p) for p in plan.paths] or [paths[0].parent],
+            config_path=config_path,
+            target=target,
+            console=console,
+        )
+    else:
+        manager = Manager.from_options(
+            paths, config_path=config_path, target=target, console=console
+        )
+        plan = _plan_now(manager, paths, strict=strict, force=force, show=not dry_run)
+        prompted = False
+        if plan.actions and not dry_run and not auto_approve:
+            _confirm(plan, manager.target.name)
+            prompted = True
+        # Just loaded: re-read the files only if a person had time to edit them meanwhile.
+        options = replace(options, check_files=prompted)
+
+    quiet = console.verbosity < 0
+    outcome = manager.apply(
+        plan,
+        options,
+        progress=make_progress(quiet=quiet),
+        wait_progress=make_progress(quiet=quiet),
+    )
+    if isinstance(outcome, DryRun):
+        _print_dry_run(outcome, as_json=as_json)
+        return
+    _print_report(outcome, console, as_json=as_json, markdown=markdown)
+    if plan.blocked:
+        console.warn(
+            f"note: {len(plan.blocked)} change(s) the plan marked as blocked were not applied "
+            "(see `waform plan`)"
+        )
+    if not outcome.ok:
+        ctx.exit(1)
+
+
+def _plan_now(
+    manager: Manager, paths: tuple[Path, ...], *, strict: bool, force: bool, show: bool
+) -> Plan:
+    """Plan PATH now and show it (on stderr: stdout is for the results)."""
+    try:
+        outcome = manager.plan(paths, strict=strict, force=force)
+    except InvalidDesiredStateError as exc:
+        if exc.diagnostics:
+            click.echo(render_diagnostics(exc.diagnostics), err=True)
+        raise
+    if outcome.diagnostics:
+        click.echo(render_diagnostics(outcome.diagnostics), err=True)
+    plan = outcome.plan
+    if show or outcome.refusal is not None:
+        click.echo(render_plan(plan, color=False), err=True)
+    if outcome.refusal is not None:
+        raise PlanError(outcome.refusal)
+    return plan
+
+
+def _confirm(plan: Plan, target: str) -> None:
+    if not sys.stdin.isatty():
+        raise WaformError(
+            "apply needs confirmation but stdin is not a terminal; re-run with --auto-approve, "
+            "or apply a reviewed plan: `waform plan --out plan.json` then `waform apply plan.json`"
+        )
+    count = len(plan.actions)
+    if not click.confirm(
+        f"Apply {count} change{'s' * (count != 1)} to target {target}?", default=False, err=True
+    ):
+        raise WaformError("apply cancelled; nothing was written")
+
+
+def _print_dry_run(dry: DryRun, *, as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(dry.to_json(), indent=2, ensure_ascii=False))
+        return
+    lines = dry.lines()
+    count = len(dry.steps)
+    click.echo(f"Dry run: {count} request{'s' * (count != 1)} would be sent (none were).")
+    for line in lines:
+        click.echo(line)
+
+
+def _print_report(report: ApplyReport, console: Console, *, as_json: bool, markdown: bool) -> None:
+    if as_json:
+        click.echo(json.dumps(render_json(report), indent=2, ensure_ascii=False))
+    elif markdown:
+        click.echo(render_markdown(report), nl=False)
+    else:
+        click.echo(render_text(report, verbose=console.verbosity > 0))

@@ -47,6 +47,7 @@ def command(console: Console, output: Path, check: bool) -> None:
     try:
         changed = write_schemas(output)
     except OSError as exc:
-        raise WaformError(f"cannot write schemas to {output}: {exc.strerror or exc}") from None
+        where = exc.filename or output
+        raise WaformError(f"cannot write schemas to {where}: {exc.strerror or exc}") from None
     for path, did_change in changed.items():
         console.info(f"{'wrote' if did_change else 'unchanged'} {path}")

@@ -369,8 +369,11 @@ class Webhooks:
             self._wake.clear()
             if wait is None and not self.pending_count():
                 wait = 60.0
+            # asyncio.timeout, not wait_for: on 3.11 wait_for swallows a cancel that arrives
+            # together with a wake(), and stop() then hangs until the 60 s wait ends.
             try:
-                await asyncio.wait_for(self._wake.wait(), timeout=wait or 0.05)
+                async with asyncio.timeout(wait or 0.05):
+                    await self._wake.wait()
             except TimeoutError:
                 pass
 

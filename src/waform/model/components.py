@@ -14,7 +14,13 @@ from pydantic import AliasChoices, Discriminator, Field, Tag, field_validator, m
 
 from waform.model import wire
 from waform.model.base import WireModel
-from waform.model.enums import CardMediaMimeType, FlowAction, InputBidStrategy, MediaMimeType, OtpType
+from waform.model.enums import (
+    CardMediaMimeType,
+    FlowAction,
+    InputBidStrategy,
+    MediaMimeType,
+    OtpType,
+)
 
 Text25 = Annotated[str, Field(min_length=1, max_length=25)]
 NonEmpty = Annotated[str, Field(min_length=1)]
@@ -75,7 +81,9 @@ class OtpButton(WireModel):
     otpType: OtpType
     text: Text25
     autofillText: Annotated[str, Field(max_length=25)] | None = None
-    packageName: str | None = Field(None, deprecated=False, description="Deprecated: use supportedApps.")
+    packageName: str | None = Field(
+        None, deprecated=False, description="Deprecated: use supportedApps."
+    )
     signatureHash: str | None = Field(None, description="Deprecated: use supportedApps.")
     supportedApps: list[SupportedApp] | None = None
     zeroTapTermsAccepted: bool | None = None

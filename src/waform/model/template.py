@@ -68,7 +68,9 @@ class TemplateFile(WireModel):
                 raise ValueError(f"language code must be a string, got {key!r}")
             code = normalize_language(key)
             if code not in LANGUAGE_SET:
-                raise ValueError(f"unknown language code {key!r} (Sinch codes look like EN_US, DE, PT_BR)")
+                raise ValueError(
+                    f"unknown language code {key!r} (Sinch codes look like EN_US, DE, PT_BR)"
+                )
             if code in normalised:
                 raise ValueError(f"language {code} is defined twice in this file")
             normalised[code] = entry

@@ -6,14 +6,13 @@ check runs over it; locations are resolved (``file.locate``) only for findings, 
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from waform.diagnostics import Diagnostic, Severity, sort_diagnostics
 from waform.errors import ConfigError
+from waform.gcpause import collector_paused
 from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate, TemplateFile
 from waform.rules import auth, buttons, components, marketing, ttl, variables  # noqa: F401
@@ -85,24 +84,9 @@ def _locate(file: Any, loc: Loc) -> tuple[int, int]:
     return file.locate(tuple(loc))
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """The checks allocate many short-lived, acyclic objects (locations, findings, contexts)
-    while thousands of loaded templates are alive; each cyclic-GC pass would re-scan all of them
-    (over half of the run time on 10,000 templates). Reference counting still frees everything;
-    the collector is restored afterwards. The loader does the same while loading."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def run_rules(files: Sequence[LoadedFileLike], settings: RuleSettings | None = None) -> RuleReport:
     """Check every template-language of ``files`` plus the cross-file rules."""
-    with _collector_paused():
+    with collector_paused():  # see waform.gcpause
         return _run_rules(files, settings or RuleSettings())
 
 

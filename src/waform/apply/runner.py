@@ -1,0 +1,289 @@
+"""apply's pipeline: refuse a plan that no longer fits, execute it, wait for review, report.
+
+Refusals come first and write nothing:
+
+1. **Wrong target** — a plan made for another target is refused outright.
+2. **Safety** — the thresholds of ``waform.yaml`` are checked again (a saved plan may have been
+   edited by hand); a plan saved with ``--force`` keeps its exemption.
+3. **Stale** — the desired files are re-loaded from the paths the plan recorded and must hash
+   to the plan's ``desiredHash``; every key the plan touches is re-fetched (the same fetch
+   strategy as ``plan``: one sweep per 1,000 templates, or a few by-name reads) and must still
+   have the fingerprint the plan saw. Anything else is named in one line, and nothing is written.
+
+Then the writes (:class:`~waform.apply.executor.Executor`, paced by one
+:class:`~waform.apply.throttle.AdaptiveThrottle` that every request of the run shares), an
+optional wait for Meta's review (:mod:`waform.apply.waiter`), and an :class:`ApplyReport`.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from waform.apply.executor import Executor
+from waform.apply.matcher import make_matcher, steps_from_actions
+from waform.apply.progress import NullProgress, Progress
+from waform.apply.results import ApplyReport, StepResult
+from waform.apply.steps import WriteStep, dry_run_json, dry_run_lines
+from waform.apply.throttle import AdaptiveThrottle
+from waform.apply.waiter import wait_for_review
+from waform.client import MAX_PAGE_SIZE
+from waform.config import Config, Target
+from waform.console import Console
+from waform.errors import PlanError, WaformError
+from waform.model.enums import normalize_language
+from waform.model.remote import RemoteTemplate
+from waform.normalize import canonical_details, remote_fingerprint
+from waform.plan import Plan
+
+#: Items named in a "plan is stale" message before "and N more".
+STALE_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class ApplyOptions:
+    """How to apply (the command's options)."""
+
+    parallelism: int = 8
+    dry_run: bool = False
+    wait: bool = False
+    wait_timeout: float = 1800.0
+    poll_interval: float = 2.0
+    comment: str | None = None
+    #: Hard ceiling on requests/second (the throttle adapts below it).
+    max_rate: float | None = None
+    #: Accept a plan over the safety thresholds.
+    force: bool = False
+    #: Re-load the plan's files and compare ``desiredHash`` (off right after planning them).
+    check_files: bool = True
+
+
+@dataclass
+class DryRun:
+    """The requests an apply would send; nothing was written."""
+
+    steps: list[WriteStep]
+    base_path: str = ""
+    secrets: tuple[str, ...] = ()
+
+    def lines(self) -> list[str]:
+        return dry_run_lines(self.steps, base_path=self.base_path, secrets=self.secrets)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "dryRun": True,
+            "requests": dry_run_json(self.steps, base_path=self.base_path, secrets=self.secrets),
+        }
+
+
+@dataclass
+class StaleFindings:
+    """What changed since the plan was made."""
+
+    remote: list[str] = field(default_factory=list)
+    files: list[str] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.remote or self.files)
+
+    def message(self) -> str:
+        items = [*self.files, *self.remote]
+        shown = ", ".join(items[:STALE_SHOWN])
+        if len(items) > STALE_SHOWN:
+            shown += f" and {len(items) - STALE_SHOWN} more"
+        return f"plan is stale: {shown}; run `waform plan` again"
+
+
+# ---------------------------------------------------------------------------- checks
+
+
+def check_target(plan: Plan, target: Target) -> None:
+    if plan.target != target.name:
+        raise PlanError(
+            f"plan was made for target {plan.target!r}, not {target.name!r}; "
+            f"run `waform plan --target {target.name}` instead"
+        )
+
+
+def check_safety(plan: Plan, config: Config, *, force: bool) -> Plan:
+    forced = force or bool(plan.safety is not None and plan.safety.forced)
+    return plan.check_safety(config.safety, force=forced)
+
+
+def changed_remote(plan: Plan, remote: Sequence[RemoteTemplate]) -> list[str]:
+    """Keys whose remote fingerprint differs from the one the plan was made against."""
+    by_key = {(r.name, normalize_language(r.language)): r for r in remote}
+    out = []
+    for key, expected in plan.fingerprints.items():
+        name, _, language = key.rpartition("/")
+        now = by_key.get((name, language))
+        actual = remote_fingerprint(now)
+        if actual == expected:
+            continue
+        if expected == "absent":
+            out.append(f"{key} now exists on the remote")
+        elif now is None:
+            out.append(f"{key} was deleted on the remote")
+        else:
+            out.append(f"{key} changed on the remote")
+    return out
+
+
+def changed_files(plan: Plan, config: Config) -> list[str]:
+    """What differs between the plan's desired state and a fresh load of the same paths."""
+    from waform.differ import diff
+    from waform.loader import load_paths
+
+    if not plan.paths:
+        return ["the plan records no desired-state paths (made by an older waform)"]
+    try:
+        loaded = load_paths(plan.paths)
+    except WaformError as exc:
+        return [f"its files cannot be read again ({exc})"]
+    if not loaded.ok:
+        first = next((d for d in loaded.diagnostics if d.severity == "error"), None)
+        where = f" ({first.path}:{first.line}: {first.message})" if first else ""
+        return [f"its files no longer load{where}"]
+    fresh = diff(loaded.templates, [], config)
+    if fresh.desired_hash == plan.desired_hash:
+        return []
+    by_key = {d.key: d for d in loaded.templates}
+    out = []
+    for action in plan.actions:
+        label = f"{action.name}/{action.language}"
+        d = by_key.get(action.key)
+        where = f" in {d.source.path}" if d is not None and d.source else ""
+        if action.action == "delete":
+            if d is not None:
+                out.append(f"{label} was added{where}")
+            continue
+        if d is None:
+            out.append(f"{label} is no longer in the files")
+            continue
+        body = action.request.body or {}
+        status = "SUBMIT" if d.status == "submit" else "DRAFT"
+        same = (
+            d.category == action.category
+            and body.get("status") == status
+            and canonical_details(d.details, category=d.category)
+            == canonical_details(body.get("details"), category=action.category)
+        )
+        if not same:
+            out.append(f"{label} changed{where}")
+    if not out:
+        out.append(f"templates outside this plan's actions changed under {', '.join(plan.paths)}")
+    return out
+
+
+# ---------------------------------------------------------------------------- running
+
+
+def by_name_threshold(plan: Plan) -> int:
+    """Read names one by one only while that costs fewer requests than a sweep of the list
+    endpoint (1,000 templates a page; the plan knows how many templates the target holds)."""
+    known = plan.summary.managed + plan.summary.ignored + plan.summary.unmanaged
+    return max(1, math.ceil(known / MAX_PAGE_SIZE)) - 1
+
+
+async def apply_plan(
+    plan: Plan,
+    *,
+    config: Config,
+    target: Target,
+    options: ApplyOptions,
+    console: Console | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    progress: Progress | None = None,
+    wait_progress: Progress | None = None,
+) -> ApplyReport | DryRun:
+    """Check the plan, then execute it (or describe it, with ``dry_run``); see the module doc."""
+    from waform.client import open_client
+    from waform.fetcher import fetch_remote
+
+    console = console or Console(verbosity=-1, color=False)
+    progress = progress or NullProgress()
+    check_target(plan, target)
+    plan = check_safety(plan, config, force=options.force)
+    steps = steps_from_actions(plan.actions)
+    started = time.monotonic()
+
+    stale = StaleFindings()
+    if steps and options.check_files:
+        stale.files = changed_files(plan, config)
+
+    throttle = AdaptiveThrottle(max_concurrency=options.parallelism, max_rate=options.max_rate)
+    async with open_client(
+        target, console=console, transport=transport, throttle=throttle
+    ) as client:
+        if steps:
+            names = {step.name for step in steps}
+            count = len(plan.fingerprints)
+            console.info(
+                f"checking that the plan is current ({count} template{'s' * (count != 1)})…"
+            )
+            fetched = await fetch_remote(
+                client, names=names, config=config, threshold=by_name_threshold(plan)
+            )
+            stale.remote = changed_remote(plan, fetched.all)
+        if stale:
+            raise PlanError(stale.message())
+        if options.dry_run:
+            return DryRun(steps, base_path=client.project_path, secrets=tuple(client.secrets))
+        if not steps:
+            return ApplyReport(results=[], seconds=time.monotonic() - started)
+
+        done: list[StepResult] = []
+
+        def on_result(result: StepResult) -> None:
+            done.append(result)
+            failed = sum(1 for r in done if not r.ok)
+            progress.update(len(done), detail=f"{failed} failed" if failed else "")
+
+        executor = Executor(
+            client,
+            make_matcher(config.ignore.strip if config.ignore.fields else None),
+            parallelism=options.parallelism,
+            comment=options.comment,
+            on_result=on_result,
+        )
+        progress.start("applying", len(steps))
+        try:
+            results = await executor.run(steps)
+        finally:
+            progress.stop()
+        report = ApplyReport(
+            results=results,
+            seconds=time.monotonic() - started,
+            requests=client.requests_made,
+            throttled=throttle.stats.throttled,
+        )
+
+        submitted = [r.step.key for r in results if r.ok and r.step.submits]
+        if options.wait and submitted:
+
+            async def fetch(names: set[str]) -> list[RemoteTemplate]:
+                threshold = by_name_threshold(plan)
+                return (
+                    await fetch_remote(client, names=names, config=config, threshold=threshold)
+                ).all
+
+            waited = await wait_for_review(
+                submitted,
+                fetch,
+                timeout=options.wait_timeout,
+                interval=options.poll_interval,
+                progress=wait_progress,
+            )
+            report.review = waited.results
+            report.review_seconds = waited.seconds
+            report.review_timed_out = waited.timed_out
+            report.requests = client.requests_made
+            report.throttled = throttle.stats.throttled
+        elif options.wait:
+            report.review = []
+        return report
