@@ -96,3 +96,17 @@ def test_plan_warns_about_the_same_text_as_an_unmanaged_template(repo) -> None: 
     result = _plan(templates)
     assert result.exit_code == 0, result.output
     assert "[WA-LC8]" in result.output and "order_ready_legacy" in result.output
+
+
+def test_plan_compares_wording_with_templates_outside_the_scope_too(repo) -> None:  # noqa: ANN001
+    # Meta rejects duplicate wording against *any* template of the WABA, managed or not. (With
+    # two globs the fetch is a full sweep; a single-prefix scope fetches only that prefix.)
+    templates, http = repo
+    config = templates.parent / "waform.yaml"
+    scope = "scope: {include: ['order_*', 'shop_*']}\n"
+    config.write_text(config.read_text() + scope, encoding="utf-8")
+    _seed(http, "legacy_pickup", "UTILITY", GOOD_BODY)
+    (templates / "order_ready.yaml").write_text(ORDER.format(body=GOOD_BODY))
+    result = _plan(templates)
+    assert result.exit_code == 0, result.output
+    assert "[WA-LC8]" in result.output and "legacy_pickup" in result.output

@@ -200,8 +200,9 @@ class Manager:
         # again: apply leaves them alone, and WA-C2 would only repeat "category-change".
         blocked = {(b.name, b.language) for b in plan.blocked}
         checked = [d for d in state.templates if d.key not in blocked]
-        managed_remote = fetched.templates  # in scope and not ignored
-        plan_diagnostics = check_plan(checked, managed_remote, settings, removed=removed)
+        # Every fetched template, managed or not: the WABA template limit (WA-LC4) counts them
+        # all, and Meta rejects wording that duplicates *any* template (WA-LC8).
+        plan_diagnostics = check_plan(checked, fetched.all, settings, removed=removed)
         diagnostics = sort_diagnostics([*state.diagnostics, *plan_diagnostics])
         if any(d.severity == "error" for d in plan_diagnostics):
             raise InvalidDesiredStateError(

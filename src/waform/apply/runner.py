@@ -247,7 +247,9 @@ async def apply_plan(
         executor = Executor(
             client,
             make_matcher(config.ignore.strip if config.ignore.fields else None),
-            parallelism=options.parallelism,
+            # Operations in progress: more than requests in flight (the throttle bounds those to
+            # --parallelism), because a refused request waits out its Retry-After off the wire.
+            parallelism=options.parallelism * 4,
             comment=options.comment,
             on_result=on_result,
         )

@@ -83,7 +83,7 @@ class AdaptiveThrottle:
     HORIZON = 6.0
     #: Fraction of refused requests (and at least :attr:`LOSS_MIN` of them) within one window
     #: that marks an overload.
-    LOSS_THRESHOLD = 0.15
+    LOSS_THRESHOLD = 0.25
     LOSS_MIN = 3
     #: After an overload, send at this fraction of the delivered rate for one window.
     DRAIN_GAIN = 0.85

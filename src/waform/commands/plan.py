@@ -79,7 +79,7 @@ def command(
     """
     console: Console = ctx.obj or Console()
     if as_json and markdown:
-        raise click.UsageError("--json and --markdown are mutually exclusive")
+        raise WaformError("--json and --markdown cannot be used together")
     manager = Manager.from_options(paths, config_path=config_path, target=target, console=console)
     try:
         outcome = manager.plan(paths, strict=strict, force=force)
