@@ -87,9 +87,7 @@ def main() -> int:
         control.clear_rate_limit()
 
         log = control.requests("local")
-        created = sum(
-            1 for r in log if r["method"] == "POST" and (r.get("status") == 201)
-        )
+        created = sum(1 for r in log if r["method"] == "POST" and (r.get("status") == 201))
         control.close()
 
     floor = args.count / args.rate

@@ -57,7 +57,7 @@ def template_yaml(
                   details:
                     components:
                       - type: BODY
-                        text: {json.dumps(body + ('' if i == 0 else f' [{code}]'))}
+                        text: {json.dumps(body + ("" if i == 0 else f" [{code}]"))}
                         examples: {json.dumps(EXAMPLES)}
                 """
             ),
@@ -65,9 +65,7 @@ def template_yaml(
         )
         for i, code in enumerate(languages)
     )
-    head = f"name: {name}\ncategory: {category}\n{extra}\n" if extra else (
-        f"name: {name}\ncategory: {category}\n"
-    )
+    head = f"name: {name}\ncategory: {category}\n" + (f"{extra}\n" if extra else "")
     return head + "languages:\n" + langs
 
 

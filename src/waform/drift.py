@@ -147,12 +147,19 @@ class DriftReport:
 
 
 def parse_fail_on(value: str) -> frozenset[str]:
-    """``--fail-on content,health`` → the kinds; ``all`` and ``none`` are accepted shortcuts."""
+    """``--fail-on content,health`` → the kinds; ``all`` and ``none`` are accepted shortcuts.
+
+    An empty value is refused rather than read as ``none``: in CI it usually is an unset
+    variable (``--fail-on "$KINDS"``), and it must not switch drift detection off silently.
+    """
+    items = [raw.strip() for raw in value.split(",") if raw.strip()]
+    if not items:
+        raise ValueError(
+            f"no finding kind given (choose from {', '.join(FINDING_KINDS)}, all, none)"
+        )
     kinds: set[str] = set()
-    for raw in value.split(","):
-        item = raw.strip().lower()
-        if not item:
-            continue
+    for raw in items:
+        item = raw.lower()
         if item == "all":
             kinds.update(FINDING_KINDS)
         elif item == "none":
@@ -161,8 +168,7 @@ def parse_fail_on(value: str) -> frozenset[str]:
             kinds.add(item)
         else:
             raise ValueError(
-                f"unknown finding kind {raw.strip()!r} (choose from {', '.join(FINDING_KINDS)}, "
-                "all, none)"
+                f"unknown finding kind {raw!r} (choose from {', '.join(FINDING_KINDS)}, all, none)"
             )
     return frozenset(kinds)
 

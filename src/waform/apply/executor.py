@@ -98,7 +98,12 @@ class _Unverifiable(Exception):
 
 
 class Executor:
-    """Executes a :class:`Schedule` with a shared throttle; returns results in plan order."""
+    """Executes a :class:`Schedule`; returns one result per step, in plan order.
+
+    ``parallelism`` is the number of template operations in progress at once; requests in
+    flight are bounded by the client's throttle (an operation waiting out a ``Retry-After`` or a
+    backoff holds no request slot).
+    """
 
     def __init__(
         self,
@@ -195,9 +200,10 @@ class Executor:
                         return self._ok(step, attempts, verified=True, note=_CONFIRMED)
                     await self._sleep(self.retry.backoff(failures))
                     continue
-                expected_refusal = (
-                    step.kind == "create" and exc.error_code == "template_exists"
-                ) or (step.kind == "delete" and exc.error_code == "template_not_found")
+                creates = step.kind in ("create", "create-draft")
+                expected_refusal = (creates and exc.error_code == "template_exists") or (
+                    step.kind == "delete" and exc.error_code == "template_not_found"
+                )
                 if (uncertain or expected_refusal) and await self._verify_or_none(step) is True:
                     if step.kind == "delete":
                         note = "already deleted"

@@ -4,7 +4,6 @@ comment). Pure functions over plain data, so the command only picks one and prin
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -101,6 +100,8 @@ class ApplyReport:
     review: list[ReviewResult] | None = None
     review_seconds: float = 0.0
     review_timed_out: bool = False
+    #: Differences the plan could not apply (blocked items), reported, not attempted.
+    blocked: int = 0
 
     @property
     def failures(self) -> list[StepResult]:
@@ -132,6 +133,8 @@ def _headline(report: ApplyReport) -> str:
     done = [f"{n} {DONE_VERB[k]}" for k, n in counts.items() if k in DONE_VERB and n]
     total = len(report.results)
     if not total:
+        if report.blocked:
+            return f"Nothing to apply; {_blocked_phrase(report.blocked)}."
         return "Nothing to apply: the remote already matches the desired state."
     parts = ", ".join(done) if done else "nothing changed"
     failed = f"; {counts['failed']} failed" if counts["failed"] else ""
@@ -140,6 +143,11 @@ def _headline(report: ApplyReport) -> str:
         f"({total} action{'s' if total != 1 else ''}, {report.requests} requests, "
         f"{report.seconds:.1f} s)."
     )
+
+
+def _blocked_phrase(count: int) -> str:
+    noun = "change needs" if count == 1 else "changes need"
+    return f"{count} blocked {noun} attention (see `waform plan`)"
 
 
 def _failure_lines(result: StepResult) -> list[str]:
@@ -187,6 +195,8 @@ def render_text(report: ApplyReport, *, verbose: bool = False) -> str:
         for warning in r.warnings:
             lines.append(f"  ! {r.step.label}: {warning}")
     lines.append(_headline(report))
+    if report.blocked and report.results:
+        lines.append(f"Not attempted: {_blocked_phrase(report.blocked)}.")
     if report.failures:
         lines.append("Failed:")
         for r in report.failures:
@@ -205,6 +215,7 @@ def render_json(report: ApplyReport) -> dict[str, Any]:
         "seconds": round(report.seconds, 3),
         "requests": report.requests,
         "throttled": report.throttled,
+        "blocked": report.blocked,
         "actions": [r.to_json() for r in report.results],
     }
     if report.review is not None:
@@ -258,8 +269,3 @@ def render_markdown(report: ApplyReport, *, max_rows: int = 200) -> str:
         lines += [f"**{review[0]}**", ""]
         lines += [f"- {line.strip()}" for line in review[1:]]
     return "\n".join(lines).rstrip() + "\n"
-
-
-def summarize_failures(results: Sequence[StepResult]) -> str:
-    """``a/EN_US (template_exists), b/DE (internal_error)`` for one-line messages."""
-    return ", ".join(f"{r.step.label} ({r.error_code or r.status or 'error'})" for r in results)

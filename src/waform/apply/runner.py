@@ -235,7 +235,9 @@ async def apply_plan(
         if options.dry_run:
             return DryRun(steps, base_path=client.project_path, secrets=tuple(client.secrets))
         if not steps:
-            return ApplyReport(results=[], seconds=time.monotonic() - started)
+            return ApplyReport(
+                results=[], seconds=time.monotonic() - started, blocked=len(plan.blocked)
+            )
 
         done: list[StepResult] = []
 
@@ -263,6 +265,7 @@ async def apply_plan(
             seconds=time.monotonic() - started,
             requests=client.requests_made,
             throttled=throttle.stats.throttled,
+            blocked=len(plan.blocked),
         )
 
         submitted = [r.step.key for r in results if r.ok and r.step.submits]

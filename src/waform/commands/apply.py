@@ -191,11 +191,6 @@ def command(
         _print_dry_run(outcome, as_json=as_json)
         return
     _print_report(outcome, console, as_json=as_json, markdown=markdown)
-    if plan.blocked:
-        console.warn(
-            f"note: {len(plan.blocked)} change(s) the plan marked as blocked were not applied "
-            "(see `waform plan`)"
-        )
     if not outcome.ok:
         ctx.exit(1)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shlex
 from datetime import timedelta
 from pathlib import Path
@@ -19,6 +20,16 @@ from waform.drift import (
     render_text,
 )
 from waform.manager import InvalidDesiredStateError, Manager
+
+
+#: 100 years: beyond this a threshold means "never" and would overflow a timedelta.
+MAX_STALE_HOURS = 876_000
+
+
+def _not_nan(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if math.isnan(value):
+        raise click.BadParameter("nan is not a number of hours", ctx=ctx, param=param)
+    return value
 
 
 class _FailOn(click.ParamType):
@@ -59,7 +70,8 @@ class _FailOn(click.ParamType):
 @click.option(
     "--stale-review",
     "stale_review",
-    type=click.FloatRange(min=0),
+    type=click.FloatRange(min=0, max=MAX_STALE_HOURS),
+    callback=_not_nan,
     default=24.0,
     show_default=True,
     metavar="HOURS",

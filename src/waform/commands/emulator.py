@@ -8,7 +8,6 @@ quickstart can show the whole lifecycle without a server.
 from __future__ import annotations
 
 import os
-import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -31,7 +30,13 @@ def command() -> None:
 
 @command.command("serve")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8765, show_default=True, type=int, help="0 picks a free port.")
+@click.option(
+    "--port",
+    default=8765,
+    show_default=True,
+    type=click.IntRange(0, 65535),
+    help="0 picks a free port.",
+)
 @click.option("--state", "state", default=None, help=_STATE_HELP)
 @click.option("--key-id", default=None, help="Accepted key id [env WAFORM_EMULATOR_KEY_ID; local].")
 @click.option(
@@ -143,7 +148,4 @@ def _open(state: str | None) -> Emulator:
     path = Path(str(settings.state_path))
     if not settings.in_memory and not path.exists():
         raise WaformError(f"{path}: no emulator state file here")
-    try:
-        return Emulator(settings.with_(background=False))
-    except sqlite3.DatabaseError as exc:
-        raise WaformError(f"{path}: not an emulator state file ({exc})") from None
+    return Emulator(settings.with_(background=False))  # a bad file: EmulatorSetupError

@@ -2,12 +2,29 @@
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
 
 import click
 
 from waform.console import Console
 from waform.manager import Manager
+from waform.model.enums import LANGUAGE_CODES, LANGUAGE_SET, normalize_language
+
+
+def _languages(
+    ctx: click.Context, param: click.Parameter, values: tuple[str, ...]
+) -> tuple[str, ...]:
+    """Sinch's spelling of each ``--language``; an unknown code would silently import nothing."""
+    out = []
+    for value in values:
+        code = normalize_language(value)
+        if code not in LANGUAGE_SET:
+            close = difflib.get_close_matches(code, LANGUAGE_CODES, n=3)
+            hint = f"did you mean {' or '.join(close)}?" if close else "not a language Sinch knows"
+            raise click.BadParameter(f"unknown language {value!r}: {hint}", ctx=ctx, param=param)
+        out.append(code)
+    return tuple(out)
 
 
 @click.command("import")
@@ -30,6 +47,7 @@ from waform.manager import Manager
     "--language",
     "languages",
     multiple=True,
+    callback=_languages,
     metavar="CODE",
     help="Only this language (en_US or EN_US spelling). Repeatable.",
 )

@@ -8,11 +8,16 @@ embedded target of ``plan``/``apply``). :meth:`EmulatorSettings.from_env` reads 
 
 from __future__ import annotations
 
+import math
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
+
+from waform.errors import WaformError
+
+T = TypeVar("T")
 
 #: Credentials the embedded emulator accepts unless told otherwise (Basic or OAuth2 client).
 DEFAULT_KEY_ID = "local"
@@ -25,6 +30,15 @@ DEFAULT_REVIEW_DELAY = 2.0
 DEFAULT_TOKEN_TTL = 3600
 
 MEMORY = ":memory:"
+
+
+class EmulatorSetupError(WaformError, ValueError):
+    """A setting, ``WAFORM_EMULATOR_*`` variable or state file the emulator cannot start with.
+
+    A :class:`~waform.errors.WaformError`, so every way of starting the emulator (``serve``,
+    ``review``/``reset``, the embedded ``local`` target of ``plan``/``apply``) ends with one
+    line naming the culprit instead of a traceback.
+    """
 
 
 @dataclass(frozen=True)
@@ -60,6 +74,14 @@ class EmulatorSettings:
     #: httpx transport used for webhook deliveries (tests may inject one); None = real HTTP.
     webhook_transport: Any = field(default=None, compare=False, repr=False)
 
+    def __post_init__(self) -> None:
+        try:
+            _seconds(self.review_delay)
+        except ValueError as exc:
+            raise EmulatorSetupError(f"review delay: {exc}") from None
+        if self.token_ttl <= 0:
+            raise EmulatorSetupError(f"token TTL must be > 0 seconds, not {self.token_ttl}")
+
     def with_(self, **changes: object) -> EmulatorSettings:
         return replace(self, **changes)  # type: ignore[arg-type]
 
@@ -79,20 +101,10 @@ class EmulatorSettings:
         """
         env = os.environ if env is None else env
         values: dict[str, object] = {}
-        if "WAFORM_EMULATOR_STATE" in env:
-            values["state_path"] = env["WAFORM_EMULATOR_STATE"]
-        if "WAFORM_EMULATOR_KEY_ID" in env:
-            values["key_id"] = env["WAFORM_EMULATOR_KEY_ID"]
-        if "WAFORM_EMULATOR_KEY_SECRET" in env:
-            values["key_secret"] = env["WAFORM_EMULATOR_KEY_SECRET"]
-        if "WAFORM_EMULATOR_AUTH" in env:
-            values["auth"] = _truthy(env["WAFORM_EMULATOR_AUTH"])
-        if "WAFORM_EMULATOR_REVIEW_DELAY" in env:
-            values["review_delay"] = float(env["WAFORM_EMULATOR_REVIEW_DELAY"])
-        if "WAFORM_EMULATOR_TOKEN_TTL" in env:
-            values["token_ttl"] = int(env["WAFORM_EMULATOR_TOKEN_TTL"])
-        if "WAFORM_EMULATOR_STRICT_PROJECTS" in env:
-            values["strict_projects"] = _truthy(env["WAFORM_EMULATOR_STRICT_PROJECTS"])
+        for suffix, attribute, parse in _VARIABLES:
+            variable = f"WAFORM_EMULATOR_{suffix}"
+            if variable in env:
+                values[attribute] = _parse(variable, env[variable], parse)
         if env.get("WAFORM_EMULATOR_PROJECTS"):
             values["projects"] = tuple(
                 p.strip() for p in env["WAFORM_EMULATOR_PROJECTS"].split(",") if p.strip()
@@ -101,5 +113,44 @@ class EmulatorSettings:
         return cls(**values)  # type: ignore[arg-type]
 
 
-def _truthy(value: str) -> bool:
-    return value.strip().lower() in ("1", "true", "yes", "on")
+def _flag(value: str) -> bool:
+    word = value.strip().lower()
+    if word in ("1", "true", "yes", "on"):
+        return True
+    if word in ("0", "false", "no", "off"):
+        return False
+    # Anything else is a typo; reading it as "off" would silently disable authentication.
+    raise ValueError("expected 1/0, true/false, yes/no or on/off")
+
+
+def _seconds(value: str | float) -> float:
+    seconds = float(value)
+    if not (math.isfinite(seconds) and seconds >= 0):
+        raise ValueError(f"expected a number of seconds ≥ 0, not {value}")
+    return seconds
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number <= 0:
+        raise ValueError(f"expected a whole number > 0, not {value}")
+    return number
+
+
+def _parse(variable: str, raw: str, parse: Callable[[str], T]) -> T:
+    try:
+        return parse(raw)
+    except ValueError as exc:
+        raise EmulatorSetupError(f"{variable}: {exc}") from None
+
+
+#: ``WAFORM_EMULATOR_<suffix>`` → settings attribute, parser.
+_VARIABLES: tuple[tuple[str, str, Callable[[str], Any]], ...] = (
+    ("STATE", "state_path", str),
+    ("KEY_ID", "key_id", str),
+    ("KEY_SECRET", "key_secret", str),
+    ("AUTH", "auth", _flag),
+    ("REVIEW_DELAY", "review_delay", _seconds),
+    ("TOKEN_TTL", "token_ttl", _positive_int),
+    ("STRICT_PROJECTS", "strict_projects", _flag),
+)

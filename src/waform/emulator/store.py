@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from waform.emulator.records import Record
+from waform.emulator.settings import EmulatorSetupError
 
 SCHEMA_VERSION = 1
 
@@ -103,6 +104,10 @@ CREATE INDEX IF NOT EXISTS requests_project ON requests (project, id);
 """
 
 
+def _reason(exc: BaseException) -> str:
+    return getattr(exc, "strerror", None) or str(exc)
+
+
 @dataclass(frozen=True)
 class Page:
     """One list page: stored DTO strings and what the page tokens need."""
@@ -120,25 +125,62 @@ class Store:
 
     def __init__(self, path: str | Path) -> None:
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
         self._depth = 0
-        self.conn = sqlite3.connect(
-            self.path, isolation_level=None, check_same_thread=False, timeout=30.0
-        )
+        try:
+            if self.path != ":memory:":
+                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(
+                self.path, isolation_level=None, check_same_thread=False, timeout=30.0
+            )
+        except (OSError, sqlite3.Error) as exc:
+            raise EmulatorSetupError(
+                f"{self.path}: cannot open the emulator state file ({_reason(exc)})"
+            ) from None
+        try:
+            self._open()
+        except sqlite3.DatabaseError as exc:
+            self.conn.close()
+            if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
+                raise  # busy for 30 s: a real failure, not a bad file
+            raise EmulatorSetupError(
+                f"{self.path}: not an emulator state file ({_reason(exc)})"
+            ) from None
+
+    def _open(self) -> None:
         self.conn.execute("PRAGMA busy_timeout = 30000")
+        # Before anything writes (even the WAL switch rewrites the header): someone else's
+        # database must be left exactly as it was.
+        if self._foreign():
+            raise sqlite3.DatabaseError("it holds other tables")
         if self.path != ":memory:":
             self.conn.execute("PRAGMA journal_mode = WAL")
             self.conn.execute("PRAGMA synchronous = NORMAL")
         with self.write():
+            # Inside the write transaction: a process creating the file at the same moment is
+            # seen either not at all or complete.
+            fresh = not self._tables()
             for statement in _SCHEMA.split(";"):
                 if statement.strip():
                     self.conn.execute(statement)
-            if self.get_meta("schema_version") is None:
+            version = self.get_meta("schema_version")
+            if version is None and not fresh:
+                raise sqlite3.DatabaseError("it holds other tables")
+            if version is None:
                 self.set_meta("schema_version", str(SCHEMA_VERSION))
+            elif version != str(SCHEMA_VERSION):
+                raise sqlite3.DatabaseError(
+                    f"schema version {version}; this waform reads {SCHEMA_VERSION}"
+                )
             if self.get_meta("signing_key") is None:
                 self.set_meta("signing_key", secrets.token_hex(32))
+
+    def _tables(self) -> set[str]:
+        return {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master")}
+
+    def _foreign(self) -> bool:
+        tables = self._tables()
+        return bool(tables) and "meta" not in tables
 
     def close(self) -> None:
         with self._lock:

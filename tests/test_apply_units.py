@@ -1,0 +1,346 @@
+"""The pure parts of apply: ordering, redaction, the throttle's control law (on a fake clock),
+review classification, progress lines and the three renderings."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+
+import pytest
+
+from waform.apply.progress import PlainProgress
+from waform.apply.results import (
+    ApplyReport,
+    ReviewResult,
+    StepResult,
+    render_json,
+    render_markdown,
+    render_text,
+)
+from waform.apply.steps import WriteStep, dry_run_lines, is_secret_name, redact, schedule
+from waform.apply.throttle import AdaptiveThrottle
+from waform.apply.waiter import review_outcome
+from waform.model.remote import RemoteTemplate
+
+# ---------------------------------------------------------------- ordering
+
+
+def step(kind: str, name: str, language: str = "EN_US", index: int = 0) -> WriteStep:
+    method = {"create": "POST", "update": "PATCH", "delete": "DELETE"}[kind]
+    return WriteStep(kind, name, language, method, f"/x/{name}/{language}", index=index)  # type: ignore[arg-type]
+
+
+def labels(groups) -> list[list[str]]:
+    return [[f"{s.kind} {s.label}" for s in group] for group in groups]
+
+
+def test_schedule_groups_names_keeps_plan_order_and_runs_deletes_last():
+    steps = [
+        step("delete", "gone", index=0),
+        step("create", "multi", "DE", index=1),
+        step("create", "multi", "EN_US", index=2),
+        step("update", "other", index=3),
+        step("delete", "multi", "FR", index=4),
+    ]
+    plan = schedule(reversed(steps))
+    assert len(plan.phases) == 2
+    assert labels(plan.phases[0]) == [
+        ["create multi/DE", "create multi/EN_US"],
+        ["update other/EN_US"],
+    ]
+    assert labels(plan.phases[1]) == [["delete gone/EN_US"], ["delete multi/FR"]]
+
+
+def test_a_delete_followed_by_a_create_of_the_same_key_stays_in_place():
+    steps = [step("delete", "again", index=0), step("create", "again", index=1)]
+    plan = schedule(steps)
+    assert labels(plan.phases[0]) == [["delete again/EN_US", "create again/EN_US"]]
+    assert len(plan.phases) == 1
+
+
+# ---------------------------------------------------------------- redaction
+
+
+@pytest.mark.parametrize(
+    "name,secret",
+    [
+        ("access_token", True),
+        ("X-Amz-Signature", True),
+        ("apiKey", True),
+        ("keySecret", True),
+        ("password", True),
+        ("sig", True),
+        ("design", False),
+        ("key", False),
+        ("text", False),
+        ("passThrough", False),
+        ("examples", False),
+    ],
+)
+def test_secret_names(name, secret):
+    assert is_secret_name(name) is secret
+
+
+def test_redact_hides_signed_urls_credentials_and_known_secrets():
+    value = {
+        "url": "https://user:pw@cdn.example.com/a.png?X-Amz-Signature=abc&w=1",
+        "text": "see https://x.example/i?token=zz and hunter22 here",
+        "apiKey": "k-123",
+        "examples": ["keep me"],
+    }
+    out = redact(value, ["hunter22"])
+    assert out["url"] == "https://***@cdn.example.com/a.png?X-Amz-Signature=***&w=1"
+    assert out["text"] == "see https://x.example/i?token=*** and *** here"
+    assert out["apiKey"] == "***"
+    assert out["examples"] == ["keep me"]
+    assert value["apiKey"] == "k-123", "the input is not modified"
+
+
+def test_dry_run_lines_show_method_path_query_and_body_in_execution_order():
+    create = WriteStep("create", "a", "EN_US", "POST", "/t", {"name": "a"}, index=1)
+    delete = WriteStep("delete", "b", "EN_US", "DELETE", "/t/b", query={"deleteSubmitted": "true"})
+    lines = dry_run_lines([delete, create], base_path="/v1/projects/p")
+    assert lines == [
+        "POST /v1/projects/p/t",
+        "  {",
+        '    "name": "a"',
+        "  }",
+        "DELETE /v1/projects/p/t/b?deleteSubmitted=true",
+    ]
+
+
+# ---------------------------------------------------------------- throttle
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        await asyncio.sleep(0)
+
+
+def make_throttle(**kw) -> tuple[AdaptiveThrottle, FakeTime]:
+    t = FakeTime()
+    return AdaptiveThrottle(clock=t.clock, sleep=t.sleep, **kw), t
+
+
+def send(throttle: AdaptiveThrottle, t: FakeTime, *, refused: bool = False) -> float:
+    """One request through the throttle; returns the (fake) time it was allowed to start."""
+
+    async def go() -> float:
+        permit = await throttle.acquire()
+        started = t.now
+        if refused:
+            throttle.on_throttled(permit, 1.0)
+        else:
+            throttle.on_success(permit)
+        permit.release()
+        return started
+
+    return asyncio.run(go())
+
+
+def test_sending_is_paced_and_ramps_up_while_the_server_keeps_up():
+    throttle, t = make_throttle(initial_rate=10)
+    starts = [send(throttle, t) for _ in range(60)]
+    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
+    assert 0.04 < gaps[0] <= 0.1, "paced from the first request (10/s), not a burst"
+    assert gaps[-1] < gaps[0] / 4, "faster and faster while the server keeps up"
+    assert throttle.rate > 40, "doubling every quarter second while nothing is refused"
+
+
+def test_a_stray_429_changes_nothing_but_an_overload_slows_everyone_down():
+    throttle, t = make_throttle(initial_rate=20)
+    for _ in range(40):
+        send(throttle, t)
+    rate = throttle.rate
+    send(throttle, t, refused=True)
+    assert throttle.stats.decreases == 0 and throttle.rate >= rate * 0.9
+
+    before = throttle.concurrency
+    refusals = 1
+    while throttle.stats.decreases == 0 and refusals < 100:
+        send(throttle, t, refused=True)
+        refusals += 1
+    # An overload is a quarter of the last second's requests refused (here ~50 were sent).
+    assert throttle.stats.decreases == 1 and 10 < refusals < 40
+    assert throttle.concurrency == before // 2
+    assert throttle.rate < throttle.estimate, "draining below the delivered rate"
+    delivered = throttle.estimate
+    assert 0 < delivered < rate
+
+
+def test_a_long_retry_after_pauses_every_sender():
+    throttle, t = make_throttle(initial_rate=50)
+
+    async def go() -> float:
+        permit = await throttle.acquire()
+        throttle.on_throttled(permit, retry_after=5.0)
+        permit.release()
+        paused_at = t.now
+        permit = await throttle.acquire()
+        permit.release()
+        return t.now - paused_at
+
+    assert asyncio.run(go()) == pytest.approx(5.0, abs=0.05)
+    assert throttle.stats.paused_seconds == pytest.approx(5.0)
+
+
+def test_concurrency_is_bounded_by_max_concurrency():
+    throttle, t = make_throttle(max_concurrency=2, initial_rate=1000)
+    peak = 0
+
+    async def one() -> None:
+        nonlocal peak
+        permit = await throttle.acquire()
+        peak = max(peak, throttle.in_flight)
+        await t.sleep(0.01)
+        throttle.on_success(permit)
+        permit.release()
+
+    async def go() -> None:
+        await asyncio.gather(*(one() for _ in range(10)))
+
+    asyncio.run(go())
+    assert peak == 2 and throttle.in_flight == 0
+
+
+# ---------------------------------------------------------------- review
+
+
+def remote(**fields) -> RemoteTemplate:
+    return RemoteTemplate.model_validate(
+        {"name": "t", "language": "EN_US", "category": "UTILITY", **fields}
+    )
+
+
+@pytest.mark.parametrize(
+    "fields,outcome,code",
+    [
+        ({"state": "PENDING", "changes": {"status": "IN_PROGRESS"}}, "in_review", None),
+        ({"state": "APPROVED", "changes": {"status": "IN_PROGRESS"}}, "in_review", None),
+        ({"state": "APPROVED"}, "approved", None),
+        ({"state": "REJECTED", "rejectionCode": "SCAM"}, "rejected", "SCAM"),
+        (
+            {"state": "APPROVED", "changes": {"status": "REJECTED"}, "rejectionCode": "NONE"},
+            "rejected",
+            "NONE",
+        ),
+        ({"changes": {"status": "DRAFT"}}, "other", None),
+        ({"state": "PAUSED"}, "other", None),
+    ],
+)
+def test_review_outcome(fields, outcome, code):
+    result = review_outcome("t", "EN_US", remote(**fields))
+    assert (result.outcome, result.rejection_code) == (outcome, code)
+
+
+def test_a_template_deleted_while_waiting_is_reported_as_such():
+    assert review_outcome("t", "EN_US", None).state == "deleted"
+
+
+# ---------------------------------------------------------------- progress
+
+
+def test_plain_progress_prints_periodic_lines_and_a_final_one():
+    t = FakeTime()
+    stream = io.StringIO()
+    progress = PlainProgress(stream, every=10.0, clock=t.clock)
+    progress.start("applying", 100)
+    for done in range(1, 101):
+        t.now += 0.5
+        progress.update(done, detail="1 failed" if done > 50 else "")
+    progress.stop()
+    lines = stream.getvalue().splitlines()
+    assert lines[0] == "applying: 20/100 (20%)"
+    assert lines[-1] == "applying: 100/100 (100%) 1 failed"
+    assert len(lines) == 6
+
+
+def test_plain_progress_stays_silent_for_short_runs():
+    t = FakeTime()
+    stream = io.StringIO()
+    progress = PlainProgress(stream, every=10.0, clock=t.clock)
+    progress.start("applying", 3)
+    progress.update(3)
+    progress.stop()
+    assert stream.getvalue() == ""
+
+
+# ---------------------------------------------------------------- renderings
+
+
+def sample_report() -> ApplyReport:
+    ok = StepResult(WriteStep("create", "a", "EN_US", "POST", "/t"), ok=True, attempts=1)
+    lost = StepResult(
+        WriteStep("update", "b", "DE", "PATCH", "/t/b"),
+        ok=True,
+        attempts=2,
+        verified=True,
+        note="response lost; confirmed by reading back",
+    )
+    failed = StepResult(
+        WriteStep("create", "c", "EN_US", "POST", "/t"),
+        ok=False,
+        attempts=1,
+        status=424,
+        error_code="template_content_already_exists",
+        message="identical content exists in another template",
+        resolution="change the content",
+    )
+    review = [
+        ReviewResult("a", "EN_US", "approved", state="APPROVED"),
+        ReviewResult("b", "DE", "rejected", rejection_code="INVALID_FORMAT"),
+    ]
+    return ApplyReport([ok, lost, failed], seconds=1.25, requests=9, review=review)
+
+
+def test_text_summary_lists_actions_failures_and_review():
+    text = render_text(sample_report())
+    assert text.splitlines() == [
+        "  + a/EN_US created",
+        "  ~ b/DE updated (response lost; confirmed by reading back)",
+        "Apply finished with errors: 1 created, 1 updated; 1 failed (3 actions, 9 requests, 1.2 s).",
+        "Failed:",
+        "  ✗ c/EN_US create: 424 template_content_already_exists: identical content exists "
+        "in another template",
+        "    resolution: change the content",
+        "Review (0 s): 1 approved, 1 rejected.",
+        "  ✗ b/DE rejected: INVALID_FORMAT",
+    ]
+
+
+def test_json_and_markdown_renderings():
+    report = sample_report()
+    data = json.loads(json.dumps(render_json(report)))
+    assert data["ok"] is False
+    assert data["summary"] == {
+        "create": 1,
+        "create-draft": 0,
+        "submit": 0,
+        "update": 1,
+        "delete": 0,
+        "failed": 1,
+    }
+    assert data["actions"][2]["error"]["errorCode"] == "template_content_already_exists"
+    assert data["review"]["summary"]["rejected"] == 1
+
+    md = render_markdown(report)
+    assert md.startswith("### ❌ waform apply\n")
+    assert "| `a` | EN_US | create | ok |" in md
+    assert "| `c` | EN_US | create | **failed**: `template_content_already_exists` |" in md
+    assert "- `c/EN_US` create: `template_content_already_exists` identical content" in md
+    assert "  - resolution: change the content" in md
+    assert "**Review (0 s): 1 approved, 1 rejected.**" in md
+
+
+def test_an_empty_apply_says_so():
+    report = ApplyReport([])
+    assert render_text(report) == "Nothing to apply: the remote already matches the desired state."
+    assert report.ok
