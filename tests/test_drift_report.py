@@ -81,7 +81,8 @@ def test_markdown_has_marker_and_escapes_cells() -> None:
     assert md.startswith(MARKDOWN_MARKER + "\n")
     assert "| `order_shipped` | EN_US | content | the live template differs from git |" in md
     assert "Hi {{1}} \\| ok" in md  # a pipe in a value cannot break the table
-    assert "<b>" not in md and "&lt;b&gt;" in md  # no raw HTML from template content
+    # Template content is shown as code, exactly as written: never raw HTML, never &lt;b&gt;.
+    assert '| `"Hello <b>{{1}}</b>"` |' in md and md.count("<b>") == 1
     assert "<details>" in md and "`waform drift templates`" in md
     clean = render_markdown(_report())
     assert clean.startswith(MARKDOWN_MARKER) and "matches git" in clean

@@ -6,41 +6,20 @@ Exit 2 means "drift found" and 0 "clean", so a bad option must be neither: an un
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from waform.cli import cli
-
-TEMPLATE = """\
-name: qa_hello
-category: UTILITY
-languages:
-  en_US:
-    details:
-      components:
-        - type: BODY
-          text: "Hello {{1}}, your order is ready for pickup at the store."
-          examples: ["Anna"]
-"""
+from qa2_support import local_project, run
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith("WAFORM_EMULATOR_"):
-            monkeypatch.delenv(name)
-    (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "qa_hello.yaml").write_text(TEMPLATE)
-    return tmp_path
+    return local_project(tmp_path, monkeypatch)
 
 
 def drift(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, ["drift", "templates", *args], catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
+    return run("drift", "templates", *args)
 
 
 @pytest.mark.parametrize("value", ["", " ", ",", " , "])

@@ -14,45 +14,14 @@ import sys
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from waform.cli import cli
-
-TEMPLATE = """\
-name: qa_hello
-category: UTILITY
-languages:
-  en_US:
-    details:
-      components:
-        - type: BODY
-          text: "Hello {{1}}, your order is ready for pickup at the store."
-          examples: ["Anna"]
-"""
-
-
-def run(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False, env=env)
-    return result.exit_code, result.stdout, result.stderr
-
-
-def one_error_line(err: str) -> str:
-    lines = err.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: "), err
-    assert "Traceback" not in err
-    return lines[0]
+from qa2_support import local_project, one_error_line, run
 
 
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A working directory with one template and no waform.yaml: the default ``local`` target."""
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith("WAFORM_EMULATOR_"):
-            monkeypatch.delenv(name)
-    (tmp_path / "templates").mkdir()
-    (tmp_path / "templates" / "qa_hello.yaml").write_text(TEMPLATE)
-    return tmp_path
+    return local_project(tmp_path, monkeypatch)
 
 
 def corrupt(path: Path) -> bytes:
@@ -144,7 +113,14 @@ def test_two_plans_at_once_share_a_fresh_embedded_state_file(project: Path) -> N
     env = {k: v for k, v in os.environ.items() if not k.startswith("WAFORM_EMULATOR_")}
     for _ in range(2):  # a fresh file (schema creation races), then an existing one
         runs = [
-            subprocess.Popen(command, cwd=project, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+            subprocess.Popen(
+                command,
+                cwd=project,
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
             for _ in range(3)
         ]
         results = [(p.wait(timeout=60), p.stdout.read(), p.stderr.read()) for p in runs]  # type: ignore[union-attr]

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 
-from waform.cli import cli
+from qa2_support import local_project, run
 from waform.emulator import EmulatorControl
 
 BODY = {
@@ -21,19 +19,11 @@ BODY = {
 @pytest.fixture
 def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The default ``local`` target with one approved template in two languages."""
-    monkeypatch.chdir(tmp_path)
-    for name in list(os.environ):
-        if name.startswith("WAFORM_EMULATOR_"):
-            monkeypatch.delenv(name)
+    local_project(tmp_path, monkeypatch, template=False)
     with EmulatorControl.in_process(tmp_path / ".waform" / "emulator.sqlite3") as control:
         for language in ("EN_US", "PT_BR"):
             control.add_template("local", "pickup_ready", language, "UTILITY", BODY)
     return tmp_path
-
-
-def run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(cli, list(args), catch_exceptions=False)
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_an_unknown_language_is_a_usage_error_with_a_suggestion(project: Path) -> None:

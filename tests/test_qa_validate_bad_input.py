@@ -111,7 +111,8 @@ def test_symbolic_link_loop_named_on_the_command_line(tmp_path: Path) -> None:
     assert "1 template-language in 3 files: 2 errors" in result.stderr
 
 
-def test_plan_and_rules_survive_a_symbolic_link_loop(tmp_path: Path) -> None:
+def test_plan_and_rules_survive_a_symbolic_link_loop(tmp_path: Path, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.chdir(tmp_path)  # the default local target keeps its state under the cwd
     os.symlink(tmp_path / "b.yaml", tmp_path / "a.yaml")
     os.symlink(tmp_path / "a.yaml", tmp_path / "b.yaml")
     for args in (["rules", "--config", str(tmp_path / "a.yaml")], ["plan", str(tmp_path)]):

@@ -37,6 +37,7 @@ from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate
 from waform.normalize import canonical_details
 from waform.plan import FieldChange
+from waform.render.values import markdown_code, markdown_text
 
 FindingKind = Literal["content", "pending", "review", "missing", "unmanaged", "health"]
 FINDING_KINDS: tuple[str, ...] = ("content", "pending", "review", "missing", "unmanaged", "health")
@@ -221,20 +222,12 @@ def render_json(report: DriftReport, fail_on: Iterable[str] = DEFAULT_FAIL_ON) -
 
 def _md(text: str) -> str:
     """Escape text for a Markdown table cell (and keep HTML out of an issue body)."""
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("|", "\\|")
-        .replace("\n", "<br>")
-    )
+    return markdown_text(text, empty="", newline="<br>")
 
 
-def _md_code(value: Any) -> str:
-    text = _value(value)
-    if "`" in text:
-        return _md(text)
-    return f"`{_md(text)}`"
+def _md_code(text: str) -> str:
+    """Inline code in a table cell, shown exactly as written (see :func:`markdown_code`)."""
+    return markdown_code(text, in_table=True)
 
 
 #: GitHub refuses issue and comment bodies over 65,536 characters; stay well below.
@@ -257,11 +250,11 @@ def render_markdown(
     counts = report.counts()
     total = len(report.findings)
     if not total:
-        head.append(f"## ✅ waform drift: `{_md(report.target)}` matches git")
+        head.append(f"## ✅ waform drift: {markdown_code(report.target)} matches git")
     else:
         noun = "finding" if total == 1 else "findings"
         icon = "⚠️" if report.failed(fail_on) else "ℹ️"
-        head.append(f"## {icon} waform drift: {total} {noun} on `{_md(report.target)}`")
+        head.append(f"## {icon} waform drift: {total} {noun} on {markdown_code(report.target)}")
     head.append("")
     head.append(
         f"{report.managed} template languages in git, {report.remote} at the target. "
@@ -272,14 +265,14 @@ def render_markdown(
         tail.append("")
         tail += [f"> {_md(note)}" for note in report.notes]
     tail.append("")
-    ran = f" (`{_md(command)}`)" if command else ""
+    ran = f" ({markdown_code(command)})" if command else ""
     tail.append(
         f"<sub>Checked {report.generated_at.strftime('%Y-%m-%d %H:%M UTC')} by waform "
         f"{__version__}{ran}. Fails on: {', '.join(sorted(set(fail_on))) or 'nothing'}.</sub>"
     )
 
     rows = [
-        f"| `{_md(f.name)}` | {_md(f.language)} | {f.kind} | {_md(f.message)} |"
+        f"| {_md_code(f.name)} | {_md(f.language)} | {f.kind} | {_md(f.message)} |"
         for f in report.findings
     ]
     details: list[str] = []
@@ -295,7 +288,7 @@ def render_markdown(
             "| field | git | target |",
             "| --- | --- | --- |",
             *(
-                f"| `{_md(d.path)}` | {_md_code(d.git)} | {_md_code(d.remote)} |"
+                f"| {_md_code(d.path)} | {_md_code(_value(d.git))} | {_md_code(_value(d.remote))} |"
                 for d in f.differences
             ),
             "",

@@ -25,7 +25,6 @@ import fnmatch
 import io
 import os
 import re
-import tempfile
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -37,6 +36,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString, SingleQuotedScalarString
 
+from waform.atomicfile import write_text_atomic
 from waform.errors import WaformError
 from waform.model.components import TemplateDetails
 from waform.model.enums import CATEGORIES, LANGUAGE_SET
@@ -368,32 +368,6 @@ def build_import(
 # ------------------------------------------------------------------ writing
 
 
-def _write_atomic(path: Path, text: str, *, replace: bool) -> None:
-    """Write ``text`` to ``path`` via a temporary file in the same directory.
-
-    Without ``replace`` the final step is a hard link, which fails if ``path`` appeared in the
-    meantime — the no-overwrite promise holds even against a concurrent writer.
-    """
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o644)
-        if replace:
-            os.replace(tmp, path)
-        else:
-            try:
-                os.link(tmp, path)
-            finally:
-                os.unlink(tmp)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
 def write_files(files: Sequence[ImportedFile], *, force: bool = False) -> list[Path]:
     """Write every file or none of the new ones; returns the paths written.
 
@@ -416,7 +390,7 @@ def write_files(files: Sequence[ImportedFile], *, force: bool = False) -> list[P
             item.path.parent.mkdir(parents=True, exist_ok=True)
             existed = item.path.exists()
             try:
-                _write_atomic(item.path, item.text, replace=force)
+                write_text_atomic(item.path, item.text, replace=force)
             except FileExistsError:
                 raise ImportConflictError(
                     f"{item.path} already exists (use --force to overwrite)"

@@ -240,12 +240,6 @@ class Plan(_PlanModel):
         """True when git and the remote differ: actions to apply or blocked items."""
         return bool(self.actions or self.blocked)
 
-    def fingerprint_for(self, name: str, language: str) -> str | None:
-        return self.fingerprints.get(fingerprint_key(name, language))
-
-    def counts(self) -> dict[str, int]:
-        return self.summary.model_dump(by_alias=False)
-
     # ------------------------------------------------------------------ safety
 
     def safety_report(self, safety: Any) -> SafetyReport:
@@ -279,9 +273,6 @@ class Plan(_PlanModel):
         return plan
 
     # ------------------------------------------------------------------ JSON
-
-    def to_dict(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", by_alias=True)
 
     def to_json(self, *, indent: int | None = 2) -> str:
         return self.model_dump_json(by_alias=True, indent=indent)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from waform.commands.options import one_format, target_options
 from waform.console import Console
 from waform.diagnostics import render_text as render_diagnostics
 from waform.drift import (
@@ -20,7 +21,6 @@ from waform.drift import (
     render_text,
 )
 from waform.manager import InvalidDesiredStateError, Manager
-
 
 #: 100 years: beyond this a threshold means "never" and would overflow a timedelta.
 MAX_STALE_HOURS = 876_000
@@ -46,13 +46,7 @@ class _FailOn(click.ParamType):
 
 @click.command("drift")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="waform.yaml to use (default: the nearest one above PATH).",
-)
-@click.option("--target", help="Target from waform.yaml (default: defaultTarget).")
+@target_options()
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option(
     "--markdown",
@@ -98,8 +92,7 @@ def command(
     Exit 0: clean; 2: findings of a --fail-on kind; 1: error. Only reads from the API.
     """
     console: Console = ctx.obj or Console()
-    if as_json and markdown:
-        raise click.UsageError("--json and --markdown are mutually exclusive")
+    one_format(as_json, markdown)
     manager = Manager.from_options(paths, config_path=config_path, target=target, console=console)
     try:
         report = manager.drift(paths, stale_after=timedelta(hours=stale_review))

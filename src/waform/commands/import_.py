@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from waform.commands.options import target_options
 from waform.console import Console
 from waform.manager import Manager
 from waform.model.enums import LANGUAGE_CODES, LANGUAGE_SET, normalize_language
@@ -29,13 +30,7 @@ def _languages(
 
 @click.command("import")
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="waform.yaml to use (default: the nearest one above DIRECTORY).",
-)
-@click.option("--target", help="Target from waform.yaml (default: defaultTarget).")
+@target_options("DIRECTORY")
 @click.option(
     "--name",
     "patterns",

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 
 import click
 
+from waform.atomicfile import write_text_atomic
+from waform.commands.options import one_format, target_options
 from waform.console import Console
 from waform.diagnostics import render_text as render_diagnostics
 from waform.errors import PlanError, WaformError
@@ -15,35 +15,9 @@ from waform.manager import InvalidDesiredStateError, Manager
 from waform.render import render_markdown, render_text
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` via a temporary file + rename: never a half-written plan."""
-    directory = path.parent if str(path.parent) else Path(".")
-    try:
-        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as exc:
-        raise WaformError(f"cannot write {path}: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise WaformError(f"cannot write {path}: {exc.strerror or exc}") from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 @click.command("plan")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
-@click.option(
-    "--config",
-    "config_path",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="waform.yaml to use (default: the nearest one above PATH).",
-)
-@click.option("--target", help="Target from waform.yaml (default: defaultTarget).")
+@target_options()
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (plan.schema.json).")
 @click.option("--markdown", is_flag=True, help="Print the plan as a pull-request comment.")
 @click.option(
@@ -78,8 +52,7 @@ def command(
     `>` submit a draft, `-` delete, `!` cannot be applied (with what to do). Logs go to stderr.
     """
     console: Console = ctx.obj or Console()
-    if as_json and markdown:
-        raise WaformError("--json and --markdown cannot be used together")
+    one_format(as_json, markdown)
     manager = Manager.from_options(paths, config_path=config_path, target=target, console=console)
     try:
         outcome = manager.plan(paths, strict=strict, force=force)
@@ -108,7 +81,10 @@ def command(
     if outcome.refusal is not None:
         raise PlanError(outcome.refusal)
     if out is not None:
-        write_atomically(out, plan.to_json() + "\n")
+        try:
+            write_text_atomic(out, plan.to_json() + "\n")
+        except OSError as exc:
+            raise WaformError(f"cannot write {out}: {exc.strerror or exc}") from None
         console.info(f"saved the plan to {out}; run `waform apply {out}` to apply it")
     if detailed_exitcode and plan.has_changes:
         ctx.exit(2)

@@ -10,6 +10,8 @@ every API request (an indexed lookup when nothing is due).
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from waform.emulator import lifecycle
@@ -92,6 +94,18 @@ class Emulator:
             self.webhooks.enqueue(record.project, trigger, dumps(body), now)
         self._wake_needed = True
 
+    @contextmanager
+    def _transaction(self) -> Iterator[float]:
+        """One write transaction at the emulator clock's ``now`` (yielded).
+
+        Once it has committed, webhook delivery is woken for the events it queued; a rolled-back
+        transaction (an error answer) wakes nothing.
+        """
+        now = self.clock.now()
+        with self.store.write():
+            yield now
+        self._after_commit()
+
     def _after_commit(self) -> None:
         if self._wake_needed:
             self._wake_needed = False
@@ -131,9 +145,8 @@ class Emulator:
         verdict: Verdict | None = None,
     ) -> list[dict[str, Any]]:
         """Control API: decide pending reviews now (optionally forcing the verdict)."""
-        now = self.clock.now()
         finished = []
-        with self.store.write():
+        with self._transaction() as now:
             for proj, n, lang in self.store.pending_reviews(project):
                 if (name is not None and n != name) or (language is not None and lang != language):
                     continue
@@ -141,7 +154,6 @@ class Emulator:
                 assert record is not None
                 self._commit(record, lifecycle.finish_review(record, now, verdict), now)
                 finished.append(record.full_dto(self.analytics_json("DAY", now)))
-        self._after_commit()
         return finished
 
     # ------------------------------------------------------------------ reads
@@ -158,8 +170,7 @@ class Emulator:
     # ------------------------------------------------------------------ writes
 
     def create(self, project: str, body: CreateTemplateBody) -> Record:
-        now = self.clock.now()
-        with self.store.write():
+        with self._transaction() as now:
             if self.store.get(project, body.name, body.language) is not None:
                 raise PapiError(
                     "template_exists", additional={"supportedCodes": list(LANGUAGE_CODES)}
@@ -196,26 +207,22 @@ class Emulator:
                 record.state = None
                 record.review_due = None
             self._commit(record, lifecycle.create_effects(record, now), now)
-        self._after_commit()
         if limit_hit:
             raise PapiError("template_limit_reached")
         return record
 
     def update(self, project: str, name: str, language: str, body: UpdateTemplateBody) -> Record:
-        now = self.clock.now()
-        with self.store.write():
+        with self._transaction() as now:
             record = self.get(project, name, language)
             others = {
                 r.category for r in self.store.get_name(project, name) if r.language != language
             }
             effects = lifecycle.apply_update(record, body, now, self.review_delay, others)
             self._commit(record, effects, now)
-        self._after_commit()
         return record
 
     def delete_name(self, project: str, name: str) -> None:
-        now = self.clock.now()
-        with self.store.write():
+        with self._transaction() as now:
             records = self.store.get_name(project, name)
             if not records:
                 raise PapiError("template_not_found")
@@ -223,13 +230,11 @@ class Emulator:
                 self._delete(record, now)
                 if record.submitted:
                     self.store.block(project, name, record.language, "name", now + BLOCK_SECONDS)
-        self._after_commit()
 
     def delete_language(
         self, project: str, name: str, language: str, *, delete_submitted: bool
     ) -> None:
-        now = self.clock.now()
-        with self.store.write():
+        with self._transaction() as now:
             record = self.get(project, name, language)
             action = lifecycle.delete_language_action(record, delete_submitted)
             if action == "drop_changes":
@@ -242,7 +247,6 @@ class Emulator:
                 self._delete(record, now)
                 if record.submitted:
                     self.store.block(project, name, language, "language", now + BLOCK_SECONDS)
-        self._after_commit()
 
     def _delete(self, record: Record, now: float) -> None:
         effects = Effects()
@@ -254,8 +258,7 @@ class Emulator:
     def comment(
         self, project: str, name: str, language: str, text: str, *, author: str | None = None
     ) -> dict[str, Any]:
-        now = self.clock.now()
-        with self.store.write():
+        with self._transaction() as now:
             record = self.get(project, name, language)
             effects = Effects()
             effects.activity("COMMENT_ADDED", now, text)
@@ -263,7 +266,6 @@ class Emulator:
                 effects.activities[-1]["author"] = author
             effects.webhook("WHATSAPP_TEMPLATE_COMMENT_ADDED", comment=text)
             self._commit(record, effects, now)
-        self._after_commit()
         return {"type": "CREATED", "comment": text, "created": lifecycle.iso(now)}
 
     def activities(
@@ -281,31 +283,26 @@ class Emulator:
     def meta_force_state(
         self, project: str, name: str, language: str, state: str, rejection_code: str | None
     ) -> Record:
-        now = self.clock.now()
-        with self.store.write():
+        with self._transaction() as now:
             record = self.get(project, name, language)
             self._commit(record, lifecycle.force_state(record, state, rejection_code), now)
-        self._after_commit()
         return record
 
     def meta_quality(self, project: str, name: str, language: str, score: str) -> Record:
-        now = self.clock.now()
-        with self.store.write():
+        with self._transaction() as now:
             record = self.get(project, name, language)
             effects = Effects()
             if record.quality_score != score:
                 record.quality_score = score
                 effects.webhook("WHATSAPP_TEMPLATE_QUALITY_SCORE_UPDATED")
             self._commit(record, effects, now)
-        self._after_commit()
         return record
 
     def meta_category(
         self, project: str, name: str, language: str, category: str, *, future: bool
     ) -> Record:
         """Meta recategorises a template (or announces it will, with ``future``)."""
-        now = self.clock.now()
-        with self.store.write():
+        with self._transaction() as now:
             record = self.get(project, name, language)
             effects = Effects()
             if future:
@@ -314,7 +311,6 @@ class Emulator:
                 record.category = category
                 effects.webhook("WHATSAPP_TEMPLATE_CATEGORY_UPDATED")
             self._commit(record, effects, now)
-        self._after_commit()
         return record
 
     def meta_add(
@@ -330,8 +326,7 @@ class Emulator:
         meta_generated: bool = False,
     ) -> Record:
         """A template that appears without the Provisioning API (WhatsApp Manager, or Meta)."""
-        now = self.clock.now()
-        with self.store.write():
+        with self._transaction() as now:
             if self.store.get(project, name, language) is not None:
                 raise PapiError("template_exists")
             record = Record(
@@ -347,7 +342,6 @@ class Emulator:
                 internal={"created": now, "edits": [], "reviewed": True, "outOfBand": True},
             )
             self._commit(record, Effects(), now)
-        self._after_commit()
         return record
 
     def record_json(self, record: Record, date_range: str | None = None) -> str:

@@ -79,8 +79,6 @@ class EmulatorSettings:
             _seconds(self.review_delay)
         except ValueError as exc:
             raise EmulatorSetupError(f"review delay: {exc}") from None
-        if self.token_ttl <= 0:
-            raise EmulatorSetupError(f"token TTL must be > 0 seconds, not {self.token_ttl}")
 
     def with_(self, **changes: object) -> EmulatorSettings:
         return replace(self, **changes)  # type: ignore[arg-type]

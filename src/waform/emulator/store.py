@@ -104,6 +104,12 @@ CREATE INDEX IF NOT EXISTS requests_project ON requests (project, id);
 """
 
 
+#: Separators of :meth:`Store._rows`: ASCII unit/record separators, which JSON text never
+#: contains unescaped (and names and language codes never contain at all).
+_FIELD_CHAR, _ROW_CHAR = "\x1f", "\x1e"
+_FIELD, _ROW = "char(31)", "char(30)"
+
+
 def _reason(exc: BaseException) -> str:
     return getattr(exc, "strerror", None) or str(exc)
 
@@ -142,10 +148,10 @@ class Store:
         except sqlite3.DatabaseError as exc:
             self.conn.close()
             if isinstance(exc, sqlite3.OperationalError) and "locked" in str(exc):
-                raise  # busy for 30 s: a real failure, not a bad file
-            raise EmulatorSetupError(
-                f"{self.path}: not an emulator state file ({_reason(exc)})"
-            ) from None
+                problem = "busy: another process held it for 30 s"  # not a bad file
+            else:
+                problem = "not an emulator state file"
+            raise EmulatorSetupError(f"{self.path}: {problem} ({_reason(exc)})") from None
 
     def _open(self) -> None:
         self.conn.execute("PRAGMA busy_timeout = 30000")
@@ -336,17 +342,6 @@ class Store:
         ).fetchall()
         return [r[0] for r in rows]
 
-    def next_review_due(self) -> float | None:
-        row = self.conn.execute(
-            "SELECT MIN(review_due) FROM templates WHERE review_due IS NOT NULL"
-        ).fetchone()
-        return row[0]
-
-    def count_templates(self, project: str) -> int:
-        return self.conn.execute(
-            "SELECT COUNT(*) FROM templates WHERE project = ?", (project,)
-        ).fetchone()[0]
-
     def count_submitted(self, project: str) -> int:
         return self.conn.execute(
             "SELECT COUNT(*) FROM templates WHERE project = ? AND state IS NOT NULL", (project,)
@@ -387,48 +382,68 @@ class Store:
         with self.read() as conn:
             total = conn.execute(f"SELECT COUNT(*) FROM templates WHERE {base}", args).fetchone()[0]
             if before is not None:
-                rows = conn.execute(
-                    f"SELECT dto, name, language FROM templates WHERE {base} "
-                    "AND (name, language) < (?, ?) ORDER BY name DESC, language DESC LIMIT ?",
-                    [*args, *before, size + 1],
-                ).fetchall()
-                has_previous = len(rows) > size
-                rows = rows[:size][::-1]
-                has_next = True
+                cond, extra, order = "AND (name, language) < (?, ?)", list(before), "DESC"
+            elif after is not None:
+                cond, extra, order = "AND (name, language) > (?, ?)", list(after), "ASC"
             else:
-                cond, extra = (
-                    ("", []) if after is None else ("AND (name, language) > (?, ?)", after)
-                )
-                rows = conn.execute(
-                    f"SELECT dto, name, language FROM templates WHERE {base} {cond} "
-                    "ORDER BY name, language LIMIT ?",
-                    [*args, *extra, size + 1],
-                ).fetchall()
-                has_next = len(rows) > size
+                cond, extra, order = "", [], "ASC"
+            rows = self._rows(
+                conn,
+                f"SELECT name, language, dto FROM templates WHERE {base} {cond} "
+                f"ORDER BY name {order}, language {order} LIMIT ?",
+                [*args, *extra, size + 1],
+            )
+            more = len(rows) > size  # one more row than a page: there is a page beyond
+            if before is not None:
+                rows = rows[-size:] if more else rows
+                has_previous, has_next = more, True
+            else:
                 rows = rows[:size]
-                has_previous = after is not None and bool(
-                    conn.execute(
-                        f"SELECT 1 FROM templates WHERE {base} AND (name, language) <= (?, ?) "
-                        "LIMIT 1",
-                        [*args, *after],
-                    ).fetchone()
-                )
+                has_previous, has_next = after is not None, more
+            if after is not None:
+                has_previous = self._exists(conn, base, args, "<=", after)
             if before is not None and rows:
-                has_next = bool(
-                    conn.execute(
-                        f"SELECT 1 FROM templates WHERE {base} AND (name, language) > (?, ?) "
-                        "LIMIT 1",
-                        [*args, rows[-1][1], rows[-1][2]],
-                    ).fetchone()
-                )
+                has_next = self._exists(conn, base, args, ">", rows[-1][:2])
         return Page(
-            dtos=[r[0] for r in rows],
+            dtos=[r[2] for r in rows],
             total=total,
-            first=(rows[0][1], rows[0][2]) if rows else None,
-            last=(rows[-1][1], rows[-1][2]) if rows else None,
+            first=(rows[0][0], rows[0][1]) if rows else None,
+            last=(rows[-1][0], rows[-1][1]) if rows else None,
             has_previous=has_previous and bool(rows),
             has_next=has_next and bool(rows),
         )
+
+    @staticmethod
+    def _rows(conn: sqlite3.Connection, select: str, args: list[Any]) -> list[tuple[str, ...]]:
+        """``(name, language, dto)`` rows of ``select``, in (name, language) order.
+
+        Fetched as one aggregated row: ``sqlite3`` releases the GIL around every row it steps,
+        and in the embedded emulator each release hands the GIL to whatever else runs (the
+        plan's file loading) for up to a switch interval — 1,000 rows cost up to a second.
+        Fields are joined with control characters that stored JSON never contains raw (JSON
+        escapes them), and rows are re-sorted here because ``group_concat`` order is not
+        guaranteed.
+        """
+        (joined,) = conn.execute(
+            f"SELECT group_concat(name || {_FIELD} || language || {_FIELD} || dto, {_ROW}) "
+            f"FROM ({select})",
+            args,
+        ).fetchone()
+        if not joined:
+            return []
+        rows = [tuple(row.split(_FIELD_CHAR, 2)) for row in joined.split(_ROW_CHAR)]
+        rows.sort(key=lambda row: (row[0], row[1]))
+        return rows
+
+    @staticmethod
+    def _exists(
+        conn: sqlite3.Connection, base: str, args: list[Any], op: str, key: tuple[str, ...]
+    ) -> bool:
+        row = conn.execute(
+            f"SELECT 1 FROM templates WHERE {base} AND (name, language) {op} (?, ?) LIMIT 1",
+            [*args, *key],
+        ).fetchone()
+        return row is not None
 
     # ------------------------------------------------------------------ blocks
 

@@ -10,35 +10,20 @@ how much was left out.
 
 from __future__ import annotations
 
-import re
+from collections.abc import Iterable
 
 from waform.plan import SYMBOLS, Action, Blocked, FieldChange, Plan
-from waform.render.values import show_value
+from waform.render.values import backtick_fence, markdown_code, show_value
+from waform.render.values import markdown_text as _cell
 
 MARKER = "<!-- waform-plan -->"
 #: Stay under GitHub's 65,536-character comment limit with room for a CI step's own text.
 MARKDOWN_LIMIT = 65_000
-_LONGEST_BACKTICKS = re.compile(r"`+")
-
-
-def _cell(text: str | None) -> str:
-    """Text safe inside a table cell: no pipes, newlines or HTML."""
-    if not text:
-        return "—"
-    return (
-        text.replace("&", "&amp;")
-        .replace("<", "&lt;")
-        .replace(">", "&gt;")
-        .replace("|", "\\|")
-        .replace("\r", " ")
-        .replace("\n", " ")
-    )
 
 
 def _fence(body: str, lang: str = "diff") -> str:
     """A code block whose fence is longer than any backtick run in ``body``."""
-    longest = max((len(m) for m in _LONGEST_BACKTICKS.findall(body)), default=0)
-    fence = "`" * max(3, longest + 1)
+    fence = backtick_fence(body, minimum=3)
     return f"{fence}{lang}\n{body}\n{fence}"
 
 
@@ -72,7 +57,7 @@ def _details_block(item: Action | Blocked) -> str:
         _cell(extra),
     ]
     if item.source:
-        parts += ["", f"Source: `{_cell(item.source)}`"]
+        parts += ["", f"Source: {markdown_code(item.source)}"]
     if item.changes:
         parts += ["", _fence(_diff_body(item.changes))]
     parts += ["", "</details>", ""]
@@ -86,9 +71,21 @@ def _omitted_note(left: int) -> str:
     )
 
 
+def _table(title: str, header: str, rows: Iterable[str]) -> list[tuple[str, bool]]:
+    """A titled table as ``(text, is_item)`` blocks (rows are items); nothing without rows."""
+    items = [(row, True) for row in rows]
+    if not items:
+        return []
+    # The unnamed symbol column is centred, the others left-aligned.
+    align = "|" + "".join(
+        ":-:|" if not name.strip() else "---|" for name in header.split("|")[1:-1]
+    )
+    return [(f"#### {title}\n\n{header}", False), (align, False), *items, ("", False)]
+
+
 def render_markdown(plan: Plan, *, limit: int = MARKDOWN_LIMIT) -> str:
     """The plan as a PR comment, at most ``limit`` characters."""
-    target = f"`{_cell(plan.target)}`" if plan.target else "the target"
+    target = markdown_code(plan.target) if plan.target else "the target"
     head = [MARKER, f"### waform plan for {target}", ""]
     head.append(f"**Plan:** {_cell(plan.summary.phrase())}")
     if not plan.has_changes:
@@ -103,40 +100,32 @@ def render_markdown(plan: Plan, *, limit: int = MARKDOWN_LIMIT) -> str:
 
     # (text, is_item): headers are not counted in the "N more items" note.
     blocks: list[tuple[str, bool]] = []
-    if plan.blocked:
-        blocks.append(
-            ("#### Cannot be applied\n\n| | Template | Language | Problem | What to do |", False)
-        )
-        blocks.append(("|:-:|---|---|---|---|", False))
-        for b in plan.blocked:
-            row = (
-                f"| ! | `{b.name}` | {b.language} | {_cell(b.kind)}: {_cell(b.reason)} "
-                f"| {_cell(b.remedy)} |"
-            )
-            blocks.append((row, True))
-        blocks.append(("", False))
-    if plan.actions:
-        blocks.append(("#### Changes\n\n| | Template | Language | Action | Remote state |", False))
-        blocks.append(("|:-:|---|---|---|---|", False))
-        for a in plan.actions:
-            row = (
-                f"| {SYMBOLS[a.action]} | `{a.name}` | {a.language} | {a.action} "
-                f"| {_cell(a.remote_state)} |"
-            )
-            blocks.append((row, True))
-        blocks.append(("", False))
-    if plan.unmanaged:
-        blocks.append(
-            (
-                "#### In scope but not in git (left alone)\n\n| Template | Language | State | Note |",
-                False,
-            )
-        )
-        blocks.append(("|---|---|---|---|", False))
-        for u in plan.unmanaged:
-            row = f"| `{u.name}` | {u.language} | {_cell(u.remote_state)} | {_cell(u.note)} |"
-            blocks.append((row, True))
-        blocks.append(("", False))
+    blocks += _table(
+        "Cannot be applied",
+        "| | Template | Language | Problem | What to do |",
+        (
+            f"| ! | `{b.name}` | {b.language} | {_cell(b.kind)}: {_cell(b.reason)} "
+            f"| {_cell(b.remedy)} |"
+            for b in plan.blocked
+        ),
+    )
+    blocks += _table(
+        "Changes",
+        "| | Template | Language | Action | Remote state |",
+        (
+            f"| {SYMBOLS[a.action]} | `{a.name}` | {a.language} | {a.action} "
+            f"| {_cell(a.remote_state)} |"
+            for a in plan.actions
+        ),
+    )
+    blocks += _table(
+        "In scope but not in git (left alone)",
+        "| Template | Language | State | Note |",
+        (
+            f"| `{u.name}` | {u.language} | {_cell(u.remote_state)} | {_cell(u.note)} |"
+            for u in plan.unmanaged
+        ),
+    )
     detailed = [*plan.blocked, *(a for a in plan.actions if a.action != "delete")]
     if detailed:
         blocks.append(("#### Details\n", False))

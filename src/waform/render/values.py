@@ -1,12 +1,14 @@
-"""How plan values are written in text and Markdown: one line of JSON, shortened if huge."""
+"""How plan and drift values are written in text and Markdown (one line, escaped, shortened)."""
 
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 #: Values longer than this are cut in the middle (a 1,024-character body stays readable).
 MAX_VALUE_CHARS = 2_000
+_BACKTICKS = re.compile(r"`+")
 
 
 def show_value(value: Any, *, limit: int = MAX_VALUE_CHARS) -> str:
@@ -16,3 +18,42 @@ def show_value(value: Any, *, limit: int = MAX_VALUE_CHARS) -> str:
         half = limit // 2
         text = f"{text[:half]} … {text[-half:]}"
     return text
+
+
+def markdown_text(text: str | None, *, empty: str = "—", newline: str = " ") -> str:
+    """Text safe in a Markdown table cell (and in an issue body): no pipes, HTML or newlines."""
+    if not text:
+        return empty
+    return (
+        text.replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+        .replace("|", "\\|")
+        .replace("\r", " ")
+        .replace("\n", newline)
+    )
+
+
+def markdown_code(text: str, *, in_table: bool = False) -> str:
+    """``text`` as an inline code span that reads exactly as written once rendered.
+
+    Nothing inside a code span is interpreted — no HTML, no entities, no emphasis — so nothing
+    is HTML-escaped (``&amp;`` would show as such). The fence is one backtick longer than any
+    run inside, padded with a space when the text starts or ends with a backtick or a space.
+    In a GFM table a pipe still ends the cell, even in code, so it is escaped there (GitHub
+    shows it without the backslash).
+    """
+    if not text:
+        return "—"
+    body = text.replace("\r", " ").replace("\n", " ")
+    if in_table:
+        body = body.replace("|", "\\|")
+    fence = backtick_fence(body)
+    pad = " " if body[0] in "` " or body[-1] in "` " else ""
+    return f"{fence}{pad}{body}{pad}{fence}"
+
+
+def backtick_fence(text: str, *, minimum: int = 1) -> str:
+    """A run of backticks longer than any in ``text`` (at least ``minimum``): a safe fence."""
+    longest = max((len(run) for run in _BACKTICKS.findall(text)), default=0)
+    return "`" * max(minimum, longest + 1)
