@@ -340,7 +340,7 @@ class Safety(_Strict):
             if percent > limit:
                 out.append(
                     f"plan {verb} {count} of {managed} managed templates "
-                    f"({math.floor(percent * 10) / 10:g} % > {limit:g} %); use --force to allow it"
+                    f"({math.floor(percent * 10) / 10:g} % > {limit:g} %)"
                 )
         return out
 

@@ -273,7 +273,7 @@ class Manager:
         self, plan: Plan, options: ApplyOptions | None = None, **progress: Any
     ) -> ApplyReport | DryRun:
         """:meth:`apply_async` for synchronous callers (the CLI)."""
-        return asyncio.run(self.apply_async(plan, options, **progress))
+        return run_sync(self.apply_async(plan, options, **progress))
 
     # ------------------------------------------------------------------ drift, import
 

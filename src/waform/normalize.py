@@ -13,8 +13,8 @@ Canonicalisation rules (documented in the README, "plan"):
   them in a fixed order, so their order carries no meaning. Buttons and cards keep their order.
 * ``examples: [x]`` on anything but a ``BODY`` → ``example: x`` (see :mod:`waform.model.wire`).
 * ``None``, ``""``, ``[]`` and ``{}`` values are dropped (an empty optional field ≡ an absent one).
-* flags whose documented default is ``false`` are dropped when false: ``addSecurityRecommendation``,
-  ``hasExpiration``.
+* flags whose default is ``false`` are dropped when false: ``addSecurityRecommendation``,
+  ``hasExpiration``, ``zeroTapTermsAccepted``.
 * ``text`` of ``COPY_CODE``, ``REQUEST_CONTACT_INFO`` and ``ORDER_DETAILS`` buttons is dropped: the
   input schema has no such field, responses fill in a label.
 * integral floats become ints (``5.0`` → ``5``); decimal strings in
@@ -51,8 +51,11 @@ COMPONENT_ORDER: dict[str, int] = {
     "BUTTONS": 4,
     "CAROUSEL": 5,
 }
-#: Boolean fields whose documented default is ``false``: ``false`` ≡ absent.
-DEFAULT_FALSE_FIELDS = frozenset({"addSecurityRecommendation", "hasExpiration"})
+#: Boolean fields whose default is ``false``: ``false`` ≡ absent. ``zeroTapTermsAccepted`` has no
+#: documented default, but only ``true`` means anything (terms accepted, ZERO_TAP only).
+DEFAULT_FALSE_FIELDS = frozenset(
+    {"addSecurityRecommendation", "hasExpiration", "zeroTapTermsAccepted"}
+)
 #: Button types whose ``text`` exists only in responses (a label Sinch/Meta fills in).
 RESPONSE_ONLY_TEXT_BUTTONS = frozenset({"COPY_CODE", "REQUEST_CONTACT_INFO", "ORDER_DETAILS"})
 THIRTY_DAYS = 2_592_000

@@ -269,7 +269,9 @@ class Plan(_PlanModel):
             report = report.model_copy(update={"forced": True})
         plan = self.model_copy(update={"safety": report})
         if not report.ok and not force:
-            raise UnsafePlanError("; ".join(report.violations), plan=plan)
+            raise UnsafePlanError(
+                "; ".join(report.violations) + "; use --force to allow it", plan=plan
+            )
         return plan
 
     # ------------------------------------------------------------------ JSON

@@ -21,11 +21,11 @@ Other file kinds register their generator in :data:`SCHEMAS` (one line each);
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from waform.atomicfile import write_text_atomic
 from waform.config import Config
 from waform.model import wire
 from waform.model.enums import LANGUAGE_CODES, TTL_RANGES
@@ -515,18 +515,6 @@ def write_schemas(directory: Path) -> dict[Path, bool]:
         if _current_text(path) == text:
             changed[path] = False
             continue
-        _atomic_write(path, text)
+        write_text_atomic(path, text)
         changed[path] = True
     return changed
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    # A plain open() (not mkstemp, which creates 0600 files) so the file gets the usual umask.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

@@ -13,10 +13,10 @@ import click
 from waform.apply.progress import make_progress
 from waform.apply.results import ApplyReport, render_json, render_markdown, render_text
 from waform.apply.runner import ApplyOptions, DryRun
+from waform.commands.options import one_format, plan_showing_diagnostics
 from waform.console import Console
-from waform.diagnostics import render_text as render_diagnostics
 from waform.errors import PlanError, WaformError
-from waform.manager import InvalidDesiredStateError, Manager
+from waform.manager import Manager
 from waform.plan import Plan
 from waform.render import render_text as render_plan
 
@@ -144,8 +144,7 @@ def command(
     others. Exit 1 if any action failed (or, with --wait, was rejected).
     """
     console: Console = ctx.obj or Console()
-    if as_json and markdown:
-        raise click.UsageError("--json and --markdown are mutually exclusive")
+    one_format(as_json, markdown)
     if comment is not None and not 1 <= len(comment) <= 65535:
         raise click.BadParameter("must be 1 to 65535 characters", param_hint="--comment")
 
@@ -199,14 +198,7 @@ def _plan_now(
     manager: Manager, paths: tuple[Path, ...], *, strict: bool, force: bool, show: bool
 ) -> Plan:
     """Plan PATH now and show it (on stderr: stdout is for the results)."""
-    try:
-        outcome = manager.plan(paths, strict=strict, force=force)
-    except InvalidDesiredStateError as exc:
-        if exc.diagnostics:
-            click.echo(render_diagnostics(exc.diagnostics), err=True)
-        raise
-    if outcome.diagnostics:
-        click.echo(render_diagnostics(outcome.diagnostics), err=True)
+    outcome = plan_showing_diagnostics(manager, paths, strict=strict, force=force)
     plan = outcome.plan
     if show or outcome.refusal is not None:
         click.echo(render_plan(plan, color=False), err=True)

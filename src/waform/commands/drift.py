@@ -9,9 +9,8 @@ from pathlib import Path
 
 import click
 
-from waform.commands.options import one_format, target_options
+from waform.commands.options import one_format, showing_file_problems, target_options
 from waform.console import Console
-from waform.diagnostics import render_text as render_diagnostics
 from waform.drift import (
     DEFAULT_FAIL_ON,
     FINDING_KINDS,
@@ -20,7 +19,7 @@ from waform.drift import (
     render_markdown,
     render_text,
 )
-from waform.manager import InvalidDesiredStateError, Manager
+from waform.manager import Manager
 
 #: 100 years: beyond this a threshold means "never" and would overflow a timedelta.
 MAX_STALE_HOURS = 876_000
@@ -94,12 +93,8 @@ def command(
     console: Console = ctx.obj or Console()
     one_format(as_json, markdown)
     manager = Manager.from_options(paths, config_path=config_path, target=target, console=console)
-    try:
+    with showing_file_problems():
         report = manager.drift(paths, stale_after=timedelta(hours=stale_review))
-    except InvalidDesiredStateError as exc:
-        if exc.diagnostics:
-            click.echo(render_diagnostics(exc.diagnostics), err=True)
-        raise
     console.debug(f"drift: {report.requests} request(s)")
     if as_json:
         click.echo(render_json(report, fail_on))

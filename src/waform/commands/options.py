@@ -5,11 +5,17 @@ One definition each, so ``--config``/``--target`` read and behave the same every
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
-from typing import TypeVar
+from typing import TYPE_CHECKING, TypeVar
 
 import click
+
+from waform.diagnostics import render_text as render_diagnostics
+
+if TYPE_CHECKING:
+    from waform.manager import Manager, PlanOutcome
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -35,3 +41,27 @@ def one_format(as_json: bool, markdown: bool) -> None:
     """``--json`` and ``--markdown`` choose one output; both at once is a usage error."""
     if as_json and markdown:
         raise click.UsageError("--json and --markdown are mutually exclusive")
+
+
+@contextmanager
+def showing_file_problems() -> Iterator[None]:
+    """Print every ``path:line:col`` problem of the files (stderr) before the one-line error."""
+    from waform.manager import InvalidDesiredStateError
+
+    try:
+        yield
+    except InvalidDesiredStateError as exc:
+        if exc.diagnostics:
+            click.echo(render_diagnostics(exc.diagnostics), err=True)
+        raise
+
+
+def plan_showing_diagnostics(
+    manager: Manager, paths: Sequence[Path], *, strict: bool, force: bool
+) -> PlanOutcome:
+    """``Manager.plan`` for a command: file problems and rule warnings go to stderr."""
+    with showing_file_problems():
+        outcome = manager.plan(paths, strict=strict, force=force)
+    if outcome.diagnostics:
+        click.echo(render_diagnostics(outcome.diagnostics), err=True)
+    return outcome

@@ -7,11 +7,10 @@ from pathlib import Path
 import click
 
 from waform.atomicfile import write_text_atomic
-from waform.commands.options import one_format, target_options
+from waform.commands.options import one_format, plan_showing_diagnostics, target_options
 from waform.console import Console
-from waform.diagnostics import render_text as render_diagnostics
 from waform.errors import PlanError, WaformError
-from waform.manager import InvalidDesiredStateError, Manager
+from waform.manager import Manager
 from waform.render import render_markdown, render_text
 
 
@@ -54,14 +53,7 @@ def command(
     console: Console = ctx.obj or Console()
     one_format(as_json, markdown)
     manager = Manager.from_options(paths, config_path=config_path, target=target, console=console)
-    try:
-        outcome = manager.plan(paths, strict=strict, force=force)
-    except InvalidDesiredStateError as exc:
-        if exc.diagnostics:
-            click.echo(render_diagnostics(exc.diagnostics), err=True)
-        raise
-    if outcome.diagnostics:
-        click.echo(render_diagnostics(outcome.diagnostics), err=True)
+    outcome = plan_showing_diagnostics(manager, paths, strict=strict, force=force)
     plan = outcome.plan
     console.debug(
         "plan: "
