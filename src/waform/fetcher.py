@@ -110,7 +110,9 @@ async def _sweep(client: SinchClient, prefix: str | None) -> list[RemoteTemplate
         page = await client.list_page(page_size=MAX_PAGE_SIZE, page_token=token, name_prefix=prefix)
         out.extend(page.templates)
         token = page.nextPageToken
-        if not token or not page.templates:
+        # Only the token ends a sweep: a page may come back empty (e.g. everything on it was
+        # deleted meanwhile) and still point further. Loops are caught by ``seen``/MAX_PAGES.
+        if not token:
             return out
         if token in seen:
             raise ApiError(f"listTemplates: the API returned page token {token!r} twice; giving up")

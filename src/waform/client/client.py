@@ -161,7 +161,7 @@ class SinchClient:
                 return out
             page = self._parse(RemoteTemplateList, response, call)
             out.extend(page.templates)
-            if not page.nextPageToken or page.nextPageToken == token or not page.templates:
+            if not page.nextPageToken or page.nextPageToken == token:
                 return out
             token = page.nextPageToken
         raise ApiError(f"listTemplatesByName {name}: more than {MAX_PAGES} pages; giving up")
