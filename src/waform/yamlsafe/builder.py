@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -47,7 +48,7 @@ class Builder:
     def value(self, node: Node, depth: int, where: Node) -> Any:
         cls = node.__class__
         if cls is ScalarNode:
-            return node.value if node.ctag is T_STR else self.scalar(node)
+            return node.value if node.ctag is T_STR else self.scalar(node)  # type: ignore[arg-type]
         key = id(node)
         if key in self.memo:
             if key in self.active:
@@ -157,6 +158,7 @@ class Builder:
             return text.lower() == "true"
         if tag is T_MERGE:
             return text
+        convert: Callable[[str], Any] | None
         if tag is T_INT:
             name, convert = INT, to_int
         elif tag is T_FLOAT:
