@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from waform.config import Config, Target, load_config
-from waform.console import Console
 from waform.diagnostics import Diagnostic, sort_diagnostics
 from waform.differ import diff
 from waform.errors import WaformError
@@ -85,12 +84,10 @@ class Manager:
         config: Config,
         *,
         target: str | None = None,
-        console: Console | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.config = config
         self.target: Target = config.target(target)
-        self.console = console or Console(verbosity=-1, color=False)
         self.transport = transport
 
     @classmethod
@@ -100,13 +97,12 @@ class Manager:
         *,
         config_path: str | Path | None = None,
         target: str | None = None,
-        console: Console | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> Manager:
         """``--config`` if given, else the ``waform.yaml`` nearest the first path."""
         start = Path(paths[0]) if paths else Path(".")
         config = load_config(Path(config_path) if config_path else None, start)
-        return cls(config, target=target, console=console, transport=transport)
+        return cls(config, target=target, transport=transport)
 
     # ------------------------------------------------------------------ steps
 
@@ -133,7 +129,7 @@ class Manager:
         """An async context manager yielding the target's :class:`~waform.client.Provider`."""
         from waform.targets import open_provider
 
-        return open_provider(self.target, console=self.console, transport=self.transport)
+        return open_provider(self.target, transport=self.transport)
 
     async def plan_async(
         self,
@@ -264,7 +260,6 @@ class Manager:
             config=self.config,
             target=self.target,
             options=options or ApplyOptions(),
-            console=self.console,
             transport=self.transport,
             **progress,
         )

@@ -8,6 +8,7 @@ one line per problem. Exit 0 when valid, 1 on any error (with ``--strict``, on a
 from __future__ import annotations
 
 import importlib.util
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -24,6 +25,8 @@ from waform.diagnostics import (
 )
 from waform.errors import ConfigError
 from waform.loader import LoadedFile, LoadResult, load_paths
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -157,6 +160,6 @@ def command(
             console.out(
                 diagnostic.render(), fg="red" if diagnostic.severity == "error" else "yellow"
             )
-    console.info(report.summary())
+    log.info("%s", report.summary())
     if report.failed:
         ctx.exit(1)
