@@ -6,6 +6,7 @@ one ``plan`` refuses on. Exit 0 when valid, 1 on any error (with ``--strict``, o
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
@@ -14,6 +15,8 @@ from waform.console import Console
 from waform.diagnostics import DiagnosticReport
 from waform.manager import Manager
 from waform.render import render
+
+log = logging.getLogger(__name__)
 
 
 @click.command("validate")
@@ -48,7 +51,7 @@ def command(
     goes to stderr. Exit 0 when valid, 1 on any error (or, with --strict, any warning).
     """
     console: Console = ctx.obj or Console()
-    manager = Manager.from_options(paths, config_path=config_path, console=console, offline=True)
+    manager = Manager.from_options(paths, config_path=config_path, offline=True)
     state = manager.validate(paths, strict=strict)
     report = DiagnosticReport(
         state.diagnostics, files=state.files_read, templates=len(state.templates), strict=strict
@@ -56,6 +59,6 @@ def command(
     output = render(report, fmt, color=console.color)
     if output or fmt == "json":
         console.out(output)
-    console.info(report.summary())
+    log.info("%s", report.summary())
     if not report.valid:
         ctx.exit(1)
