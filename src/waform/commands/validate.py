@@ -6,6 +6,7 @@ one ``plan`` refuses on. Exit 0 when valid, 1 on any error (with ``--strict``, o
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
@@ -13,6 +14,8 @@ import click
 from waform.console import Console
 from waform.diagnostics import render_github, render_json, summary
 from waform.manager import Manager
+
+log = logging.getLogger(__name__)
 
 
 @click.command("validate")
@@ -47,7 +50,7 @@ def command(
     goes to stderr. Exit 0 when valid, 1 on any error (or, with --strict, any warning).
     """
     console: Console = ctx.obj or Console()
-    manager = Manager.from_options(paths, config_path=config_path, console=console, offline=True)
+    manager = Manager.from_options(paths, config_path=config_path, offline=True)
     state = manager.validate(paths, strict=strict)
     if fmt == "json":
         click.echo(
@@ -67,6 +70,8 @@ def command(
             console.out(
                 diagnostic.render(), fg="red" if diagnostic.severity == "error" else "yellow"
             )
-    console.info(summary(state.diagnostics, templates=len(state.templates), files=state.files_read))
+    log.info(
+        "%s", summary(state.diagnostics, templates=len(state.templates), files=state.files_read)
+    )
     if not state.ok:
         ctx.exit(1)
