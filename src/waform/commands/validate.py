@@ -1,5 +1,8 @@
 """`waform validate PATH…`: check template files offline — no target, no credentials, no network.
 
+Findings a template silenced (``ignore:``) are listed as ``silenced`` and fail nothing;
+``--explain`` adds, for each rule that fired, its evidence and a passing and a failing example.
+
 The pipeline is :meth:`waform.manager.Manager.validate` (the loader, then Meta's rules), the same
 one ``plan`` refuses on. Exit 0 when valid, 1 on any error (with ``--strict``, on any warning).
 """
@@ -13,6 +16,7 @@ import click
 from waform.console import Console
 from waform.diagnostics import render_github, render_json, summary
 from waform.manager import Manager
+from waform.rules.listing import explain_rules
 
 
 @click.command("validate")
@@ -27,6 +31,11 @@ from waform.manager import Manager
 )
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @click.option(
+    "--explain",
+    is_flag=True,
+    help="After the findings, explain each rule that fired: evidence, sources, examples.",
+)
+@click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -38,6 +47,7 @@ def command(
     paths: tuple[Path, ...],
     fmt: str,
     strict: bool,
+    explain: bool,
     config_path: Path | None,
 ) -> None:
     """Check the template files in PATH... offline: YAML, schema, names, Meta's rules.
@@ -57,16 +67,24 @@ def command(
                 templates=len(state.templates),
                 valid=state.ok,
                 strict=strict,
+                silenced=[item.as_dict() for item in state.silenced],
             )
         )
     elif fmt == "github":
-        if state.diagnostics:
-            click.echo(render_github(state.diagnostics))
+        lines = [render_github(state.diagnostics)] if state.diagnostics else []
+        lines += [f"::notice::{item.render()}" for item in state.silenced]
+        if lines:
+            click.echo("\n".join(lines))
     else:
         for diagnostic in state.diagnostics:
             console.out(
                 diagnostic.render(), fg="red" if diagnostic.severity == "error" else "yellow"
             )
-    console.info(summary(state.diagnostics, templates=len(state.templates), files=state.files_read))
+        for item in state.silenced:
+            console.out(item.render(), fg="cyan")
+        if explain:
+            console.out(explain_rules(state.diagnostics, state.silenced))
+    shown = summary(state.diagnostics, templates=len(state.templates), files=state.files_read)
+    console.info(shown + (f", {len(state.silenced)} silenced" if state.silenced else ""))
     if not state.ok:
         ctx.exit(1)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 from dataclasses import asdict
+from typing import Any
 
 from waform.rules.examples import examples
 from waform.rules.registry import RULES
@@ -91,3 +92,13 @@ def render_detail(rule: Rule) -> str:
 
 def _tokens(status: str) -> list[str]:
     return [token for token in status.replace("+", "/").split("/") if token]
+
+
+def explain_rules(diagnostics: Iterable[Any], silenced: Iterable[Any] = ()) -> str:
+    """``validate --explain``: each rule that fired (or was silenced) once, in full."""
+    fired = dict.fromkeys(d.code for d in diagnostics)
+    fired.update(dict.fromkeys(item.diagnostic.code for item in silenced))
+    rules = [RULES[code] for code in fired if code in RULES]
+    if not rules:
+        return "no rule fired: nothing to explain"
+    return "\n\n".join(render_detail(rule) for rule in rules)
