@@ -162,12 +162,9 @@ def command(
             [Path(p) for p in plan.paths] or [paths[0].parent],
             config_path=config_path,
             target=target,
-            console=console,
         )
     else:
-        manager = Manager.from_options(
-            paths, config_path=config_path, target=target, console=console
-        )
+        manager = Manager.from_options(paths, config_path=config_path, target=target)
         plan = _plan_now(manager, paths, strict=strict, force=force, show=not dry_run)
         prompted = False
         if plan.actions and not dry_run and not auto_approve:

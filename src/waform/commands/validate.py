@@ -9,6 +9,7 @@ one ``plan`` refuses on. Exit 0 when valid, 1 on any error (with ``--strict``, o
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
@@ -17,6 +18,8 @@ from waform.console import Console
 from waform.diagnostics import render_github, render_json, summary
 from waform.manager import Manager
 from waform.rules.listing import explain_rules
+
+log = logging.getLogger(__name__)
 
 
 @click.command("validate")
@@ -57,7 +60,7 @@ def command(
     goes to stderr. Exit 0 when valid, 1 on any error (or, with --strict, any warning).
     """
     console: Console = ctx.obj or Console()
-    manager = Manager.from_options(paths, config_path=config_path, console=console, offline=True)
+    manager = Manager.from_options(paths, config_path=config_path, offline=True)
     state = manager.validate(paths, strict=strict)
     if fmt == "json":
         click.echo(
@@ -85,6 +88,6 @@ def command(
         if explain:
             console.out(explain_rules(state.diagnostics, state.silenced))
     shown = summary(state.diagnostics, templates=len(state.templates), files=state.files_read)
-    console.info(shown + (f", {len(state.silenced)} silenced" if state.silenced else ""))
+    log.info("%s%s", shown, f", {len(state.silenced)} silenced" if state.silenced else "")
     if not state.ok:
         ctx.exit(1)
