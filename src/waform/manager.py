@@ -365,12 +365,10 @@ class Manager:
         One request per template under review (first page only), at most
         :data:`REVIEW_HISTORY_MAX` of them, a few at a time — drift stays cheap on big projects.
         """
-        from waform.drift import under_review
-
         keys = [
             p.key
             for p in inventory.managed
-            if p.remote is not None and not p.remote.isMetaGenerated and under_review(p.remote)
+            if p.remote is not None and not p.remote.isMetaGenerated and p.remote.under_review
         ]
         notes = []
         if len(keys) > REVIEW_HISTORY_MAX:
