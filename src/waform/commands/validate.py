@@ -15,9 +15,10 @@ from pathlib import Path
 import click
 
 from waform.console import Console
-from waform.diagnostics import render_github, render_json, summary
+from waform.diagnostics import DiagnosticReport
 from waform.manager import Manager
-from waform.rules.listing import explain_rules
+from waform.render import render
+from waform.rules.listing import fired_rules
 
 log = logging.getLogger(__name__)
 
@@ -62,32 +63,19 @@ def command(
     console: Console = ctx.obj or Console()
     manager = Manager.from_options(paths, config_path=config_path, offline=True)
     state = manager.validate(paths, strict=strict)
-    if fmt == "json":
-        click.echo(
-            render_json(
-                state.diagnostics,
-                files=state.files_read,
-                templates=len(state.templates),
-                valid=state.ok,
-                strict=strict,
-                silenced=[item.as_dict() for item in state.silenced],
-            )
-        )
-    elif fmt == "github":
-        lines = [render_github(state.diagnostics)] if state.diagnostics else []
-        lines += [f"::notice::{item.render()}" for item in state.silenced]
-        if lines:
-            click.echo("\n".join(lines))
-    else:
-        for diagnostic in state.diagnostics:
-            console.out(
-                diagnostic.render(), fg="red" if diagnostic.severity == "error" else "yellow"
-            )
-        for item in state.silenced:
-            console.out(item.render(), fg="cyan")
-        if explain:
-            console.out(explain_rules(state.diagnostics, state.silenced))
-    shown = summary(state.diagnostics, templates=len(state.templates), files=state.files_read)
-    log.info("%s%s", shown, f", {len(state.silenced)} silenced" if state.silenced else "")
-    if not state.ok:
+    report = DiagnosticReport(
+        state.diagnostics,
+        files=state.files_read,
+        templates=len(state.templates),
+        strict=strict,
+        silenced=state.silenced,
+    )
+    output = render(report, fmt, color=console.color)
+    if output or fmt == "json":
+        console.out(output)
+    if explain and fmt == "text":
+        rules = fired_rules(state.diagnostics, state.silenced)
+        console.out("\n\n".join(render(rule, "text") for rule in rules) or "no rule fired")
+    log.info("%s", report.summary())
+    if not report.valid:
         ctx.exit(1)
