@@ -13,7 +13,9 @@ class GithubRenderer(Renderer):
     name = "github"
 
     def diagnostics(self, report: DiagnosticReport) -> str:
-        return github_annotations(report.diagnostics)
+        lines = [github_annotations(report.diagnostics)] if report.diagnostics else []
+        lines += [f"::notice::{item.render()}" for item in report.silenced]
+        return "\n".join(lines)
 
 
 def _escape_github(value: str, *, prop: bool = False) -> str:
