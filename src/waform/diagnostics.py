@@ -45,8 +45,8 @@ class DiagnosticReport:
     """Template-languages among them that loaded."""
     strict: bool = False
     silenced: Sequence[Any] = ()
-    """Rule findings a template silenced (:class:`waform.rules.silence.Silenced`): shown, and
-    failing nothing."""
+    """Rule findings the templates silenced (:class:`waform.rules.silence.Silenced`): listed,
+    never failing."""
 
     @property
     def errors(self) -> int:
@@ -64,9 +64,9 @@ class DiagnosticReport:
             f"{count} template-language{'' if count == 1 else 's'} in {files} "
             f"file{'' if files == 1 else 's'}"
         )
-        quiet = f", {len(self.silenced)} silenced" if self.silenced else ""
+        waived = f", {len(self.silenced)} silenced" if self.silenced else ""
         if not self.diagnostics:
-            return f"{head}: valid{quiet}"
+            return f"{head}: valid{waived}"
         parts = [
             f"{n} {noun}{'' if n == 1 else 's'}"
             for n, noun in (
@@ -75,4 +75,4 @@ class DiagnosticReport:
             )
             if n
         ]
-        return f"{head}: {', '.join(parts)}{quiet}"
+        return f"{head}: {', '.join(parts)}{waived}"

@@ -13,9 +13,8 @@ class GithubRenderer(Renderer):
     name = "github"
 
     def diagnostics(self, report: DiagnosticReport) -> str:
-        lines = [github_annotations(report.diagnostics)] if report.diagnostics else []
-        lines += [f"::notice::{item.render()}" for item in report.silenced]
-        return "\n".join(lines)
+        notices = [f"::notice::{_escape_github(item.render())}" for item in report.silenced]
+        return "\n".join(filter(None, [github_annotations(report.diagnostics), *notices]))
 
 
 def _escape_github(value: str, *, prop: bool = False) -> str:

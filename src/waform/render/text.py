@@ -44,15 +44,18 @@ class TextRenderer(Renderer):
         return apply_text(report, self.options.verbose)
 
     def diagnostics(self, report: DiagnosticReport) -> str:
-        """``path:line:col: [warning: ]message [code]``, errors red, warnings yellow, then the
-        silenced findings (cyan)."""
+        """``path:line:col: [warning: ]message [code]``, errors red and warnings yellow."""
+        color = self.options.color
         lines = [
-            (d.render(), "red" if d.severity == "error" else "yellow") for d in report.diagnostics
+            click.style(d.render(), fg="red" if d.severity == "error" else "yellow")
+            if color
+            else d.render()
+            for d in report.diagnostics
         ]
-        lines += [(item.render(), "cyan") for item in report.silenced]
-        if not self.options.color:
-            return "\n".join(line for line, _ in lines)
-        return "\n".join(click.style(line, fg=fg) for line, fg in lines)
+        lines += [
+            click.style(s.render(), fg="cyan") if color else s.render() for s in report.silenced
+        ]
+        return "\n".join(lines)
 
     def rules(self, listing: RuleListing) -> str:
         return rules_text(listing.rules)
