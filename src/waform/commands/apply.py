@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 import sys
 from dataclasses import replace
@@ -180,7 +179,7 @@ def command(
         wait_progress=make_progress(quiet=quiet),
     )
     if isinstance(outcome, DryRun):
-        _print_dry_run(outcome, as_json=as_json)
+        echo(render(outcome, "json" if as_json else "text"))  # no Markdown for a dry run
         return
     echo(render(outcome, fmt, verbose=console.verbosity > 0))
     if not outcome.ok:
@@ -211,14 +210,3 @@ def _confirm(plan: Plan, target: str) -> None:
         f"Apply {count} change{'s' * (count != 1)} to target {target}?", default=False, err=True
     ):
         raise WaformError("apply cancelled; nothing was written")
-
-
-def _print_dry_run(dry: DryRun, *, as_json: bool) -> None:
-    if as_json:
-        click.echo(json.dumps(dry.to_json(), indent=2, ensure_ascii=False))
-        return
-    lines = dry.lines()
-    count = len(dry.steps)
-    click.echo(f"Dry run: {count} request{'s' * (count != 1)} would be sent (none were).")
-    for line in lines:
-        click.echo(line)

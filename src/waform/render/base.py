@@ -1,7 +1,7 @@
 """The shape every output format shares: one :class:`Renderer` per format, looked up by name.
 
 A renderer has one method per kind of subject, named after it (``plan``, ``drift``, ``apply``,
-``diagnostics``, ``rules``, ``rule``); :func:`waform.render.render` picks the format by name and
+``dry_run``, ``diagnostics``, ``rules``, ``rule``); :func:`waform.render.render` picks the format by name and
 the method by the subject's type. A format that has no method for a subject refuses it.
 """
 
@@ -70,6 +70,7 @@ def register(renderer: R) -> R:
 def _kinds() -> tuple[tuple[type, str], ...]:
     # Imported on first use: rendering one plan must not import drift, apply and the rules.
     from waform.apply.results import ApplyReport
+    from waform.apply.runner import DryRun
     from waform.diagnostics import DiagnosticReport
     from waform.drift import DriftReport
     from waform.plan import Plan
@@ -80,6 +81,7 @@ def _kinds() -> tuple[tuple[type, str], ...]:
         (Plan, "plan"),
         (DriftReport, "drift"),
         (ApplyReport, "apply"),
+        (DryRun, "dry_run"),
         (DiagnosticReport, "diagnostics"),
         (RuleListing, "rules"),
         (Rule, "rule"),

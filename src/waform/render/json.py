@@ -10,6 +10,7 @@ from dataclasses import asdict
 from typing import Any
 
 from waform.apply.results import ApplyReport
+from waform.apply.runner import DryRun
 from waform.diagnostics import DiagnosticReport
 from waform.drift import DriftReport
 from waform.plan import Plan
@@ -33,6 +34,9 @@ class JsonRenderer(Renderer):
 
     def apply(self, report: ApplyReport) -> str:
         return _dump(apply_json(report))
+
+    def dry_run(self, dry: DryRun) -> str:
+        return _dump(dry.to_json())
 
     def diagnostics(self, report: DiagnosticReport) -> str:
         payload: dict[str, Any] = {

@@ -164,7 +164,10 @@ def plan_markdown(plan: Plan, limit: int) -> str:
             for u in plan.unmanaged
         ),
     )
-    detailed = [*plan.blocked, *(a for a in plan.actions if a.action != "delete")]
+    detailed: list[Action | Blocked] = [
+        *plan.blocked,
+        *(a for a in plan.actions if a.action != "delete"),
+    ]
     if detailed:
         blocks.append(("#### Details\n", False))
         blocks.extend((_details_block(item), True) for item in detailed)
@@ -227,6 +230,21 @@ def _take(blocks: list[str], budget: int) -> tuple[list[str], int]:
     return taken, budget
 
 
+def _drift_footer(report: DriftReport, fail_on: Iterable[str], command: str | None) -> list[str]:
+    """Notes, then when, by what and failing on which kinds the check ran."""
+    tail: list[str] = []
+    if report.notes:
+        tail.append("")
+        tail += [f"> {_drift_cell(note)}" for note in report.notes]
+    tail.append("")
+    ran = f" ({markdown_code(command)})" if command else ""
+    tail.append(
+        f"<sub>Checked {report.generated_at.strftime('%Y-%m-%d %H:%M UTC')} by waform "
+        f"{__version__}{ran}. Fails on: {', '.join(sorted(set(fail_on))) or 'nothing'}.</sub>"
+    )
+    return tail
+
+
 def drift_markdown(
     report: DriftReport, fail_on: Iterable[str], command: str | None, limit: int
 ) -> str:
@@ -249,16 +267,7 @@ def drift_markdown(
         f"{report.managed} template languages in git, {report.remote} at the target. "
         + (", ".join(f"**{kind}**: {n}" for kind, n in counts.items() if n) or "No findings.")
     )
-    tail: list[str] = []
-    if report.notes:
-        tail.append("")
-        tail += [f"> {_drift_cell(note)}" for note in report.notes]
-    tail.append("")
-    ran = f" ({markdown_code(command)})" if command else ""
-    tail.append(
-        f"<sub>Checked {report.generated_at.strftime('%Y-%m-%d %H:%M UTC')} by waform "
-        f"{__version__}{ran}. Fails on: {', '.join(sorted(set(fail_on))) or 'nothing'}.</sub>"
-    )
+    tail = _drift_footer(report, fail_on, command)
 
     rows = [
         f"| {_code_cell(f.name)} | {_drift_cell(f.language)} | {f.kind} | {_drift_cell(f.message)} |"

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Sequence
 import click
 
 from waform.apply.results import DONE_VERB, ApplyReport, StepResult
+from waform.apply.runner import DryRun
 from waform.diagnostics import DiagnosticReport
 from waform.drift import DriftReport
 from waform.plan import SYMBOLS, Action, Blocked, FieldChange, Plan
@@ -42,6 +43,11 @@ class TextRenderer(Renderer):
 
     def apply(self, report: ApplyReport) -> str:
         return apply_text(report, self.options.verbose)
+
+    def dry_run(self, dry: DryRun) -> str:
+        count = len(dry.steps)
+        head = f"Dry run: {count} request{'s' * (count != 1)} would be sent (none were)."
+        return "\n".join([head, *dry.lines()])
 
     def diagnostics(self, report: DiagnosticReport) -> str:
         """``path:line:col: [warning: ]message [code]``, errors red and warnings yellow."""
@@ -140,10 +146,11 @@ def plan_text(plan: Plan, color: bool) -> str:
     if plan.unmanaged:
         lines.append("Remote templates in scope that are not in git (left alone):")
         lines.append("")
-        for item in plan.unmanaged:
-            state = f" [{item.remote_state}]" if item.remote_state else ""
+        for unmanaged in plan.unmanaged:
+            state = f" [{unmanaged.remote_state}]" if unmanaged.remote_state else ""
             lines.append(
-                _style(f"  ? {item.name}/{item.language}", "?", color) + f"{state}  {item.note}"
+                _style(f"  ? {unmanaged.name}/{unmanaged.language}", "?", color)
+                + f"{state}  {unmanaged.note}"
             )
         lines.append("")
     if not plan.has_changes:
