@@ -103,9 +103,7 @@ def create_app(
         Route("/oauth2/token", emulator.auth.token_endpoint, methods=["POST"]),
         _route(_TEMPLATES, GET=api(list_templates), POST=api(create_template)),
         _route(_TEMPLATES + "/sync", POST=api(sync_templates)),
-        _route(
-            _TEMPLATES + "/{templateName}", GET=api(list_by_name), DELETE=api(delete_by_name)
-        ),
+        _route(_TEMPLATES + "/{templateName}", GET=api(list_by_name), DELETE=api(delete_by_name)),
         _route(
             _LANGUAGE,
             GET=api(get_template),

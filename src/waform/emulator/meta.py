@@ -231,7 +231,9 @@ def _cdn_url(key: tuple[str, str, str], component: dict[str, Any]) -> str:
     sent = example.get("url", "") if isinstance(example, dict) else ""
     digest = hashlib.sha256("/".join((*key, sent)).encode()).hexdigest()
     asset = str(10**16 + int(digest[:14], 16) % (9 * 10**16))
-    return f"{CDN}{asset}_n.{_MEDIA_EXTENSIONS[component['format']]}?ccb=1-7&_nc_sid=8b1bef{_UNSIGNED}"
+    return (
+        f"{CDN}{asset}_n.{_MEDIA_EXTENSIONS[component['format']]}?ccb=1-7&_nc_sid=8b1bef{_UNSIGNED}"
+    )
 
 
 def _rewrite_button(button: dict[str, Any]) -> None:

@@ -168,7 +168,9 @@ class Emulator:
                     continue
                 record = self.store.get(proj, n, lang)
                 assert record is not None
-                self._commit(record, lifecycle.finish_review(record, now, self.rewrites(), verdict), now)
+                self._commit(
+                    record, lifecycle.finish_review(record, now, self.rewrites(), verdict), now
+                )
                 finished.append(record.full_dto(self.analytics_json("DAY", now)))
         return finished
 
