@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from deepdiff import DeepDiff
 
+from waform.fields import compared, recategorised
 from waform.inventory import Inventory, Processor, pair, processors
 from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate
@@ -23,6 +24,7 @@ from waform.plan import (
     Action,
     Blocked,
     FieldChange,
+    Note,
     Plan,
     Request,
     Summary,
@@ -67,6 +69,7 @@ class _Builder:
     actions: list[tuple[tuple[Any, ...], Action]] = field(default_factory=list)
     blocked: list[Blocked] = field(default_factory=list)
     unmanaged: list[Unmanaged] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     noop: int = 0
     ignored: int = 0
     managed: int = 0
@@ -98,6 +101,7 @@ class _Builder:
             actions=actions,
             blocked=sorted(self.blocked, key=lambda x: (x.name, x.language)),
             unmanaged=sorted(self.unmanaged, key=lambda x: (x.name, x.language)),
+            notes=sorted(self.notes, key=lambda x: (x.name, x.language, x.kind)),
             fingerprints=dict(sorted(self.fingerprints.items())),
             requests=requests,
         )
@@ -485,14 +489,28 @@ def _out_of_scope(d: DesiredTemplate, r: RemoteTemplate | None) -> Blocked:
 def _plan_matched(b: _Builder, d: DesiredTemplate, r: RemoteTemplate) -> bool:
     """Decide one key present on both sides; True when its update changes the category."""
     b.managed += 1
+    if recategorised(d.category, r.category, r.state):
+        b.notes.append(
+            Note(
+                name=d.name,
+                language=d.language,
+                kind="recategorised",
+                message=f"Meta recategorised it {d.category} → {r.category} (it cannot change "
+                f"back); set category: {r.category} in the file to drop this note",
+            )
+        )
+        d = replace(d, category=r.category)
     wire = d.details.to_wire()
     raw = r.effective_details()
     if raw == wire and d.category == r.category:
         # Byte-for-byte equal content has equal canonical forms: skip canonicalising.
         want = have = _IDENTICAL
     else:
-        want = canonical_details(wire, category=d.category, strip=b.settings.strip)
-        have = canonical_details(raw, category=r.category, strip=b.settings.strip)
+        want, have = compared(
+            canonical_details(wire, category=d.category, strip=b.settings.strip),
+            canonical_details(raw, category=r.category, strip=b.settings.strip),
+            d.category,
+        )
     outcome = _decide(b, d, r, want, have)
     if outcome is None:
         b.noop += 1
