@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
 
 from waform.atomicfile import write_text_atomic
-from waform.commands.options import one_format, plan_showing_diagnostics, target_options
+from waform.commands.options import (
+    echo,
+    output_format,
+    plan_showing_diagnostics,
+    target_options,
+)
 from waform.console import Console
 from waform.errors import PlanError, WaformError
 from waform.manager import Manager
-from waform.render import render_markdown, render_text
+from waform.render import render
+
+log = logging.getLogger(__name__)
 
 
 @click.command("plan")
@@ -51,24 +59,17 @@ def command(
     `>` submit a draft, `-` delete, `!` cannot be applied (with what to do). Logs go to stderr.
     """
     console: Console = ctx.obj or Console()
-    one_format(as_json, markdown)
-    manager = Manager.from_options(paths, config_path=config_path, target=target, console=console)
+    fmt = output_format(as_json, markdown)
+    manager = Manager.from_options(paths, config_path=config_path, target=target)
     outcome = plan_showing_diagnostics(manager, paths, strict=strict, force=force)
     plan = outcome.plan
-    console.debug(
-        "plan: "
-        + ", ".join(
-            f"{phase} {seconds * 1000:.0f} ms" for phase, seconds in outcome.timings.items()
-        )
-        + f", {plan.requests} request(s)"
+    log.debug(
+        "plan: %s, %d request(s)",
+        ", ".join(f"{phase} {seconds * 1000:.0f} ms" for phase, seconds in outcome.timings.items()),
+        plan.requests,
     )
 
-    if as_json:
-        click.echo(plan.to_json())
-    elif markdown:
-        click.echo(render_markdown(plan), nl=False)
-    else:
-        click.echo(render_text(plan, color=console.color))
+    echo(render(plan, fmt, color=console.color))
 
     if outcome.refusal is not None:
         raise PlanError(outcome.refusal)
@@ -77,6 +78,6 @@ def command(
             write_text_atomic(out, plan.to_json() + "\n")
         except OSError as exc:
             raise WaformError(f"cannot write {out}: {exc.strerror or exc}") from None
-        console.info(f"saved the plan to {out}; run `waform apply {out}` to apply it")
+        log.info("saved the plan to %s; run `waform apply %s` to apply it", out, out)
     if detailed_exitcode and plan.has_changes:
         ctx.exit(2)

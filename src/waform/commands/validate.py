@@ -6,13 +6,17 @@ one ``plan`` refuses on. Exit 0 when valid, 1 on any error (with ``--strict``, o
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
 
 from waform.console import Console
-from waform.diagnostics import render_github, render_json, summary
+from waform.diagnostics import DiagnosticReport
 from waform.manager import Manager
+from waform.render import render
+
+log = logging.getLogger(__name__)
 
 
 @click.command("validate")
@@ -47,26 +51,14 @@ def command(
     goes to stderr. Exit 0 when valid, 1 on any error (or, with --strict, any warning).
     """
     console: Console = ctx.obj or Console()
-    manager = Manager.from_options(paths, config_path=config_path, console=console, offline=True)
+    manager = Manager.from_options(paths, config_path=config_path, offline=True)
     state = manager.validate(paths, strict=strict)
-    if fmt == "json":
-        click.echo(
-            render_json(
-                state.diagnostics,
-                files=state.files_read,
-                templates=len(state.templates),
-                valid=state.ok,
-                strict=strict,
-            )
-        )
-    elif fmt == "github":
-        if state.diagnostics:
-            click.echo(render_github(state.diagnostics))
-    else:
-        for diagnostic in state.diagnostics:
-            console.out(
-                diagnostic.render(), fg="red" if diagnostic.severity == "error" else "yellow"
-            )
-    console.info(summary(state.diagnostics, templates=len(state.templates), files=state.files_read))
-    if not state.ok:
+    report = DiagnosticReport(
+        state.diagnostics, files=state.files_read, templates=len(state.templates), strict=strict
+    )
+    output = render(report, fmt, color=console.color)
+    if output or fmt == "json":
+        console.out(output)
+    log.info("%s", report.summary())
+    if not report.valid:
         ctx.exit(1)
