@@ -21,8 +21,8 @@ from ruamel.yaml import YAML
 
 from waform.cli import cli
 from waform.emulator.transport import EMBEDDED_BASE_URL, SyncEmbeddedTransport
-from waform.model.template import DesiredTemplate, TemplateFile
 from waform.fields import compared
+from waform.model.template import DesiredTemplate, TemplateFile
 from waform.normalize import canonical_details
 
 ROOT = Path(__file__).resolve().parents[1]
