@@ -13,7 +13,7 @@ import click
 from waform.apply.progress import make_progress
 from waform.apply.results import ApplyReport, render_json, render_markdown, render_text
 from waform.apply.runner import ApplyOptions, DryRun
-from waform.commands.options import one_format, plan_showing_diagnostics
+from waform.commands.options import no_cache_option, one_format, plan_showing_diagnostics
 from waform.console import Console
 from waform.errors import PlanError, WaformError
 from waform.manager import Manager
@@ -109,6 +109,7 @@ def _read_plan(path: Path) -> Plan:
 @click.option("--markdown", is_flag=True, help="Print a summary for a merge-request comment.")
 @click.option("--force", is_flag=True, help="Accept a plan over the safety thresholds.")
 @click.option("--strict", is_flag=True, help="Treat rule warnings as errors (when planning).")
+@no_cache_option
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -127,6 +128,7 @@ def command(
     markdown: bool,
     force: bool,
     strict: bool,
+    no_cache: bool,
 ) -> None:
     """Make the target match the templates: apply PLAN.json, or plan PATH... and apply it.
 
@@ -163,10 +165,11 @@ def command(
             config_path=config_path,
             target=target,
             console=console,
+            use_cache=not no_cache,
         )
     else:
         manager = Manager.from_options(
-            paths, config_path=config_path, target=target, console=console
+            paths, config_path=config_path, target=target, console=console, use_cache=not no_cache
         )
         plan = _plan_now(manager, paths, strict=strict, force=force, show=not dry_run)
         prompted = False

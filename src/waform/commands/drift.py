@@ -9,7 +9,12 @@ from pathlib import Path
 
 import click
 
-from waform.commands.options import one_format, showing_file_problems, target_options
+from waform.commands.options import (
+    no_cache_option,
+    one_format,
+    showing_file_problems,
+    target_options,
+)
 from waform.console import Console
 from waform.drift import (
     DEFAULT_FAIL_ON,
@@ -70,6 +75,7 @@ class _FailOn(click.ParamType):
     metavar="HOURS",
     help="Report a review still pending after this many hours (health).",
 )
+@no_cache_option
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -80,6 +86,7 @@ def command(
     markdown: bool,
     fail_on: frozenset[str],
     stale_review: float,
+    no_cache: bool,
 ) -> None:
     """Compare the templates in PATH... with the target and check the target's health.
 
@@ -92,7 +99,9 @@ def command(
     """
     console: Console = ctx.obj or Console()
     one_format(as_json, markdown)
-    manager = Manager.from_options(paths, config_path=config_path, target=target, console=console)
+    manager = Manager.from_options(
+        paths, config_path=config_path, target=target, console=console, use_cache=not no_cache
+    )
     with showing_file_problems():
         report = manager.drift(paths, stale_after=timedelta(hours=stale_review))
     console.debug(f"drift: {report.requests} request(s)")

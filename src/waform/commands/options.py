@@ -37,6 +37,16 @@ def target_options(above: str = "PATH") -> Callable[[F], F]:
     return decorate
 
 
+def no_cache_option(command: F) -> F:
+    """``--no-cache``: every file is read and checked again; the load cache is left alone."""
+    return click.option(
+        "--no-cache",
+        "no_cache",
+        is_flag=True,
+        help="Read and check every file again; neither read nor write the load cache.",
+    )(command)
+
+
 def one_format(as_json: bool, markdown: bool) -> None:
     """``--json`` and ``--markdown`` choose one output; both at once is a usage error."""
     if as_json and markdown:

@@ -7,7 +7,12 @@ from pathlib import Path
 import click
 
 from waform.atomicfile import write_text_atomic
-from waform.commands.options import one_format, plan_showing_diagnostics, target_options
+from waform.commands.options import (
+    no_cache_option,
+    one_format,
+    plan_showing_diagnostics,
+    target_options,
+)
 from waform.console import Console
 from waform.errors import PlanError, WaformError
 from waform.manager import Manager
@@ -31,6 +36,7 @@ from waform.render import render_markdown, render_text
 )
 @click.option("--force", is_flag=True, help="Accept a plan over the safety thresholds.")
 @click.option("--strict", is_flag=True, help="Treat rule warnings as errors.")
+@no_cache_option
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -43,6 +49,7 @@ def command(
     detailed_exitcode: bool,
     force: bool,
     strict: bool,
+    no_cache: bool,
 ) -> None:
     """Compare the templates in PATH... with the target and show what apply would do.
 
@@ -52,7 +59,9 @@ def command(
     """
     console: Console = ctx.obj or Console()
     one_format(as_json, markdown)
-    manager = Manager.from_options(paths, config_path=config_path, target=target, console=console)
+    manager = Manager.from_options(
+        paths, config_path=config_path, target=target, console=console, use_cache=not no_cache
+    )
     outcome = plan_showing_diagnostics(manager, paths, strict=strict, force=force)
     plan = outcome.plan
     console.debug(

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from waform.commands.options import no_cache_option
 from waform.console import Console
 from waform.diagnostics import render_github, render_json, summary
 from waform.manager import Manager
@@ -32,6 +33,7 @@ from waform.manager import Manager
     type=click.Path(dir_okay=False, path_type=Path),
     help="waform.yaml with rule overrides (default: the nearest one above PATH).",
 )
+@no_cache_option
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -39,6 +41,7 @@ def command(
     fmt: str,
     strict: bool,
     config_path: Path | None,
+    no_cache: bool,
 ) -> None:
     """Check the template files in PATH... offline: YAML, schema, names, Meta's rules.
 
@@ -47,7 +50,9 @@ def command(
     goes to stderr. Exit 0 when valid, 1 on any error (or, with --strict, any warning).
     """
     console: Console = ctx.obj or Console()
-    manager = Manager.from_options(paths, config_path=config_path, console=console, offline=True)
+    manager = Manager.from_options(
+        paths, config_path=config_path, console=console, offline=True, use_cache=not no_cache
+    )
     state = manager.validate(paths, strict=strict)
     if fmt == "json":
         click.echo(

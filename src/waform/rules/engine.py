@@ -86,58 +86,100 @@ def _locate(file: Any, loc: Loc) -> tuple[int, int]:
 
 def run_rules(files: Sequence[LoadedFileLike], settings: RuleSettings | None = None) -> RuleReport:
     """Check every template-language of ``files`` plus the cross-file rules."""
+    settings = settings or RuleSettings()
     with collector_paused():  # see waform.gcpause
-        return _run_rules(files, settings or RuleSettings())
+        out = _Findings(settings)
+        entries: list[Entry] = []
+        for file_index, file in enumerate(files):
+            for ctx in out.check_file(file):
+                entries.append(Entry(file_index, file.path, ctx))
+        out.check_across(files, entries)
+    return RuleReport(sort_diagnostics(out.diagnostics), out.failed)
 
 
-def _run_rules(files: Sequence[LoadedFileLike], settings: RuleSettings) -> RuleReport:
-    diagnostics: list[Diagnostic] = []
-    failed: set[tuple[str, str]] = set()
-    #: Enabled checks per distinct per-template ``rules:`` (most files share the empty one).
-    enabled: dict[frozenset, list[tuple[str, Any, Setting]]] = {}
-    entries: list[Entry] = []
+def check_file(file: LoadedFileLike, settings: RuleSettings) -> list[Diagnostic]:
+    """The rules that look at one file alone (what the load cache keeps per file)."""
+    out = _Findings(settings)
+    out.check_file(file)
+    return out.diagnostics
 
-    def emit(file: Any, loc: Loc, setting: Setting, rule_id: str, message: str, keys: Iterable):
+
+def check_across(files: Sequence[LoadedFileLike], settings: RuleSettings) -> list[Diagnostic]:
+    """The rules that compare the templates of all ``files`` with each other."""
+    out = _Findings(settings)
+    entries = [
+        Entry(
+            i,
+            file.path,
+            TemplateContext(file.template.name, file.template.category, code, e.details),
+        )
+        for i, file in enumerate(files)
+        for code, e in file.template.languages.items()
+    ]
+    out.check_across(files, entries)
+    return out.diagnostics
+
+
+class _Findings:
+    """Diagnostics of one run of the rules, and the (name, language) pairs that failed."""
+
+    def __init__(self, settings: RuleSettings) -> None:
+        self.settings = settings
+        self.diagnostics: list[Diagnostic] = []
+        self.failed: set[tuple[str, str]] = set()
+        #: Enabled checks per distinct per-template ``rules:`` (most files share the empty one).
+        self._enabled: dict[frozenset, list[tuple[str, Any, Setting]]] = {}
+
+    def emit(
+        self, file: Any, loc: Loc, setting: Setting, rule_id: str, message: str, keys: Iterable
+    ):
         line, column = _locate(file, loc)
-        severity = settings.severity(setting)
-        diagnostics.append(Diagnostic(file.path, line, column, severity, message, rule_id))
+        severity = self.settings.severity(setting)
+        self.diagnostics.append(Diagnostic(file.path, line, column, severity, message, rule_id))
         if severity == "error":
-            failed.update(keys)
+            self.failed.update(keys)
 
-    for file_index, file in enumerate(files):
-        template = file.template
-        overrides = template.rules
+    def _checks(self, overrides: Mapping[str, str]) -> list[tuple[str, Any, Setting]]:
         key = frozenset(overrides.items())
-        checks = enabled.get(key)
+        checks = self._enabled.get(key)
         if checks is None:
             checks = []
             for rule_id, fn in TEMPLATE_CHECKS.items():
-                setting = settings.setting(rule_id, overrides)
+                setting = self.settings.setting(rule_id, overrides)
                 if setting != "off":
                     checks.append((rule_id, fn, setting))
-            enabled[key] = checks
+            self._enabled[key] = checks
+        return checks
+
+    def check_file(self, file: LoadedFileLike) -> list[TemplateContext]:
+        """Run the per-template checks over one file; returns its contexts (for the cross rules)."""
+        template = file.template
+        overrides = template.rules
+        checks = self._checks(overrides)
         for rule_id in overrides:
             if rule_id not in RULES:
                 message = f"unknown rule {rule_id!r} in `rules:` (`waform rules` lists the ids)"
                 every_language = [(template.name, code) for code in template.languages]
                 loc = KeyLoc(("rules", rule_id))
-                emit(file, loc, "error", "unknown-rule", message, every_language)
+                self.emit(file, loc, "error", "unknown-rule", message, every_language)
+        contexts = []
         for code, entry in template.languages.items():
             ctx = TemplateContext(template.name, template.category, code, entry.details)
-            entries.append(Entry(file_index, file.path, ctx))
+            contexts.append(ctx)
             for rule_id, fn, setting in checks:
                 for loc, message in fn(ctx):
-                    emit(file, loc, setting, rule_id, message, ((template.name, code),))
+                    self.emit(file, loc, setting, rule_id, message, ((template.name, code),))
+        return contexts
 
-    for rule_id, fn in CROSS_CHECKS.items():
-        for index, loc, message in fn(entries):
-            entry = entries[index]
-            file = files[entry.file]
-            setting = settings.setting(rule_id, file.template.rules)
-            if setting != "off":
-                keys = ((entry.ctx.name, entry.ctx.language),)
-                emit(file, loc, setting, rule_id, message, keys)
-    return RuleReport(sort_diagnostics(diagnostics), failed)
+    def check_across(self, files: Sequence[LoadedFileLike], entries: Sequence[Entry]) -> None:
+        for rule_id, fn in CROSS_CHECKS.items():
+            for index, loc, message in fn(entries):
+                entry = entries[index]
+                file = files[entry.file]
+                setting = self.settings.setting(rule_id, file.template.rules)
+                if setting != "off":
+                    keys = ((entry.ctx.name, entry.ctx.language),)
+                    self.emit(file, loc, setting, rule_id, message, keys)
 
 
 def check_files(
