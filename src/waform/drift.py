@@ -31,7 +31,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from waform import __version__
-from waform.differ import DiffSettings, field_changes, state_label
+from waform.differ import DiffSettings
+from waform.field_changes import template_changes
 from waform.inventory import Inventory
 from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate
@@ -119,8 +120,8 @@ class DriftReport:
     stale_review_hours: float | None = None
 
     def counts(self) -> dict[str, int]:
-        counter = Counter(f.kind for f in self.findings)
-        return {kind: counter.get(kind, 0) for kind in FINDING_KINDS}
+        counter = Counter[str](f.kind for f in self.findings)
+        return {kind: counter[kind] for kind in FINDING_KINDS}
 
     def failing(self, fail_on: Iterable[str] = DEFAULT_FAIL_ON) -> list[Finding]:
         kinds = set(fail_on)
@@ -341,14 +342,6 @@ def sort_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:
 _QUALITY = {"QUALITY_SCORE_YELLOW": "yellow", "QUALITY_SCORE_RED": "red"}
 
 
-def under_review(remote: RemoteTemplate) -> bool:
-    """A submission Meta has not decided on yet (a pending change, or a first review)."""
-    pending = remote.pending
-    if pending is not None:
-        return pending.status == "IN_PROGRESS"
-    return remote.state == "PENDING"
-
-
 def _hours(delta: timedelta) -> str:
     hours = delta.total_seconds() / 3600
     return f"{hours:.0f} h" if hours >= 10 else f"{hours:.1f} h"
@@ -386,7 +379,7 @@ def health_findings(
     quality = _QUALITY.get(remote.qualityScore or "")
     if quality:
         add(f"quality-{quality}", f"quality score {quality.upper()}")
-    if stale_after is not None and under_review(remote) and review_started is not None:
+    if stale_after is not None and remote.under_review and review_started is not None:
         waited = now - review_started
         if waited > stale_after:
             add(
@@ -412,12 +405,8 @@ def _source(desired: DesiredTemplate | None) -> str | None:
 def _differences(
     git: dict[str, Any], remote: dict[str, Any], *, git_category: str, remote_category: str | None
 ) -> tuple[FieldDifference, ...]:
-    out: list[FieldDifference] = []
-    if remote_category is not None and git_category != remote_category:
-        out.append(FieldDifference("category", git_category, remote_category))
-    if git != remote:
-        out.extend(FieldDifference.from_change(c) for c in field_changes(remote, git))
-    return tuple(out)
+    changes = template_changes(remote, git, old_category=remote_category, new_category=git_category)
+    return tuple(FieldDifference.from_change(c) for c in changes)
 
 
 @dataclass(frozen=True)
@@ -466,7 +455,7 @@ class _DriftCheck:
             if diffs:
                 message = f"a pending change ({pending.status}) differs from git"
                 out.append(Finding("pending", *d.key, "pending-edit", message, diffs, _source(d)))
-        elif under_review(r) and (pend is not None or not out):
+        elif r.under_review and (pend is not None or not out):
             message = "in review at Meta"
             if pend is not None:  # git's own content is what Meta is reviewing
                 since = self.review_started.get(r.key)
@@ -527,7 +516,7 @@ def find_drift(
         p.remote for p in inventory.remote_only if p.remote and not p.remote.isMetaGenerated
     ]
     for r in unmanaged:
-        message = f"at the target ({state_label(r)}), in no file; `waform import` adds it to git"
+        message = f"at the target ({r.state_label}), in no file; `waform import` adds it to git"
         findings += [
             Finding("unmanaged", *r.key, "unmanaged", message),
             *check.health(r, None, False),

@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from waform.config import Config, Target, load_config
-from waform.console import Console
 from waform.desired import DesiredState, load_desired
 from waform.diagnostics import Diagnostic, sort_diagnostics
 from waform.differ import plan_changes
@@ -80,7 +79,6 @@ class Manager:
         config: Config,
         *,
         target: str | None = None,
-        console: Console | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         offline: bool = False,
         use_cache: bool = True,
@@ -89,7 +87,6 @@ class Manager:
         configuration with several targets and no default needs no ``--target``."""
         self.config = config
         self.target_name = target
-        self.console = console or Console(verbosity=-1, color=False)
         self.transport = transport
         self.use_cache = use_cache
         if not offline:
@@ -107,7 +104,6 @@ class Manager:
         *,
         config_path: str | Path | None = None,
         target: str | None = None,
-        console: Console | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         offline: bool = False,
         use_cache: bool = True,
@@ -115,14 +111,7 @@ class Manager:
         """``--config`` if given, else the ``waform.yaml`` nearest the first path."""
         start = Path(paths[0]) if paths else Path(".")
         config = load_config(Path(config_path) if config_path else None, start)
-        return cls(
-            config,
-            target=target,
-            console=console,
-            transport=transport,
-            offline=offline,
-            use_cache=use_cache,
-        )
+        return cls(config, target=target, transport=transport, offline=offline, use_cache=use_cache)
 
     # ------------------------------------------------------------------ steps
 
@@ -184,7 +173,7 @@ class Manager:
         """An async context manager yielding the target's :class:`~waform.client.Provider`."""
         from waform.targets import open_provider
 
-        return open_provider(self.target, console=self.console, transport=self.transport)
+        return open_provider(self.target, transport=self.transport)
 
     async def plan_async(
         self,
@@ -310,7 +299,6 @@ class Manager:
             config=self.config,
             target=self.target,
             options=options or ApplyOptions(),
-            console=self.console,
             transport=self.transport,
             load=functools.partial(self.loaded_files, refusal="the plan is stale"),
             **progress,
@@ -375,12 +363,10 @@ class Manager:
         One request per template under review (first page only), at most
         :data:`REVIEW_HISTORY_MAX` of them, a few at a time — drift stays cheap on big projects.
         """
-        from waform.drift import under_review
-
         keys = [
             p.key
             for p in inventory.managed
-            if p.remote is not None and not p.remote.isMetaGenerated and under_review(p.remote)
+            if p.remote is not None and not p.remote.isMetaGenerated and p.remote.under_review
         ]
         notes = []
         if len(keys) > REVIEW_HISTORY_MAX:

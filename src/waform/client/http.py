@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import re
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
@@ -26,8 +27,7 @@ from pydantic import BaseModel, ValidationError
 
 from waform import __version__
 from waform.client.auth import Authenticator
-from waform.client.retry import RetryPolicy, ThrottleHook, parse_retry_after
-from waform.console import Console
+from waform.client.retry import RetryBudget, RetryPolicy, ThrottleHook, parse_retry_after
 from waform.errors import ApiError, TransportError, UnknownOutcomeError
 from waform.model.remote import ApiErrorBody
 
@@ -36,6 +36,10 @@ MAX_PAGE_SIZE = 1000
 #: Safety stop for a server that keeps returning page tokens (10 million templates).
 MAX_PAGES = 10_000
 _MAX_TEXT = 300
+
+#: Retries and give-ups (``-v``); every request and its answer on :data:`wire_log` (``-vv``).
+log = logging.getLogger(__name__)
+wire_log = logging.getLogger(f"{__name__}.requests")
 
 Model = TypeVar("Model", bound=BaseModel)
 Item = TypeVar("Item")
@@ -95,7 +99,6 @@ class HttpApi:
         auth: Authenticator,
         retry: RetryPolicy | None = None,
         throttle: ThrottleHook | None = None,
-        console: Console | None = None,
         auth_hint: str = "",
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -104,7 +107,6 @@ class HttpApi:
         self._auth = auth
         self.retry = retry or RetryPolicy()
         self.throttle = throttle
-        self._console = console
         self._auth_hint = auth_hint
         self._clock = clock
         self._sleep = sleep
@@ -143,14 +145,31 @@ class HttpApi:
             ) from None
         return token, expires_in
 
-    async def _request(self, call: Call) -> httpx.Response | None:
-        """Send ``call`` with retries: the 2xx response, ``None`` (a tolerated 404), or raise."""
-        policy = self.retry
-        start = self._clock()
-        attempt = 0
+    async def _request(
+        self, call: Call, budget: RetryBudget | None = None
+    ) -> httpx.Response | None:
+        """Send ``call`` with retries: the 2xx response, ``None`` (a tolerated 404), or raise.
+
+        ``budget`` is a write's, when the caller sends it again after reading back that an
+        unknown outcome did not take effect: the re-send waits like a retry and counts against
+        the same sends and seconds.
+        """
+        budget = budget or self.retry.start()
+        policy = budget.policy
+        if budget.started is None:
+            budget.started = self._clock()
+        elif budget.sends:
+            delay = policy.delay(budget.sends)
+            elapsed = self._clock() - budget.started
+            if budget.exhausted or elapsed + delay > policy.budget:
+                raise TransportError(
+                    f"{call.label}: not sent again: gave up after {budget.sends} "
+                    f"attempt{'s' * (budget.sends > 1)} in {elapsed:.1f} s"
+                )
+            await self._sleep(delay)
         reauthenticated = False
         while True:
-            attempt += 1
+            budget.sends += 1
             headers = await self._auth.headers(self._fetch_token) if call.authenticate else {}
             permit = await self.throttle.acquire() if self.throttle is not None else None
             try:
@@ -158,54 +177,65 @@ class HttpApi:
             finally:
                 if permit is not None:
                     permit.release()
-            if isinstance(outcome, httpx.Response):
-                if 200 <= outcome.status_code < 300:
-                    return outcome
+            retry_after = None
+            if isinstance(outcome, httpx.TransportError):
+                error: Exception = self._transport_failure(call, outcome)
+                verdict = policy.verdict(write=call.write, failure=outcome)
+            elif 200 <= outcome.status_code < 300:
+                return outcome
+            else:
                 body = _error_body(outcome)
                 status = outcome.status_code
                 if status == 401 and call.authenticate and not reauthenticated:
                     if self._auth.invalidate(headers):  # token revoked or expired early
-                        reauthenticated, attempt = True, attempt - 1
+                        reauthenticated = True
+                        budget.sends -= 1  # refused before processing; not one of the attempts
                         continue
                 if status == 404 and call.not_found_ok and body.errorCode == "template_not_found":
                     return None
-                error: Exception = self._api_error(call, outcome, body)
-                if call.write and status >= 500:
-                    raise UnknownOutcomeError(
-                        f"{error}; the write may have been processed — check before retrying"
-                    )
-                if not _retryable(status, body.errorCode):
-                    raise error
+                error = self._api_error(call, outcome, body)
+                verdict = policy.verdict(write=call.write, status=status, error_code=body.errorCode)
                 retry_after = parse_retry_after(outcome.headers.get("Retry-After"))
-            else:
-                error = self._transport_failure(call, outcome)  # raises for unsafe writes
-                retry_after = None
-
-            elapsed = self._clock() - start
-            delay = policy.delay(attempt, retry_after)
-            if attempt >= policy.max_attempts or elapsed + delay > policy.budget:
-                if policy.max_attempts == 1:
-                    raise error
-                waited = ""
-                if retry_after is not None and elapsed + delay > policy.budget:
-                    waited = f"; the server asked to wait {retry_after:g} s"
-                final = type(error)(
-                    self._redact(
-                        f"{error} (gave up after {attempt} attempt{'s' * (attempt > 1)} in "
-                        f"{elapsed:.1f} s{waited})"
-                    ),
-                    **_error_kwargs(error),
-                )
-                if hasattr(error, "retry_after"):
-                    final.retry_after = error.retry_after  # type: ignore[attr-defined]
-                raise final from None
+            if verdict == "unknown":
+                raise UnknownOutcomeError(
+                    f"{error}; the write may have been processed — check before retrying"
+                ) from None
+            if verdict == "fail":
+                raise error
+            elapsed = self._clock() - budget.started
+            delay = policy.delay(budget.sends, retry_after)
+            if budget.exhausted or elapsed + delay > policy.budget:
+                asked = retry_after if elapsed + delay > policy.budget else None
+                raise self._gave_up(error, budget, elapsed, asked) from None
             self.retries += 1
-            if self._console is not None:
-                self._console.debug(
-                    f"retrying {call.label} in {delay:.2f} s after {_short_reason(error)} "
-                    f"(attempt {attempt + 1} of {policy.max_attempts})"
-                )
+            log.debug(
+                "retrying %s in %.2f s after %s (attempt %d of %d)",
+                call.label,
+                delay,
+                _short_reason(error),
+                budget.sends + 1,
+                policy.max_attempts,
+            )
             await self._sleep(delay)
+
+    def _gave_up(
+        self, error: Exception, budget: RetryBudget, elapsed: float, asked: float | None
+    ) -> Exception:
+        """``error`` with how long it was tried (a lone attempt says nothing more)."""
+        if budget.policy.max_attempts == 1:
+            return error
+        sends = budget.sends
+        waited = f"; the server asked to wait {asked:g} s" if asked is not None else ""
+        final = type(error)(
+            self._redact(
+                f"{error} (gave up after {sends} attempt{'s' * (sends > 1)} in "
+                f"{elapsed:.1f} s{waited})"
+            ),
+            **_error_kwargs(error),
+        )
+        if hasattr(error, "retry_after"):
+            final.retry_after = error.retry_after  # type: ignore[attr-defined]
+        return final
 
     async def _send(
         self, call: Call, headers: dict[str, str], permit: Any
@@ -225,10 +255,10 @@ class HttpApi:
             )
         except httpx.TransportError as exc:
             return exc
-        if self._console is not None and self._console.verbosity >= 2:
+        if wire_log.isEnabledFor(logging.DEBUG):
             ms = (self._clock() - sent_at) * 1000
-            self._console.debug(
-                self._redact(f"{call.request} → {response.status_code} ({ms:.0f} ms)")
+            wire_log.debug(
+                "%s", self._redact(f"{call.request} → {response.status_code} ({ms:.0f} ms)")
             )
         if self.throttle is not None:
             if response.status_code == 429:
@@ -239,17 +269,13 @@ class HttpApi:
         return response
 
     def _transport_failure(self, call: Call, exc: httpx.TransportError) -> TransportError:
-        """The error for a failed send; raises right away when a write may have gone through."""
-        not_sent = isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout | httpx.PoolTimeout)
+        """The one-line error for a send that got no answer."""
         kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
         detail = _one_line(str(exc)) or type(exc).__name__
         where = f"{call.request}" + (f" ({call.op} {call.template})" if call.template else "")
-        message = self._redact(f"{where}: request {kind} ({type(exc).__name__}: {detail})")
-        if call.write and not not_sent:
-            raise UnknownOutcomeError(
-                f"{message}; the write may have been processed — check before retrying"
-            ) from None
-        return TransportError(message)
+        return TransportError(
+            self._redact(f"{where}: request {kind} ({type(exc).__name__}: {detail})")
+        )
 
     def _api_error(self, call: Call, response: httpx.Response, body: ApiErrorBody) -> ApiError:
         code = body.errorCode or "error"
@@ -320,12 +346,6 @@ def _error_kwargs(error: Exception) -> dict[str, Any]:
             "additional": error.additional,
         }
     return {}
-
-
-def _retryable(status: int, code: str) -> bool:
-    """429 and ``resource_locked`` were certainly not processed (safe for writes too); 5xx
-    reaches here only for reads."""
-    return status == 429 or (status == 409 and code == "resource_locked") or status >= 500
 
 
 def _error_body(response: httpx.Response) -> ApiErrorBody:

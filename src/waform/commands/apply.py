@@ -164,12 +164,11 @@ def command(
             [Path(p) for p in plan.paths] or [paths[0].parent],
             config_path=config_path,
             target=target,
-            console=console,
             use_cache=not no_cache,
         )
     else:
         manager = Manager.from_options(
-            paths, config_path=config_path, target=target, console=console, use_cache=not no_cache
+            paths, config_path=config_path, target=target, use_cache=not no_cache
         )
         plan = _plan_now(manager, paths, strict=strict, force=force, show=not dry_run)
         prompted = False

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import shlex
 from datetime import timedelta
@@ -15,7 +16,6 @@ from waform.commands.options import (
     showing_file_problems,
     target_options,
 )
-from waform.console import Console
 from waform.drift import (
     DEFAULT_FAIL_ON,
     FINDING_KINDS,
@@ -28,6 +28,8 @@ from waform.manager import Manager
 
 #: 100 years: beyond this a threshold means "never" and would overflow a timedelta.
 MAX_STALE_HOURS = 876_000
+
+log = logging.getLogger(__name__)
 
 
 def _not_nan(ctx: click.Context, param: click.Parameter, value: float) -> float:
@@ -97,14 +99,13 @@ def command(
 
     Exit 0: clean; 2: findings of a --fail-on kind; 1: error. Only reads from the API.
     """
-    console: Console = ctx.obj or Console()
     one_format(as_json, markdown)
     manager = Manager.from_options(
-        paths, config_path=config_path, target=target, console=console, use_cache=not no_cache
+        paths, config_path=config_path, target=target, use_cache=not no_cache
     )
     with showing_file_problems():
         report = manager.drift(paths, stale_after=timedelta(hours=stale_review))
-    console.debug(f"drift: {report.requests} request(s)")
+    log.debug("drift: %d request(s)", report.requests)
     if as_json:
         click.echo(render_json(report, fail_on))
     elif markdown:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
@@ -17,6 +18,8 @@ from waform.console import Console
 from waform.errors import PlanError, WaformError
 from waform.manager import Manager
 from waform.render import render_markdown, render_text
+
+log = logging.getLogger(__name__)
 
 
 @click.command("plan")
@@ -60,16 +63,14 @@ def command(
     console: Console = ctx.obj or Console()
     one_format(as_json, markdown)
     manager = Manager.from_options(
-        paths, config_path=config_path, target=target, console=console, use_cache=not no_cache
+        paths, config_path=config_path, target=target, use_cache=not no_cache
     )
     outcome = plan_showing_diagnostics(manager, paths, strict=strict, force=force)
     plan = outcome.plan
-    console.debug(
-        "plan: "
-        + ", ".join(
-            f"{phase} {seconds * 1000:.0f} ms" for phase, seconds in outcome.timings.items()
-        )
-        + f", {plan.requests} request(s)"
+    log.debug(
+        "plan: %s, %d request(s)",
+        ", ".join(f"{phase} {seconds * 1000:.0f} ms" for phase, seconds in outcome.timings.items()),
+        plan.requests,
     )
 
     if as_json:
@@ -86,6 +87,6 @@ def command(
             write_text_atomic(out, plan.to_json() + "\n")
         except OSError as exc:
             raise WaformError(f"cannot write {out}: {exc.strerror or exc}") from None
-        console.info(f"saved the plan to {out}; run `waform apply {out}` to apply it")
+        log.info("saved the plan to %s; run `waform apply %s` to apply it", out, out)
     if detailed_exitcode and plan.has_changes:
         ctx.exit(2)

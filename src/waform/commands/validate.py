@@ -6,6 +6,7 @@ one ``plan`` refuses on. Exit 0 when valid, 1 on any error (with ``--strict``, o
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
@@ -14,6 +15,8 @@ from waform.commands.options import no_cache_option
 from waform.console import Console
 from waform.diagnostics import render_github, render_json, summary
 from waform.manager import Manager
+
+log = logging.getLogger(__name__)
 
 
 @click.command("validate")
@@ -51,7 +54,7 @@ def command(
     """
     console: Console = ctx.obj or Console()
     manager = Manager.from_options(
-        paths, config_path=config_path, console=console, offline=True, use_cache=not no_cache
+        paths, config_path=config_path, offline=True, use_cache=not no_cache
     )
     state = manager.validate(paths, strict=strict)
     if fmt == "json":
@@ -72,6 +75,8 @@ def command(
             console.out(
                 diagnostic.render(), fg="red" if diagnostic.severity == "error" else "yellow"
             )
-    console.info(summary(state.diagnostics, templates=len(state.templates), files=state.files_read))
+    log.info(
+        "%s", summary(state.diagnostics, templates=len(state.templates), files=state.files_read)
+    )
     if not state.ok:
         ctx.exit(1)
