@@ -16,7 +16,9 @@ from urllib.parse import quote
 import httpx
 
 from waform.client.auth import Authenticator
-from waform.client.http import Call, Endpoint, HttpApi, collect_pages, http_client, json_object
+from waform.client.calls import Call, json_object
+from waform.client.http import Endpoint, HttpApi, http_client
+from waform.client.pages import collect_pages
 from waform.client.retry import RetryBudget, RetryPolicy, ThrottleHook
 from waform.model.remote import RemoteTemplate, RemoteTemplateList
 

@@ -13,8 +13,9 @@ import click
 
 from waform.commands.options import no_cache_option
 from waform.console import Console
-from waform.diagnostics import render_github, render_json, summary
+from waform.diagnostics import DiagnosticReport
 from waform.manager import Manager
+from waform.render import render
 
 log = logging.getLogger(__name__)
 
@@ -57,26 +58,12 @@ def command(
         paths, config_path=config_path, offline=True, use_cache=not no_cache
     )
     state = manager.validate(paths, strict=strict)
-    if fmt == "json":
-        click.echo(
-            render_json(
-                state.diagnostics,
-                files=state.files_read,
-                templates=len(state.templates),
-                valid=state.ok,
-                strict=strict,
-            )
-        )
-    elif fmt == "github":
-        if state.diagnostics:
-            click.echo(render_github(state.diagnostics))
-    else:
-        for diagnostic in state.diagnostics:
-            console.out(
-                diagnostic.render(), fg="red" if diagnostic.severity == "error" else "yellow"
-            )
-    log.info(
-        "%s", summary(state.diagnostics, templates=len(state.templates), files=state.files_read)
+    report = DiagnosticReport(
+        state.diagnostics, files=state.files_read, templates=len(state.templates), strict=strict
     )
-    if not state.ok:
+    output = render(report, fmt, color=console.color)
+    if output or fmt == "json":
+        console.out(output)
+    log.info("%s", report.summary())
+    if not report.valid:
         ctx.exit(1)
