@@ -19,7 +19,7 @@ import os
 import sys
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +45,7 @@ from waform.loader import (
 from waform.model.template import DesiredTemplate, SourceRef
 from waform.rules import RuleSettings
 from waform.rules.engine import check_across, check_file
+from waform.rules.silence import Silenced
 from waform.yamlsafe import decode
 
 #: Cold files from which a process pool pays off (measured: ``bench/loader_bench.py --pool``;
@@ -63,15 +64,18 @@ class DesiredState:
     files_read: int
     """Template files found (loaded or not)."""
     template_count: int
+    silenced: list[Silenced] = field(default_factory=list)
+    """Rule findings the templates silenced, with their reasons; they fail nothing."""
     _templates: list[DesiredTemplate] | None = None
     _files: list[LoadedFile] | None = None
     _materialise: Callable[[], LoadResult] | None = None
 
     @classmethod
-    def of(cls, loaded: LoadResult, diagnostics: list[Diagnostic]) -> DesiredState:
-        return cls(
-            diagnostics, loaded.files_read, len(loaded.templates), loaded.templates, loaded.files
-        )
+    def of(
+        cls, loaded: LoadResult, diagnostics: list[Diagnostic], silenced: list[Silenced]
+    ) -> DesiredState:
+        count = len(loaded.templates)
+        return cls(diagnostics, loaded.files_read, count, silenced, loaded.templates, loaded.files)
 
     @property
     def ok(self) -> bool:
@@ -152,95 +156,129 @@ class _Run:
             if self.cache is not None:
                 self.cache.put_many({}, used=[self.run_key])
             return DesiredState(
-                stored.findings(), len(self.paths), stored.templates, _materialise=self.load
+                stored.findings(),
+                len(self.paths),
+                stored.templates,
+                stored.waived(),
+                _materialise=lambda: self.load()[0],
             )
-        loaded = self.load()
-        diagnostics = list(loaded.diagnostics)
-        diagnostics += check_across(loaded.files, self.settings)
-        diagnostics = sort_diagnostics(diagnostics)
+        loaded, silenced = self.load()
+        # As the rules see them: files without errors, then the valid parts of the others.
+        across = check_across([*loaded.files, *loaded.partial], self.settings)
+        diagnostics = sort_diagnostics([*loaded.diagnostics, *across.diagnostics])
+        silenced = [*silenced, *across.silenced]
         if self.cache is not None:
-            run = encode_run(diagnostics, len(loaded.templates))
+            run = encode_run(diagnostics, silenced, len(loaded.templates))
             self.cache.put_many({self.run_key: run})
-        return DesiredState.of(loaded, diagnostics)
+        return DesiredState.of(loaded, diagnostics, silenced)
 
-    def load(self) -> LoadResult:
+    def load(self) -> tuple[LoadResult, list[Silenced]]:
         """Every file, from the cache or loaded anew (and then stored), plus the loader's
-        checks across files; the rules across files are the caller's."""
+        checks across files (the rules across files are the caller's); and what the per-file
+        rules silenced."""
         stored = self.cache.get_many([k for k in self.keys if k]) if self.cache else {}
-        outcomes: list[tuple[LoadedFile | None, list[Diagnostic]] | None] = []
+        outcomes: list[_Outcome | None] = []
         cold: list[int] = []
         for index, key in enumerate(self.keys):
             entry = decode_file(stored[key]) if key in stored else None
             if index in self.unreadable:
-                outcomes.append((None, [self.unreadable[index]]))
+                outcomes.append(_Outcome(None, [self.unreadable[index]]))
             elif entry is None:
                 outcomes.append(None)
                 cold.append(index)
             else:
                 outcomes.append(self._from_entry(index, entry))
         fresh = self._load_cold(cold)
-        for index, (done, _value) in zip(cold, fresh, strict=True):
-            outcomes[index] = done
+        for index, (outcome, _value) in zip(cold, fresh, strict=True):
+            outcomes[index] = outcome
         if self.cache is not None:
             written = {self.keys[i]: value for i, (_o, value) in zip(cold, fresh, strict=True)}
             self.cache.put_many(written, used=list(stored))  # type: ignore[arg-type]
-        result = LoadResult(files_read=len(self.paths))
-        for item in outcomes:
-            assert item is not None  # every cold file was loaded above
-            loaded, diagnostics = item
-            result.diagnostics.extend(diagnostics)
-            if loaded is not None:
-                result.files.append(loaded)
-        check_across_files(result)
-        if self.settings.strict:  # warnings fail the run: report them as what they now are
-            result.diagnostics = [replace(d, severity="error") for d in result.diagnostics]
-        result.diagnostics = sort_diagnostics(result.diagnostics)
-        return result
+        return _assemble(outcomes, self.settings, len(self.paths))
 
-    def _from_entry(
-        self, index: int, entry: FileEntry
-    ) -> tuple[LoadedFile | None, list[Diagnostic]]:
+    def _from_entry(self, index: int, entry: FileEntry) -> _Outcome:
         path = self.paths[index]
         template = entry.template
+        findings, waived = entry.findings(path), entry.waived(path)
         if template is None:
-            return None, entry.findings(path)
+            return _Outcome(None, findings, waived)
+        text = decode(self.raw[index])[0] or ""
+        if not entry.complete:
+            return _Outcome(
+                LoadedFile(path, template, None, text, complete=False), findings, waived
+            )
         desired = template.desired()
         for item in desired:
             line, column = entry.sources.get(item.language, (1, 1))
             object.__setattr__(item, "source", SourceRef(path, line, column))
-        text, _bad = decode(self.raw[index])
-        return LoadedFile(path, template, None, text or "", desired), entry.findings(path)
+        return _Outcome(LoadedFile(path, template, None, text, desired), findings, waived)
 
-    def _load_cold(
-        self, cold: list[int]
-    ) -> list[tuple[tuple[LoadedFile | None, list[Diagnostic]], bytes]]:
+    def _load_cold(self, cold: list[int]) -> list[tuple[_Outcome, bytes]]:
         """Outcome and stored form of each cold file, in order."""
         items = [(self.paths[i], self.raw[i]) for i in cold]
         if len(items) >= self.pool_from and self.workers > 1 and _can_fork():
             values = _in_pool(items, self.settings, self.workers)
-            out = []
-            for index, value in zip(cold, values, strict=True):
-                entry = decode_file(value)
-                assert entry is not None, "a worker's entry always decodes"
-                out.append((self._from_entry(index, entry), value))
-            return out
+            entries = [decode_file(value) for value in values]
+            if all(entry is not None for entry in entries):
+                return [
+                    (self._from_entry(index, entry), value)  # type: ignore[arg-type]
+                    for index, entry, value in zip(cold, entries, values, strict=True)
+                ]
         return [_check(path, raw, self.settings) for path, raw in items]
 
 
-def _check(
-    path: str, raw: bytes, settings: RuleSettings
-) -> tuple[tuple[LoadedFile | None, list[Diagnostic]], bytes]:
+@dataclass
+class _Outcome:
+    """What loading and checking one file found."""
+
+    loaded: LoadedFile | None
+    diagnostics: list[Diagnostic]
+    silenced: list[Silenced] = field(default_factory=list)
+
+
+def _assemble(
+    outcomes: Sequence[_Outcome | None], settings: RuleSettings, files_read: int
+) -> tuple[LoadResult, list[Silenced]]:
+    """The per-file outcomes, in file order, as one load (with the loader's checks across
+    files), and the silenced findings in the order the rules meet them."""
+    result = LoadResult(files_read=files_read)
+    silenced: list[Silenced] = []
+    partial_silenced: list[Silenced] = []
+    for outcome in outcomes:
+        assert outcome is not None  # every cold file was loaded
+        result.diagnostics.extend(outcome.diagnostics)
+        loaded = outcome.loaded
+        if loaded is not None and not loaded.complete:
+            partial_silenced.extend(outcome.silenced)
+            result.partial.append(loaded)
+            continue
+        silenced.extend(outcome.silenced)
+        if loaded is not None:
+            result.files.append(loaded)
+    check_across_files(result)
+    if settings.strict:  # warnings fail the run: report them as what they now are
+        result.diagnostics = [replace(d, severity="error") for d in result.diagnostics]
+    result.diagnostics = sort_diagnostics(result.diagnostics)
+    return result, [*silenced, *partial_silenced]
+
+
+def _check(path: str, raw: bytes, settings: RuleSettings) -> tuple[_Outcome, bytes]:
     """Load one file and run the per-file rules: the outcome and its stored form."""
     loaded, diagnostics = load_bytes(path, raw)
+    silenced: list[Silenced] = []
     if loaded is not None:
-        diagnostics = [*diagnostics, *check_file(loaded, settings)]
+        report = check_file(loaded, settings)
+        diagnostics = [*diagnostics, *report.diagnostics]
+        silenced = report.silenced
     sources = {
         d.language: (d.source.line, d.source.column)
         for d in (loaded.desired if loaded else ())
         if d.source is not None
     }
-    value = encode_file(diagnostics, loaded.template if loaded else None, sources)
-    return (loaded, diagnostics), value
+    template = loaded.template if loaded else None
+    complete = loaded.complete if loaded else True
+    value = encode_file(diagnostics, silenced, template, complete, sources)
+    return _Outcome(loaded, diagnostics, silenced), value
 
 
 def _check_chunk(items: list[tuple[str, bytes]], settings: RuleSettings) -> list[bytes]:

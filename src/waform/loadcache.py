@@ -36,6 +36,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from waform import __version__
 from waform.diagnostics import Diagnostic
 from waform.model.template import TemplateFile
+from waform.rules.silence import Silenced
 
 log = logging.getLogger(__name__)
 
@@ -65,49 +66,76 @@ class _Entry(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
-Finding = tuple[int, int, Literal["error", "warning"], str, str]
+Severity = Literal["error", "warning"]
+Finding = tuple[int, int, Severity, str, str]
 """``(line, column, severity, message, code)`` of a diagnostic in the entry's own file."""
+Waived = tuple[int, int, Severity, str, str, str]
+"""A finding its template silenced, and the reason: ``(*finding, reason)``."""
 
 
 class FileEntry(_Entry):
-    """One file: its diagnostics (loader and per-file rules) and, if it loaded, the template
-    with the position of each language key."""
+    """One file: its diagnostics (loader and per-file rules), the findings it silenced, and the
+    template — with the position of each language key when the file is ``complete``; without
+    errors, else the valid part the rules saw."""
 
     diagnostics: list[Finding]
+    silenced: list[Waived] = []
     template: TemplateFile | None = None
+    complete: bool = True
     sources: dict[str, tuple[int, int]] = {}
 
     def findings(self, path: str) -> list[Diagnostic]:
         return [Diagnostic(path, *finding) for finding in self.diagnostics]
 
+    def waived(self, path: str) -> list[Silenced]:
+        return [Silenced(Diagnostic(path, *w[:5]), w[5]) for w in self.silenced]
+
 
 class RunEntry(_Entry):
-    """All files of one run: every diagnostic, and how many templates loaded."""
+    """All files of one run: every diagnostic and silenced finding, how many templates loaded."""
 
-    diagnostics: list[tuple[str, int, int, Literal["error", "warning"], str, str]]
+    diagnostics: list[tuple[str, int, int, Severity, str, str]]
+    silenced: list[tuple[str, int, int, Severity, str, str, str]]
     templates: int
 
     def findings(self) -> list[Diagnostic]:
         return [Diagnostic(*finding) for finding in self.diagnostics]
 
+    def waived(self) -> list[Silenced]:
+        return [Silenced(Diagnostic(*w[:6]), w[6]) for w in self.silenced]
+
+
+def _row(d: Diagnostic) -> tuple[int, int, Severity, str, str]:
+    return (d.line, d.column, d.severity, d.message, d.code)
+
 
 def encode_file(
     diagnostics: Iterable[Diagnostic],
+    silenced: Iterable[Silenced],
     template: TemplateFile | None,
+    complete: bool,
     sources: Mapping[str, tuple[int, int]],
 ) -> bytes:
     """The stored form of one file's outcome (JSON; the template as its model dumps it)."""
-    findings = [(d.line, d.column, d.severity, d.message, d.code) for d in diagnostics]
-    return (
-        FileEntry(diagnostics=findings, template=template, sources=dict(sources))
-        .model_dump_json(exclude_unset=True)
-        .encode()
+    entry = FileEntry(
+        diagnostics=[_row(d) for d in diagnostics],
+        silenced=[(*_row(s.diagnostic), s.reason) for s in silenced],
+        template=template,
+        complete=complete,
+        sources=dict(sources),
     )
+    return entry.model_dump_json(exclude_unset=True).encode()
 
 
-def encode_run(diagnostics: Sequence[Diagnostic], templates: int) -> bytes:
-    rows = [(d.path, d.line, d.column, d.severity, d.message, d.code) for d in diagnostics]
-    return RunEntry(diagnostics=rows, templates=templates).model_dump_json().encode()
+def encode_run(
+    diagnostics: Sequence[Diagnostic], silenced: Sequence[Silenced], templates: int
+) -> bytes:
+    entry = RunEntry(
+        diagnostics=[(d.path, *_row(d)) for d in diagnostics],
+        silenced=[(s.diagnostic.path, *_row(s.diagnostic), s.reason) for s in silenced],
+        templates=templates,
+    )
+    return entry.model_dump_json().encode()
 
 
 def decode_file(value: bytes) -> FileEntry | None:

@@ -20,6 +20,7 @@ from waform.rules.context import KeyLoc, Loc, TemplateContext
 from waform.rules.cross import Entry
 from waform.rules.plan import plan_hits
 from waform.rules.registry import CROSS_CHECKS, RULES, SETTINGS, TEMPLATE_CHECKS, Setting
+from waform.rules.silence import Silenced, silences
 
 
 class LoadedFileLike(Protocol):
@@ -72,6 +73,8 @@ class RuleReport:
     diagnostics: list[Diagnostic]
     failed: set[tuple[str, str]]
     """(name, language) pairs with at least one error (after ``strict``): plan refuses them."""
+    silenced: list[Silenced] = field(default_factory=list)
+    """Findings the templates silenced (``ignore:``), with their reasons; they fail nothing."""
 
     @property
     def ok(self) -> bool:
@@ -90,54 +93,65 @@ def run_rules(files: Sequence[LoadedFileLike], settings: RuleSettings | None = N
     with collector_paused():  # see waform.gcpause
         out = _Findings(settings)
         entries: list[Entry] = []
+        waivers: list[Mapping[str, str]] = []
         for file_index, file in enumerate(files):
-            for ctx in out.check_file(file):
-                entries.append(Entry(file_index, file.path, ctx))
-        out.check_across(files, entries)
-    return RuleReport(sort_diagnostics(out.diagnostics), out.failed)
+            waiver, contexts = out.check_file(file)
+            waivers.append(waiver)
+            entries.extend(Entry(file_index, file.path, ctx) for ctx in contexts)
+        out.check_across(files, entries, waivers)
+    return out.report()
 
 
-def check_file(file: LoadedFileLike, settings: RuleSettings) -> list[Diagnostic]:
+def check_file(file: LoadedFileLike, settings: RuleSettings) -> RuleReport:
     """The rules that look at one file alone (what the load cache keeps per file)."""
     out = _Findings(settings)
     out.check_file(file)
-    return out.diagnostics
+    return out.report()
 
 
-def check_across(files: Sequence[LoadedFileLike], settings: RuleSettings) -> list[Diagnostic]:
+def check_across(files: Sequence[LoadedFileLike], settings: RuleSettings) -> RuleReport:
     """The rules that compare the templates of all ``files`` with each other."""
     out = _Findings(settings)
-    entries = [
-        Entry(
-            i,
-            file.path,
-            TemplateContext(file.template.name, file.template.category, code, e.details),
-        )
-        for i, file in enumerate(files)
-        for code, e in file.template.languages.items()
-    ]
-    out.check_across(files, entries)
-    return out.diagnostics
+    entries: list[Entry] = []
+    waivers: list[Mapping[str, str]] = []
+    for file_index, file in enumerate(files):
+        template = file.template
+        waivers.append(silences(template, getattr(file, "text", "") or "")[0])
+        for code, entry in template.languages.items():
+            ctx = TemplateContext(template.name, template.category, code, entry.details)
+            entries.append(Entry(file_index, file.path, ctx))
+    out.check_across(files, entries, waivers)
+    return out.report()
 
 
 class _Findings:
-    """Diagnostics of one run of the rules, and the (name, language) pairs that failed."""
+    """What one run of the rules found: diagnostics, failed (name, language) pairs, silenced."""
 
     def __init__(self, settings: RuleSettings) -> None:
         self.settings = settings
         self.diagnostics: list[Diagnostic] = []
         self.failed: set[tuple[str, str]] = set()
+        self.silenced: list[Silenced] = []
         #: Enabled checks per distinct per-template ``rules:`` (most files share the empty one).
         self._enabled: dict[frozenset, list[tuple[str, Any, Setting]]] = {}
 
+    def report(self) -> RuleReport:
+        return RuleReport(sort_diagnostics(self.diagnostics), self.failed, self.silenced)
+
     def emit(
-        self, file: Any, loc: Loc, setting: Setting, rule_id: str, message: str, keys: Iterable
-    ):
-        line, column = _locate(file, loc)
+        self, file: Any, waiver: Mapping[str, str], loc: Loc | int, setting: Setting,
+        rule_id: str, message: str, keys: Iterable,
+    ) -> None:  # fmt: skip
+        line, column = (loc, 1) if isinstance(loc, int) else _locate(file, loc)
         severity = self.settings.severity(setting)
-        self.diagnostics.append(Diagnostic(file.path, line, column, severity, message, rule_id))
-        if severity == "error":
-            self.failed.update(keys)
+        diagnostic = Diagnostic(file.path, line, column, severity, message, rule_id)
+        reason = waiver.get(rule_id)
+        if reason is not None:
+            self.silenced.append(Silenced(diagnostic, reason))
+        else:
+            self.diagnostics.append(diagnostic)
+            if severity == "error":
+                self.failed.update(keys)
 
     def _checks(self, overrides: Mapping[str, str]) -> list[tuple[str, Any, Setting]]:
         key = frozenset(overrides.items())
@@ -151,27 +165,37 @@ class _Findings:
             self._enabled[key] = checks
         return checks
 
-    def check_file(self, file: LoadedFileLike) -> list[TemplateContext]:
-        """Run the per-template checks over one file; returns its contexts (for the cross rules)."""
+    def check_file(self, file: LoadedFileLike) -> tuple[Mapping[str, str], list[TemplateContext]]:
+        """The per-template checks over one file: its waivers and contexts (for the cross
+        rules)."""
         template = file.template
+        waiver, problems = silences(template, getattr(file, "text", "") or "")
+        every_language = [(template.name, code) for code in template.languages]
+        for problem in problems:  # a wrong waiver is never itself silenced
+            self.emit(file, {}, problem.where, "error", "ignore", problem.message, every_language)
         overrides = template.rules
         checks = self._checks(overrides)
         for rule_id in overrides:
             if rule_id not in RULES:
                 message = f"unknown rule {rule_id!r} in `rules:` (`waform rules` lists the ids)"
-                every_language = [(template.name, code) for code in template.languages]
                 loc = KeyLoc(("rules", rule_id))
-                self.emit(file, loc, "error", "unknown-rule", message, every_language)
+                self.emit(file, {}, loc, "error", "unknown-rule", message, every_language)
         contexts = []
         for code, entry in template.languages.items():
             ctx = TemplateContext(template.name, template.category, code, entry.details)
             contexts.append(ctx)
             for rule_id, fn, setting in checks:
                 for loc, message in fn(ctx):
-                    self.emit(file, loc, setting, rule_id, message, ((template.name, code),))
-        return contexts
+                    keys = ((template.name, code),)
+                    self.emit(file, waiver, loc, setting, rule_id, message, keys)
+        return waiver, contexts
 
-    def check_across(self, files: Sequence[LoadedFileLike], entries: Sequence[Entry]) -> None:
+    def check_across(
+        self,
+        files: Sequence[LoadedFileLike],
+        entries: Sequence[Entry],
+        waivers: Sequence[Mapping[str, str]],
+    ) -> None:
         for rule_id, fn in CROSS_CHECKS.items():
             for index, loc, message in fn(entries):
                 entry = entries[index]
@@ -179,7 +203,7 @@ class _Findings:
                 setting = self.settings.setting(rule_id, file.template.rules)
                 if setting != "off":
                     keys = ((entry.ctx.name, entry.ctx.language),)
-                    self.emit(file, loc, setting, rule_id, message, keys)
+                    self.emit(file, waivers[entry.file], loc, setting, rule_id, message, keys)
 
 
 def check_files(
