@@ -42,6 +42,37 @@ languages:
           text: "Hallo {{1}}, neue Angebote sind da."
           examples: ["Anna"]
 """
+#: Silences a rule that fires (listed as silenced, with the reason).
+SILENCED = """\
+# waform: ignore WA-V7 approved by Meta on 2026-03-02
+name: silenced_note
+category: UTILITY
+languages:
+  en_US:
+    details:
+      components:
+        - type: BODY
+          text: "{{1}}, your parcel is waiting at the Main Street store for you."
+          examples: ["Anna"]
+"""
+#: One language with a schema error, one valid with a rule finding: the rules see the valid part.
+PARTIAL = """\
+name: partial_note
+category: UTILITY
+languages:
+  en_US:
+    details:
+      components:
+        - type: BODY
+          text: "{{1}}, your order is ready for pickup at our Main Street store today."
+          examples: ["Anna"]
+  de:
+    details:
+      messageSendTtlSeconds: 5
+      components:
+        - type: BODY
+          text: "Ihre Bestellung liegt zur Abholung in unserem Geschäft bereit."
+"""
 
 
 def write_templates(templates: Path) -> Path:
@@ -50,6 +81,8 @@ def write_templates(templates: Path) -> Path:
     shutil.copytree(EXAMPLES, templates / "examples")
     (templates / "broken_one.yaml").write_text(BROKEN)
     (templates / "misnamed.yaml").write_text(MISNAMED)
+    (templates / "silenced_note.yaml").write_text(SILENCED)
+    (templates / "partial_note.yaml").write_text(PARTIAL)
     # Defined twice: the loader's check across files reports the second one.
     shutil.copy(EXAMPLES / "order_shipped.yaml", templates / "order_shipped.yaml")
     return templates
@@ -71,6 +104,7 @@ def snapshot(state: Any) -> tuple:
     """Everything a command reads from a load, templates compared field by field and as sent."""
     return (
         state.diagnostics,
+        state.silenced,
         state.files_read,
         state.template_count,
         [(t, t.source, t.details.to_wire()) for t in state.templates],
@@ -87,6 +121,9 @@ def test_cold_warm_and_uncached_loads_are_identical(repo: Path) -> None:
     assert not database(repo).exists(), "--no-cache writes nothing"
     assert uncached[0] and any(d.code == "duplicate-template" for d in uncached[0])
     assert any(d.code.startswith("WA-") for d in uncached[0]), "rule findings are part of it"
+    assert [s.diagnostic.code for s in uncached[1]] == ["WA-V7"], "and silenced ones"
+    partial = [d.code for d in uncached[0] if d.path.endswith("partial_note.yaml")]
+    assert "schema" in partial and "WA-V7" in partial, "the valid part of a broken file is checked"
 
     cold = validate(repo, cache=True)
     assert snapshot(cold) == uncached
@@ -107,7 +144,7 @@ def test_a_changed_file_is_loaded_again(repo: Path) -> None:
     target.write_text(target.read_text().replace("has shipped", "is on its way"))
     changed = snapshot(validate(repo, cache=True))
     assert changed == snapshot(validate(repo, cache=False))
-    texts = [json.dumps(t[2]) for t in changed[3] if t[0].name == "order_shipped"]
+    texts = [json.dumps(t[2]) for t in changed[4] if t[0].name == "order_shipped"]
     assert any("is on its way" in text for text in texts)
 
 
@@ -179,7 +216,7 @@ def test_a_damaged_cache_is_ignored_and_rewritten(repo: Path, damage: Any) -> No
     assert snapshot(validate(repo, cache=True)) == uncached
     # Rewritten: the next run is answered from sound entries, identically.
     with sqlite3.connect(database(repo)) as db:
-        assert db.execute("SELECT count(*) FROM entries").fetchone()[0] > len(uncached[4])
+        assert db.execute("SELECT count(*) FROM entries").fetchone()[0] > len(uncached[5])
     assert snapshot(validate(repo, cache=True)) == uncached
 
 
@@ -205,4 +242,8 @@ def test_validate_command_output_is_the_same_cached_and_not(
     warm = runner.invoke(cli, ["validate", "templates", "--format", "json"])
     assert uncached.exit_code == cold.exit_code == warm.exit_code == 1
     assert uncached.stdout == cold.stdout == warm.stdout
+    report = json.loads(warm.stdout)
+    assert report["diagnostics"] and report["templates"] == len(
+        validate(repo, cache=False).templates
+    )
     assert (repo / ".waform" / "cache" / DATABASE).exists()
