@@ -193,15 +193,20 @@ class Manager:
 
         timings: dict[str, float] = {}
         begin = time.perf_counter()
-        # Loading (CPU) and fetching (mostly waiting for the API) overlap: the files are read in
-        # a worker thread while the event loop pages through the list endpoint. A problem in the
-        # files is still reported first, whatever the fetch does.
-        loading = asyncio.ensure_future(self._load_in_thread(paths, strict, desired, timings))
+        # Loading (CPU) and fetching (mostly waiting for the API) overlap: the fetch starts
+        # first, then the files are read in a worker thread (cold ones in a process pool) while
+        # the event loop pages through the list endpoint. A problem in the files is still
+        # reported first, whatever the fetch does.
+        loading: asyncio.Future[DesiredState] | None = None
         try:
             async with self.open_client() as client:
                 # Always a sweep (names=None): only a full view of the scope tells which remote
                 # templates are not in git (unmanaged / prune); ceil(N / 1000) requests.
                 fetching = asyncio.create_task(fetch_remote(client, names=None, config=self.config))
+                await asyncio.sleep(0)  # the first request is on its way before loading starts
+                loading = asyncio.ensure_future(
+                    self._load_in_thread(paths, strict, desired, timings)
+                )
                 try:
                     state = await loading
                 except BaseException:
@@ -228,6 +233,10 @@ class Manager:
                     )
                 timings["diff"] = time.perf_counter() - started
         except BaseException:
+            if loading is None:  # the target could not be opened: the files still come first
+                loading = asyncio.ensure_future(
+                    self._load_in_thread(paths, strict, desired, timings)
+                )
             if not loading.done():
                 with suppress(Exception):
                     await loading
