@@ -244,7 +244,9 @@ def _plan_matched(b: _Builder, d: DesiredTemplate, r: RemoteTemplate, wire: dict
             canonical_details(raw, category=r.category, strip=b.settings.strip),
             d.category,
         )
-    outcome = decide(d, r, want, have, edits=b.edit_history.get(d.key), now=b.now)
+    outcome = _foreign_draft(d, r, want, b.settings.strip) if want != have else None
+    if outcome is None:
+        outcome = decide(d, r, want, have, edits=b.edit_history.get(d.key), now=b.now)
     if outcome is None:
         b.noop += 1
         return False
@@ -255,6 +257,35 @@ def _plan_matched(b: _Builder, d: DesiredTemplate, r: RemoteTemplate, wire: dict
     b.actions.append(((0, d.name, 0 if changes_category else 2, d.language), outcome))
     b.fingerprints[fingerprint_key(*d.key)] = remote_fingerprint(r)
     return changes_category
+
+
+def _foreign_draft(
+    d: DesiredTemplate, r: RemoteTemplate, want: dict[str, Any], strip: Any
+) -> Blocked | None:
+    """A draft change made outside git (e.g. in the dashboard) on a live template whose live
+    content git already matches: submitting git's content would spend one of Meta's edits to
+    change nothing, so the plan names the draft instead of resubmitting."""
+    pending = r.pending
+    if pending is None or pending.status != "DRAFT" or r.state not in ("APPROVED", "PAUSED"):
+        return None
+    git, live = compared(
+        want, canonical_details(r.details, category=r.category, strip=strip), d.category
+    )
+    if git != live:
+        return None
+    path = template_path(d.name, d.language)
+    return Blocked(
+        kind="pending-draft",
+        name=d.name,
+        language=d.language,
+        reason="a draft change made outside git differs from git, and git matches the live "
+        "template: submitting git's content would spend an edit to change nothing",
+        remedy="discard the draft (in the dashboard, or `DELETE "
+        f"{path}` without deleteSubmitted, which drops only the draft: git's version is the "
+        "live one), or copy the draft's content into the file to submit it",
+        remote_state=r.state_label,
+        source=str(d.source) if d.source else None,
+    )
 
 
 def _plan_create(

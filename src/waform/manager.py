@@ -11,7 +11,6 @@ import asyncio
 import functools
 import time
 from collections.abc import Coroutine, Sequence
-from contextlib import suppress
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -188,48 +187,32 @@ class Manager:
         from waform.rules import RuleSettings, check_plan
 
         timings: dict[str, float] = {}
+        # The files first: invalid files stop the plan before a single request is sent (no
+        # token, no list page), at the price of not overlapping the load with the fetch.
+        state = await self._load_in_thread(paths, strict, desired, timings)
         begin = time.perf_counter()
-        # Loading (CPU) and fetching (mostly waiting for the API) overlap: the files are read in
-        # a worker thread while the event loop pages through the list endpoint. A problem in the
-        # files is still reported first, whatever the fetch does.
-        loading = asyncio.ensure_future(self._load_in_thread(paths, strict, desired, timings))
-        try:
-            async with self.open_client() as client:
-                # Always a sweep (names=None): only a full view of the scope tells which remote
-                # templates are not in git (unmanaged / prune); ceil(N / 1000) requests.
-                fetching = asyncio.create_task(fetch_remote(client, names=None, config=self.config))
-                try:
-                    state = await loading
-                except BaseException:
-                    fetching.cancel()
-                    with suppress(BaseException):
-                        await fetching
-                    raise
-                fetched = await fetching
-                timings["fetch"] = time.perf_counter() - begin
+        async with self.open_client() as client:
+            # Always a sweep (names=None): only a full view of the scope tells which remote
+            # templates are not in git (unmanaged / prune); ceil(N / 1000) requests.
+            fetched = await fetch_remote(client, names=None, config=self.config)
+            timings["fetch"] = time.perf_counter() - begin
 
-                started = time.perf_counter()
-                inventory = self.pair(state.templates, fetched.templates)
+            started = time.perf_counter()
+            inventory = self.pair(state.templates, fetched.templates)
+            plan = plan_changes(
+                inventory, self.config, target=self.target.name, requests=fetched.requests
+            )
+            history = await self._edit_history(client, plan)
+            if history is not None:
                 plan = plan_changes(
-                    inventory, self.config, target=self.target.name, requests=fetched.requests
+                    inventory,
+                    self.config,
+                    target=self.target.name,
+                    requests=client.requests_made,
+                    edit_history=history,
+                    now=client.server_time,
                 )
-                history = await self._edit_history(client, plan)
-                if history is not None:
-                    plan = plan_changes(
-                        inventory,
-                        self.config,
-                        target=self.target.name,
-                        requests=client.requests_made,
-                        edit_history=history,
-                    )
-                timings["diff"] = time.perf_counter() - started
-        except BaseException:
-            if not loading.done():
-                with suppress(Exception):
-                    await loading
-            if loading.done() and not loading.cancelled() and loading.exception() is not None:
-                raise loading.exception() from None  # the files' problem comes first
-            raise
+            timings["diff"] = time.perf_counter() - started
 
         settings = RuleSettings(overrides=self.config.rules, strict=strict)
         removed = {a.key for a in plan.actions if a.action == "delete"}
@@ -507,10 +490,10 @@ def submitted_edits(activities: Sequence[dict[str, Any]]) -> list[datetime]:
     """Times of the edits that count towards Meta's limit, from activities (newest first).
 
     An edit counts when it was submitted (the next activity is ``IN_PROGRESS``; an edit saved
-    as a draft is followed by ``DRAFT``) and the template was not rejected just before it
-    (edits of rejected templates are unlimited). The activity types carry no approval event,
-    so an edit of a template that was still in its first review would count too; Sinch refuses
-    those anyway.
+    as a draft is followed by ``DRAFT``) and the template was approved then: the latest earlier
+    verdict-bearing activity is a submission (``IN_PROGRESS``) that was not ``REJECTED``. The
+    first submission of a draft (no earlier submission) and edits of rejected templates do not
+    count. Times are the server's (``created``).
     """
     times = []
     for index, activity in enumerate(activities):
@@ -518,8 +501,12 @@ def submitted_edits(activities: Sequence[dict[str, Any]]) -> list[datetime]:
             continue
         if activities[index - 1].get("type") != "IN_PROGRESS":
             continue
-        older = activities[index + 1] if index + 1 < len(activities) else None
-        if older is not None and older.get("type") == "REJECTED":
+        before = (
+            a.get("type")
+            for a in activities[index + 1 :]
+            if a.get("type") in ("IN_PROGRESS", "REJECTED")
+        )
+        if next(before, None) != "IN_PROGRESS":
             continue
         when = _activity_time(activity)
         if when is not None:

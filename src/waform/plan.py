@@ -45,6 +45,7 @@ BlockKind = Literal[
     "rejected-unchanged",
     "edit-limit",
     "out-of-scope",
+    "pending-draft",
 ]
 #: Order of kinds in summaries.
 ACTION_KINDS: tuple[str, ...] = ("create", "create-draft", "submit", "update", "delete")

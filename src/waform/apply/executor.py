@@ -134,13 +134,16 @@ class Executor:
                     step.kind == "delete" and exc.error_code == "template_not_found"
                 )
                 if (uncertain or expected_refusal) and await self._verify_or_none(step) is True:
-                    if step.kind == "delete":
-                        note = "already deleted"
-                    elif uncertain:
-                        note = _CONFIRMED
-                    else:
-                        note = "already existed with the desired content"
-                    return self._ok(step, budget.sends, verified=True, note=note)
+                    if uncertain:  # our own earlier send did it
+                        return self._ok(step, budget.sends, verified=True, note=_CONFIRMED)
+                    note = (
+                        "already deleted"
+                        if step.kind == "delete"
+                        else "already existed with the desired content"
+                    )
+                    result = self._ok(step, budget.sends, verified=True, note=note)
+                    result.already = True  # another apply made it: this one changed nothing
+                    return result
                 return self._failed(step, budget.sends, exc, uncertain=uncertain)
             except TransportError as exc:  # never sent, and the provider's retries ran out
                 return self._failed(step, budget.sends, exc, uncertain=uncertain)
