@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from collections.abc import Coroutine, Sequence
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -24,6 +24,7 @@ from waform.differ import plan_changes
 from waform.errors import WaformError
 from waform.gcpause import collector_paused
 from waform.inventory import Inventory, pair, processors
+from waform.model.enums import normalize_language
 from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate
 from waform.plan import Plan, UnsafePlanError
@@ -177,8 +178,11 @@ class Manager:
         strict: bool = False,
         force: bool = False,
         desired: DesiredState | None = None,
+        replace_keys: Sequence[str] = (),
     ) -> PlanOutcome:
         """Load, check, fetch (one sweep of the list endpoint), diff, and check safety.
+
+        ``replace_keys`` (``NAME`` or ``NAME:LANG``) are resubmitted even when nothing differs.
 
         Never writes. A plan over the safety thresholds is returned with ``refusal`` set (the
         command shows it, then exits 1) unless ``force``.
@@ -199,18 +203,20 @@ class Manager:
 
             started = time.perf_counter()
             inventory = self.pair(state.templates, fetched.templates)
-            plan = plan_changes(
-                inventory, self.config, target=self.target.name, requests=fetched.requests
+            submitted = await _submitted(client, [p.desired for p in inventory.matched])
+            diff = functools.partial(
+                plan_changes,
+                inventory,
+                self.config,
+                target=self.target.name,
+                submitted=submitted,
+                replace_keys=_key_matcher(replace_keys),
             )
+            plan = diff(requests=client.requests_made)
             history = await self._edit_history(client, plan)
             if history is not None:
-                plan = plan_changes(
-                    inventory,
-                    self.config,
-                    target=self.target.name,
-                    requests=client.requests_made,
-                    edit_history=history,
-                    now=client.server_time,
+                plan = diff(
+                    requests=client.requests_made, edit_history=history, now=client.server_time
                 )
             timings["diff"] = time.perf_counter() - started
 
@@ -259,10 +265,15 @@ class Manager:
         strict: bool = False,
         force: bool = False,
         desired: DesiredState | None = None,
+        replace_keys: Sequence[str] = (),
     ) -> PlanOutcome:
         """:meth:`plan_async` for synchronous callers (the CLI)."""
         with collector_paused():  # see waform.gcpause: allocation-heavy, acyclic work
-            return run_sync(self.plan_async(paths, strict=strict, force=force, desired=desired))
+            return run_sync(
+                self.plan_async(
+                    paths, strict=strict, force=force, desired=desired, replace_keys=replace_keys
+                )
+            )
 
     # ------------------------------------------------------------------ apply
 
@@ -387,7 +398,6 @@ class Manager:
         from waform.fetcher import fetch_remote
         from waform.importer import build_import, schema_reference, write_files
         from waform.loader import load_paths
-        from waform.model.enums import normalize_language
 
         existing = (
             {f.template.name: Path(f.path) for f in load_paths([directory], required=False).files}
@@ -396,7 +406,8 @@ class Manager:
         )
         async with self.open_client() as client:
             fetched = await fetch_remote(client, names=None, config=self.config)
-        inventory = self.pair([], fetched.templates)
+            inventory = self.pair([], fetched.templates)
+            submitted = await _submitted(client, [p.remote for p in inventory.remote_only])
         result = build_import(
             [p.remote for p in inventory.remote_only if p.remote is not None],
             directory,
@@ -404,6 +415,7 @@ class Manager:
             languages=[normalize_language(code) for code in languages],
             schema_ref=schema_reference(directory, schema, self.config.root),
             existing=existing,
+            submitted=submitted,
         )
         if not dry_run:
             result.written = write_files(result.files, force=force)
@@ -467,6 +479,34 @@ async def _activities(
 
     pages = await asyncio.gather(*(one(name, language) for name, language in keys))
     return dict(zip(keys, pages, strict=True))
+
+
+async def _submitted(
+    client: Provider, templates: Sequence[DesiredTemplate | RemoteTemplate | None]
+) -> dict[tuple[str, str], dict[str, Any] | None] | None:
+    """What waform last submitted of each template's write-only fields (from its marker
+    comment, :mod:`waform.submissions`); ``None`` when there are too many to read."""
+    from waform import submissions
+
+    keys = [t.key for t in templates if t is not None and submissions.of(*_content(t))]
+    if len(keys) > submissions.MAX_CHECKED:
+        return None
+    found = await _activities(client, keys)
+    return {key: submissions.last_submitted(pages) for key, pages in found.items()}
+
+
+def _content(
+    template: DesiredTemplate | RemoteTemplate,
+) -> tuple[dict[str, Any] | None, str]:
+    if isinstance(template, RemoteTemplate):
+        return template.effective_details(), template.category
+    return template.details.to_wire(), template.category
+
+
+def _key_matcher(keys: Sequence[str]) -> Callable[[str, str], bool]:
+    """``NAME`` or ``NAME:LANG`` (any spelling of the language) → a predicate on keys."""
+    wanted = {(k.partition(":")[0], normalize_language(k.partition(":")[2])) for k in keys}
+    return lambda name, language: (name, language) in wanted or (name, "") in wanted
 
 
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:

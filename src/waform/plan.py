@@ -138,7 +138,7 @@ class Note(_PlanModel):
 
     name: str
     language: str
-    kind: Literal["recategorised", "write-only-unverified", "pending-draft"]
+    kind: Literal["recategorised", "write-only-unverified"]
     message: str
 
 

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from waform import submissions
 from waform.apply.results import StepResult
 from waform.apply.steps import Schedule, WriteStep, schedule
 from waform.client.provider import Provider
@@ -108,6 +109,12 @@ class Executor:
         result.seconds = time.monotonic() - started
         if result.ok and self.comment and step.kind != "delete":
             warning = await self._post_comment(step, self.comment)
+            if warning:
+                result.warnings.append(warning)
+        written = submissions.of((step.body or {}).get("details"), step.category)
+        if result.ok and written and not result.already:
+            # What the read will never show (media samples…), for the next plan to compare.
+            warning = await self._post_comment(step, submissions.comment(written))
             if warning:
                 result.warnings.append(warning)
         return result

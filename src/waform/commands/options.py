@@ -65,11 +65,28 @@ def showing_file_problems() -> Iterator[None]:
 
 
 def plan_showing_diagnostics(
-    manager: Manager, paths: Sequence[Path], *, strict: bool, force: bool
+    manager: Manager,
+    paths: Sequence[Path],
+    *,
+    strict: bool,
+    force: bool,
+    replace_keys: Sequence[str] = (),
 ) -> PlanOutcome:
     """``Manager.plan`` for a command: file problems and rule warnings go to stderr."""
     with showing_file_problems():
-        outcome = manager.plan(paths, strict=strict, force=force)
+        outcome = manager.plan(paths, strict=strict, force=force, replace_keys=replace_keys)
     if outcome.diagnostics:
         echo(render(DiagnosticReport(outcome.diagnostics), "text"), err=True)
     return outcome
+
+
+def replace_option() -> Callable[[F], F]:
+    """``--replace NAME[:LANG]``: resubmit a template even when nothing differs."""
+    return click.option(
+        "--replace",
+        "replace_keys",
+        multiple=True,
+        metavar="NAME[:LANG]",
+        help="Resubmit this template (all its languages, or LANG) even when nothing differs: "
+        "for a media sample or OTP label the API cannot show back. Repeatable.",
+    )

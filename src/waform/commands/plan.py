@@ -12,6 +12,7 @@ from waform.commands.options import (
     echo,
     output_format,
     plan_showing_diagnostics,
+    replace_option,
     target_options,
 )
 from waform.console import Console
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 )
 @click.option("--force", is_flag=True, help="Accept a plan over the safety thresholds.")
 @click.option("--strict", is_flag=True, help="Treat rule warnings as errors.")
+@replace_option()
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -51,6 +53,7 @@ def command(
     detailed_exitcode: bool,
     force: bool,
     strict: bool,
+    replace_keys: tuple[str, ...],
 ) -> None:
     """Compare the templates in PATH... with the target and show what apply would do.
 
@@ -61,7 +64,9 @@ def command(
     console: Console = ctx.obj or Console()
     fmt = output_format(as_json, markdown)
     manager = Manager.from_options(paths, config_path=config_path, target=target)
-    outcome = plan_showing_diagnostics(manager, paths, strict=strict, force=force)
+    outcome = plan_showing_diagnostics(
+        manager, paths, strict=strict, force=force, replace_keys=replace_keys
+    )
     plan = outcome.plan
     log.debug(
         "plan: %s, %d request(s)",
