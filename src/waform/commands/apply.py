@@ -14,6 +14,7 @@ from waform.apply.progress import make_progress
 from waform.apply.runner import ApplyOptions, DryRun
 from waform.commands.options import (
     echo,
+    no_cache_option,
     output_format,
     plan_showing_diagnostics,
     replace_option,
@@ -114,6 +115,7 @@ def _read_plan(path: Path) -> Plan:
 @click.option("--force", is_flag=True, help="Accept a plan over the safety thresholds.")
 @click.option("--strict", is_flag=True, help="Treat rule warnings as errors (when planning).")
 @replace_option()
+@no_cache_option
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -133,6 +135,7 @@ def command(
     force: bool,
     strict: bool,
     replace_keys: tuple[str, ...],
+    no_cache: bool,
 ) -> None:
     """Make the target match the templates: apply PLAN.json, or plan PATH... and apply it.
 
@@ -170,9 +173,12 @@ def command(
             [Path(p) for p in plan.paths] or [paths[0].parent],
             config_path=config_path,
             target=target,
+            use_cache=not no_cache,
         )
     else:
-        manager = Manager.from_options(paths, config_path=config_path, target=target)
+        manager = Manager.from_options(
+            paths, config_path=config_path, target=target, use_cache=not no_cache
+        )
         plan = _plan_now(
             manager, paths, strict=strict, force=force, show=not dry_run, replace_keys=replace_keys
         )

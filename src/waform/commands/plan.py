@@ -10,6 +10,7 @@ import click
 from waform.atomicfile import write_text_atomic
 from waform.commands.options import (
     echo,
+    no_cache_option,
     output_format,
     plan_showing_diagnostics,
     replace_option,
@@ -41,6 +42,7 @@ log = logging.getLogger(__name__)
 @click.option("--force", is_flag=True, help="Accept a plan over the safety thresholds.")
 @click.option("--strict", is_flag=True, help="Treat rule warnings as errors.")
 @replace_option()
+@no_cache_option
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -54,6 +56,7 @@ def command(
     force: bool,
     strict: bool,
     replace_keys: tuple[str, ...],
+    no_cache: bool,
 ) -> None:
     """Compare the templates in PATH... with the target and show what apply would do.
 
@@ -63,7 +66,9 @@ def command(
     """
     console: Console = ctx.obj or Console()
     fmt = output_format(as_json, markdown)
-    manager = Manager.from_options(paths, config_path=config_path, target=target)
+    manager = Manager.from_options(
+        paths, config_path=config_path, target=target, use_cache=not no_cache
+    )
     outcome = plan_showing_diagnostics(
         manager, paths, strict=strict, force=force, replace_keys=replace_keys
     )
