@@ -15,7 +15,7 @@ import click
 from waform.diagnostics import render_text as render_diagnostics
 
 if TYPE_CHECKING:
-    from waform.manager import Manager, PlanOutcome
+    from waform.manager import DesiredState, Manager, PlanOutcome
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -57,11 +57,16 @@ def showing_file_problems() -> Iterator[None]:
 
 
 def plan_showing_diagnostics(
-    manager: Manager, paths: Sequence[Path], *, strict: bool, force: bool
+    manager: Manager,
+    paths: Sequence[Path],
+    *,
+    strict: bool,
+    force: bool,
+    desired: DesiredState | None = None,
 ) -> PlanOutcome:
     """``Manager.plan`` for a command: file problems and rule warnings go to stderr."""
     with showing_file_problems():
-        outcome = manager.plan(paths, strict=strict, force=force)
+        outcome = manager.plan(paths, strict=strict, force=force, desired=desired)
     if outcome.diagnostics:
         click.echo(render_diagnostics(outcome.diagnostics), err=True)
     return outcome

@@ -7,11 +7,17 @@ from pathlib import Path
 import click
 
 from waform.atomicfile import write_text_atomic
-from waform.commands.options import one_format, plan_showing_diagnostics, target_options
+from waform.commands.options import (
+    one_format,
+    plan_showing_diagnostics,
+    showing_file_problems,
+    target_options,
+)
+from waform.commands.preview import write_html
 from waform.console import Console
 from waform.errors import PlanError, WaformError
 from waform.manager import Manager
-from waform.render import render_markdown, render_text
+from waform.render import render_html, render_markdown, render_text
 
 
 @click.command("plan")
@@ -29,6 +35,12 @@ from waform.render import render_markdown, render_text
     is_flag=True,
     help="Exit 0 when there is nothing to change, 2 when there is, 1 on error.",
 )
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a preview page: each changed template live beside proposed.",
+)
 @click.option("--force", is_flag=True, help="Accept a plan over the safety thresholds.")
 @click.option("--strict", is_flag=True, help="Treat rule warnings as errors.")
 @click.pass_context
@@ -41,6 +53,7 @@ def command(
     markdown: bool,
     out: Path | None,
     detailed_exitcode: bool,
+    html_path: Path | None,
     force: bool,
     strict: bool,
 ) -> None:
@@ -53,7 +66,11 @@ def command(
     console: Console = ctx.obj or Console()
     one_format(as_json, markdown)
     manager = Manager.from_options(paths, config_path=config_path, target=target, console=console)
-    outcome = plan_showing_diagnostics(manager, paths, strict=strict, force=force)
+    desired = None
+    if html_path is not None:  # the page draws the proposed side from the loaded files
+        with showing_file_problems():
+            desired = manager.load(paths, strict=strict)
+    outcome = plan_showing_diagnostics(manager, paths, strict=strict, force=force, desired=desired)
     plan = outcome.plan
     console.debug(
         "plan: "
@@ -70,6 +87,9 @@ def command(
     else:
         click.echo(render_text(plan, color=console.color))
 
+    if html_path is not None and desired is not None:
+        write_html(html_path, render_html(plan, desired.templates, manager.config))
+        console.info(f"wrote {html_path}: open it in a browser to see the changed templates")
     if outcome.refusal is not None:
         raise PlanError(outcome.refusal)
     if out is not None:

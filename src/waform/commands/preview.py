@@ -1,0 +1,98 @@
+"""`waform preview`: the templates as a customer's phone shows them, in one HTML file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from waform.atomicfile import write_text_atomic
+from waform.commands.options import showing_file_problems
+from waform.console import Console
+from waform.diagnostics import render_text as render_diagnostics
+from waform.errors import PlanError, WaformError
+from waform.plan import Plan
+from waform.preview import Preview, preview_files, preview_plan
+
+
+def write_html(path: Path, html: str) -> None:
+    """Write the page atomically; a one-line error when the file cannot be written."""
+    try:
+        write_text_atomic(path, html)
+    except OSError as exc:
+        raise WaformError(f"cannot write {path}: {exc.strerror or exc}") from None
+
+
+def _read_plan(path: Path) -> Plan:
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        raise PlanError(f"cannot read {path}: {exc.strerror or exc}") from None
+    try:
+        return Plan.from_json(text)
+    except PlanError as exc:
+        raise PlanError(f"{path}: {exc}") from None
+
+
+@click.command("preview")
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "-o",
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the page to FILE (default: standard output).",
+)
+@click.option(
+    "--plan",
+    "plan_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Only the templates this saved plan changes, live beside proposed "
+    "(PATH defaults to the plan's paths).",
+)
+@click.option(
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="waform.yaml with rule overrides (default: the nearest one above PATH).",
+)
+@click.option(
+    "--load-media",
+    is_flag=True,
+    help="Show media samples from their URLs (the page then fetches them when opened).",
+)
+@click.pass_context
+def command(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    output: Path | None,
+    plan_path: Path | None,
+    config_path: Path | None,
+    load_media: bool,
+) -> None:
+    """Draw each template-language in PATH... as a WhatsApp chat in one HTML page.
+
+    Variables show their examples, formatting and buttons look as on the phone, authentication
+    templates show the text Meta writes for their language, and each message has its character
+    counts and rule findings beside it. The page runs no script and loads nothing from the
+    network (media samples are named, not loaded, unless --load-media).
+    """
+    console: Console = ctx.obj or Console()
+    if not paths and plan_path is None:
+        raise click.UsageError("give template PATHs, or --plan FILE")
+    preview: Preview
+    with showing_file_problems():
+        if plan_path is not None:
+            plan = _read_plan(plan_path)
+            preview = preview_plan(plan, paths, config_path=config_path, load_media=load_media)
+        else:
+            preview = preview_files(paths, config_path=config_path, load_media=load_media)
+    if preview.diagnostics:
+        click.echo(render_diagnostics(preview.diagnostics), err=True)
+    for warning in preview.warnings:
+        console.warn(warning)
+    if output is None:
+        click.echo(preview.html, nl=False)
+        return
+    write_html(output, preview.html)
+    what = "change(s)" if plan_path is not None else "template-language(s)"
+    console.info(f"wrote {output}: {preview.shown} {what}; open it in a browser")
