@@ -31,10 +31,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from _seed import seed_approved  # noqa: E402
 
-from waform.client import RetryPolicy, open_client  # noqa: E402
+from waform.client import RetryPolicy  # noqa: E402
 from waform.config import Config, LocalTarget  # noqa: E402
 from waform.emulator import EmulatorControl  # noqa: E402
 from waform.fetcher import fetch_remote  # noqa: E402
+from waform.targets import open_provider
 
 PROJECT = "bench"
 
@@ -47,7 +48,7 @@ def _details(i: int) -> dict:
 async def _fetch(state: Path, names: set[str] | None) -> tuple[float, int, int]:
     retry = RetryPolicy(base_delay=0.01, max_delay=0.05)
     started = time.perf_counter()
-    async with open_client(LocalTarget("local", state, PROJECT), retry=retry) as client:
+    async with open_provider(LocalTarget("local", state, PROJECT), retry=retry) as client:
         result = await fetch_remote(client, names=names, config=Config())
     return time.perf_counter() - started, result.requests, len(result.templates)
 

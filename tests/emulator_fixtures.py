@@ -6,7 +6,7 @@
   authenticated as ``local:local``. No port, no thread per request.
 * ``emulator_control`` — :class:`waform.emulator.EmulatorControl` over the same client.
 * ``emulator_transport`` — an async in-process transport on that file (for
-  ``httpx.AsyncClient`` / ``waform.client.open_client(..., transport=…)``); base URL
+  ``httpx.AsyncClient`` / ``waform.client.open_provider(..., transport=…)``); base URL
   :data:`waform.emulator.EMBEDDED_BASE_URL`.
 * ``served_emulator`` — a real uvicorn server in a thread on a free loopback port
   (``served_emulator.url``, ``served_emulator.emulator``), state in ``:memory:``.

@@ -13,9 +13,10 @@ from waform.apply.executor import Executor
 from waform.apply.matcher import make_matcher
 from waform.apply.steps import WriteStep
 from waform.apply.throttle import AdaptiveThrottle
-from waform.client import NO_RETRY, open_client
+from waform.client import NO_RETRY
 from waform.config import load_config
 from waform.emulator import EmulatorControl, embedded_transport
+from waform.targets import open_provider
 
 
 def create_step(name: str, version: int = 1, *, index: int = 0, status: str = "SUBMIT"):
@@ -57,7 +58,7 @@ def env(tmp_path: Path):
 def run(state: Path, config, steps, *, comment: str | None = None, retry=None):
     async def go():
         transport = embedded_transport(state)
-        async with open_client(
+        async with open_provider(
             config.target(None), transport=transport, throttle=AdaptiveThrottle(), retry=retry
         ) as client:
             executor = Executor(client, make_matcher(), comment=comment, sleep=_no_wait)

@@ -11,10 +11,11 @@ import httpx
 import pytest
 
 from openapi_contract import require_contract
-from waform.client import ApiError, open_client
+from waform.client import ApiError
 from waform.config import LocalTarget
 from waform.emulator import EmulatorControl, embedded_transport
 from waform.model.template import TemplateFile
+from waform.targets import open_provider
 
 PROJECT = "contract"
 
@@ -86,7 +87,9 @@ def test_requests_and_responses_follow_the_openapi_contract(tmp_path: Path) -> N
     changed = rich_template("Hi {{1}}, order {{2}} left our warehouse today.").desired()[0]
 
     async def first() -> None:
-        async with open_client(LocalTarget("local", state, PROJECT), transport=transport) as client:
+        async with open_provider(
+            LocalTarget("local", state, PROJECT), transport=transport
+        ) as client:
             await client.create(english.create_body())
             await client.create(german.create_body())
             with pytest.raises(ApiError):
@@ -97,7 +100,7 @@ def test_requests_and_responses_follow_the_openapi_contract(tmp_path: Path) -> N
                 filter_states=["PENDING"],
                 filter_statuses=["IN_PROGRESS"],
             )
-            await client.list_by_name("order_update")
+            await client.get_by_name("order_update")
             assert await client.get("order_update", "FR") is None
 
     asyncio.run(first())
@@ -105,12 +108,14 @@ def test_requests_and_responses_follow_the_openapi_contract(tmp_path: Path) -> N
         control.complete_reviews(PROJECT, outcome="APPROVED")
 
     async def second() -> None:
-        async with open_client(LocalTarget("local", state, PROJECT), transport=transport) as client:
+        async with open_provider(
+            LocalTarget("local", state, PROJECT), transport=transport
+        ) as client:
             await client.update("order_update", "EN_US", changed.update_body())
             await client.comment("order_update", "EN_US", "Please review quickly")
             await client.delete_language("order_update", "DE", delete_submitted=True)
             await client.delete_name("order_update")
-            assert await client.list_by_name("order_update") == []
+            assert await client.get_by_name("order_update") == []
 
     asyncio.run(second())
 

@@ -1,4 +1,4 @@
-"""SinchClient against the in-process emulator: every operation, headers, Basic and OAuth2 auth,
+"""SinchProvider against the in-process emulator: every operation, headers, Basic and OAuth2 auth,
 HTTPS enforcement and credential hygiene."""
 
 from __future__ import annotations
@@ -14,12 +14,13 @@ import httpx
 import pytest
 
 from waform import __version__
-from waform.client import ApiError, open_client
+from waform.client import ApiError
 from waform.config import BasicAuthConfig, LocalTarget, OAuth2AuthConfig, SinchTarget
 from waform.console import Console
 from waform.emulator import EmulatorControl, EmulatorSettings, embedded_transport
 from waform.errors import ConfigError
 from waform.model.template import TemplateFile
+from waform.targets import open_provider
 
 PROJECT = "p1"
 KEY_ID = "key-id-42"
@@ -113,14 +114,14 @@ def test_every_operation_round_trips_through_the_local_target(tmp_path: Path) ->
     shipped, german = desired("order_shipped"), desired("order_shipped", "de")
 
     async def scenario() -> None:
-        async with open_client(target) as client:
+        async with open_provider(target) as client:
             assert await client.get("order_shipped", "EN_US") is None
-            assert await client.list_by_name("order_shipped") == []
+            assert await client.get_by_name("order_shipped") == []
             created = await client.create(shipped.create_body())
             assert created.key == ("order_shipped", "EN_US")
             assert created.pending is not None and created.pending.status == "IN_PROGRESS"
             await client.create(german.create_body(status="DRAFT"))
-            both = await client.list_by_name("order_shipped")
+            both = await client.get_by_name("order_shipped")
             assert sorted(t.language for t in both) == ["DE", "EN_US"]
             page = await client.list_page()
             assert page.totalSize == 2 and page.nextPageToken in (None, "")
@@ -132,7 +133,7 @@ def test_every_operation_round_trips_through_the_local_target(tmp_path: Path) ->
     changed = desired("order_shipped", text="Hi {{1}}, your parcel left our warehouse today.")
 
     async def second_run() -> None:
-        async with open_client(target) as client:  # state persisted in the file
+        async with open_provider(target) as client:  # state persisted in the file
             live = await client.get("order_shipped", "EN_US")
             assert live is not None and live.state == "APPROVED"
             updated = await client.update("order_shipped", "EN_US", changed.update_body())
@@ -142,7 +143,7 @@ def test_every_operation_round_trips_through_the_local_target(tmp_path: Path) ->
             await client.delete_language("order_shipped", "DE", delete_submitted=False)
             assert await client.get("order_shipped", "DE") is None
             await client.delete_name("order_shipped")
-            assert await client.list_by_name("order_shipped") == []
+            assert await client.get_by_name("order_shipped") == []
             assert client.requests_made == 7
 
     asyncio.run(second_run())
@@ -152,7 +153,7 @@ def test_headers_user_agent_and_basic_for_the_embedded_emulator(tmp_path: Path) 
     transport = emulator(tmp_path)
 
     async def scenario() -> None:
-        async with open_client(
+        async with open_provider(
             LocalTarget("local", tmp_path / "x", PROJECT), transport=transport
         ) as client:
             await client.list_page(
@@ -174,7 +175,7 @@ def test_api_errors_are_one_line_with_code_resolution_and_template(tmp_path: Pat
     body = desired("order_shipped").create_body()
 
     async def scenario() -> None:
-        async with open_client(
+        async with open_provider(
             LocalTarget("local", tmp_path / "x", PROJECT), transport=transport
         ) as client:
             await client.create(body)
@@ -203,10 +204,12 @@ def test_basic_auth_and_a_wrong_secret(tmp_path: Path) -> None:
     transport = emulator(tmp_path, key_id=KEY_ID, key_secret=SECRET)
 
     async def scenario() -> None:
-        async with open_client(sinch_target("basic"), transport=transport, environ=ENV) as client:
+        async with open_provider(sinch_target("basic"), transport=transport, environ=ENV) as client:
             assert (await client.list_page()).totalSize == 0
         wrong = {**ENV, "T_KEY_SECRET": "not-the-secret"}
-        async with open_client(sinch_target("basic"), transport=transport, environ=wrong) as client:
+        async with open_provider(
+            sinch_target("basic"), transport=transport, environ=wrong
+        ) as client:
             with pytest.raises(ApiError) as info:
                 await client.get("order_shipped", "EN_US")
             assert str(info.value) == (
@@ -225,7 +228,7 @@ def test_oauth2_token_is_fetched_once_and_shared(tmp_path: Path) -> None:
     transport = emulator(tmp_path, key_id=KEY_ID, key_secret=SECRET)
 
     async def scenario() -> None:
-        async with open_client(sinch_target(), transport=transport, environ=ENV) as client:
+        async with open_provider(sinch_target(), transport=transport, environ=ENV) as client:
             results = await asyncio.gather(*(client.get(f"t_{i}", "EN_US") for i in range(20)))
             assert results == [None] * 20
             await client.list_page()
@@ -248,7 +251,7 @@ def test_oauth2_token_is_refreshed_before_it_expires(tmp_path: Path) -> None:
     clock = FakeClock()
 
     async def scenario() -> None:
-        async with open_client(
+        async with open_provider(
             sinch_target(), transport=transport, environ=ENV, clock=clock
         ) as client:
             await client.list_page()
@@ -275,7 +278,7 @@ def test_a_token_rejected_by_the_server_is_replaced_once(tmp_path: Path) -> None
     clock = FakeClock()  # frozen: the client believes its token is still good
 
     async def scenario() -> None:
-        async with open_client(
+        async with open_provider(
             sinch_target(), transport=transport, environ=ENV, clock=clock
         ) as client:
             await client.list_page()
@@ -295,7 +298,7 @@ def test_oauth2_with_a_wrong_secret(tmp_path: Path) -> None:
     wrong = {**ENV, "T_KEY_SECRET": "wrong-secret-123"}
 
     async def scenario() -> None:
-        async with open_client(sinch_target(), transport=transport, environ=wrong) as client:
+        async with open_provider(sinch_target(), transport=transport, environ=wrong) as client:
             with pytest.raises(ApiError) as info:
                 await client.list_page()
             assert str(info.value) == (
@@ -309,7 +312,7 @@ def test_oauth2_with_a_wrong_secret(tmp_path: Path) -> None:
 
 def test_missing_credentials_are_a_config_error_naming_the_variable() -> None:
     async def scenario() -> None:
-        async with open_client(sinch_target(), environ={"T_KEY_ID": "x"}):
+        async with open_provider(sinch_target(), environ={"T_KEY_ID": "x"}):
             raise AssertionError("must not open")
 
     with pytest.raises(ConfigError, match=r"^environment variable T_KEY_SECRET is not set"):
@@ -335,7 +338,7 @@ def test_missing_credentials_are_a_config_error_naming_the_variable() -> None:
 )
 def test_https_is_required_for_non_loopback_hosts(overrides: dict, message: str) -> None:
     async def scenario() -> None:
-        async with open_client(sinch_target(**overrides), environ=ENV):
+        async with open_provider(sinch_target(**overrides), environ=ENV):
             raise AssertionError("must not open")
 
     with pytest.raises(ConfigError) as info:
@@ -360,7 +363,7 @@ def test_no_secret_in_any_output(
 
     async def scenario() -> None:
         for auth in ("basic", "oauth2"):
-            async with open_client(
+            async with open_provider(
                 sinch_target(auth), transport=transport, environ=ENV, console=verbose_console
             ) as client:
                 name = f"order_{auth}"

@@ -11,11 +11,12 @@ from typing import Any
 import pytest
 
 from waform.apply.throttle import AdaptiveThrottle
-from waform.client import ApiError, RetryPolicy, TransportError, UnknownOutcomeError, open_client
+from waform.client import ApiError, RetryPolicy, TransportError, UnknownOutcomeError
 from waform.config import LocalTarget, SinchTarget
 from waform.console import Console
 from waform.emulator import EmulatorControl, EmulatorSettings, embedded_transport
 from waform.model.template import TemplateFile
+from waform.targets import open_provider
 
 PROJECT = "p1"
 FAST = RetryPolicy(max_attempts=5, base_delay=0.01, max_delay=0.05, budget=30)
@@ -83,7 +84,7 @@ def emu(tmp_path: Path):
 
 def run(emu: Emulator, scenario: Any, **options: Any) -> Any:
     async def main() -> Any:
-        async with open_client(emu.target, **{"retry": FAST, **options}) as client:
+        async with open_provider(emu.target, **{"retry": FAST, **options}) as client:
             return await scenario(client)
 
     return asyncio.run(main())
@@ -175,7 +176,7 @@ def test_writes_retry_429_and_resource_locked(emu: Emulator) -> None:
 
     async def scenario(client):
         created = await client.create(body("order_ready"))
-        return created.name, client.requests_made, len(await client.list_by_name("order_ready"))
+        return created.name, client.requests_made, len(await client.get_by_name("order_ready"))
 
     assert run(emu, scenario) == ("order_ready", 3, 1)
     assert [status for _, status, _ in emu.log()] == [429, 409, 201, 200]
@@ -249,7 +250,7 @@ def test_connection_refused_is_retried_then_reported(capsys: pytest.CaptureFixtu
     policy = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.02)
 
     async def main():
-        async with open_client(
+        async with open_provider(
             target, retry=policy, environ={"K": "k", "S": "s3cret"}, console=Console(verbosity=1)
         ) as client:
             with pytest.raises(TransportError) as read:
@@ -291,7 +292,7 @@ def test_embedded_settings_from_the_transport_are_respected(tmp_path: Path) -> N
     settings = EmulatorSettings(state_path=":memory:", auth=False, background=False)
 
     async def main():
-        async with open_client(
+        async with open_provider(
             LocalTarget("local", tmp_path / "unused", PROJECT),
             transport=embedded_transport(":memory:", settings=settings),
         ) as client:
@@ -300,7 +301,7 @@ def test_embedded_settings_from_the_transport_are_respected(tmp_path: Path) -> N
     assert asyncio.run(main()) == (0, ())
 
 
-def test_generic_write_follows_the_write_rules(emu: Emulator) -> None:
+def test_update_and_delete_language_follow_the_write_rules(emu: Emulator) -> None:
     async def setup(client):
         await client.create(body("order_ready"))
 
@@ -310,19 +311,10 @@ def test_generic_write_follows_the_write_rules(emu: Emulator) -> None:
     patch = {k: v for k, v in body("order_ready").items() if k in ("status", "details")}
 
     async def scenario(client):
-        path = "/whatsapp/templates/order_ready/languages/EN_US"
-        answer = await client.write(
-            "PATCH", path, body=patch, op="updateTemplate", template="order_ready/EN_US"
-        )
-        assert answer is not None and answer["name"] == "order_ready"
+        answer = await client.update("order_ready", "EN_US", patch)
+        assert answer.name == "order_ready"
         with pytest.raises(UnknownOutcomeError, match=r"^deleteTemplateByNameAndLanguage order_"):
-            await client.write(
-                "DELETE",
-                path,
-                params={"deleteSubmitted": "true"},
-                op="deleteTemplateByNameAndLanguage",
-                template="order_ready/EN_US",
-            )
+            await client.delete_language("order_ready", "EN_US", delete_submitted=True)
         return client.requests_made
 
     assert run(emu, scenario) == 3

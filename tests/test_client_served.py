@@ -8,12 +8,13 @@ from typing import Any
 
 import pytest
 
-from waform.client import RetryPolicy, TransportError, UnknownOutcomeError, open_client
+from waform.client import RetryPolicy, TransportError, UnknownOutcomeError
 from waform.config import OAuth2AuthConfig, SinchTarget
 from waform.console import Console
 from waform.emulator import EmulatorControl, EmulatorSettings
 from waform.emulator.server import ServedEmulator
 from waform.model.template import TemplateFile
+from waform.targets import open_provider
 
 PROJECT = "proj-served"
 KEY_ID = "served-key"
@@ -63,7 +64,7 @@ def test_real_http_with_oauth2(
     assert served.url.startswith("http://127.0.0.1:")
 
     async def main() -> tuple[int, int, list[str]]:
-        async with open_client(
+        async with open_provider(
             target(served), environ=ENV, console=Console(verbosity=2, color=False)
         ) as client:
             await asyncio.gather(*(client.create(body(f"visit_{i}")) for i in range(5)))
@@ -94,7 +95,7 @@ def test_dropped_connections_on_reads_are_retried(
     control.set_faults(script=["drop", "drop"], methods=["GET"])
 
     async def main() -> int:
-        async with open_client(target(served), environ=ENV, retry=FAST) as client:
+        async with open_provider(target(served), environ=ENV, retry=FAST) as client:
             assert (await client.list_page()).totalSize == 0
             return client.requests_made
 
@@ -108,7 +109,7 @@ def test_a_dropped_create_is_an_unknown_outcome(
     control.set_faults(script=["drop"], methods=["POST"], path_regex="/whatsapp/templates$")
 
     async def main() -> bool:
-        async with open_client(target(served), environ=ENV, retry=FAST) as client:
+        async with open_provider(target(served), environ=ENV, retry=FAST) as client:
             with pytest.raises(UnknownOutcomeError, match="may have been processed"):
                 await client.create(body("dropped_create"))
             return await client.get("dropped_create", "EN_US") is not None
@@ -120,7 +121,7 @@ def test_timeouts(served: ServedEmulator, control: EmulatorControl) -> None:
     control.set_faults(latency_ms=600, path_regex="/whatsapp/")
 
     async def main() -> tuple[str, str]:
-        async with open_client(target(served, timeout=0.2), environ=ENV, retry=FAST) as client:
+        async with open_provider(target(served, timeout=0.2), environ=ENV, retry=FAST) as client:
             with pytest.raises(TransportError) as read:
                 await client.list_page()
             with pytest.raises(UnknownOutcomeError) as write:

@@ -12,8 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
-from waform.client import open_client
-from waform.config import LocalTarget, load_config
+from waform.client import Endpoint, NoAuth, open_sinch
+from waform.config import load_config
 from waform.errors import ApiError
 from waform.fetcher import fetch_remote
 
@@ -37,11 +37,11 @@ def _pages(pages: dict[str | None, dict]) -> httpx.MockTransport:
 
 def _sweep(tmp_path: Path, transport: httpx.MockTransport):
     config = load_config(None, tmp_path)
-    target = LocalTarget(name="local", state_path=tmp_path / "unused.sqlite3")
+    endpoint = Endpoint("https://templates.example.invalid", NoAuth(), transport)
 
     async def run():
-        async with open_client(target, transport=transport) as client:
-            return await fetch_remote(client, names=None, config=config)
+        async with open_sinch(endpoint, project_id="p1") as provider:
+            return await fetch_remote(provider, names=None, config=config)
 
     return asyncio.run(run())
 

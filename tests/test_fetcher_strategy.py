@@ -10,10 +10,11 @@ from typing import Any
 import httpx
 import pytest
 
-from waform.client import NO_RETRY, ApiError, RetryPolicy, open_client
+from waform.client import NO_RETRY, ApiError, RetryPolicy
 from waform.config import Config, LocalTarget
 from waform.emulator import EmulatorControl, embedded_transport
 from waform.fetcher import FetchResult, fetch_remote
+from waform.targets import open_provider
 
 PROJECT = "p1"
 
@@ -65,7 +66,7 @@ class Remote:
         retry = options.pop("retry", RetryPolicy(base_delay=0.01, max_delay=0.02))
 
         async def main() -> FetchResult:
-            async with open_client(
+            async with open_provider(
                 LocalTarget("local", self.state, PROJECT), transport=self.transport, retry=retry
             ) as client:
                 return await fetch_remote(client, names=names, config=config, **options)

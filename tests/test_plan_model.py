@@ -135,6 +135,18 @@ def test_from_json_refuses_unknown_keys_and_wrong_types_in_one_line():
         Plan.from_json(json.dumps(data))
 
 
+def test_from_json_places_a_schema_error_at_its_line_and_column_in_the_file():
+    data = json.loads(_sample_plan().to_json())
+    data["actions"][0]["surprise"] = True
+    text = json.dumps(data, indent=2)
+    line = next(i for i, row in enumerate(text.splitlines(), 1) if '"surprise"' in row)
+    with pytest.raises(PlanError) as err:
+        Plan.from_json(text, source="plan.json")
+    assert str(err.value) == (
+        f"plan.json:{line}:7: invalid plan file: actions.0.surprise: Extra inputs are not permitted"
+    )
+
+
 def test_safety_refuses_too_many_deletes_unless_forced():
     plan = _sample_plan()  # 2 deletes, 3 updates of 21 managed
     strict = Safety(maxDeletePercent=5, maxUpdatePercent=50, minManaged=10)

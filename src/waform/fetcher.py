@@ -18,17 +18,14 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Literal
 
-from waform.client import MAX_PAGE_SIZE, SinchClient
+from waform.client import Provider
 from waform.config import Config
-from waform.errors import ApiError
 from waform.model.remote import RemoteTemplate
 
 #: Up to this many names, per-name requests beat a sweep (each sweep page serves 1000).
 BY_NAME_THRESHOLD = 20
 #: Per-name requests in flight at once.
 BY_NAME_CONCURRENCY = 8
-#: Safety stop for a server that keeps returning page tokens (10 million templates).
-MAX_PAGES = 10_000
 
 Strategy = Literal["sweep", "by-name"]
 
@@ -59,7 +56,7 @@ def choose_strategy(names: set[str] | None, config: Config, *, threshold: int) -
 
 
 async def fetch_remote(
-    client: SinchClient,
+    client: Provider,
     *,
     names: set[str] | None,
     config: Config,
@@ -79,7 +76,7 @@ async def fetch_remote(
         fetched = await _by_name(client, sorted(names), concurrency)
     else:
         prefix = config.scope.name_prefix()
-        fetched = await _sweep(client, prefix)
+        fetched = await client.list_templates(name_prefix=prefix)
 
     unique = {t.key: t for t in fetched}  # a page boundary moving under us may repeat an item
     managed, ignored, unmanaged = [], [], []
@@ -102,31 +99,13 @@ async def fetch_remote(
     )
 
 
-async def _sweep(client: SinchClient, prefix: str | None) -> list[RemoteTemplate]:
-    out: list[RemoteTemplate] = []
-    token: str | None = None
-    seen: set[str] = set()
-    for _ in range(MAX_PAGES):
-        page = await client.list_page(page_size=MAX_PAGE_SIZE, page_token=token, name_prefix=prefix)
-        out.extend(page.templates)
-        token = page.nextPageToken
-        # Only the token ends a sweep: a page may come back empty (e.g. everything on it was
-        # deleted meanwhile) and still point further. Loops are caught by ``seen``/MAX_PAGES.
-        if not token:
-            return out
-        if token in seen:
-            raise ApiError(f"listTemplates: the API returned page token {token!r} twice; giving up")
-        seen.add(token)
-    raise ApiError(f"listTemplates: more than {MAX_PAGES} pages; giving up")
-
-
-async def _by_name(client: SinchClient, names: list[str], concurrency: int) -> list[RemoteTemplate]:
+async def _by_name(client: Provider, names: list[str], concurrency: int) -> list[RemoteTemplate]:
     gate = asyncio.Semaphore(max(1, concurrency))
     results: dict[str, list[RemoteTemplate]] = {}
 
     async def one(name: str) -> None:
         async with gate:
-            results[name] = await client.list_by_name(name)
+            results[name] = await client.get_by_name(name)
 
     try:
         async with asyncio.TaskGroup() as group:

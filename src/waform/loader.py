@@ -4,7 +4,7 @@ Data flows one way: :func:`find_template_files` walks the paths (``*.yaml``/``*.
 hidden directories and ``waform.yaml`` skipped); each file is size-checked, decoded as UTF-8,
 read by :mod:`waform.yamlsafe` (libyaml, safe, positions kept), validated by
 :class:`~waform.model.template.TemplateFile`, and its pydantic errors are explained and placed by
-:mod:`waform.validation_messages`. Checks across files come last ((name, language) defined
+:mod:`waform.validation_errors`. Checks across files come last ((name, language) defined
 twice, one name with two categories). All problems of a run are collected; nothing is raised for
 bad *content*. Only unusable *arguments* (a path that does not exist, no template files at all)
 raise :class:`~waform.errors.WaformError`.
@@ -29,10 +29,9 @@ from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 from waform.diagnostics import Diagnostic, Severity, sort_diagnostics
 from waform.errors import WaformError
 from waform.gcpause import collector_paused
-from waform.model import wire
-from waform.model.enums import LANGUAGE_SET, normalize_language
+from waform.model.enums import normalize_language
 from waform.model.template import DesiredTemplate, SourceRef, TemplateFile
-from waform.validation_messages import UNION_TAGS, Finding, explain
+from waform.validation_errors import NodeFinder, explain, place
 from waform.yamlsafe import (
     FileTooLarge,
     UnreadableFile,
@@ -42,7 +41,6 @@ from waform.yamlsafe import (
     position,
     read_bounded,
     read_yaml,
-    scalar_value,
 )
 
 #: Larger files are refused unread (a template file is a few KiB).
@@ -53,7 +51,6 @@ SKIPPED_FILE_NAMES = frozenset({"waform.yaml", "waform.yml"})
 
 #: YAML problems after which the value at that place was kept as its text.
 _READ_AS_TEXT = frozenset({"unsafe-tag", "yaml-syntax"})
-_EXAMPLE_SPELLINGS = frozenset({wire.SINGLE_EXAMPLE, *wire.SINGLE_EXAMPLE_ALIASES})
 
 Loc = tuple[str | int, ...]
 
@@ -276,7 +273,7 @@ def load_text(path: str, text: str) -> tuple[LoadedFile | None, list[Diagnostic]
         # schema error at the same place would be noise.
         tagged = {(p.line, p.column) for p in doc.problems if p.code in _READ_AS_TEXT}
         for finding in explain(exc, data):
-            line, column = _place(finder, finding)
+            line, column = place(finder, finding)
             if (line, column) not in tagged:
                 add(line, column, finding.message, finding.code)
         return None, diagnostics
@@ -310,14 +307,6 @@ def _kind(node: Node) -> str:
         return "a mapping"
     shown = repr(node.value) if len(node.value) <= 40 else repr(node.value[:36]) + "…"
     return f"the value {shown}"
-
-
-def _place(finder: NodeFinder, finding: Finding) -> tuple[int, int]:
-    if finding.target == "parent":
-        node = finder.find(finding.path[:-1], key=False)
-    else:
-        node = finder.find(finding.path, key=finding.target == "key")
-    return position(node.start_mark)
 
 
 def _language_sources(finder: NodeFinder, path: str) -> dict[str, SourceRef]:
@@ -375,118 +364,3 @@ def _check_across_files(result: LoadResult) -> None:
 
 def _source(loaded: LoadedFile, loc: Loc) -> SourceRef:
     return SourceRef(loaded.path, *loaded.locate(loc))
-
-
-# ---------------------------------------------------------------- positions
-
-
-def find_node(root: Node, loc: Sequence[Any], *, key: bool) -> Node:
-    """The node at ``loc`` (its key node if ``key``), or the nearest ancestor that exists.
-
-    ``loc`` may be a pydantic loc (union tags and ``[key]`` are skipped, language codes match
-    any spelling) or a document path from :func:`waform.validation_messages.document_path`.
-    For many look-ups in one document, keep a :class:`NodeFinder` instead.
-    """
-    return NodeFinder(root).find(loc, key=key)
-
-
-class NodeFinder:
-    """:func:`find_node` for one composed document, with large mappings indexed on first use.
-
-    A file with 100,000 unknown keys gets 100,000 diagnostics, each located by a look-up in the
-    same mapping: scanning it each time would be quadratic (minutes), an index keeps it linear.
-    """
-
-    __slots__ = ("root", "_indexes")
-
-    #: Mappings up to this size are scanned (cheaper than building an index).
-    SCAN_LIMIT = 16
-
-    def __init__(self, root: Node) -> None:
-        self.root = root
-        self._indexes: dict[int, _MappingIndex] = {}
-
-    def find(self, loc: Sequence[Any], *, key: bool) -> Node:
-        node = self.root
-        key_node: Node | None = None
-        for part in loc:
-            if part == "[key]":
-                continue
-            if isinstance(node, MappingNode):
-                match = self._lookup(node, part)
-                if match is not None:
-                    key_node, node = match
-                    continue
-            elif isinstance(node, SequenceNode) and isinstance(part, int):
-                if 0 <= part < len(node.value):
-                    key_node, node = None, node.value[part]
-                    continue
-            if isinstance(part, str) and part in UNION_TAGS:
-                continue
-            return node
-        if key and key_node is not None:
-            return key_node
-        return node
-
-    def _lookup(self, mapping: MappingNode, part: Any) -> tuple[Node, Node] | None:
-        if len(mapping.value) <= self.SCAN_LIMIT:
-            return _MappingIndex(mapping).lookup(part)
-        index = self._indexes.get(id(mapping))
-        if index is None:
-            index = self._indexes[id(mapping)] = _MappingIndex(mapping, indexed=True)
-        return index.lookup(part)
-
-
-class _MappingIndex:
-    """The entries of one mapping (merged keys included), found by key as an author means it:
-    the key as written, a language code in any spelling, ``example``/``examples``, or a
-    non-string key (``true:``, ``1:``) by its value."""
-
-    __slots__ = ("items", "_exact", "_languages", "_values")
-
-    def __init__(self, mapping: MappingNode, *, indexed: bool = False) -> None:
-        self.items = list(mapping_items(mapping))
-        self._exact: dict[str, tuple[Node, Node]] | None = None
-        self._languages: dict[str, tuple[Node, Node]] | None = None
-        self._values: dict[Any, tuple[Node, Node]] | None = None
-        if indexed:
-            self._exact = {}
-            for pair in self.items:
-                self._exact.setdefault(pair[0].value, pair)
-
-    def lookup(self, part: Any) -> tuple[Node, Node] | None:
-        wanted = part if isinstance(part, str) else str(part)
-        if self._exact is not None:
-            found = self._exact.get(wanted)
-            if found is not None:
-                return found
-        else:
-            for pair in self.items:
-                if pair[0].value == wanted:
-                    return pair
-        if not isinstance(part, str):
-            return self._by_value(part)
-        code = normalize_language(part)
-        if code in LANGUAGE_SET:
-            if self._languages is None:
-                self._languages = {}
-                for pair in self.items:
-                    self._languages.setdefault(normalize_language(str(pair[0].value)), pair)
-            found = self._languages.get(code)
-            if found is not None:
-                return found
-        if part in _EXAMPLE_SPELLINGS:
-            for pair in self.items:
-                if pair[0].value in _EXAMPLE_SPELLINGS:
-                    return pair
-        return None
-
-    def _by_value(self, part: Any) -> tuple[Node, Node] | None:
-        """A key written as ``true``, ``~`` or ``0x1F``: pydantic names it by its value."""
-        if self._values is None:
-            self._values = {}
-            for pair in self.items:
-                value = scalar_value(pair[0])
-                if not isinstance(value, str):
-                    self._values.setdefault((type(value), value), pair)
-        return self._values.get((type(part), part))

@@ -31,7 +31,7 @@ from waform.plan import Plan, UnsafePlanError
 if TYPE_CHECKING:
     from waform.apply.results import ApplyReport
     from waform.apply.runner import ApplyOptions, DryRun
-    from waform.client import SinchClient
+    from waform.client import Provider
     from waform.drift import DriftReport
     from waform.importer import ImportResult
 
@@ -130,10 +130,10 @@ class Manager:
         )
 
     def open_client(self) -> Any:
-        """An async context manager yielding the target's :class:`~waform.client.SinchClient`."""
-        from waform.client import open_client
+        """An async context manager yielding the target's :class:`~waform.client.Provider`."""
+        from waform.targets import open_provider
 
-        return open_client(self.target, console=self.console, transport=self.transport)
+        return open_provider(self.target, console=self.console, transport=self.transport)
 
     async def plan_async(
         self,
@@ -329,7 +329,7 @@ class Manager:
         return run_sync(self.drift_async(paths, stale_after=stale_after, now=now))
 
     async def _review_started(
-        self, client: SinchClient, remote: Sequence[RemoteTemplate]
+        self, client: Provider, remote: Sequence[RemoteTemplate]
     ) -> tuple[dict[tuple[str, str], datetime], list[str]]:
         """When each review in progress began: the newest IN_PROGRESS activity (newest first).
 
@@ -422,7 +422,7 @@ class Manager:
         )
 
     async def _edit_history(
-        self, client: SinchClient, plan: Plan
+        self, client: Provider, plan: Plan
     ) -> dict[tuple[str, str], list[datetime]] | None:
         """EDITED times of the approved templates the plan edits, when that is cheap to learn.
 
@@ -445,7 +445,7 @@ class Manager:
 
 
 async def _activities(
-    client: SinchClient, keys: Sequence[tuple[str, str]]
+    client: Provider, keys: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], list[dict[str, Any]]]:
     """The first page of activities (newest first) of each (name, language), 4 requests at a
     time."""
@@ -453,7 +453,7 @@ async def _activities(
 
     async def one(name: str, language: str) -> list[dict[str, Any]]:
         async with gate:
-            return await client.list_activities(name, language)
+            return await client.activities(name, language)
 
     pages = await asyncio.gather(*(one(name, language) for name, language in keys))
     return dict(zip(keys, pages, strict=True))

@@ -280,29 +280,45 @@ class Plan(_PlanModel):
         return self.model_dump_json(by_alias=True, indent=indent)
 
     @classmethod
-    def from_json(cls, text: str | bytes) -> Plan:
-        """Read a saved plan; :class:`PlanError` (one line) if it is not a plan this version reads."""
+    def from_json(cls, text: str | bytes, *, source: str | None = None) -> Plan:
+        """Read a saved plan; :class:`PlanError` (one line) if it is not a plan this version reads.
+
+        ``source`` (the file's name) starts each message; a schema error is placed at its
+        ``line:col`` in the file.
+        """
         import json
 
+        prefix = f"{source}: " if source else ""
         try:
             data = json.loads(text)
         except (ValueError, UnicodeDecodeError) as exc:
-            raise PlanError(f"not a plan file: invalid JSON ({exc})") from None
+            raise PlanError(f"{prefix}not a plan file: invalid JSON ({exc})") from None
         if not isinstance(data, dict) or "formatVersion" not in data:
-            raise PlanError("not a plan file: no formatVersion")
+            raise PlanError(f"{prefix}not a plan file: no formatVersion")
         version = data["formatVersion"]
         if version != FORMAT_VERSION:
             raise PlanError(
-                f"plan formatVersion {version!r} is not supported by waform {__version__} "
+                f"{prefix}plan formatVersion {version!r} is not supported by waform {__version__} "
                 f"(reads {FORMAT_VERSION}); re-run `waform plan`"
             )
         try:
             return cls.model_validate(data)
         except ValidationError as exc:
-            err = exc.errors(include_url=False, include_input=False)[0]
-            where = ".".join(str(p) for p in err["loc"])
-            more = f" (and {exc.error_count() - 1} more)" if exc.error_count() > 1 else ""
-            raise PlanError(f"invalid plan file: {where}: {err['msg']}{more}") from None
+            raise PlanError(_located_error(exc, text, data, source)) from None
+
+
+def _located_error(exc: ValidationError, text: str | bytes, data: Any, source: str | None) -> str:
+    """The first schema error of a plan file, at its ``line:col`` (JSON is YAML's flow style)."""
+    from ruamel.yaml.error import YAMLError
+
+    from waform.validation_errors import first_error, plan_message
+    from waform.yamlsafe import compose
+
+    try:
+        root = compose(text.decode("utf-8") if isinstance(text, bytes) else text)
+    except (YAMLError, UnicodeDecodeError):
+        root = None
+    return first_error(exc, model=Plan, data=data, root=root, shown=source, wording=plan_message)
 
 
 class UnsafePlanError(PlanError):

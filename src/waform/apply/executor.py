@@ -22,34 +22,15 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 from waform.apply.results import StepResult
 from waform.apply.steps import Schedule, WriteStep, schedule
+from waform.client.provider import Provider
 from waform.errors import ApiError, TransportError, UnknownOutcomeError
 from waform.model.remote import RemoteTemplate
-
-
-class WriteClient(Protocol):
-    """The part of :class:`waform.client.SinchClient` the executor uses."""
-
-    async def write(
-        self,
-        method: str,
-        path: str,
-        *,
-        body: Mapping[str, Any] | None = None,
-        params: Mapping[str, str] | None = None,
-        op: str = "write",
-        template: str | None = None,
-    ) -> Any: ...
-
-    async def get(self, name: str, language: str) -> RemoteTemplate | None: ...
-
-    async def comment(self, name: str, language: str, text: str) -> Any: ...
-
 
 #: ``matches(step, remote)``: does the remote key (``None`` = absent) show the step as applied?
 Matcher = Callable[[WriteStep, RemoteTemplate | None], bool]
@@ -107,7 +88,7 @@ class Executor:
 
     def __init__(
         self,
-        client: WriteClient,
+        client: Provider,
         matches: Matcher,
         *,
         parallelism: int = 8,
@@ -228,15 +209,14 @@ class Executor:
                 return self._ok(step, attempts)
 
     async def _send(self, step: WriteStep) -> Any:
-        """Exactly the request the plan recorded (method, path, query, body)."""
-        return await self.client.write(
-            step.method,
-            step.path,
-            body=step.body,
-            params=step.query or None,
-            op=step.kind,
-            template=step.label,
-        )
+        """The plan's write for the step's key: its body as recorded, through the provider."""
+        if step.kind == "delete":
+            return await self.client.delete_language(
+                step.name, step.language, delete_submitted=step.delete_submitted
+            )
+        if step.kind in ("create", "create-draft"):
+            return await self.client.create(step.body or {})
+        return await self.client.update(step.name, step.language, step.body or {})
 
     # ------------------------------------------------------------------ verification
 

@@ -202,8 +202,8 @@ async def apply_plan(
     wait_progress: Progress | None = None,
 ) -> ApplyReport | DryRun:
     """Check the plan, then execute it (or describe it, with ``dry_run``); see the module doc."""
-    from waform.client import open_client
     from waform.fetcher import fetch_remote
+    from waform.targets import open_provider
 
     console = console or Console(verbosity=-1, color=False)
     progress = progress or NullProgress()
@@ -217,7 +217,7 @@ async def apply_plan(
         stale.files = changed_files(plan, config)
 
     throttle = AdaptiveThrottle(max_concurrency=options.parallelism, max_rate=options.max_rate)
-    async with open_client(
+    async with open_provider(
         target, console=console, transport=transport, throttle=throttle
     ) as client:
         if steps:

@@ -1,32 +1,36 @@
-"""Talking to Sinch: one pooled async client, authentication, and bounded retries.
+"""Talking to a template vendor: the :class:`Provider` interface and its Sinch implementation.
 
-``open_client(target)`` is the only way in; see :mod:`waform.client.client` for the retry rules
-(reads vs writes) and :mod:`waform.client.auth` for Basic/OAuth2.
+:mod:`.provider` (what plan/apply/drift need), :mod:`.sinch` (the Sinch Provisioning API),
+:mod:`.http` (sending, errors, the pagination loop), :mod:`.retry` (when to send again),
+:mod:`.auth` (Basic/OAuth2). Which provider a configured target means is decided outside this
+package, in :func:`waform.targets.open_provider`; nothing here imports the emulator.
 """
 
 from waform.client.auth import BasicAuth, NoAuth, OAuth2ClientCredentials
-from waform.client.client import (
-    MAX_PAGE_SIZE,
-    USER_AGENT,
-    SinchClient,
-    open_client,
-)
+from waform.client.http import MAX_PAGES, USER_AGENT, Endpoint, HttpApi, collect_pages
+from waform.client.provider import Provider
 from waform.client.retry import NO_RETRY, RetryPolicy, ThrottleHook, parse_retry_after
+from waform.client.sinch import MAX_PAGE_SIZE, SinchProvider, open_sinch
 from waform.errors import ApiError, TransportError, UnknownOutcomeError
 
 __all__ = [
+    "MAX_PAGES",
     "MAX_PAGE_SIZE",
     "NO_RETRY",
     "USER_AGENT",
     "ApiError",
     "BasicAuth",
+    "Endpoint",
+    "HttpApi",
     "NoAuth",
     "OAuth2ClientCredentials",
+    "Provider",
     "RetryPolicy",
-    "SinchClient",
+    "SinchProvider",
     "ThrottleHook",
     "TransportError",
     "UnknownOutcomeError",
-    "open_client",
+    "collect_pages",
+    "open_sinch",
     "parse_retry_after",
 ]

@@ -23,7 +23,10 @@ TokenFetcher = Callable[[str, str, str], Awaitable[tuple[str, float]]]
 
 
 class Authenticator(Protocol):
-    secrets: tuple[str, ...]
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Strings to scrub from every message (a secret, a header value, a token)."""
+        ...
 
     async def headers(self, fetch_token: TokenFetcher) -> dict[str, str]:
         """The ``Authorization`` header(s) for the next request."""

@@ -58,10 +58,7 @@ def _read_plan(path: Path) -> Plan:
         text = path.read_bytes()
     except OSError as exc:
         raise PlanError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        return Plan.from_json(text)
-    except PlanError as exc:
-        raise PlanError(f"{path}: {exc}") from None
+    return Plan.from_json(text, source=str(path))
 
 
 @click.command("apply")

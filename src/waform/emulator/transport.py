@@ -45,6 +45,11 @@ class EmbeddedTransport(httpx.AsyncBaseTransport):
         self.emulator = app.emulator
         self._inner = httpx.ASGITransport(app=app)
 
+    @property
+    def settings(self) -> EmulatorSettings:
+        """What this emulator accepts (credentials, ``auth``): a client of it authenticates so."""
+        return self.emulator.settings
+
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         try:
             return await self._inner.handle_async_request(request)

@@ -1,207 +1,24 @@
-"""Pydantic's validation errors of a template file, as one-line messages placed in the document.
+"""The wording of a template file's validation errors, as an author reads them.
 
 Pydantic says ``languages.EN_US.details.components.0.HEADER_TEXT.text: String should have at
 most 60 characters``; an author wants ``text is longer than 60 characters (72)`` at the line of
-that text. :func:`explain` turns each error into a :class:`Finding`: a *document path* (the keys
-and indices as written in the file: union tags such as ``HEADER_TEXT`` dropped, ``EN_US`` mapped
-back to the ``en_US`` the author typed), what to point at (the value, its key, or the mapping
-that lacks a field), and a message.
+that text. :func:`explain` turns each error into a :class:`Finding`: a *document path* (union
+tags such as ``HEADER_TEXT`` dropped, ``EN_US`` mapped back to the ``en_US`` the author typed),
+what to point at (the value, its key, or the mapping that lacks a field), and a message.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
-import types
-import typing
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
-from pydantic import AliasChoices, BaseModel, Tag, ValidationError
+from pydantic import ValidationError
 
 from waform.model.enums import LANGUAGE_SET, normalize_language
 from waform.model.template import NAME_PATTERN, TemplateFile
-
-Target = Literal["value", "key", "parent"]
-
-
-@dataclass(frozen=True, slots=True)
-class Finding:
-    """One problem: ``path`` in the document, what to point at, and the message."""
-
-    path: tuple[str | int, ...]
-    target: Target
-    message: str
-    code: str = "schema"
-    """``unknown-field`` for a key the model does not know, else ``schema``."""
-
-
-# ---------------------------------------------------------------- walking the model's types
-
-
-def _unwrap(tp: Any) -> tuple[Any, list[Any]]:
-    """``Annotated[X, meta…]`` → ``(X, [meta…])`` (nested Annotated flattened)."""
-    metadata: list[Any] = []
-    while typing.get_origin(tp) is typing.Annotated:
-        args = typing.get_args(tp)
-        tp, metadata = args[0], [*metadata, *args[1:]]
-    return tp, metadata
-
-
-def _union_members(tp: Any) -> list[tuple[Any, str | None]]:
-    """``(member type, its Tag or None)`` of a union; ``[]`` when ``tp`` is not a union."""
-    if typing.get_origin(tp) not in (typing.Union, types.UnionType):
-        return []
-    members = []
-    for arg in typing.get_args(tp):
-        inner, metadata = _unwrap(arg)
-        if inner is type(None):
-            continue
-        tag = next((m.tag for m in metadata if isinstance(m, Tag)), None)
-        members.append((inner, tag))
-    return members
-
-
-def _step(tp: Any, part: str | int) -> Any:
-    """The type reached from ``tp`` through one pydantic loc ``part`` (``None``: unknown)."""
-    tp, _ = _unwrap(tp)
-    members = _union_members(tp)
-    if members:
-        for member, tag in members:
-            if tag is not None and tag == part:
-                return member
-        for member, _tag in members:
-            found = _step(member, part)
-            if found is not None:
-                return found
-        return None
-    if isinstance(tp, type) and issubclass(tp, BaseModel):
-        for name, info in tp.model_fields.items():
-            if part == name or part in _aliases(info):
-                return info.annotation
-        return None
-    origin = typing.get_origin(tp)
-    args = typing.get_args(tp)
-    if origin is list and isinstance(part, int) and args:
-        return args[0]
-    if origin is dict and len(args) == 2:
-        return args[1]
-    return None
-
-
-def _aliases(info: Any) -> list[str]:
-    alias = info.validation_alias
-    if isinstance(alias, AliasChoices):
-        return [choice for choice in alias.choices if isinstance(choice, str)]
-    return [alias] if isinstance(alias, str) else []
-
-
-def model_at(loc: Iterable[str | int]) -> type[BaseModel] | None:
-    """The model class a pydantic loc (with union tags) leads to from :class:`TemplateFile`."""
-    tp: Any = TemplateFile
-    for part in loc:
-        tp = _step(tp, part)
-        if tp is None:
-            return None
-    tp, _ = _unwrap(tp)
-    members = _union_members(tp)
-    if len(members) == 1:
-        tp = members[0][0]
-    return tp if isinstance(tp, type) and issubclass(tp, BaseModel) else None
-
-
-def field_names(model: type[BaseModel]) -> list[str]:
-    """The keys a model accepts, aliases included (``example`` and ``examples``)."""
-    names: list[str] = []
-    for name, info in model.model_fields.items():
-        for candidate in (name, *_aliases(info)):
-            if candidate not in names:
-                names.append(candidate)
-    return names
-
-
-def _collect_tags(tp: Any, seen: set[int], out: set[str]) -> None:
-    tp, _ = _unwrap(tp)
-    if id(tp) in seen:
-        return
-    seen.add(id(tp))
-    for member, tag in _union_members(tp):
-        if tag is not None:
-            out.add(tag)
-        _collect_tags(member, seen, out)
-    if isinstance(tp, type) and issubclass(tp, BaseModel):
-        for info in tp.model_fields.values():
-            _collect_tags(info.annotation, seen, out)
-    for arg in typing.get_args(tp):
-        _collect_tags(arg, seen, out)
-
-
-def _union_tags() -> frozenset[str]:
-    tags: set[str] = set()
-    _collect_tags(TemplateFile, set(), tags)
-    # Members of plain unions (``bidAmount: int | float``) appear in locs by their type name.
-    return frozenset(tags | {"int", "float", "str", "bool"})
-
-
-#: Loc parts that pydantic inserts but the document does not contain.
-UNION_TAGS = _union_tags()
-
-
-# ---------------------------------------------------------------- loc → document path
-
-
-def _key_in(mapping: dict[Any, Any], part: Any) -> Any:
-    """The key of ``mapping`` that ``part`` means: itself, or a language code as typed."""
-    if part in mapping:
-        return part
-    if isinstance(part, str) and normalize_language(part) in LANGUAGE_SET:
-        for key in mapping:
-            if isinstance(key, str) and normalize_language(key) == normalize_language(part):
-                return key
-    return _NOT_FOUND
-
-
-_NOT_FOUND = object()
-
-
-def document_path(data: Any, loc: Iterable[str | int]) -> tuple[str | int, ...]:
-    """Map a pydantic loc onto the document.
-
-    Union tags are dropped and language codes mapped back to their spelling in the file. When a
-    part is not in the document (a missing field), the path ends with that part.
-    """
-    path: list[str | int] = []
-    node = data
-    for part in loc:
-        if isinstance(node, dict):
-            key = _key_in(node, part)
-            if key is not _NOT_FOUND:
-                path.append(key)
-                node = node[key]
-                continue
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            path.append(part)
-            node = node[part]
-            continue
-        if isinstance(part, str) and part in UNION_TAGS:
-            continue
-        path.append(part)
-        return tuple(path)
-    return tuple(path)
-
-
-def _value_at(data: Any, path: tuple[str | int, ...]) -> Any:
-    for part in path:
-        try:
-            data = data[part]
-        except (KeyError, IndexError, TypeError):
-            return None
-    return data
-
-
-# ---------------------------------------------------------------- messages
+from waform.validation_errors.document import Finding, Target, document_path, value_at
+from waform.validation_errors.model_walk import closest, field_names, model_at, union_tags
 
 
 def _label(path: tuple[str | int, ...]) -> str:
@@ -307,11 +124,11 @@ def _message(err: Any, path: tuple[str | int, ...], loc: tuple[Any, ...], value:
         return f"missing required field {str(path[-1])!r}"
     if kind == "extra_forbidden":
         name = str(path[-1])
-        model = model_at(loc[:-1])
+        model = model_at(TemplateFile, loc[:-1])
         allowed = field_names(model) if model is not None else []
-        close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
+        close = closest(name, allowed)
         if close:
-            return f"unknown field {name!r}; did you mean {close[0]!r}?"
+            return f"unknown field {name!r}; did you mean {close!r}?"
         if allowed:
             return f"unknown field {name!r} (allowed here: {', '.join(allowed)})"
         return f"unknown field {name!r}"
@@ -402,13 +219,13 @@ def explain(exc: ValidationError, data: Any) -> list[Finding]:
         key_error = bool(loc) and loc[-1] == "[key]"
         if key_error:
             loc = loc[:-1]
-        path = document_path(data, loc)
+        path = document_path(data, loc, union_tags(TemplateFile))
         value = err.get("input")
         target: Target = "value"
         if key_error:
             target, message = "key", _key_message(err, path)
         elif kind == "invalid_key":  # ``true:`` or ``1:`` as a key; pydantic's loc is mangled
-            path = (*document_path(data, loc[:-1]), value)
+            path = (*document_path(data, loc[:-1], union_tags(TemplateFile)), value)
             target, message = "key", f"key {_yaml_scalar(value)} must be a string; put it in quotes"
         elif kind == "missing":
             target, message = "parent", _message(err, path, loc, value)
@@ -417,11 +234,11 @@ def explain(exc: ValidationError, data: Any) -> list[Finding]:
         else:
             message = _message(err, path, loc, value)
             if path == ("languages",) and kind == "value_error":
-                culprit = _language_key_problem(_value_at(data, path))
+                culprit = _language_key_problem(value_at(data, path))
                 if culprit is not None:
                     path, target = culprit, "key"
             elif kind == "value_error" and path and path[-1] == "components":
-                repeated = _repeated_type(_value_at(data, path))
+                repeated = _repeated_type(value_at(data, path))
                 if repeated is not None:
                     path = (*path, repeated)
             if kind in ("invalid_component_type", "invalid_button_type", "union_tag_invalid"):

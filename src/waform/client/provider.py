@@ -1,0 +1,82 @@
+"""What plan, apply and drift need from a template vendor — and nothing more.
+
+The fetcher, the applier and drift depend on :class:`Provider`, never on a concrete client. The
+one implementation today is :class:`~waform.client.sinch.SinchProvider` (the Sinch Provisioning
+API), which also serves ``local`` targets: the embedded emulator speaks the same API over an
+in-process transport handed in by :mod:`waform.targets`.
+
+**Adding a vendor** (e.g. Meta's Graph API, ``/{waba-id}/message_templates``): write a class with
+these methods — typically an :class:`~waform.client.http.HttpApi` subclass, which brings the
+retry rules, error lines, redaction and :func:`~waform.client.http.collect_pages` — and
+return it from :func:`waform.targets.open_provider` for a new target type. The differ never sees a
+provider: it compares :class:`~waform.model.remote.RemoteTemplate` values, so the new class maps
+the vendor's templates onto that model when reading, and maps waform's request bodies (the
+``WhatsappTemplateInputDto`` shape a plan records: name, language, category, status, details)
+onto the vendor's requests when writing. Vendor quirks stay inside the provider:
+
+* ``get``/``get_by_name``/``delete_*`` report "not found" as ``None``/``[]``/an ``ApiError``
+  with ``error_code="template_not_found"`` — the applier's verification relies on that;
+* a write whose outcome is unknown (timeout after sending, dropped connection, 5xx) raises
+  :class:`~waform.errors.UnknownOutcomeError`, never a plain retry — the applier reads the key
+  back before writing again;
+* ``requests_made`` counts every HTTP request sent, for the reports.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+from waform.model.remote import RemoteTemplate
+
+
+class Provider(Protocol):
+    """A template vendor's project: list, read, write, and review history (see the module doc)."""
+
+    #: HTTP requests sent so far (retries and token requests included).
+    requests_made: int
+    #: Prefix of the request paths a plan records (``--dry-run`` prints full paths).
+    project_path: str
+
+    @property
+    def secrets(self) -> tuple[str, ...]:
+        """Strings that must never be printed (dry-run output is scrubbed of them)."""
+        ...
+
+    async def list_templates(self, *, name_prefix: str | None = None) -> list[RemoteTemplate]:
+        """Every template, all pages; only names starting with ``name_prefix`` when given."""
+        ...
+
+    async def get_by_name(self, name: str) -> list[RemoteTemplate]:
+        """Every language of ``name``; ``[]`` when the name does not exist."""
+        ...
+
+    async def get(self, name: str, language: str) -> RemoteTemplate | None:
+        """One (name, language); ``None`` when it does not exist."""
+        ...
+
+    async def create(self, body: Mapping[str, Any]) -> RemoteTemplate:
+        """Create one (name, language) from a plan's request body."""
+        ...
+
+    async def update(self, name: str, language: str, body: Mapping[str, Any]) -> RemoteTemplate:
+        """Edit one (name, language) (``status``/``details``, as a plan's request body)."""
+        ...
+
+    async def delete_language(self, name: str, language: str, *, delete_submitted: bool) -> None:
+        """Delete one language (``delete_submitted``: also when beyond a draft)."""
+        ...
+
+    async def delete_name(self, name: str) -> None:
+        """Delete every language of ``name``."""
+        ...
+
+    async def comment(self, name: str, language: str, text: str) -> Any:
+        """A note on one language for the reviewers (``apply --comment``)."""
+        ...
+
+    async def activities(
+        self, name: str, language: str, *, page_size: int = 100, max_pages: int = 1
+    ) -> list[dict[str, Any]]:
+        """The review/edit history of one language, newest first (``[]`` when gone)."""
+        ...

@@ -1,0 +1,121 @@
+"""Limits, core-schema tags, plain-scalar resolution and scalar conversion."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ruamel.yaml.cyaml import CParser  # libyaml, from ruamel.yaml.clib (a dependency)
+from ruamel.yaml.nodes import MappingNode, ScalarNode
+from ruamel.yaml.resolver import Resolver
+from ruamel.yaml.tag import Tag
+
+#: Nesting deeper than this is refused (the template format needs about 14 levels).
+MAX_DEPTH = 64
+#: Nodes that aliases may add to a document, beyond the nodes written in it.
+MAX_ALIAS_EXPANSION = 10_000
+#: Above this many ``[``/``{`` (flow) or ``- ``/``? `` (compact block) indicators, the real
+#: nesting depth is measured before composing. Below, the depth libyaml's recursive composer can
+#: reach is a few thousand at most (block nesting by indentation needs depth² / 2 characters).
+INDICATORS_CHECKED = 2_000
+
+TOO_DEEP = f"nesting deeper than {MAX_DEPTH} levels; refusing to read this file"
+
+CORE = "tag:yaml.org,2002:"
+STR, INT, FLOAT, BOOL, NULL = (CORE + t for t in ("str", "int", "float", "bool", "null"))
+SEQ, MAP, MERGE = CORE + "seq", CORE + "map", CORE + "merge"
+
+# Shared Tag objects: ruamel's Node() wraps plain strings in a new Tag each time, and identity
+# checks (``node.ctag is T_STR``) are the cheapest test in the builder's hot loop.
+T_STR, T_INT, T_FLOAT, T_BOOL, T_NULL, T_SEQ, T_MAP, T_MERGE = (
+    Tag(suffix=t) for t in (STR, INT, FLOAT, BOOL, NULL, SEQ, MAP, MERGE)
+)
+_TAGS = {INT: T_INT, FLOAT: T_FLOAT, BOOL: T_BOOL, NULL: T_NULL, MERGE: T_MERGE}
+
+
+def _implicit_table() -> dict[str | None, list[tuple[Tag, re.Pattern[str]]]]:
+    """ruamel's YAML 1.2 implicit resolvers, keyed by first character, without timestamps."""
+    table: dict[str | None, list[tuple[Tag, re.Pattern[str]]]] = {}
+    for first, resolvers in Resolver.yaml_implicit_resolvers.items():
+        for tag, regexp in resolvers:
+            if str(tag) in _TAGS:
+                table.setdefault(first, []).append((_TAGS[str(tag)], regexp))
+    return table
+
+
+_IMPLICIT = _implicit_table()
+
+
+#: Short plain scalars repeat (every key, every ``type: BODY``): their resolved tag is cached.
+_PLAIN: dict[str, Tag] = {}
+_PLAIN_CACHE_SIZE = 50_000
+
+
+def _resolve_plain(value: str) -> Tag:
+    for tag, regexp in _IMPLICIT.get(value[:1], ()):
+        if regexp.match(value):
+            return tag
+    return T_STR
+
+
+class Composer(CParser):  # type: ignore[misc]
+    """libyaml's parser and composer; node tags resolved here, in as few steps as possible."""
+
+    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
+        """No path-dependent resolvers: nothing to track."""
+
+    def ascend_resolver(self) -> None:
+        """No path-dependent resolvers: nothing to track."""
+
+    def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> Tag:
+        if kind is ScalarNode:
+            if implicit[0]:
+                tag = _PLAIN.get(value)  # type: ignore[arg-type]
+                if tag is None:
+                    tag = _resolve_plain(value)  # type: ignore[arg-type]
+                    if len(value) <= 64 and len(_PLAIN) < _PLAIN_CACHE_SIZE:  # type: ignore[arg-type]
+                        _PLAIN[value] = tag  # type: ignore[index]
+                return tag
+            return T_STR
+        return T_MAP if kind is MappingNode else T_SEQ
+
+
+class TooManyDigits(ValueError):
+    """An integer too long to convert (Python refuses more than 4,300 decimal digits)."""
+
+
+#: Longer integers are refused before conversion (a template needs at most ten digits).
+_MAX_INT_DIGITS = 4_000
+
+
+def to_int(text: str) -> int:
+    if len(text) > _MAX_INT_DIGITS:
+        raise TooManyDigits(text[:20])
+    digits = text.replace("_", "")
+    sign = -1 if digits[:1] == "-" else 1
+    digits = digits.lstrip("+-")
+    for prefix, base in (("0b", 2), ("0o", 8), ("0x", 16)):
+        if digits.startswith(prefix):
+            return sign * int(digits[2:], base)
+    return sign * int(digits)
+
+
+def to_float(text: str) -> float:
+    value = text.replace("_", "").lower()
+    if value.lstrip("+-") in (".inf", ".nan"):
+        return float(value.replace(".", ""))
+    return float(value)
+
+
+def _to_bool(text: str) -> bool:
+    if text.lower() not in ("true", "false"):
+        raise ValueError(text)
+    return text.lower() == "true"
+
+
+def _to_null(text: str) -> None:
+    if text not in ("", "~", "null", "Null", "NULL"):
+        raise ValueError(text)
+
+
+CONVERTERS = {INT: to_int, FLOAT: to_float, BOOL: _to_bool, NULL: _to_null}
