@@ -41,8 +41,11 @@ def _why_no_browser() -> str | None:
     return None
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """One browser per test module. While it runs, Playwright's event loop is the thread's
+    running loop, so ``asyncio.run`` (the CLI's plan, drift, apply) fails: a module builds its
+    pages before it asks for the browser."""
     reason = _why_no_browser()
     if reason is not None:
         pytest.skip(reason)

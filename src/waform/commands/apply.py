@@ -13,7 +13,7 @@ import click
 from waform.apply.progress import make_progress
 from waform.apply.results import ApplyReport, render_json, render_markdown, render_text
 from waform.apply.runner import ApplyOptions, DryRun
-from waform.commands.options import one_format, plan_showing_diagnostics
+from waform.commands.options import one_format, plan_showing_diagnostics, read_plan_file
 from waform.console import Console
 from waform.errors import PlanError, WaformError
 from waform.manager import Manager
@@ -51,14 +51,6 @@ def _is_saved_plan(paths: tuple[Path, ...]) -> bool:
     except OSError:
         return False
     return head.startswith(b"{")
-
-
-def _read_plan(path: Path) -> Plan:
-    try:
-        text = path.read_bytes()
-    except OSError as exc:
-        raise PlanError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return Plan.from_json(text, source=str(path))
 
 
 @click.command("apply")
@@ -157,7 +149,7 @@ def command(
         force=force,
     )
     if saved:
-        plan = _read_plan(paths[0])
+        plan = read_plan_file(paths[0])
         manager = Manager.from_options(
             [Path(p) for p in plan.paths] or [paths[0].parent],
             config_path=config_path,

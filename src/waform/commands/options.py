@@ -13,9 +13,11 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from waform.diagnostics import render_text as render_diagnostics
+from waform.errors import PlanError
 
 if TYPE_CHECKING:
     from waform.manager import DesiredState, Manager, PlanOutcome
+    from waform.plan import Plan
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -70,3 +72,14 @@ def plan_showing_diagnostics(
     if outcome.diagnostics:
         click.echo(render_diagnostics(outcome.diagnostics), err=True)
     return outcome
+
+
+def read_plan_file(path: Path) -> Plan:
+    """A saved plan (``plan --out``); a one-line error naming the file when it is not one."""
+    from waform.plan import Plan
+
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        raise PlanError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return Plan.from_json(text, source=str(path))

@@ -7,11 +7,10 @@ from pathlib import Path
 import click
 
 from waform.atomicfile import write_text_atomic
-from waform.commands.options import showing_file_problems
+from waform.commands.options import read_plan_file, showing_file_problems
 from waform.console import Console
 from waform.diagnostics import render_text as render_diagnostics
-from waform.errors import PlanError, WaformError
-from waform.plan import Plan
+from waform.errors import WaformError
 from waform.preview import Preview, preview_files, preview_plan
 
 
@@ -21,17 +20,6 @@ def write_html(path: Path, html: str) -> None:
         write_text_atomic(path, html)
     except OSError as exc:
         raise WaformError(f"cannot write {path}: {exc.strerror or exc}") from None
-
-
-def _read_plan(path: Path) -> Plan:
-    try:
-        text = path.read_bytes()
-    except OSError as exc:
-        raise PlanError(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        return Plan.from_json(text)
-    except PlanError as exc:
-        raise PlanError(f"{path}: {exc}") from None
 
 
 @click.command("preview")
@@ -82,7 +70,7 @@ def command(
     preview: Preview
     with showing_file_problems():
         if plan_path is not None:
-            plan = _read_plan(plan_path)
+            plan = read_plan_file(plan_path)
             preview = preview_plan(plan, paths, config_path=config_path, load_media=load_media)
         else:
             preview = preview_files(paths, config_path=config_path, load_media=load_media)
