@@ -130,8 +130,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rules", action="store_true", help="also time loader + Meta's rules")
     args = parser.parse_args(argv)
 
-    from waform.commands.validate import validate_paths
+    from waform.config import Config
     from waform.loader import load_paths
+    from waform.manager import Manager
 
     root = Path(tempfile.mkdtemp(prefix="waform-loader-bench-"))
     try:
@@ -151,7 +152,8 @@ def main(argv: list[str] | None = None) -> int:
             f"best: {best:.3f} s CPU = {per:.0f} µs per template-language (budget: 2 s for 10,000)"
         )
         if args.rules:
-            cpu, wall, report = timed(lambda: validate_paths([root]))
+            manager = Manager(Config(), offline=True)
+            cpu, wall, report = timed(lambda: manager.validate([root]))
             errors = sum(1 for d in report.diagnostics if d.severity == "error")
             print(
                 f"validate (loader + Meta's rules): {cpu:.3f} s CPU, {wall:.3f} s wall, "

@@ -44,7 +44,7 @@ def test_walk_is_sorted_recursive_and_skips_hidden_and_config(tmp_path: Path) ->
     put(tmp_path, ".git/x.yaml", "not: a template")
     put(tmp_path, "sub/.hidden/y.yaml", "not: a template")
     put(tmp_path, ".z.yaml", "not: a template")
-    put(tmp_path, "waform.yaml", "targets: {}")
+    put(tmp_path, "waform.yaml", "prune: false\n")  # the configuration, not a template
     put(tmp_path, "notes.txt", "not yaml")
     put(tmp_path, "README.md", "# hi")
     root = str(tmp_path)
@@ -84,7 +84,7 @@ def test_missing_path_is_one_error(tmp_path: Path) -> None:
 
 
 def test_no_template_files_is_an_error_not_an_empty_state(tmp_path: Path) -> None:
-    put(tmp_path, "waform.yaml", "targets: {}")
+    put(tmp_path, "waform.yaml", "prune: false\n")  # the configuration, not a template
     put(tmp_path, ".hidden/a.yaml", template("a"))
     result = CliRunner().invoke(cli, ["validate", str(tmp_path)])
     assert result.exit_code == 1

@@ -11,10 +11,10 @@ from click.testing import CliRunner
 
 from waform.cli import cli
 from waform.rules import RULES
-from waform.rules.registry import render_markdown
+from waform.rules.listing import render_markdown
 
 REPO = Path(__file__).resolve().parents[1]
-CASES = REPO / "tests" / "fixtures" / "rules" / "cases"
+CASES = REPO / "src" / "waform" / "rules" / "examples" / "checks"
 
 
 def _invoke(*args: str):  # noqa: ANN202
@@ -41,6 +41,7 @@ def test_rules_json_is_complete(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert [row["id"] for row in rows] == list(RULES)
     v7 = next(row for row in rows if row["id"] == "WA-V7")
     assert v7["severity"] == "error" and v7["status"] == "DOC+API" and v7["checked"] == "rules"
+    assert "2388299" in v7["evidence"] and v7["links"][0].startswith("https://")
     assert next(row for row in rows if row["id"] == "WA-N4")["severity"] is None  # not checked
     assert next(row for row in rows if row["id"] == "WA-H2")["checked"] == "schema"
 

@@ -1,8 +1,9 @@
 """Meta's rules over YAML fixtures, through the real loader: ids, lines and columns.
 
-Fixture layout (``tests/fixtures/rules/``):
+The rules' examples (:mod:`waform.rules.examples`, shipped with waform and printed by
+``waform rules WA-XX``) are the fixtures; the synthetic corpus stays in ``tests/fixtures/rules``:
 
-- ``cases/<rule>_fail.yaml`` / ``cases/<rule>_pass.yaml`` (or a directory of files, for rules that
+- ``checks/<rule>_fail.yaml`` / ``checks/<rule>_pass.yaml`` (or a directory of files, for rules that
   compare files or need a particular file name): the first line of each file says what the
   rules must report *in that file*, ``# expect: WA-V7 9:17, WA-V8 12:11`` (rule id, line,
   column) or ``# expect: none``;
@@ -22,10 +23,11 @@ import pytest
 
 from waform.loader import load_paths
 from waform.rules import RULES, check_files
+from waform.rules import examples as rule_examples
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "rules"
-CASES = sorted((FIXTURES / "cases").iterdir())
-SCHEMA_CASES = sorted((FIXTURES / "schema").iterdir())
+CASES = sorted(rule_examples.CHECKS.iterdir())
+SCHEMA_CASES = sorted(rule_examples.SCHEMA.iterdir())
 CORPUS = FIXTURES / "corpus"
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples" / "templates"
 

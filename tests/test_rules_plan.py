@@ -74,12 +74,13 @@ def test_category_change_of_a_rejected_template_is_fine() -> None:
     assert check_plan(desired, [_remote("order_ready", category="UTILITY")]) == []
 
 
-def test_new_language_with_another_category_warns() -> None:
+def test_new_language_with_another_category_is_refused() -> None:
+    """Sinch answers 409 template_incorrect_category: an API refusal, so an error."""
     desired = _desired("order_ready", category="UTILITY", languages=("EN_US", "DE"))
     remote = [_remote("order_ready", "EN_US", category="UTILITY", state="REJECTED"),
               _remote("order_ready", "FR", category="MARKETING")]  # fmt: skip
     codes = [(d.code, d.severity) for d in check_plan(desired, remote)]
-    assert codes == [("WA-C4", "warning")]
+    assert codes == [("WA-C4", "error")]
     # the per-template rules key applies to plan-time rules too
     quiet = _desired("order_ready", languages=("EN_US", "DE"), rules={"WA-C4": "off"})
     assert check_plan(quiet, remote) == []

@@ -89,6 +89,17 @@ def test_plan_shows_rule_warnings_and_fails_on_them_only_when_strict(repo) -> No
     assert strict.exit_code == 1 and "[WA-V9]" in strict.output
 
 
+def test_plan_strict_refuses_a_loader_warning_as_validate_strict_does(repo) -> None:  # noqa: ANN001
+    """One pipeline: the file-name warning fails ``plan --strict`` and ``validate --strict``."""
+    templates, _ = repo
+    (templates / "renamed.yaml").write_text(ORDER.format(body=GOOD_BODY))
+    assert _plan(templates).exit_code == 0
+    for command in ("plan", "validate"):
+        result = CliRunner().invoke(cli, [command, str(templates), "--strict"])
+        assert result.exit_code == 1, (command, result.output)
+        assert "renamed.yaml:1:7: file name 'renamed.yaml' does not match" in result.output
+
+
 def test_plan_warns_about_the_same_text_as_an_unmanaged_template(repo) -> None:  # noqa: ANN001
     templates, http = repo
     _seed(http, "order_ready_legacy", "UTILITY", GOOD_BODY)

@@ -11,7 +11,7 @@ from waform.errors import ConfigError
 from waform.loader import load_paths
 from waform.rules import RULES, RuleSettings, check_files, run_rules
 
-CASES = Path(__file__).resolve().parent / "fixtures" / "rules" / "cases"
+CASES = Path(__file__).resolve().parents[1] / "src" / "waform" / "rules" / "examples" / "checks"
 
 SHORT_BODY = """\
 name: short_note
@@ -38,13 +38,24 @@ def _write(tmp_path: Path, rules: str = "") -> Path:
     return path
 
 
-def test_default_severity_follows_the_status() -> None:
+def test_default_severity_follows_the_evidence() -> None:
     for rule in RULES.values():
+        tokens = set(re.split(r"[/+ ]", rule.status))
+        assert tokens <= {"DOC", "API", "UI", "3P", "UNCONFIRMED", "CONFLICT"}, rule.id
+        assert rule.evidence and rule.cited, f"{rule.id} does not say what it rests on"
+        assert all(link.startswith("https://") for _, link in rule.cited), rule.id
         if rule.severity is None:
-            confirmed = bool({"DOC", "API"} & set(re.split(r"[/+ ]", rule.status)))
-            assert rule.default == ("error" if confirmed else "warning"), rule.id
-    assert RULES["WA-V7"].default == "error"  # DOC+API
-    assert RULES["WA-BT12"].default == "warning"  # UI / API-anecdotal: not confirmed
+            refused = bool({"DOC", "API"} & tokens) and "CONFLICT" not in tokens
+            assert rule.default == ("error" if refused else "warning"), rule.id
+        else:
+            assert rule.note, f"{rule.id} deviates from its evidence without saying why"
+    assert RULES["WA-V7"].default == "error"  # documented, subcode 2388299
+    assert RULES["WA-V12"].default == "warning"  # punctuation is not enough: community only
+    assert RULES["WA-V8"].default == "error" and RULES["WA-V11"].default == "warning"
+    assert RULES["WA-V2"].default == "error" and RULES["WA-V13"].default == "warning"
+    assert RULES["WA-BT12"].default == "error"  # Sinch's 409 template_restricted_Domain…
+    assert RULES["WA-BT14"].default == "warning"  # shorteners: WhatsApp Manager only
+    assert RULES["WA-L2"].default == "warning"  # Meta's list and Sinch's enum disagree
     assert RULES["WA-BT13"].default == "off"  # informational, opt-in
 
 

@@ -9,13 +9,15 @@ from waform.rules.text import (
     bad_param_whitespace,
     blocked_host,
     emoji_count,
-    ends_with_variable,
     has_emoji,
-    numbering_problem,
+    numbering_gap,
+    numbering_order,
     scan,
-    starts_with_variable,
+    space_separated_variables,
     too_few_words,
     valid_phone,
+    variable_at_edge,
+    variable_behind_punctuation,
     variable_in_host,
     word_count,
 )
@@ -31,41 +33,59 @@ def test_scan_sorts_tokens_into_positional_named_and_malformed() -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["Hi {{1}", "Hi {1}} there", "Hi {{{1}}}", "x {{ 1 }} y", "{{01}} x", "a {{}} b"]
+    "text",
+    [
+        "Hi {{1}",
+        "Hi {1}} there",
+        "Hi {{{1}}}",
+        "x {{ 1 }} y",
+        "{{01}} x",
+        "a {{}} b",
+        "Hi {1}, your order",
+        "Hi { name }, welcome",
+    ],
 )
 def test_scan_flags_malformed_braces(text: str) -> None:
     assert scan(text).malformed, text
 
 
-def test_numbering() -> None:
-    assert numbering_problem((1, 2, 3, 1)) is None
-    gap = numbering_problem((1, 3))
+def test_numbering_gaps_and_order_are_separate_claims() -> None:
+    assert numbering_gap((1, 2, 3, 1)) is None and numbering_order((1, 2, 3, 1)) is None
+    gap = numbering_gap((1, 3))
     assert gap == "number the variables {{1}}..{{2}} without gaps ({{2}} is missing)"
-    order = numbering_problem((2, 1))
+    assert numbering_order((1, 3)) is None  # a gap is WA-V2's, not also an order problem
+    order = numbering_order((2, 1))
     assert order == "number the variables in order of first use ({{2}} comes before {{1}})"
+    assert numbering_gap((2, 1)) is None
 
 
 @pytest.mark.parametrize(
-    ("text", "start", "end"),
+    ("text", "edge", "behind_punctuation"),
     [
-        ("{{1}}, your order is ready.", True, False),
-        ("*{{1}}* your order is ready.", True, False),
-        ("Your order is ready, {{1}}.", False, True),
-        ("Your order is ready, {{1}} !!", False, True),
-        ("Your order {{1}} is ready.", False, False),
-        ("Hello", False, False),
+        ("{{1}}, your order is ready.", "start", None),
+        ("  {{1}} your order is ready.", "start", None),
+        ("*{{1}}* your order is ready.", None, "start"),
+        ("Your order is ready, {{1}}", "end", None),
+        ("Your order is ready, {{1}}.", None, "end"),
+        ("Your order is ready, {{1}} !!", None, "end"),
+        ("Your order {{1}} is ready.", None, None),
+        ("Hello", None, None),
     ],
 )
-def test_leading_and_trailing_variables(text: str, start: bool, end: bool) -> None:
-    assert starts_with_variable(text) is start
-    assert ends_with_variable(text) is end
+def test_variable_at_the_edge_or_only_behind_punctuation(
+    text: str, edge: str | None, behind_punctuation: str | None
+) -> None:
+    assert variable_at_edge(text) == edge
+    assert variable_behind_punctuation(text) == behind_punctuation
 
 
-def test_adjacent_variables() -> None:
+def test_adjacent_variables_and_variables_with_only_spaces_between() -> None:
     assert adjacent_variables("a {{1}}{{2}} b") == "{{1}}{{2}}"
-    assert adjacent_variables("a {{1}}  \n {{2}} b") is not None
-    assert adjacent_variables("a {{1}}, {{2}} b") is None
-    assert adjacent_variables("a {{1}} and {{2}} b") is None
+    assert adjacent_variables("a {{1}}  \n {{2}} b") is None
+    assert space_separated_variables("a {{1}}  \n {{2}} b") == "{{1}}  \n {{2}}"
+    assert space_separated_variables("a {{1}}{{2}} b") is None
+    for text in ("a {{1}}, {{2}} b", "a {{1}} and {{2}} b"):
+        assert adjacent_variables(text) is None and space_separated_variables(text) is None
 
 
 def test_emoji_are_counted_as_a_reader_sees_them() -> None:

@@ -91,7 +91,7 @@ def test_github_format() -> None:
     assert len(lines) == 3 and all(line.startswith("::error file=") for line in lines)
 
 
-def test_meta_rules_run_through_the_seam(tmp_path: Path) -> None:
+def test_meta_rules_run_in_validate(tmp_path: Path) -> None:
     path = tmp_path / "short_note.yaml"
     path.write_text(SHORT_NOTE, encoding="utf-8")
     result = validate(path)
@@ -123,6 +123,19 @@ def test_bad_rule_override_is_a_one_line_config_error(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert result.output.count("\n") == 1 and result.output.startswith("error: ")
     assert "WA-V99" in result.output and "Traceback" not in result.output
+
+
+def test_validate_needs_no_target_even_when_the_configuration_has_several(
+    tmp_path: Path,
+) -> None:
+    """validate is offline: which target plan would pick (or that none is the default) is moot."""
+    (tmp_path / "short_note.yaml").write_text(SHORT_NOTE, encoding="utf-8")
+    (tmp_path / "waform.yaml").write_text(
+        "targets:\n  a: {type: local}\n  b: {type: local, state: b.sqlite3}\n", encoding="utf-8"
+    )
+    result = validate(tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "[WA-V9]" in result.stdout
 
 
 def test_unknown_format_is_a_usage_error() -> None:

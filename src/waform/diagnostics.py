@@ -70,3 +70,20 @@ def render_github(diagnostics: Sequence[Diagnostic]) -> str:
             f"col={d.column}{title}::{_escape_github(d.message)}"
         )
     return "\n".join(lines)
+
+
+def summary(diagnostics: Sequence[Diagnostic], *, templates: int, files: int) -> str:
+    """``35 template-languages in 15 files: 2 errors, 1 warning`` (or ``: valid``)."""
+    head = (
+        f"{templates} template-language{'' if templates == 1 else 's'} in {files} "
+        f"file{'' if files == 1 else 's'}"
+    )
+    if not diagnostics:
+        return f"{head}: valid"
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    parts = [
+        f"{count} {noun}{'' if count == 1 else 's'}"
+        for count, noun in ((errors, "error"), (len(diagnostics) - errors, "warning"))
+        if count
+    ]
+    return f"{head}: {', '.join(parts)}"

@@ -8,10 +8,11 @@ itself, so every command sees the same pipeline and the same refusals.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 from collections.abc import Coroutine, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -62,6 +63,13 @@ class DesiredState:
     templates: list[DesiredTemplate]
     files: list[Any]
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    files_read: int = 0
+    """Template files found (loaded or not)."""
+
+    @property
+    def ok(self) -> bool:
+        """No error (under ``--strict`` every warning already is one)."""
+        return not any(d.severity == "error" for d in self.diagnostics)
 
 
 @dataclass
@@ -87,11 +95,21 @@ class Manager:
         target: str | None = None,
         console: Console | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        offline: bool = False,
     ) -> None:
+        """``offline``: for the files alone (``validate``); the target is then not resolved, so a
+        configuration with several targets and no default needs no ``--target``."""
         self.config = config
-        self.target: Target = config.target(target)
+        self.target_name = target
         self.console = console or Console(verbosity=-1, color=False)
         self.transport = transport
+        if not offline:
+            _ = self.target  # resolved now, so a wrong --target is the first error
+
+    @functools.cached_property
+    def target(self) -> Target:
+        """The target this manager plans for and applies to."""
+        return self.config.target(self.target_name)
 
     @classmethod
     def from_options(
@@ -102,32 +120,43 @@ class Manager:
         target: str | None = None,
         console: Console | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
+        offline: bool = False,
     ) -> Manager:
         """``--config`` if given, else the ``waform.yaml`` nearest the first path."""
         start = Path(paths[0]) if paths else Path(".")
         config = load_config(Path(config_path) if config_path else None, start)
-        return cls(config, target=target, console=console, transport=transport)
+        return cls(config, target=target, console=console, transport=transport, offline=offline)
 
     # ------------------------------------------------------------------ steps
 
-    def load(self, paths: Sequence[str | Path], *, strict: bool = False) -> DesiredState:
-        """Load the files and run Meta's rules; :class:`InvalidDesiredStateError` on any error."""
+    def validate(self, paths: Sequence[str | Path], *, strict: bool = False) -> DesiredState:
+        """Load the files and run Meta's rules over every file that loaded; never raises for
+        what the files say (``validate`` reports it all). ``strict``: warnings are errors."""
         from waform.loader import load_paths
         from waform.rules import RuleSettings, run_rules
 
         loaded = load_paths(list(paths))
         diagnostics = list(loaded.diagnostics)
-        if not loaded.ok or any(d.severity == "error" for d in diagnostics):
-            raise InvalidDesiredStateError(_problem_count(diagnostics, "the files"), diagnostics)
+        if strict:  # warnings fail the run: report them as what they now are
+            diagnostics = [replace(d, severity="error") for d in diagnostics]
         report = run_rules(loaded.files, RuleSettings(overrides=self.config.rules, strict=strict))
-        diagnostics += report.diagnostics
-        if not report.ok:
-            raise InvalidDesiredStateError(
-                _problem_count(diagnostics, "Meta's template rules"), sort_diagnostics(diagnostics)
-            )
         return DesiredState(
-            list(loaded.templates), list(loaded.files), sort_diagnostics(diagnostics)
+            list(loaded.templates),
+            list(loaded.files),
+            sort_diagnostics([*diagnostics, *report.diagnostics]),
+            loaded.files_read,
         )
+
+    def load(self, paths: Sequence[str | Path], *, strict: bool = False) -> DesiredState:
+        """:meth:`validate`, refusing files with any error (:class:`InvalidDesiredStateError`)."""
+        state = self.validate(paths, strict=strict)
+        if not state.ok:
+            in_files = any(d.severity == "error" and not _is_rule(d) for d in state.diagnostics)
+            where = "the files" if in_files else "Meta's template rules"
+            raise InvalidDesiredStateError(
+                _problem_count(state.diagnostics, where), state.diagnostics
+            )
+        return state
 
     def open_client(self) -> Any:
         """An async context manager yielding the target's :class:`~waform.client.Provider`."""
@@ -509,6 +538,13 @@ def _activity_time(activity: dict[str, Any]) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+def _is_rule(diagnostic: Diagnostic) -> bool:
+    """A finding of Meta's rules (coded by rule id), not of the loader."""
+    from waform.rules import RULES
+
+    return diagnostic.code in RULES
 
 
 def _problem_count(diagnostics: Sequence[Diagnostic], where: str) -> str:

@@ -27,7 +27,7 @@ from typing import Any
 
 from waform.atomicfile import write_text_atomic
 from waform.config import Config
-from waform.model.enums import LANGUAGE_CODES, TTL_RANGES
+from waform.model.enums import LANGUAGE_CODES, META_ONLY_LANGUAGE_CODES, TTL_RANGES
 from waform.model.template import TemplateFile
 from waform.plan import plan_json_schema
 from waform.schema_descriptions import (
@@ -273,7 +273,7 @@ def _restate_validators(defs: dict[str, Schema]) -> None:
 
 
 def _language_key_pattern() -> str:
-    """A regex matching every spelling :func:`normalize_language` maps to a known code.
+    """A regex matching every spelling :func:`normalize_language` maps to a code files may use.
 
     ECMA-262 regexes (JSON Schema's dialect) have no inline case-insensitive flag, hence the
     character classes: ``EN_US`` → ``[Ee][Nn][_-][Uu][Ss]``.
@@ -282,7 +282,8 @@ def _language_key_pattern() -> str:
     def spell(code: str) -> str:
         return "".join("[_-]" if c == "_" else f"[{c}{c.lower()}]" for c in code)
 
-    return "^(?:" + "|".join(spell(code) for code in LANGUAGE_CODES) + ")$"
+    codes = (*LANGUAGE_CODES, *META_ONLY_LANGUAGE_CODES)
+    return "^(?:" + "|".join(spell(code) for code in codes) + ")$"
 
 
 # ---------------------------------------------------------------- registry and files

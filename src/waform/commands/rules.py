@@ -1,4 +1,4 @@
-"""`waform rules`: list Meta's template rules that validate and plan check.
+"""`waform rules [WA-XX…]`: list Meta's template rules, or explain some in full.
 
 Reads only the registry (:mod:`waform.rules.registry`), so the listing, the checks and the README
 table always agree. ``--config`` shows the severities a repository's ``waform.yaml`` sets.
@@ -12,9 +12,10 @@ from pathlib import Path
 import click
 
 from waform.console import Console
-from waform.errors import ConfigError
+from waform.errors import ConfigError, WaformError
 from waform.rules import RULES, RuleSettings
-from waform.rules.registry import Rule, render_json, render_markdown, render_text
+from waform.rules.listing import render_detail, render_json, render_markdown, render_text
+from waform.rules.rule import Rule
 
 
 def _effective(config_path: Path | None) -> list[Rule]:
@@ -29,7 +30,17 @@ def _effective(config_path: Path | None) -> list[Rule]:
     return [replace(rule, severity=settings.setting(rule.id)) for rule in RULES.values()]
 
 
+def rule_by_id(rule_id: str) -> Rule:
+    """The rule ``rule_id`` (``WA-V7``, ``wa-v7`` or ``V7``), or a usage error naming the ids."""
+    wanted = rule_id.strip().upper()
+    rule = RULES.get(wanted) or RULES.get(f"WA-{wanted}")
+    if rule is None:
+        raise WaformError(f"unknown rule {rule_id!r} (`waform rules` lists the ids, e.g. WA-V7)")
+    return rule
+
+
 @click.command("rules")
+@click.argument("rule_ids", nargs=-1, metavar="[WA-XX]...")
 @click.option(
     "--format",
     "fmt",
@@ -47,15 +58,24 @@ def _effective(config_path: Path | None) -> list[Rule]:
 )
 @click.option("--defaults", is_flag=True, help="Ignore waform.yaml: show default severities.")
 @click.pass_obj
-def command(console: Console, fmt: str, config_path: Path | None, defaults: bool) -> None:
-    """List every rule: id, severity, status (DOC/API/UI/3P/UNCONFIRMED), where it is checked
-    and its source.
+def command(
+    console: Console, rule_ids: tuple[str, ...], fmt: str, config_path: Path | None, defaults: bool
+) -> None:
+    """List every rule: id, severity, evidence (DOC/API/UI/3P/UNCONFIRMED/CONFLICT), where it
+    is checked and its source. With rule ids (`waform rules WA-V7`), explain those rules: the
+    evidence with its source links, a template that passes and one that fails.
 
     Severity: error fails validate/plan; warning is printed (fails with --strict); off is skipped.
     Change it per repository in waform.yaml (`rules: {WA-V9: off}`) or per template with the
     same `rules:` key in the template's YAML.
     """
     rules = list(RULES.values()) if defaults else _effective(config_path)
+    if rule_ids:
+        wanted = {rule_by_id(rule_id).id for rule_id in rule_ids}
+        rules = [rule for rule in rules if rule.id in wanted]
+        if fmt == "text":
+            console.out("\n\n".join(render_detail(rule) for rule in rules))
+            return
     if fmt == "json":
         console.out(render_json(rules))
     elif fmt == "markdown":

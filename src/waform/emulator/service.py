@@ -24,7 +24,7 @@ from waform.emulator.settings import EmulatorSettings
 from waform.emulator.store import Page, Store
 from waform.emulator.validation import CreateTemplateBody, UpdateTemplateBody
 from waform.emulator.webhooks import Webhooks
-from waform.model.enums import LANGUAGE_CODES, LANGUAGE_SET
+from waform.model.enums import LANGUAGE_CODES, SINCH_LANGUAGE_SET
 
 
 class Emulator:
@@ -66,7 +66,7 @@ class Emulator:
 
     @staticmethod
     def check_language(language: str) -> None:
-        if language not in LANGUAGE_SET:
+        if language not in SINCH_LANGUAGE_SET:
             raise PapiError(
                 "template_invalid_language_code",
                 additional={"supportedCodes": list(LANGUAGE_CODES)},

@@ -24,7 +24,7 @@ from waform.model.components import Component, Optimization, TemplateDetails, _u
 from waform.model.enums import (
     CATEGORIES,
     LANGUAGE_CODES,
-    LANGUAGE_SET,
+    SINCH_LANGUAGE_SET,
     TTL_RANGES,
     Action,
     Category,
@@ -72,7 +72,7 @@ class CreateTemplateBody(WireModel):
     @field_validator("language")
     @classmethod
     def _known_language(cls, value: str) -> str:
-        if value not in LANGUAGE_SET:
+        if value not in SINCH_LANGUAGE_SET:
             raise ValueError(_one_of(LANGUAGE_CODES))
         return value
 

@@ -77,9 +77,13 @@ class SupportedApp(WireModel):
 
 
 class OtpButton(WireModel):
+    """``text`` is optional: Meta defaults the label ("Copy code", "Autofill") and Sinch's
+    ``WhatsappOtpButtonDto`` requires only ``type`` and ``otpType`` (its input DTO lists ``text``
+    as required "not for draft", yet Meta approves templates without it)."""
+
     type: Literal["OTP"]
     otpType: OtpType
-    text: Text25
+    text: Text25 | None = None
     autofillText: Annotated[str, Field(max_length=25)] | None = None
     packageName: str | None = Field(
         None, deprecated=False, description="Deprecated: use supportedApps."

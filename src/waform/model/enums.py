@@ -17,7 +17,18 @@ LANGUAGE_CODES: tuple[str, ...] = (
     "SR", "SV", "SW", "TA", "TE", "TH", "TR", "UK", "UR", "UZ", "VI", "ZH_CN", "ZH_HK", "ZH_TW",
     "ZU",
 )  # fmt: skip
-LANGUAGE_SET = frozenset(LANGUAGE_CODES)
+SINCH_LANGUAGE_SET = frozenset(LANGUAGE_CODES)
+#: Codes on Meta's supported-languages page (May 2026) that Sinch's enum (1.2.117) lacks. Meta
+#: approves templates in them; whether Sinch passes them on is unknown, so files may use them and
+#: the rule WA-L2 warns.
+META_ONLY_LANGUAGE_CODES: tuple[str, ...] = (
+    "AR_AE", "AR_EG", "AR_LB", "AR_MA", "AR_QA", "BE_BY", "BN_IN", "DE_AT", "DE_CH", "EN_AE",
+    "EN_AU", "EN_CA", "EN_GH", "EN_IE", "EN_IN", "EN_JM", "EN_MY", "EN_NZ", "EN_QA", "EN_SG",
+    "EN_UG", "EN_ZA", "ES_CL", "ES_CO", "ES_CR", "ES_DO", "ES_EC", "ES_HN", "ES_PA", "ES_PE",
+    "FR_BE", "FR_CA", "FR_CH", "FR_CI", "FR_MA", "NL_BE", "PRS_AF", "PS_AF", "SI_LK",
+)  # fmt: skip
+#: Every code a template file may use: Sinch's enum plus Meta's (see WA-L1, WA-L2).
+LANGUAGE_SET = SINCH_LANGUAGE_SET | frozenset(META_ONLY_LANGUAGE_CODES)
 
 Category = Literal["AUTHENTICATION", "MARKETING", "UTILITY"]
 CATEGORIES: tuple[str, ...] = get_args(Category)

@@ -208,17 +208,24 @@ def url_variable_at_end(ctx: TemplateContext) -> Iterator[Hit]:
         yield (*site.loc, "url"), message
 
 
-@check("WA-BT12")
-def url_allowed_host(ctx: TemplateContext) -> Iterator[Hit]:
+def _blocked_urls(ctx: TemplateContext, kind: str) -> Iterator[Hit]:
     for site in ctx.all_buttons:
         button = site.button
-        if isinstance(button, UrlButton):
-            blocked = blocked_host(button.url)
-            if blocked:
-                yield (
-                    (*site.loc, "url"),
-                    (f"link to your own domain: a {blocked} is rejected in URL buttons"),
-                )
+        if isinstance(button, UrlButton) and blocked_host(button.url) == kind:
+            yield (
+                (*site.loc, "url"),
+                f"link to your own domain: a {kind} is rejected in URL buttons",
+            )
+
+
+@check("WA-BT12")
+def url_not_whatsapp(ctx: TemplateContext) -> Iterator[Hit]:
+    return _blocked_urls(ctx, "WhatsApp link")
+
+
+@check("WA-BT14")
+def url_not_shortened(ctx: TemplateContext) -> Iterator[Hit]:
+    return _blocked_urls(ctx, "URL shortener")
 
 
 @check("WA-BT13")

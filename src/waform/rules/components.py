@@ -1,11 +1,12 @@
-"""Rules on the template's name, header, body and footer (N7, H*, B*, F*)."""
+"""Rules on the template's name, language, header, body and footer (N7, L2, H*, B*, F*)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 
 from waform.model.components import LocationHeader, TextHeader
-from waform.rules.context import Hit, TemplateContext
+from waform.model.enums import SINCH_LANGUAGE_SET
+from waform.rules.context import Hit, KeyLoc, TemplateContext
 from waform.rules.registry import check
 from waform.rules.text import (
     emoji_count,
@@ -21,14 +22,25 @@ OFFER_BODY_LIMIT = 600
 
 
 @check("WA-N7")
-def test_template_body(ctx: TemplateContext) -> Iterator[Hit]:
-    if ctx.name == "test" and ctx.body and ctx.body_text != "Hello {{1}}":
-        index = ctx.body[0]
+def not_the_sample_name(ctx: TemplateContext) -> Iterator[Hit]:
+    if ctx.name == "test":
         yield (
-            ctx.at(index, "text"),
+            ("name",),
             (
-                "a template named `test` must have the body `Hello {{1}}`: rename the template or "
-                "use that body"
+                "rename the template: WhatsApp Manager keeps the name `test` for its sample "
+                "(body `Hello {{1}}`)"
+            ),
+        )
+
+
+@check("WA-L2")
+def language_in_sinch_enum(ctx: TemplateContext) -> Iterator[Hit]:
+    if ctx.language not in SINCH_LANGUAGE_SET:
+        yield (
+            KeyLoc(("languages", ctx.language)),
+            (
+                f"Meta supports {ctx.language} but Sinch's language enum does not list it: "
+                "Sinch may refuse it (use a listed code such as EN or EN_GB if it does)"
             ),
         )
 
@@ -54,21 +66,36 @@ def header_one_variable(ctx: TemplateContext) -> Iterator[Hit]:
                 yield site.loc, (f"the header has {found} variables: keep at most one ({{{{1}}}})")
 
 
+def _text_header(ctx: TemplateContext) -> tuple[int, TextHeader] | None:
+    if ctx.header and isinstance(ctx.header[1], TextHeader):
+        return ctx.header  # type: ignore[return-value]
+    return None
+
+
 @check("WA-H4")
-def header_plain_text(ctx: TemplateContext) -> Iterator[Hit]:
-    if not ctx.header or not isinstance(ctx.header[1], TextHeader):
+def header_without_markup(ctx: TemplateContext) -> Iterator[Hit]:
+    found = _text_header(ctx)
+    if found:
+        char = markup_char(found[1].text)
+        if char:
+            yield (
+                ctx.at(found[0], "text"),
+                f"remove the formatting character {char!r} from the header text",
+            )
+
+
+@check("WA-H8")
+def header_single_line_no_emoji(ctx: TemplateContext) -> Iterator[Hit]:
+    found = _text_header(ctx)
+    if not found:
         return
-    index, header = ctx.header
     problems = []
-    char = markup_char(header.text)
-    if char:
-        problems.append(f"the formatting character {char!r}")
-    if "\n" in header.text:
-        problems.append("a line break")
-    if has_emoji(header.text):
+    if "\n" in found[1].text:
+        problems.append("the line break")
+    if has_emoji(found[1].text):
         problems.append("emoji")
     if problems:
-        yield ctx.at(index, "text"), f"remove {' and '.join(problems)} from the header text"
+        yield ctx.at(found[0], "text"), f"remove {' and '.join(problems)} from the header text"
 
 
 @check("WA-H7")

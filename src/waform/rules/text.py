@@ -21,7 +21,10 @@ _NAMED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _VALID_TOKEN = r"\{\{[1-9][0-9]*\}\}"
 _STARTS_WITH_VAR = re.compile(_VALID_TOKEN)
 _ENDS_WITH_VAR = re.compile(_VALID_TOKEN + r"$")
-_ADJACENT = re.compile(_VALID_TOKEN + r"\s*" + _VALID_TOKEN)
+_ADJACENT = re.compile(_VALID_TOKEN + _VALID_TOKEN)
+_SPACED = re.compile(_VALID_TOKEN + r"\s+" + _VALID_TOKEN)
+#: ``{1}`` or ``{name}``: a variable written with single braces (INVALID_FORMAT at Meta).
+_SINGLE_BRACED = re.compile(r"(?<!\{)\{\s*(?:[0-9]+|[A-Za-z_][A-Za-z0-9_]*)\s*\}(?!\})")
 #: Punctuation and markup that does not count as text before the first / after the last variable.
 _EDGE = " \t\r\n.,!?;:…。！？、，()[]\"'«»“”‘’„¡¿-–—*_~"
 
@@ -80,6 +83,7 @@ def scan(text: str | None) -> Scan:
     tail = text[last:]
     if "{{" in tail or "}}" in tail:
         malformed.append(_stray(tail))
+    malformed.extend(match.group(0) for match in _SINGLE_BRACED.finditer(text))
     return Scan(tuple(numbers), tuple(named), tuple(malformed))
 
 
@@ -90,17 +94,23 @@ def _stray(segment: str) -> str:
     return segment[max(index - 8, 0) : index + 10].strip()
 
 
-def numbering_problem(numbers: tuple[int, ...]) -> str | None:
-    """What to change when positional numbering is wrong (gap, not from 1, out of order)."""
-    if not numbers:
+def numbering_gap(numbers: tuple[int, ...]) -> str | None:
+    """What to change when positional numbers are not exactly 1..n (WA-V2)."""
+    distinct = set(numbers)
+    if not distinct or distinct == set(range(1, len(distinct) + 1)):
         return None
+    missing = min(set(range(1, max(distinct) + 1)) - distinct)
+    return (
+        f"number the variables {{{{1}}}}..{{{{{len(distinct)}}}}} without gaps "
+        f"({{{{{missing}}}}} is missing)"
+    )
+
+
+def numbering_order(numbers: tuple[int, ...]) -> str | None:
+    """What to change when 1..n are first used out of order (WA-V13; gaps are WA-V2's)."""
     distinct = list(dict.fromkeys(numbers))
     if set(distinct) != set(range(1, len(distinct) + 1)):
-        missing = min(set(range(1, max(distinct) + 1)) - set(distinct))
-        return (
-            f"number the variables {{{{1}}}}..{{{{{len(distinct)}}}}} without gaps "
-            f"({{{{{missing}}}}} is missing)"
-        )
+        return None
     for position, number in enumerate(distinct, start=1):
         if number != position:
             return (
@@ -110,16 +120,32 @@ def numbering_problem(numbers: tuple[int, ...]) -> str | None:
     return None
 
 
-def starts_with_variable(text: str) -> bool:
-    return _STARTS_WITH_VAR.match(text.strip(_EDGE)) is not None
+def _edge(text: str) -> str | None:
+    if _STARTS_WITH_VAR.match(text):
+        return "start"
+    return "end" if _ENDS_WITH_VAR.search(text) else None
 
 
-def ends_with_variable(text: str) -> bool:
-    return _ENDS_WITH_VAR.search(text.strip(_EDGE)) is not None
+def variable_at_edge(text: str) -> str | None:
+    """``"start"``/``"end"`` when only whitespace separates a variable from the text's edge."""
+    return _edge(text.strip())
+
+
+def variable_behind_punctuation(text: str) -> str | None:
+    """``"start"``/``"end"`` when only punctuation or markup separates a variable from the edge
+    (and :func:`variable_at_edge` does not already say so)."""
+    return None if variable_at_edge(text) else _edge(text.strip(_EDGE))
 
 
 def adjacent_variables(text: str) -> str | None:
+    """Two variables with nothing at all between them (``{{1}}{{2}}``)."""
     match = _ADJACENT.search(text)
+    return match.group(0) if match else None
+
+
+def space_separated_variables(text: str) -> str | None:
+    """Two variables with only whitespace between them (``{{1}} {{2}}``)."""
+    match = _SPACED.search(text)
     return match.group(0) if match else None
 
 

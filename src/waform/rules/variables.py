@@ -6,7 +6,7 @@ a URL button is counted here (WA-V5) like every other example.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from waform.model.components import UrlButton
 from waform.rules.context import Hit, TemplateContext
@@ -14,11 +14,13 @@ from waform.rules.registry import check
 from waform.rules.text import (
     adjacent_variables,
     bad_param_whitespace,
-    ends_with_variable,
-    numbering_problem,
+    numbering_gap,
+    numbering_order,
     scan,
-    starts_with_variable,
+    space_separated_variables,
     too_few_words,
+    variable_at_edge,
+    variable_behind_punctuation,
 )
 
 
@@ -35,12 +37,23 @@ def positional_only(ctx: TemplateContext) -> Iterator[Hit]:
             )
 
 
-@check("WA-V2")
-def sequential_numbering(ctx: TemplateContext) -> Iterator[Hit]:
+def _numbering(
+    ctx: TemplateContext, problem_of: Callable[[tuple[int, ...]], str | None]
+) -> Iterator[Hit]:
     for site in ctx.texts:
-        problem = numbering_problem(site.scan.numbers)
+        problem = problem_of(site.scan.numbers)
         if problem:
             yield site.loc, f"{problem} (in the {site.kind})"
+
+
+@check("WA-V2")
+def numbering_without_gaps(ctx: TemplateContext) -> Iterator[Hit]:
+    return _numbering(ctx, numbering_gap)
+
+
+@check("WA-V13")
+def numbering_in_order(ctx: TemplateContext) -> Iterator[Hit]:
+    return _numbering(ctx, numbering_order)
 
 
 @check("WA-V5")
@@ -105,30 +118,45 @@ def well_formed_braces(ctx: TemplateContext) -> Iterator[Hit]:
             )
 
 
+def _edges(ctx: TemplateContext, edge_of: Callable[[str], str | None], how: str) -> Iterator[Hit]:
+    for site in ctx.texts:
+        if site.kind != "header" and site.scan.numbers:
+            edge = edge_of(site.text)
+            if edge == "start":
+                yield site.loc, f"start the {site.kind} with words before the first variable{how}"
+            elif edge == "end":
+                yield site.loc, f"end the {site.kind} with words after the last variable{how}"
+
+
 @check("WA-V7")
 def no_leading_or_trailing_variable(ctx: TemplateContext) -> Iterator[Hit]:
-    for site in ctx.texts:
-        if site.kind == "header" or not site.scan.numbers:
-            continue
-        if starts_with_variable(site.text):
-            yield site.loc, f"start the {site.kind} with words, not with a variable"
-        elif ends_with_variable(site.text):
-            yield (
-                site.loc,
-                (
-                    f"end the {site.kind} with words after the last variable (punctuation alone "
-                    "is not enough)"
-                ),
-            )
+    return _edges(ctx, variable_at_edge, "")
+
+
+@check("WA-V12")
+def words_beyond_edge_variable(ctx: TemplateContext) -> Iterator[Hit]:
+    return _edges(ctx, variable_behind_punctuation, ", not only punctuation")
 
 
 @check("WA-V8")
-def variables_separated(ctx: TemplateContext) -> Iterator[Hit]:
+def variables_not_adjacent(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.texts:
         if len(site.scan.numbers) > 1:
             pair = adjacent_variables(site.text)
             if pair:
                 yield site.loc, f"put words or punctuation between the variables in {pair!r}"
+
+
+@check("WA-V11")
+def variables_not_only_spaced(ctx: TemplateContext) -> Iterator[Hit]:
+    for site in ctx.texts:
+        if len(site.scan.numbers) > 1:
+            pair = space_separated_variables(site.text)
+            if pair:
+                yield (
+                    site.loc,
+                    f"put a word or punctuation between the variables in {pair!r}, not only spaces",
+                )
 
 
 @check("WA-V9")
