@@ -63,5 +63,7 @@ def test_word_level_changes():
     assert all(changed_mask(text, ""))
     (line,) = nodes("say *hello* now", against="say *goodbye* now")
     assert line[1] == Styled("bold", (Text("hello", changed=True),))
+    (line,) = nodes("your *order* left", against="your order left")  # now bold: a change
+    assert line[1] == Styled("bold", (Text("order", changed=True),))
     (line,) = nodes("{{2}} left", ["x", "y"], against="{{1}} left")
     assert line[0] == Var("{{2}}", "y", changed=True)

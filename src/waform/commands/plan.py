@@ -88,7 +88,8 @@ def command(
         click.echo(render_text(plan, color=console.color))
 
     if html_path is not None and desired is not None:
-        write_html(html_path, render_html(plan, desired.templates, manager.config))
+        page = render_html(plan, desired.templates, manager.config, diagnostics=outcome.diagnostics)
+        write_html(html_path, page)
         console.info(f"wrote {html_path}: open it in a browser to see the changed templates")
     if outcome.refusal is not None:
         raise PlanError(outcome.refusal)

@@ -11,6 +11,7 @@ from waform.commands.options import read_plan_file, showing_file_problems
 from waform.console import Console
 from waform.diagnostics import render_text as render_diagnostics
 from waform.errors import WaformError
+from waform.manager import Manager
 from waform.preview import Preview, preview_files, preview_plan
 
 
@@ -69,11 +70,16 @@ def command(
         raise click.UsageError("give template PATHs, or --plan FILE")
     preview: Preview
     with showing_file_problems():
-        if plan_path is not None:
-            plan = read_plan_file(plan_path)
-            preview = preview_plan(plan, paths, config_path=config_path, load_media=load_media)
+        plan = read_plan_file(plan_path) if plan_path is not None else None
+        # waform.yaml is looked up from the first path (a plan's own paths when none is given).
+        start = list(paths) or [Path(p) for p in (plan.paths if plan else [])]
+        manager = Manager.from_options(
+            start, config_path=config_path, console=console, offline=True
+        )
+        if plan is not None:
+            preview = preview_plan(manager, plan, paths, load_media=load_media)
         else:
-            preview = preview_files(paths, config_path=config_path, load_media=load_media)
+            preview = preview_files(manager, paths, load_media=load_media)
     if preview.diagnostics:
         click.echo(render_diagnostics(preview.diagnostics), err=True)
     for warning in preview.warnings:

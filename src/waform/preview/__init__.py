@@ -1,8 +1,9 @@
 """``waform preview``: templates drawn the way a customer's phone shows them, as one HTML page.
 
 :func:`preview_files` draws every template-language of the files; :func:`preview_plan` only those
-a saved plan changes, live beside proposed. Both load the files with the offline checks of
-``validate`` and put each rule finding next to the message it concerns.
+a saved plan changes, live beside proposed. Both load the files through
+:meth:`~waform.manager.Manager.validate` (the pipeline ``validate`` and ``plan`` use) and put
+each rule finding next to the message it concerns; a file that does not load stops the preview.
 """
 
 from __future__ import annotations
@@ -11,11 +12,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from waform.config import load_config
 from waform.diagnostics import Diagnostic
 from waform.differ import hash_desired
-from waform.manager import InvalidDesiredStateError
-from waform.model.template import DesiredTemplate
+from waform.manager import DesiredState, InvalidDesiredStateError, Manager
 from waform.plan import Plan
 from waform.preview.page import render_plan, render_templates
 from waform.render.html import render_html
@@ -29,42 +28,36 @@ class Preview:
     shown: int
     """Template-languages drawn (for a plan: changes drawn)."""
     diagnostics: list[Diagnostic]
-    """Rule findings (shown on the page; the command repeats them on stderr)."""
+    """Findings shown on the page (the command repeats them on stderr)."""
     warnings: list[str]
 
 
-def _load(
-    paths: Sequence[str | Path], config_path: Path | None
-) -> tuple[list[DesiredTemplate], list[Diagnostic]]:
-    """Load and check like ``validate``; a file that does not load stops the preview."""
-    from waform.commands.validate import validate_paths
+def _load(manager: Manager, paths: Sequence[str | Path]) -> DesiredState:
+    """The files and their findings; rule errors are drawn, a file that does not load is not."""
+    from waform.rules import RULES
 
-    report = validate_paths(paths, config_path=config_path)
-    if not report.loaded.ok:
-        errors = report.loaded.error_count
+    state = manager.validate(paths)
+    unloadable = [d for d in state.diagnostics if d.severity == "error" and d.code not in RULES]
+    if unloadable:
+        count = len(unloadable)
         raise InvalidDesiredStateError(
-            f"cannot preview: {errors} problem{'s' if errors != 1 else ''} in the files",
-            report.loaded.diagnostics,
+            f"cannot preview: {count} problem{'s' if count != 1 else ''} in the files",
+            state.diagnostics,
         )
-    rule_findings = [d for d in report.diagnostics if d not in report.loaded.diagnostics]
-    return list(report.loaded.templates), rule_findings
+    return state
 
 
 def preview_files(
-    paths: Sequence[str | Path], *, config_path: Path | None = None, load_media: bool = False
+    manager: Manager, paths: Sequence[str | Path], *, load_media: bool = False
 ) -> Preview:
     """Every template-language under ``paths``."""
-    templates, findings = _load(paths, config_path)
-    html = render_templates(templates, findings, load_media=load_media)
-    return Preview(html, len(templates), findings, [])
+    state = _load(manager, paths)
+    html = render_templates(state.templates, state.diagnostics, load_media=load_media)
+    return Preview(html, len(state.templates), state.diagnostics, [])
 
 
 def preview_plan(
-    plan: Plan,
-    paths: Sequence[str | Path] = (),
-    *,
-    config_path: Path | None = None,
-    load_media: bool = False,
+    manager: Manager, plan: Plan, paths: Sequence[str | Path] = (), *, load_media: bool = False
 ) -> Preview:
     """The changes of ``plan``; the proposed side is read from ``paths`` (default: the plan's)."""
     paths = list(paths) or list(plan.paths)
@@ -73,15 +66,19 @@ def preview_plan(
             "the plan does not name its template paths; give them: waform preview PATH --plan FILE",
             [],
         )
-    templates, findings = _load(paths, config_path)
-    config = load_config(config_path, Path(paths[0]))
+    state = _load(manager, paths)
     warnings = []
-    if plan.desired_hash and hash_desired(templates) != plan.desired_hash:
+    if plan.desired_hash and hash_desired(state.templates) != plan.desired_hash:
         warnings.append(
             "The files changed since this plan was made: the proposed side shows the files as "
             "they are now. Run `waform plan` again for a current plan."
         )
     html = render_html(
-        plan, templates, config, diagnostics=findings, load_media=load_media, warnings=warnings
+        plan,
+        state.templates,
+        manager.config,
+        diagnostics=state.diagnostics,
+        load_media=load_media,
+        warnings=warnings,
     )
-    return Preview(html, len(plan.actions) + len(plan.blocked), findings, warnings)
+    return Preview(html, len(plan.actions) + len(plan.blocked), state.diagnostics, warnings)

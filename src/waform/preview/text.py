@@ -22,8 +22,9 @@ from typing import Literal
 
 #: A positional variable; anything else in braces is left as written (the rules report it).
 VARIABLE = re.compile(r"\{\{([1-9][0-9]*)\}\}")
-#: Word-level tokens for change highlighting: variables, words, runs of space, single marks.
-_TOKEN = re.compile(r"\{\{[^{}]*\}\}|\w+|\s+|[^\w\s]")
+#: Word-level tokens for change highlighting: a word or variable with the formatting markers
+#: around it (so ``order`` → ``*order*`` marks the word), runs of space, single marks.
+_TOKEN = re.compile(r"[*_~`]*(?:\{\{[^{}]*\}\}|\w+)[*_~`]*|\s+|[^\w\s]")
 _STYLES = {"*": "bold", "_": "italic", "~": "strike", "`": "code"}
 _NUMBERED = re.compile(r"(\d{1,3})\. ")
 
