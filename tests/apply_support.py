@@ -7,6 +7,7 @@ every test crosses the same code paths as a user.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import textwrap
 from pathlib import Path
@@ -157,3 +158,17 @@ class Project:
 
     def close(self) -> None:
         self.control.close()
+
+
+class FakeTime:
+    """A clock that moves only when someone sleeps (throttle and progress tests)."""
+
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def clock(self) -> float:
+        return self.now
+
+    async def sleep(self, seconds: float) -> None:
+        self.now += seconds
+        await asyncio.sleep(0)

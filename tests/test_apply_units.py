@@ -1,14 +1,14 @@
-"""The pure parts of apply: ordering, redaction, the throttle's control law (on a fake clock),
-review classification, progress lines and the three renderings."""
+"""The pure parts of apply: ordering, redaction, review classification, progress lines and the
+three renderings. (The throttle's control law: ``test_apply_throttle.py``.)"""
 
 from __future__ import annotations
 
-import asyncio
 import io
 import json
 
 import pytest
 
+from apply_support import FakeTime
 from waform.apply.progress import PlainProgress
 from waform.apply.results import (
     ApplyReport,
@@ -19,7 +19,6 @@ from waform.apply.results import (
     render_text,
 )
 from waform.apply.steps import WriteStep, dry_run_lines, is_secret_name, redact, schedule
-from waform.apply.throttle import AdaptiveThrottle
 from waform.apply.waiter import review_outcome
 from waform.model.remote import RemoteTemplate
 
@@ -108,107 +107,6 @@ def test_dry_run_lines_show_method_path_query_and_body_in_execution_order():
         "  }",
         "DELETE /v1/projects/p/t/b?deleteSubmitted=true",
     ]
-
-
-# ---------------------------------------------------------------- throttle
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def clock(self) -> float:
-        return self.now
-
-    async def sleep(self, seconds: float) -> None:
-        self.now += seconds
-        await asyncio.sleep(0)
-
-
-def make_throttle(**kw) -> tuple[AdaptiveThrottle, FakeTime]:
-    t = FakeTime()
-    return AdaptiveThrottle(clock=t.clock, sleep=t.sleep, **kw), t
-
-
-def send(throttle: AdaptiveThrottle, t: FakeTime, *, refused: bool = False) -> float:
-    """One request through the throttle; returns the (fake) time it was allowed to start."""
-
-    async def go() -> float:
-        permit = await throttle.acquire()
-        started = t.now
-        if refused:
-            throttle.on_throttled(permit, 1.0)
-        else:
-            throttle.on_success(permit)
-        permit.release()
-        return started
-
-    return asyncio.run(go())
-
-
-def test_sending_is_paced_and_ramps_up_while_the_server_keeps_up():
-    throttle, t = make_throttle(initial_rate=10)
-    starts = [send(throttle, t) for _ in range(60)]
-    gaps = [b - a for a, b in zip(starts, starts[1:], strict=False)]
-    assert 0.04 < gaps[0] <= 0.1, "paced from the first request (10/s), not a burst"
-    assert gaps[-1] < gaps[0] / 4, "faster and faster while the server keeps up"
-    assert throttle.rate > 40, "doubling every quarter second while nothing is refused"
-
-
-def test_a_stray_429_changes_nothing_but_an_overload_slows_everyone_down():
-    throttle, t = make_throttle(initial_rate=20)
-    for _ in range(40):
-        send(throttle, t)
-    rate = throttle.rate
-    send(throttle, t, refused=True)
-    assert throttle.stats.decreases == 0 and throttle.rate >= rate * 0.9
-
-    before = throttle.concurrency
-    refusals = 1
-    while throttle.stats.decreases == 0 and refusals < 100:
-        send(throttle, t, refused=True)
-        refusals += 1
-    # An overload is a quarter of the last second's requests refused (here ~50 were sent).
-    assert throttle.stats.decreases == 1 and 10 < refusals < 40
-    assert throttle.concurrency == before // 2
-    assert throttle.rate < throttle.estimate, "draining below the delivered rate"
-    delivered = throttle.estimate
-    assert 0 < delivered < rate
-
-
-def test_a_long_retry_after_pauses_every_sender():
-    throttle, t = make_throttle(initial_rate=50)
-
-    async def go() -> float:
-        permit = await throttle.acquire()
-        throttle.on_throttled(permit, retry_after=5.0)
-        permit.release()
-        paused_at = t.now
-        permit = await throttle.acquire()
-        permit.release()
-        return t.now - paused_at
-
-    assert asyncio.run(go()) == pytest.approx(5.0, abs=0.05)
-    assert throttle.stats.paused_seconds == pytest.approx(5.0)
-
-
-def test_concurrency_is_bounded_by_max_concurrency():
-    throttle, t = make_throttle(max_concurrency=2, initial_rate=1000)
-    peak = 0
-
-    async def one() -> None:
-        nonlocal peak
-        permit = await throttle.acquire()
-        peak = max(peak, throttle.in_flight)
-        await t.sleep(0.01)
-        throttle.on_success(permit)
-        permit.release()
-
-    async def go() -> None:
-        await asyncio.gather(*(one() for _ in range(10)))
-
-    asyncio.run(go())
-    assert peak == 2 and throttle.in_flight == 0
 
 
 # ---------------------------------------------------------------- review

@@ -1,17 +1,12 @@
-"""The example GitHub workflows and the pre-commit hook: valid, and their commands really work.
+"""The shipped GitHub workflows, the action and the pre-commit hook: valid, hardened, and working.
 
-GitHub itself is not involved: each workflow is checked against the GitHub workflow JSON Schema
-(vendored by check-jsonschema), every ``waform`` command line in it is parsed by the real CLI,
-and its ``run:`` steps are executed in bash, in order, in a temporary repository whose
-``production`` target is the embedded emulator. ``uses:`` steps (checkout, setup-python, the
-github-script comment/issue steps) and the install step are skipped; ``${{ … }}`` expressions
-are replaced with local values the way the runner would, and ``$GITHUB_OUTPUT`` /
-``$GITHUB_STEP_SUMMARY`` are real files. A broken command line in a workflow fails here.
+The workflows run here step by step (``tests/workflow_runner.py``) against the embedded
+emulator and a fake GitHub: a pull request is planned and its plan uploaded as an artifact, the
+merge applies that artifact, and every outcome leaves a comment naming the commit and the run.
 """
 
 from __future__ import annotations
 
-import os
 import re
 import shlex
 import shutil
@@ -25,268 +20,358 @@ import pytest
 import yaml as pyyaml
 
 from waform.cli import cli
+from waform.emulator.control import EmulatorControl
+from waform.github_action import ActionInputs, command_line, comment_body, outcome_of
+from workflow_runner import BIN, ROOT, WAFORM_ACTION, WorkflowRunner, load_yaml
 
-ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / "examples" / "ci" / "github"
 WORKFLOW_FILES = sorted(WORKFLOWS.glob("*.yml"))
+PLAN, APPLY, DRIFT = (WORKFLOWS / f"waform-{n}.yml" for n in ("plan", "apply", "drift"))
 EXAMPLES = ROOT / "examples" / "templates"
-BIN = Path(sys.executable).parent
-_EXPR = re.compile(r"\$\{\{\s*(.*?)\s*\}\}")
-
-
-def _load(path: Path) -> dict[str, Any]:
-    data = pyyaml.safe_load(path.read_text(encoding="utf-8"))
-    # PyYAML (YAML 1.1) reads the key `on` as True
-    if True in data:
-        data["on"] = data.pop(True)
-    return data
+_PINNED = re.compile(r"^[\w.-]+/[\w.-]+@[0-9a-f]{40}$")
 
 
 def _steps(workflow: dict[str, Any]) -> list[tuple[str, dict[str, Any], dict[str, Any]]]:
-    """(job id, job, step) for every step of every job, in order."""
-    return [
-        (job_id, job, step)
-        for job_id, job in workflow["jobs"].items()
-        for step in job.get("steps", [])
-    ]
+    return [(j, job, s) for j, job in workflow["jobs"].items() for s in job.get("steps", [])]
 
 
 def test_the_three_workflows_exist() -> None:
-    assert [p.name for p in WORKFLOW_FILES] == ["apply.yml", "drift.yml", "plan.yml"]
+    assert WORKFLOW_FILES == [APPLY, DRIFT, PLAN]
 
 
-def test_workflows_match_the_github_workflow_schema() -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "check_jsonschema", "--builtin-schema", "vendor.github-workflows"]
-        + [str(p) for p in WORKFLOW_FILES],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-
-
-def test_workflow_shape() -> None:
-    plan, apply, drift = (_load(WORKFLOWS / f"{n}.yml") for n in ("plan", "apply", "drift"))
-    assert "pull_request" in plan["on"]
-    assert apply["on"]["push"]["branches"] == ["main"]
-    assert apply["concurrency"]["cancel-in-progress"] is False  # two applies never overlap
-    assert "schedule" in drift["on"]
-    for workflow in (plan, apply, drift):
-        for _, _, step in _steps(workflow):
-            if "run" in step:
-                # secrets reach commands only through env:, never pasted into a script
-                assert "${{" not in step["run"], step
-                assert not re.search(r"(^|\s)gh\s", step["run"]), "use a separate uses: step"
-
-
-def _waform_command_lines(script: str) -> list[list[str]]:
-    """``waform …`` invocations in a script, as argv (redirections and pipes cut off)."""
-    out = []
-    for line in script.splitlines():
-        line = line.strip()
-        if not line.startswith("waform "):
-            continue
-        argv = shlex.split(line, comments=True)
-        for i, word in enumerate(argv):
-            if word in (">", ">>", "|", "2>&1", "&&", "||") or word.startswith((">", "2>")):
-                argv = argv[:i]
-                break
-        out.append(argv[1:])
-    return out
+def test_workflows_and_action_match_githubs_schemas() -> None:
+    for schema, files in (
+        ("vendor.github-workflows", [str(p) for p in WORKFLOW_FILES]),
+        ("vendor.github-actions", [str(ROOT / "action.yml")]),
+    ):
+        proc = subprocess.run(
+            [sys.executable, "-m", "check_jsonschema", "--builtin-schema", schema, *files],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
 @pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)
-def test_workflow_commands_parse_with_the_real_cli(path: Path) -> None:
-    """Every command and option a workflow uses exists (click parses it without running)."""
+def test_workflow_hardening(path: Path) -> None:
+    workflow = load_yaml(path)
+    assert workflow["permissions"] == {}, "write permissions only per job"
+    for _, job, step in _steps(workflow):
+        assert "permissions" in job
+        if "uses" in step:
+            assert _PINNED.match(step["uses"]), f"not pinned by a full commit SHA: {step['uses']}"
+        if step.get("uses", "").startswith("actions/checkout@"):
+            assert step["with"]["persist-credentials"] is False
+        if "run" in step:
+            # values reach scripts only through env:, never pasted into the script
+            assert "${{" not in step["run"], step
+    for job in workflow["jobs"].values():
+        if "secrets." in str(job):
+            assert job.get("environment"), "credentials come from an environment"
+        if "pull-requests: write" in str(job) or job["permissions"].get("issues") == "write":
+            assert job["permissions"]["contents"] == "read"
+
+
+def test_apply_only_from_main_and_never_cancelled() -> None:
+    apply = load_yaml(APPLY)
+    assert apply["on"]["push"]["branches"] == ["main"]
+    assert apply["concurrency"]["cancel-in-progress"] is False
+    assert apply["concurrency"]["queue"] == "max"  # a pending apply is not replaced by a newer one
+    assert apply["jobs"]["apply"]["if"] == "github.ref == 'refs/heads/main'"
+    # the path filter names the files the docs tell users to create
+    assert set(apply["on"]["push"]["paths"]) == {"templates/**", "waform.yaml"}
+
+
+@pytest.mark.parametrize("path", WORKFLOW_FILES, ids=lambda p: p.name)
+def test_action_command_lines_parse_with_the_real_cli(path: Path) -> None:
+    """Every waform invocation the workflows make through the action is a valid command line."""
+    action = load_yaml(ROOT / "action.yml")
     seen = 0
-    for _, _, step in _steps(_load(path)):
-        for argv in _waform_command_lines(step.get("run", "")):
-            name, *args = argv
-            command = cli.get_command(click.Context(cli), name)
-            assert command is not None, f"{path.name}: unknown command waform {name}"
-            args = [os.path.expandvars(a.replace("$TEMPLATES", "templates")) for a in args]
-            command.make_context(name, args, resilient_parsing=False)
-            seen += 1
+    for _, _, step in _steps(load_yaml(path)):
+        if not step.get("uses", "").startswith(WAFORM_ACTION):
+            continue
+        given = {k: str(v) for k, v in step["with"].items() if k in action["inputs"]}
+        env = {f"WAFORM_ACTION_{k.upper().replace('-', '_')}": v for k, v in given.items()}
+        argv = command_line(ActionInputs.from_env(env))
+        argv = [a.replace("${{ env.TEMPLATES }}", "templates") for a in argv]
+        argv = [a.replace("${{ env.WAFORM_TARGET }}", "production") for a in argv]
+        argv = [re.sub(r"\$\{\{.*\}\}", "plan.json", a) for a in argv]
+        name, *args = argv
+        command = cli.get_command(click.Context(cli), name)
+        assert command is not None, f"{path.name}: unknown command waform {name}"
+        command.make_context(name, args, resilient_parsing=False)
+        seen += 1
     assert seen >= 1
 
 
-# ------------------------------------------------------------------ running the steps
+def test_action_installs_from_its_own_checkout(tmp_path: Path) -> None:
+    """The action's install step builds waform from GITHUB_ACTION_PATH, not from an index."""
+    action = load_yaml(ROOT / "action.yml")
+    [install] = [s for s in action["runs"]["steps"] if s["name"].startswith("Install")]
+    assert '"$GITHUB_ACTION_PATH"' in install["run"]
+    checkout = tmp_path / "action"  # what `uses: OWNER/waform@SHA` checks out
+    checkout.mkdir()
+    for name in ("action.yml", "pyproject.toml", "README.md", "src"):
+        copy = shutil.copytree if (ROOT / name).is_dir() else shutil.copy
+        copy(ROOT / name, checkout / name)
+    target = tmp_path / "site"
+    proc = subprocess.run(
+        ["bash", "-c", install["run"]],
+        env={
+            "PATH": f"{BIN}:/usr/bin:/bin",
+            "GITHUB_ACTION_PATH": str(checkout),
+            "HOME": str(tmp_path),
+            "PIP_NO_INDEX": "1",  # nothing from a package index
+            "PIP_NO_DEPS": "1",
+            "PIP_NO_BUILD_ISOLATION": "0",  # pip reads this one inverted: 0 = no isolation
+            "PIP_TARGET": str(target),
+        },
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    installed = (target / "waform" / "github_action.py").read_text(encoding="utf-8")
+    assert installed == (ROOT / "src" / "waform" / "github_action.py").read_text(encoding="utf-8")
 
 
-class Runner:
-    """Runs a workflow's ``run:`` steps like a GitHub runner would, against the emulator."""
+# ------------------------------------------------------------------ running the workflows
 
-    def __init__(self, repo: Path) -> None:
-        self.repo = repo
-        self.outputs: dict[str, dict[str, str]] = {}
-        self.logs: list[str] = []
 
-    def _expression(self, expr: str) -> str:
-        match = re.fullmatch(r"steps\.([\w-]+)\.outputs\.([\w-]+)", expr)
-        if match:
-            return self.outputs.get(match.group(1), {}).get(match.group(2), "")
-        if expr.startswith("secrets."):
-            return "not-used-by-a-local-target"
-        known = {
-            "github.event.pull_request.number": "7",
-            "github.sha": "0" * 40,
-            "github.ref": "refs/heads/main",
-            "github.workspace": str(self.repo),
-        }
-        assert expr in known, f"expression not known to the local runner: {expr}"
-        return known[expr]
-
-    def _substitute(self, value: Any) -> str:
-        return _EXPR.sub(lambda m: self._expression(m.group(1)), str(value))
-
-    def run(self, path: Path) -> list[tuple[str, int]]:
-        """Run every runnable step; returns (step name, exit code) and stops at a failure."""
-        workflow = _load(path)
-        results = []
-        for job_id, job, step in _steps(workflow):
-            if "run" not in step:
-                continue  # uses: steps (checkout, setup-python, github-script)
-            if "pip install" in step["run"]:
-                continue  # waform is already installed in this virtualenv
-            name = step.get("name", step["run"].splitlines()[0])
-            env = dict(os.environ)
-            env.pop("NO_COLOR", None)
-            for scope in (workflow.get("env", {}), job.get("env", {}), step.get("env", {})):
-                env.update({k: self._substitute(v) for k, v in scope.items()})
-            output = self.repo / f".github_output_{job_id}_{len(results)}"
-            output.write_text("")
-            env.update(
-                PATH=f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-                GITHUB_OUTPUT=str(output),
-                GITHUB_STEP_SUMMARY=str(self.repo / ".step_summary.md"),
-                GITHUB_WORKSPACE=str(self.repo),
-                CI="true",
-            )
-            proc = subprocess.run(
-                [
-                    "bash",
-                    "--noprofile",
-                    "--norc",
-                    "-eo",
-                    "pipefail",
-                    "-c",
-                    self._substitute(step["run"]),
-                ],
-                cwd=self.repo,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=120,
-                check=False,
-            )
-            self.logs.append(f"$ {name}\n{proc.stdout}{proc.stderr}")
-            if "id" in step:
-                values = dict(
-                    line.split("=", 1) for line in output.read_text().splitlines() if "=" in line
-                )
-                self.outputs[step["id"]] = values
-            results.append((name, proc.returncode))
-            if proc.returncode != 0:
-                break
-        return results
+def _pr(number: int, head: str, *, labels: tuple[str, ...] = (), fork: bool = False) -> dict:
+    owner = "someone" if fork else "acme"
+    return {
+        "number": number,
+        "state": "open",
+        "head": {"sha": head, "repo": {"full_name": f"{owner}/templates"}},
+        "labels": [{"name": label} for label in labels],
+        "merged_at": None,
+        "merge_commit_sha": None,
+    }
 
 
 @pytest.fixture
-def ci_repo(tmp_path: Path) -> Path:
-    """A repository as the workflows expect it: templates/ and a waform.yaml with `production`."""
-    shutil.copytree(EXAMPLES, tmp_path / "templates")
-    (tmp_path / "waform.yaml").write_text(
+def runner(tmp_path: Path) -> WorkflowRunner:
+    """A templates repository (examples, target `production` = local emulator), fake GitHub."""
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLES, repo / "templates")
+    (repo / "waform.yaml").write_text(
         "defaultTarget: production\n"
         "targets:\n"
         "  production: {type: local, state: .waform/production.sqlite3}\n",
         encoding="utf-8",
     )
-    return tmp_path
+    github = {"pulls": [], "comments": [], "issues": [], "artifacts": [], "branches": {}}
+    return WorkflowRunner(repo, github)
 
 
-def test_workflow_steps_run_against_the_emulator(ci_repo: Path) -> None:
-    runner = Runner(ci_repo)
-
-    def run(name: str) -> list[tuple[str, int]]:
-        results = runner.run(WORKFLOWS / f"{name}.yml")
-        assert results and all(code == 0 for _, code in results), "\n".join(runner.logs)
-        return results
-
-    # a pull request against an empty target: validate passes, plan finds changes (exit 2)
-    steps = run("plan")
-    assert [s for s, _ in steps] == ["Validate", "Plan"]
-    assert runner.outputs["plan"]["exitcode"] == "2"
-    assert (ci_repo / "plan.md").read_text().strip()
-
-    # the merge: plan saved, then applied
-    steps = run("apply")
-    assert [s for s, _ in steps] == ["Validate", "Plan", "Apply"]
-    assert runner.outputs["apply"]["exitcode"] == "0"
-    assert (ci_repo / "plan.json").is_file()
-    assert "waform apply" in (ci_repo / "apply.md").read_text()  # the merged PR's comment
-
-    # the next pull request with no template change: nothing to do (exit 0)
-    run("plan")
-    assert runner.outputs["plan"]["exitcode"] == "0"
-
-    # the nightly drift check: an issue body with the marker, exit 0 or 2 (never 1)
-    run("drift")
-    assert runner.outputs["drift"]["exitcode"] in ("0", "2")
-    assert (ci_repo / "drift.md").read_text().startswith("<!-- waform-drift -->")
-    assert "waform drift" in (ci_repo / ".step_summary.md").read_text()
+def _open(runner: WorkflowRunner, pr: dict) -> dict:
+    runner.github["pulls"] = [p for p in runner.github["pulls"] if p["number"] != pr["number"]]
+    runner.github["pulls"].append(pr)
+    return pr
 
 
-def test_a_failing_command_fails_the_step(ci_repo: Path) -> None:
-    """Exit 1 (an error, here an invalid file) must fail the job, not pass as "changes"."""
-    (ci_repo / "templates" / "broken.yaml").write_text("name: broken\ncategory: NOPE\n")
-    runner = Runner(ci_repo)
-    results = runner.run(WORKFLOWS / "drift.yml")
-    assert results[-1][1] != 0, "\n".join(runner.logs)
-    results = runner.run(WORKFLOWS / "plan.yml")
-    assert results == [("Validate", 1)], "\n".join(runner.logs)
+def _live(runner: WorkflowRunner, pr: dict) -> dict:
+    """The fake GitHub's copy of the pull request (scripts rewrite the state as JSON)."""
+    [live] = [p for p in runner.github["pulls"] if p["number"] == pr["number"]]
+    return live
 
 
-def test_a_usage_error_is_not_mistaken_for_drift(ci_repo: Path, tmp_path: Path) -> None:
-    """A bad option must fail the step (waform exits 1 on usage errors), not report drift."""
-    broken = tmp_path / "drift.yml"
-    text = (WORKFLOWS / "drift.yml").read_text(encoding="utf-8")
-    assert "--stale-review 24" in text
-    broken.write_text(text.replace("--stale-review 24", "--stale-review -1"), encoding="utf-8")
-    runner = Runner(ci_repo)
-    results = runner.run(broken)
-    assert results == [("Drift", 1)], "\n".join(runner.logs)
-    assert runner.outputs["drift"]["exitcode"] == "1"
-    assert "waform drift failed (exit 1)" in runner.logs[-1]
+def _plan(runner: WorkflowRunner, pr: dict) -> dict[str, int]:
+    pr = _live(runner, pr)
+    results = runner.run(PLAN, event="pull_request", sha="f" * 40, payload={"pull_request": pr})
+    return {r.name: r.code for r in results}
+
+
+def _merge(runner: WorkflowRunner, pr: dict, merge_sha: str, *, main: str | None = None) -> dict:
+    pr = _live(runner, pr)
+    pr.update(state="closed", merged_at="2026-12-01T10:00:00Z", merge_commit_sha=merge_sha)
+    runner.github["branches"]["main"] = main or merge_sha
+    results = runner.run(APPLY, event="push", sha=merge_sha)
+    return {r.name: r.code for r in results}
+
+
+def _comments(runner: WorkflowRunner, number: int) -> list[str]:
+    return [c["body"] for c in runner.github["comments"] if c["issue_number"] == number]
+
+
+def _edit_body(repo: Path, new: str) -> None:
+    path = repo / "templates" / "welcome_coupon.yaml"
+    text = path.read_text(encoding="utf-8")
+    old = re.search(r'text: "(Thanks for joining us[^"]*)"', text)
+    assert old
+    path.write_text(text.replace(old.group(1), new), encoding="utf-8")
+
+
+def test_pull_request_plan_then_merge_applies_that_plan(runner: WorkflowRunner) -> None:
+    pr = _open(runner, _pr(7, "a" * 40))
+    steps = _plan(runner, pr)
+    assert steps["Verdict"] == 0, runner.log()
+    [artifact] = runner.github["artifacts"]
+    assert artifact["name"] == f"waform-plan-{'a' * 40}"
+    [comment] = _comments(runner, 7)
+    assert comment.startswith("<!-- waform-plan -->\n📝 **waform plan: changes to apply on merge**")
+    assert f"commit `{'a' * 12}`" in comment and "/acme/templates/actions/runs/1001" in comment
+    assert "32 to create" in comment and "32 to create" in runner.summary  # summary has the plan
+
+    # a second push to the pull request edits the one comment instead of adding another
+    _live(runner, pr)["head"]["sha"] = "b" * 40
+    _plan(runner, pr)
+    assert len(_comments(runner, 7)) == 1 and f"`{'b' * 12}`" in _comments(runner, 7)[0]
+
+    steps = _merge(runner, pr, "c" * 40)
+    assert steps.get("Apply the reviewed plan") == 0 and steps["Verdict"] == 0, runner.log()
+    applied = _comments(runner, 7)[-1]
+    assert applied.startswith("<!-- waform-apply -->\n✅ **waform apply: applied**")
+    assert f"commit `{'c' * 12}`" in applied and "Apply complete: 32 created" in applied
+    assert "/actions/runs/1003" in applied
+
+    # the next pull request without a template change: no changes, and the check passes
+    pr2 = _open(runner, _pr(8, "d" * 40))
+    assert _plan(runner, pr2)["Verdict"] == 0
+    assert "✅ **waform plan: no changes**" in _comments(runner, 8)[0]
+
+
+def test_a_stale_plan_is_refused_with_a_comment_and_the_schedule_catches_up(
+    runner: WorkflowRunner,
+) -> None:
+    pr = _open(runner, _pr(7, "a" * 40))
+    assert _plan(runner, pr)["Verdict"] == 0
+    # the target changes after the review: someone applies one template by hand
+    manual = runner.repo.parent / "manual"
+    (manual / "templates").mkdir(parents=True)
+    shutil.copy(runner.repo / "waform.yaml", manual / "waform.yaml")
+    shutil.copy(runner.repo / "templates" / "login_code.yaml", manual / "templates")
+    (manual / ".waform").symlink_to(runner.repo / ".waform")
+    proc = subprocess.run(
+        [str(BIN / "waform"), "apply", str(manual / "templates"), "--auto-approve"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+
+    steps = _merge(runner, pr, "c" * 40)
+    assert steps["Apply the reviewed plan"] == 0 and steps["Verdict"] == 1, runner.log()
+    refused = _comments(runner, 7)[-1]
+    assert refused.startswith("<!-- waform-apply -->\n🛑 **waform apply refused")
+    assert "plan is stale: login_code/" in refused and f"`{'c' * 12}`" in refused
+    assert "Run workflow" in refused  # what to do
+
+    # main moved on before this run started: refused without touching the target
+    steps = _merge(runner, pr, "c" * 40, main="e" * 40)
+    assert "Apply the reviewed plan" not in steps and steps["Verdict"] == 1
+    assert "main has moved on to eeeeeeeeeeee" in _comments(runner, 7)[-1]
+    assert "/actions/runs/" in _comments(runner, 7)[-1]
+
+    # the scheduled run plans main as it is and applies it
+    runner.github["branches"]["main"] = "c" * 40
+    results = runner.run(APPLY, event="schedule", sha="c" * 40)
+    assert {r.name: r.code for r in results}["Verdict"] == 0, runner.log()
+    assert "Apply complete: 29 created" in runner.summary
+
+
+def test_blocked_changes_fail_the_check_unless_labelled_and_land_on_schedule(
+    runner: WorkflowRunner,
+) -> None:
+    pr = _open(runner, _pr(7, "a" * 40))
+    _plan(runner, pr)
+    assert _merge(runner, pr, "c" * 40)["Verdict"] == 0, runner.log()
+
+    # Meta is still reviewing welcome_coupon: the edit is blocked
+    _edit_body(runner.repo, "Welcome, {{1}}! Here is 15% off your first order with the code below.")
+    pr2 = _open(runner, _pr(8, "d" * 40))
+    assert _plan(runner, pr2)["Verdict"] == 1, runner.log()
+    blocked = _comments(runner, 8)[0]
+    assert blocked.startswith("<!-- waform-plan -->\n⛔ **waform plan: some changes are blocked**")
+    assert "review-in-progress" in blocked and "`waform-blocked-ok`" in blocked
+
+    _live(runner, pr2)["labels"] = [{"name": "waform-blocked-ok"}]
+    assert _plan(runner, pr2)["Verdict"] == 0, runner.log()
+    assert _merge(runner, pr2, "e" * 40)["Verdict"] == 0, runner.log()
+
+    # the review ends; the scheduled apply lands the blocked change
+    with EmulatorControl.in_process(runner.repo / ".waform" / "production.sqlite3") as control:
+        control.complete_reviews("local")
+    runner.run(APPLY, event="schedule", sha="e" * 40)
+    assert "1 updated" in runner.summary, runner.log()
+    pr3 = _open(runner, _pr(9, "f" * 40))
+    _plan(runner, pr3)
+    assert "no changes" in _comments(runner, 9)[0]
+
+
+def test_a_failed_plan_says_so_in_the_comment(runner: WorkflowRunner) -> None:
+    (runner.repo / "templates" / "broken.yaml").write_text("name: broken\ncategory: NOPE\n")
+    pr = _open(runner, _pr(7, "a" * 40))
+    steps = _plan(runner, pr)
+    assert steps["Verdict"] == 1 and "Plan" not in steps
+    [comment] = _comments(runner, 7)
+    assert comment.startswith("<!-- waform-plan -->\n❌ **waform validate failed**")
+    assert "broken.yaml:2:" in comment and f"`{'a' * 12}`" in comment
+    assert runner.github["artifacts"] == []
+
+
+def test_a_fork_is_validated_only_with_a_note(runner: WorkflowRunner) -> None:
+    pr = _open(runner, _pr(7, "a" * 40, fork=True))
+    results = runner.run(PLAN, event="pull_request", sha="f" * 40, payload={"pull_request": pr})
+    assert {r.job for r in results} == {"validate-fork"}
+    assert all(r.code == 0 for r in results), runner.log()
+    assert "validated, not planned" in runner.summary
+    # a maintainer plans it on demand
+    results = runner.run(PLAN, event="workflow_dispatch", sha="f" * 40, inputs={"pr": 7})
+    assert {r.name: r.code for r in results}["Verdict"] == 0, runner.log()
+    assert runner.github["artifacts"][0]["name"] == f"waform-plan-{'a' * 40}"
+
+
+def test_drift_opens_updates_and_closes_one_issue(runner: WorkflowRunner) -> None:
+    runner.github["branches"]["main"] = "c" * 40
+    runner.run(DRIFT, event="schedule", sha="c" * 40)
+    [issue] = runner.github["issues"]
+    assert issue["body"].startswith("<!-- waform-drift -->") and issue["labels"] == []
+    runner.run(DRIFT, event="schedule", sha="c" * 40)
+    assert len(runner.github["issues"]) == 1  # found again by its marker
+    results = runner.run(APPLY, event="schedule", sha="c" * 40)
+    assert results[-1].code == 0, runner.log()
+    with EmulatorControl.in_process(runner.repo / ".waform" / "production.sqlite3") as control:
+        control.complete_reviews("local")
+    runner.run(DRIFT, event="schedule", sha="c" * 40)
+    [issue] = runner.github["issues"]
+    assert issue["state"] == "closed", runner.log()
 
 
 # ------------------------------------------------------------------ pre-commit
 
 
-def test_pre_commit_hook_runs_waform_validate(tmp_path: Path) -> None:
-    hooks = pyyaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
-    [hook] = hooks
+def test_pre_commit_hook_validates_the_whole_directory_once(tmp_path: Path) -> None:
+    [hook] = pyyaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text(encoding="utf-8"))
     assert hook["id"] == "waform-validate" and hook["language"] == "python"
-    entry = shlex.split(hook["entry"])
-    assert entry[:2] == ["waform", "validate"]
+    assert hook["pass_filenames"] is False and hook["require_serial"] is True
     files = re.compile(hook["files"])
-    assert files.search("templates/order_shipped.yaml")
+    assert files.search("templates/order_shipped.yaml") and files.search("waform.yaml")
+    assert not files.search("charts/web/templates/deployment.yaml")  # Helm's templates/
     assert not files.search(".github/workflows/plan.yml")
 
-    # pre-commit runs `entry` with the staged file names appended
-    good = [str(p) for p in sorted(EXAMPLES.glob("*.yaml"))[:3]]
+    # a duplicate across files is only seen when the whole directory is validated
+    repo = tmp_path / "repo"
+    shutil.copytree(EXAMPLES, repo / "templates")
+    shutil.copy(repo / "templates" / "login_code.yaml", repo / "templates" / "login_copy.yaml")
+    entry = shlex.split(hook["entry"]) + hook["args"]
     proc = subprocess.run(
-        [str(BIN / entry[0]), *entry[1:], *good], capture_output=True, text=True, check=False
-    )
-    assert proc.returncode == 0, proc.stdout + proc.stderr
-    bad = tmp_path / "templates" / "bad.yaml"
-    bad.parent.mkdir()
-    bad.write_text("name: Bad Name\ncategory: UTILITY\nlanguages: {}\n", encoding="utf-8")
-    proc = subprocess.run(
-        [str(BIN / entry[0]), *entry[1:], *good, str(bad)],
-        capture_output=True,
-        text=True,
-        check=False,
+        [str(BIN / entry[0]), *entry[1:]], cwd=repo, capture_output=True, text=True, check=False
     )
     assert proc.returncode == 1
-    assert "bad.yaml:" in proc.stdout + proc.stderr
+    assert "login_copy.yaml:" in proc.stdout + proc.stderr
+
+
+def test_a_failed_apply_keeps_its_report_and_errors_in_the_comment() -> None:
+    inputs = ActionInputs(command="apply", sha="c" * 40, run_url="https://github.com/a/b/runs/5")
+    report = "### ❌ waform apply\n\nApply finished with errors: 1 created; 1 failed.\n"
+    errors = "error: 1 of 2 actions failed\n"
+    assert outcome_of(inputs, 1, report, {}) == "failed"
+    assert outcome_of(inputs, 1, "", {}) == "refused"  # one error line, nothing written
+    body = comment_body(inputs, "failed", report, errors)
+    assert body.startswith("<!-- waform-apply -->\n❌ **waform apply failed**")
+    assert "`cccccccccccc`" in body and "(https://github.com/a/b/runs/5)" in body
+    assert "error: 1 of 2 actions failed" in body and "1 failed." in body

@@ -1,33 +1,38 @@
-"""Adaptive pacing for apply: one controller shared by every request of a run.
+"""Pacing for apply: learn the API's rate limit from its first 429s, then stay just under it.
 
-Sinch publishes no numeric rate limit, so the applier measures it. The controller paces request
-*starts* at a rate derived from the throughput the API actually delivered, and bounds requests
-in flight (``--parallelism``):
+Sinch publishes no numeric limit and documents no rate-limit headers; a 429
+(``whatsapp_business_api_request_limit_exceeded``) may carry ``Retry-After`` (the emulator
+sends whole seconds, like a sliding one-second window would). So one
+:class:`AdaptiveThrottle`, shared by every request of a run, measures the limit and paces
+request *starts* to it, and bounds requests in flight (``--parallelism``):
 
-* **Delivered rate.** Every request that was not refused with 429 counts as delivered (an
-  answer, an error, even a dropped connection: the server took it). The estimate of what the API
-  sustains is the best delivered rate of the last few seconds
-  (:attr:`~AdaptiveThrottle.HORIZON`), each sample taken over one second.
-* **Start.** Sending begins at :attr:`~AdaptiveThrottle.START_RATE` requests/second and doubles
-  every :attr:`~AdaptiveThrottle.DOUBLING_SECONDS` (never beyond twice the delivered rate), so an
-  unlimited server is used fully within a second or two.
-* **Overload → slow down, for everyone.** When 429s reach
-  :attr:`~AdaptiveThrottle.LOSS_THRESHOLD` of the last second's requests, the API is at its
-  limit: the estimate is reset to what it delivered in that second, the send rate drops below it
-  for a second (draining the limiter's window), and the in-flight ceiling halves (AIMD: it grows
-  back by one per round of successes). A stray 429 (fault, burst) does not move the rate: the
-  refused request is simply sent again after its ``Retry-After``.
-* **Probing.** Every :attr:`~AdaptiveThrottle.CYCLE` the rate rises to
-  :attr:`~AdaptiveThrottle.PROBE_GAIN` × the estimate for a second, so a limit that was raised —
-  or a server that was merely busy — is found again; if the probe is refused, the estimate stays.
-* **Retry-After.** The refused request waits ``Retry-After`` before it is resent (the client's
-  retry does that). A long one (≥ :attr:`~AdaptiveThrottle.PAUSE_AFTER` seconds: "come back
+* **Start.** Before anything is refused, sending begins at :attr:`~AdaptiveThrottle.START_RATE`
+  requests/second and doubles every :attr:`~AdaptiveThrottle.DOUBLING_SECONDS`, so an unlimited
+  API is used fully within a second or two.
+* **Learn.** When 429s reach :attr:`~AdaptiveThrottle.LOSS_THRESHOLD` of the last second's
+  requests (at least :attr:`~AdaptiveThrottle.LOSS_MIN`), the API is at its limit, and the limit
+  is what it accepted in the second before the refused request was sent: those sends are
+  counted (a refused send does not count, as at the API). A stray 429 (a fault, a burst) moves
+  nothing; the refused request is resent after its ``Retry-After``.
+* **Pace.** From then on, starts are spaced by a token bucket at the learned rate (no burst
+  credit beyond half an interval, so a late timer catches up without a burst), and never more
+  than the learned number start within one second plus :attr:`~AdaptiveThrottle.MARGIN` — the
+  margin absorbs clock and latency jitter between our send and the API's count. Throughput is
+  ``limit / (1 + MARGIN)``: 1 % under the limit, rather than the quarter that halving the
+  rate on every refusal (AIMD) wastes against a sliding-window limit.
+* **Probe.** Every :attr:`~AdaptiveThrottle.PROBE_EVERY` seconds without a refusal, the limit is
+  raised by a step for two seconds; a probe that is refused reverts at once (one 429), one that
+  passes keeps the raise and doubles the next step, so a raised limit — or one under-estimated
+  while the API was merely busy — is found again.
+* **Overload → fewer in flight.** Each time the limit is learned the in-flight ceiling halves,
+  and grows back by one per round of answers (AIMD on concurrency, where a refusal says "too
+  many at once").
+* **Retry-After.** A long one (≥ :attr:`~AdaptiveThrottle.PAUSE_AFTER` seconds: "come back
   later", not "slow down") pauses every sender.
 
-This is the shape of TCP BBR (pace at the measured bottleneck rate, probe periodically) rather
-than loss-driven AIMD on the rate: with a one-second sliding-window limit, halving the rate on
-every refusal wastes a quarter of the capacity, and random refusals would ratchet it down to
-nothing. Concurrency, where a refusal says "too many at once", stays AIMD.
+The bucket is written here rather than taken from a limiter library (``aiolimiter``): the rate
+is learned while requests wait, the window guard needs the refused sends taken out again, and
+the tests drive it with a fake clock.
 """
 
 from __future__ import annotations
@@ -54,7 +59,7 @@ class Permit:
     def release(self) -> None:
         throttle, self._throttle = self._throttle, None
         if throttle is not None:
-            throttle._release(self)
+            throttle._release()
 
     async def __aenter__(self) -> Permit:
         return self
@@ -66,30 +71,30 @@ class Permit:
 @dataclass
 class ThrottleStats:
     throttled: int = 0  # 429 responses seen
-    decreases: int = 0  # overload events (each reset the estimate and slowed everyone down)
+    learned: int = 0  # times the limit was (re)learned from a burst of 429s
+    probes: int = 0  # probes above the learned limit (each refused one costs one 429)
     paused_seconds: float = 0.0  # total pause imposed on all senders by long Retry-Afters
 
 
 class AdaptiveThrottle:
-    """Paces request starts and bounds requests in flight; adapts both to 429 responses."""
+    """Paces request starts and bounds requests in flight; learns both from 429 responses."""
 
     #: Sending starts here (requests/second) unless ``initial_rate`` is given.
     START_RATE = 10.0
-    #: During the start, the rate doubles this often (seconds).
+    #: Until a limit is learned, the rate doubles this often (seconds).
     DOUBLING_SECONDS = 0.25
-    #: Length of one measurement (seconds): delivered rate and refusal fraction.
+    #: The window the API counts requests in, and over which refusals are judged (seconds).
     WINDOW = 1.0
-    #: The estimate is the best delivered rate over this many seconds.
-    HORIZON = 6.0
     #: Fraction of refused requests (and at least :attr:`LOSS_MIN` of them) within one window
-    #: that marks an overload.
+    #: that marks the limit.
     LOSS_THRESHOLD = 0.25
     LOSS_MIN = 3
-    #: After an overload, send at this fraction of the delivered rate for one window.
-    DRAIN_GAIN = 0.85
-    #: Probe at this multiple of the estimate for one window, once per :attr:`CYCLE` seconds.
-    PROBE_GAIN = 1.25
-    CYCLE = 6.0
+    #: Added to :attr:`WINDOW` when counting our own starts against the learned limit (seconds).
+    MARGIN = 0.01
+    #: Seconds without a refusal before the learned limit is probed.
+    PROBE_EVERY = 10.0
+    #: How long a probe lasts (seconds): a refusal within it reverts the raise.
+    PROBE_SECONDS = 2.0
     #: A Retry-After at least this long pauses every sender, not just the refused request.
     PAUSE_AFTER = 2.0
 
@@ -111,16 +116,12 @@ class AdaptiveThrottle:
         self._clock = clock
         self._sleep = sleep
         self._start_rate = max(min_rate, initial_rate or self.START_RATE)
-        self._rate = self._clamp(self._start_rate)
-        self._starting = True
         self._began: float | None = None
-        self._phase_start = 0.0  # drain/cruise/probe cycle reference (after the start)
-        self._drain_until = -math.inf
-        self._last_overload = -math.inf
-        self._samples: deque[tuple[float, float]] = deque()  # (time, delivered rate), max-queue
-        self._delivered: deque[float] = deque()
-        self._refused: deque[float] = deque()
-        self._limit = float(max_concurrency)
+        self._limit: float | None = None  # learned starts per WINDOW
+        self._learned_at = -math.inf
+        self._probe = _Probe()
+        self._sent: deque[Permit] = deque()  # starts of the last two windows, oldest first
+        self._ceiling = float(max_concurrency)
         self._in_flight = 0
         self._next_slot = -math.inf
         self._paused_until = -math.inf
@@ -130,20 +131,24 @@ class AdaptiveThrottle:
     # ------------------------------------------------------------------ state
 
     @property
-    def rate(self) -> float:
-        """Current allowed request rate (requests/second)."""
-        return self._rate
+    def limit(self) -> float | None:
+        """The learned limit (requests per :attr:`WINDOW`), or ``None`` before any overload."""
+        return self._limit
 
     @property
-    def estimate(self) -> float:
-        """Best delivered rate over the horizon (0 before anything was delivered)."""
-        self._expire_samples(self._clock())
-        return self._samples[0][1] if self._samples else 0.0
+    def rate(self) -> float:
+        """Current pacing rate (requests/second)."""
+        if self._limit is not None:
+            return self._clamp(self._limit / self.WINDOW)
+        if self._began is None:
+            return self._clamp(self._start_rate)
+        doublings = min((self._clock() - self._began) / self.DOUBLING_SECONDS, 30.0)
+        return self._clamp(self._start_rate * 2.0**doublings)
 
     @property
     def concurrency(self) -> int:
         """Current in-flight ceiling (between 1 and ``max_concurrency``)."""
-        return max(1, int(self._limit))
+        return max(1, int(self._ceiling))
 
     @property
     def in_flight(self) -> int:
@@ -176,27 +181,43 @@ class AdaptiveThrottle:
         now = self._clock()
         if self._began is None:
             self._began = now
-        return Permit(sent_at=now, _throttle=self)
+        permit = Permit(sent_at=now, _throttle=self)
+        self._sent.append(permit)
+        return permit
 
     async def _wait_for_slot(self) -> None:
         while True:
             now = self._clock()
-            self._update_rate(now)
-            start = max(now, self._paused_until, self._next_slot)
+            self._probe.advance(self, now)
+            start = max(now, self._paused_until, self._next_slot, self._window_frees_at(now))
             if start <= now:
                 # Reserve this slot. A timer that fires late may catch up half an interval
                 # (else lateness accumulates), but idle time earns no burst credit.
-                interval = 1.0 / self._rate
+                interval = 1.0 / self.rate
                 self._next_slot = max(self._next_slot, now - interval / 2) + interval
                 return
             await self._sleep(min(start - now, self.WINDOW))
 
-    def _release(self, permit: Permit) -> None:
+    def _window_frees_at(self, now: float) -> float:
+        """When one more start fits under the learned limit (``-inf``: now, or no limit)."""
+        while self._sent and self._sent[0].sent_at <= now - 2 * self.WINDOW:
+            self._sent.popleft()  # kept a window longer to learn from late answers
+        if self._limit is None:
+            return -math.inf
+        span = self.WINDOW + self.MARGIN
+        counted = 0
+        for permit in reversed(self._sent):
+            if permit.sent_at <= now - span:
+                break
+            if not permit.refused:
+                counted += 1
+                if counted >= self._limit:
+                    self._probe.filled = True
+                    return permit.sent_at + span
+        return -math.inf
+
+    def _release(self) -> None:
         self._in_flight -= 1
-        if not permit.refused:
-            now = self._clock()
-            self._delivered.append(now)
-            self._sample(now)
         self._wake()
 
     def _wake(self) -> None:
@@ -207,83 +228,85 @@ class AdaptiveThrottle:
                 waiter.set_result(None)
                 free -= 1
 
-    # ------------------------------------------------------------------ measurement
-
-    def _count(self, events: deque[float], now: float) -> int:
-        while events and events[0] <= now - self.WINDOW:
-            events.popleft()
-        return len(events)
-
-    def _delivered_rate(self, now: float) -> float:
-        """Deliveries per second over the last window (or since the first send, if shorter)."""
-        span = self.WINDOW
-        if self._began is not None:
-            span = min(span, max(now - self._began, 0.1))
-        return self._count(self._delivered, now) / span
-
-    def _sample(self, now: float) -> None:
-        value = self._delivered_rate(now)
-        while self._samples and self._samples[-1][1] <= value:
-            self._samples.pop()  # a max-queue: older, smaller samples can never be the max
-        self._samples.append((now, value))
-        self._expire_samples(now)
-
-    def _expire_samples(self, now: float) -> None:
-        while len(self._samples) > 1 and self._samples[0][0] < now - self.HORIZON:
-            self._samples.popleft()
-
-    def _update_rate(self, now: float) -> None:
-        """The send rate for this moment: start ramp, drain, probe or cruise."""
-        estimate = self.estimate
-        if self._starting:
-            began = self._began if self._began is not None else now
-            ramp = self._start_rate * 2.0 ** min((now - began) / self.DOUBLING_SECONDS, 30.0)
-            self._rate = self._clamp(min(ramp, max(2.0 * estimate, self._start_rate)))
-            return
-        if now < self._drain_until:
-            gain = self.DRAIN_GAIN
-        elif (now - self._phase_start) % self.CYCLE >= self.CYCLE - self.WINDOW:
-            gain = self.PROBE_GAIN
-        else:
-            gain = 1.0
-        self._rate = self._clamp(max(estimate, self.min_rate) * gain)
-
     # ------------------------------------------------------------------ feedback
 
     def on_success(self, permit: object = None) -> None:
         """An answer that was not a 429: the in-flight ceiling may grow (one per round)."""
         before = self.concurrency
-        self._limit = min(float(self.max_concurrency), self._limit + 1.0 / max(self._limit, 1.0))
+        self._ceiling = min(float(self.max_concurrency), self._ceiling + 1.0 / self._ceiling)
         if self.concurrency > before:
             self._wake()
 
     def on_throttled(self, permit: object = None, retry_after: float | None = None) -> None:
-        """A 429. Counted; an overload (see the module doc) slows everyone down."""
+        """A 429: counted; a probe reverts, an overload teaches the limit (see the module doc)."""
         now = self._clock()
         self.stats.throttled += 1
+        sent_at = now
         if isinstance(permit, Permit):
             permit.refused = True
-        self._refused.append(now)
+            sent_at = permit.sent_at
         if retry_after is not None and retry_after >= self.PAUSE_AFTER:
             until = now + min(retry_after, 300.0)
             if until > self._paused_until:
                 self.stats.paused_seconds += until - max(now, self._paused_until)
                 self._paused_until = until
-        if now - self._last_overload < self.WINDOW:
-            return  # the limiter's window still counts traffic from before the slow-down
-        refused = self._count(self._refused, now)
-        delivered = self._count(self._delivered, now)
-        if refused < self.LOSS_MIN or refused < self.LOSS_THRESHOLD * (refused + delivered):
+        if self._probe.refused(self, sent_at, now) or sent_at < self._learned_at:
+            return  # a probe's refusal, or one sent before the limit was last learned
+        accepted = sum(
+            1 for p in self._sent if sent_at - self.WINDOW < p.sent_at < sent_at and not p.refused
+        )
+        if self._limit is not None:
+            # Paced at the limit and refused all the same: the estimate is one too high (our
+            # clock and the API's differ by the latency), or the API lowered its limit.
+            self._learn(min(self._limit - 1.0, float(accepted)), now)
+            return
+        window = [p for p in self._sent if p.sent_at > now - self.WINDOW]
+        refused = sum(1 for p in window if p.refused)
+        if refused < self.LOSS_MIN or refused < self.LOSS_THRESHOLD * len(window):
             return  # a stray refusal: resent after Retry-After, no reason to slow down
-        self.stats.decreases += 1
-        self._last_overload = now
-        self._starting = False
-        # What the API delivered while refusing is its limit: the estimate starts over there.
-        self._samples.clear()
-        self._samples.append((now, max(self._delivered_rate(now), self.min_rate)))
-        self._drain_until = max(now, self._paused_until) + self.WINDOW
-        self._phase_start = self._drain_until
-        self._limit = max(1.0, self._limit / 2.0)
-        self._update_rate(now)
-        # The next send waits one interval at the new rate: the server has just said "full".
-        self._next_slot = max(self._next_slot, now + 1.0 / self._rate)
+        self._learn(float(accepted), now)
+        self._ceiling = max(1.0, self._ceiling / 2.0)
+
+    def _learn(self, limit: float, now: float) -> None:
+        self._limit = max(1.0, self.min_rate * self.WINDOW, limit)
+        self.stats.learned += 1
+        self._learned_at = now
+        self._probe.reset(now)
+
+
+@dataclass
+class _Probe:
+    """Raises the learned limit now and then, to find a raised (or under-estimated) one again."""
+
+    step: float = 1.0
+    good: float = 0.0  # the limit before the raise under test
+    started: float | None = None  # start of the probe in progress
+    filled: bool = False  # the raised limit was reached: the probe tested something
+    next_at: float = math.inf
+
+    def reset(self, now: float) -> None:
+        self.step, self.started = 1.0, None
+        self.next_at = now + AdaptiveThrottle.PROBE_EVERY
+
+    def advance(self, throttle: AdaptiveThrottle, now: float) -> None:
+        """Start a probe when one is due; one that reached its raise unrefused keeps it."""
+        if throttle._limit is None:
+            return
+        if self.started is not None and now >= self.started + throttle.PROBE_SECONDS:
+            if self.filled:  # passed: probe again right away, twice as far
+                self.started, self.step, self.next_at = None, self.step * 2.0, now
+            else:  # the sender never reached the raise: nothing learned
+                throttle._limit = self.good
+                self.reset(now)
+        if self.started is None and now >= self.next_at:
+            self.good, self.started, self.filled = throttle._limit, now, False
+            throttle._limit += self.step
+            throttle.stats.probes += 1
+
+    def refused(self, throttle: AdaptiveThrottle, sent_at: float, now: float) -> bool:
+        """A 429 for a request sent during the probe: back to the limit before it."""
+        if self.started is None or sent_at < self.started:
+            return False
+        throttle._limit = self.good
+        self.reset(now)
+        return True
