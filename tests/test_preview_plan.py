@@ -61,6 +61,8 @@ def pages(tmp_path_factory):
     code, out, err = waform(*args, "--html", str(html), "--out", str(saved))
     assert code == 0, err
     assert f"wrote {html}" in err
+    code, markdown, err = waform(*args, "--markdown")
+    assert code == 0, err
     from_file = root / "from-file.html"
     code, _, err = waform(
         "preview", "--plan", str(saved), "--config", str(config), "-o", str(from_file)
@@ -73,7 +75,7 @@ def pages(tmp_path_factory):
     )
     assert code == 0, err
     assert "files changed since this plan was made" in err
-    return {"plan": html, "from_file": from_file, "stale": stale, "text": out}
+    return {"plan": html, "from_file": from_file, "stale": stale, "text": out, "md": markdown}
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +102,7 @@ def test_only_the_changed_templates_are_shown(plan_page, pages):
         ("store_pickup_ready", "PT_BR", "create"),
         ("welcome_coupon", "EN_US", "update"),
     ]
-    assert "4 unchanged" in pages["text"] or "unchanged" in pages["text"]
+    assert pages["text"].rstrip().endswith("3 unmanaged, 4 unchanged.")
     assert plan_page.page.locator('section.change[data-template="login_code"]').count() == 0
 
 
@@ -176,3 +178,9 @@ def test_preview_of_a_saved_plan_draws_the_same_changes(pages, browser):  # noqa
         assert marked(opened, "order_shipped", "EN_US", "new")[0] == "fantastic"
     finally:
         opened.page.context.close()
+
+
+def test_the_pull_request_comment_says_how_to_open_the_preview(pages):
+    head = pages["md"].split("####", 1)[0]
+    assert "`waform preview --plan plan.json -o preview.html`" in head
+    assert "`waform plan … --html preview.html`" in head
