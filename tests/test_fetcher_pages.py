@@ -54,7 +54,7 @@ def test_an_empty_page_with_a_next_token_does_not_end_the_sweep(tmp_path: Path) 
         }
     )
     result = _sweep(tmp_path, transport)
-    assert [t.key for t in result.all] == [("order_shipped", "EN_US")]
+    assert [t.key for t in result.templates] == [("order_shipped", "EN_US")]
     assert result.requests == 2
 
 

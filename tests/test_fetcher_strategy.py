@@ -1,4 +1,4 @@
-"""fetch_remote against the emulator: request counts, scope splitting, by-name vs sweep."""
+"""fetch_remote against the emulator: request counts, scope processors, by-name vs sweep."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from waform.client import NO_RETRY, ApiError, RetryPolicy
 from waform.config import Config, LocalTarget
 from waform.emulator import EmulatorControl, embedded_transport
 from waform.fetcher import FetchResult, fetch_remote
+from waform.inventory import pair, processors
 from waform.targets import open_provider
 
 PROJECT = "p1"
@@ -92,7 +93,6 @@ def test_full_sweep_needs_one_request_per_thousand(remote: Remote) -> None:
     assert result.requests == math.ceil(2500 / 1000) == 3
     assert (result.strategy, result.complete) == ("sweep", True)
     assert keys(result.templates) == [(n, "EN_US") for n in names]
-    assert result.unmanaged == [] and result.ignored == []
     queries = remote.queries()
     assert all("pageSize=1000" in q for q in queries)
     assert "pageToken" not in queries[0] and all("pageToken=" in q for q in queries[1:])
@@ -108,11 +108,12 @@ def test_a_single_prefix_scope_is_filtered_by_the_api(remote: Remote) -> None:
     result = remote.fetch(None, Config.model_validate({"scope": {"include": ["shop_*"]}}))
     assert result.requests == 2
     assert result.name_prefix == "shop_"
-    assert len(result.templates) == 1200 and result.unmanaged == []
+    assert len(result.templates) == 1200
+    assert pair([], result.templates, processors(Config())).out_of_scope == []
     assert all("templateName=shop_" in q for q in remote.queries())
 
 
-def test_scope_and_ignore_split_what_was_fetched(remote: Remote) -> None:
+def test_scope_and_ignore_processors_split_what_was_fetched(remote: Remote) -> None:
     remote.seed(["a_order", "a_test", "legacy_promo", "b_other"], ("EN_US", "PT_BR"))
     config = Config.model_validate(
         {
@@ -121,19 +122,20 @@ def test_scope_and_ignore_split_what_was_fetched(remote: Remote) -> None:
         }
     )
     result = remote.fetch(None, config)
-    assert keys(result.templates) == [("a_order", "EN_US")]
-    assert keys(result.ignored) == [
+    assert len(result.templates) == 8 and result.requests == 1
+    inventory = pair([], result.templates, processors(config))
+    assert [p.key for p in inventory.managed] == [("a_order", "EN_US")]
+    assert [p.key for p in inventory.ignored] == [
         ("a_order", "PT_BR"),
         ("legacy_promo", "EN_US"),
         ("legacy_promo", "PT_BR"),
     ]
-    assert keys(result.unmanaged) == [
+    assert [p.key for p in inventory.out_of_scope] == [
         ("a_test", "EN_US"),
         ("a_test", "PT_BR"),
         ("b_other", "EN_US"),
         ("b_other", "PT_BR"),
     ]
-    assert len(result.all) == 8 and result.requests == 1
 
 
 def test_a_few_names_are_fetched_by_name(remote: Remote) -> None:

@@ -1,16 +1,19 @@
 """Plan-time rules: the desired templates against what the target already holds.
 
-``check_plan`` is pure; these tests give it desired templates from YAML and remote templates
-as the Sinch API returns them (``WhatsappTemplateDto`` JSON).
+``check_plan`` is pure; these tests give it the pairs of desired templates from YAML and remote
+templates as the Sinch API returns them (``WhatsappTemplateDto`` JSON).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from waform.diagnostics import Diagnostic
+from waform.inventory import pair
 from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate, SourceRef, TemplateFile
-from waform.rules import RuleSettings, check_plan
+from waform.rules import RuleSettings
+from waform.rules import check_plan as check_pairs
 
 BODY = "Hi {{1}}, your order {{2}} is ready for pickup at our Main Street store today."
 
@@ -51,6 +54,15 @@ def _remote(name: str, language: str = "EN_US", category: str = "UTILITY",
             "isMetaGenerated": False,
         }
     )
+
+
+def check_plan(
+    desired: list[DesiredTemplate],
+    remote: list[RemoteTemplate],
+    settings: RuleSettings | None = None,
+    **options: Any,
+) -> list[Diagnostic]:
+    return check_pairs(pair(desired, remote), settings, **options)
 
 
 def test_approved_category_cannot_change() -> None:
@@ -101,7 +113,8 @@ def test_creation_rate_warns_beyond_100_per_plan() -> None:
     desired = [t for i in range(101) for t in _desired(f"bulk_{i}", body=BODY + f" Ref {i}.")]
     diagnostics = check_plan(desired, [])
     assert [d.code for d in diagnostics] == ["WA-LC5"]
-    assert "bulk_100" in diagnostics[0].message
+    # the 101st creation in plan (and apply) order: keys sorted, so bulk_99
+    assert "from bulk_99 EN_US on" in diagnostics[0].message
     assert check_plan(desired[:100], []) == []
 
 

@@ -7,7 +7,6 @@ to run on 10,000 unchanged templates). The decision table is in :mod:`waform.pla
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +15,7 @@ from typing import Any
 
 from deepdiff import DeepDiff
 
-from waform.model.enums import normalize_language
+from waform.inventory import Inventory, Processor, pair, processors
 from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate
 from waform.normalize import canonical_details, desired_hash, remote_fingerprint
@@ -43,10 +42,9 @@ EDIT_LIMITS: tuple[tuple[timedelta, int], ...] = (
 
 @dataclass(frozen=True)
 class DiffSettings:
-    """What the differ needs from ``waform.yaml``: scope, prune, ignored fields."""
+    """What the differ needs from ``waform.yaml``: scope/ignore processors, prune, ignored fields."""
 
-    manages: Callable[[str, str], bool] = lambda name, language: True
-    in_scope: Callable[[str], bool] = lambda name: True
+    processors: tuple[Processor, ...] = ()
     prune: bool = False
     strip: Callable[[dict[str, Any]], dict[str, Any]] | None = None
 
@@ -58,13 +56,7 @@ class DiffSettings:
         if isinstance(config, DiffSettings):
             return config
         strip = config.ignore.strip if config.ignore.fields else None
-        # Memoised: the globs are matched once per name, not once per template and call.
-        return cls(
-            manages=functools.cache(config.manages),
-            in_scope=functools.cache(config.scope.manages),
-            prune=config.prune,
-            strip=strip,
-        )
+        return cls(processors=processors(config), prune=config.prune, strip=strip)
 
 
 @dataclass
@@ -79,6 +71,36 @@ class _Builder:
     ignored: int = 0
     managed: int = 0
     fingerprints: dict[str, str] = field(default_factory=dict)
+
+    def plan(self, target: str, desired_hash: str, requests: int) -> Plan:
+        """The plan value: actions in order, counts, and everything sorted by key."""
+        self.actions.sort(key=lambda pair: pair[0])
+        actions = [a for _, a in self.actions]
+        counts: dict[str, int] = defaultdict(int)
+        for a in actions:
+            counts[a.action] += 1
+        summary = Summary(
+            create=counts["create"],
+            create_draft=counts["create-draft"],
+            submit=counts["submit"],
+            update=counts["update"],
+            delete=counts["delete"],
+            noop=self.noop,
+            blocked=len(self.blocked),
+            unmanaged=len(self.unmanaged),
+            ignored=self.ignored,
+            managed=self.managed,
+        )
+        return Plan(
+            target=target,
+            desired_hash=desired_hash,
+            summary=summary,
+            actions=actions,
+            blocked=sorted(self.blocked, key=lambda x: (x.name, x.language)),
+            unmanaged=sorted(self.unmanaged, key=lambda x: (x.name, x.language)),
+            fingerprints=dict(sorted(self.fingerprints.items())),
+            requests=requests,
+        )
 
 
 def template_path(name: str, language: str | None = None) -> str:
@@ -404,13 +426,23 @@ def diff(
     desired: Iterable[DesiredTemplate],
     remote: Iterable[RemoteTemplate],
     config: Any = None,
+    **options: Any,
+) -> Plan:
+    """Pair git with the remote (:func:`waform.inventory.pair`) and plan; see :func:`plan_changes`."""
+    settings = DiffSettings.from_config(config)
+    return plan_changes(pair(desired, remote, settings.processors), settings, **options)
+
+
+def plan_changes(
+    inventory: Inventory[DesiredTemplate],
+    config: Any = None,
     *,
     target: str = "",
     requests: int = 0,
     edit_history: Mapping[tuple[str, str], Sequence[datetime]] | None = None,
     now: datetime | None = None,
 ) -> Plan:
-    """Compare git with the remote and return the plan.
+    """The plan for an inventory of paired templates.
 
     ``config`` is a :class:`waform.config.Config` (or :class:`DiffSettings`, or ``None`` for
     "manage everything, never prune"). ``edit_history`` (optional) maps keys to the times an
@@ -418,138 +450,106 @@ def diff(
     """
     settings = DiffSettings.from_config(config)
     b = _Builder(settings=settings, edit_history=edit_history or {}, now=now or datetime.now(UTC))
-    strip = settings.strip
-
-    desired_list = list(desired)
-    remote_by_key: dict[tuple[str, str], RemoteTemplate] = {}
-    for r in remote:
-        remote_by_key[(r.name, normalize_language(r.language))] = r
-    by_name: dict[str, list[tuple[str, RemoteTemplate]]] = defaultdict(list)
-    for (name, lang), r in remote_by_key.items():
-        by_name[name].append((lang, r))
-
-    hashed: list[tuple[tuple[str, str], dict[str, Any]]] = []
-    desired_keys = set()
-    creates: list[DesiredTemplate] = []
+    b.ignored = len(inventory.ignored)
+    for p in inventory.out_of_scope:
+        if p.desired is None:
+            b.ignored += 1  # fetched by a sweep, outside the scope: left alone
+        else:
+            b.blocked.append(_out_of_scope(p.desired, p.remote))
     category_updates: set[tuple[str, str]] = set()
+    for p in inventory.matched:
+        assert p.desired is not None and p.remote is not None
+        if _plan_matched(b, p.desired, p.remote):
+            category_updates.add(p.key)
+    for p in inventory.desired_only:
+        assert p.desired is not None
+        _plan_create(b, p.desired, inventory.remote_by_name.get(p.name, ()), category_updates)
+    for p in inventory.remote_only:
+        assert p.remote is not None
+        _plan_remote_only(b, p.remote)
+    return b.plan(target, hash_desired(inventory.desired), requests)
 
-    for d in desired_list:
-        wire = d.details.to_wire()
-        hashed.append((d.key, _hashed_inputs(d, wire)))
-        desired_keys.add(d.key)
-        r = remote_by_key.get(d.key)
-        if not settings.manages(d.name, d.language):
-            if settings.in_scope(d.name):
-                b.ignored += 1  # ignore.names / ignore.languages: left alone
-            else:
-                b.blocked.append(
-                    Blocked(
-                        kind="out-of-scope",
-                        name=d.name,
-                        language=d.language,
-                        reason="the file's name is outside the target's scope",
-                        remedy="widen scope.include in waform.yaml, or move the file out of the path",
-                        remote_state=state_label(r),
-                        source=str(d.source) if d.source else None,
-                    )
-                )
-            continue
-        if r is None:
-            creates.append(d)
-            continue
-        b.managed += 1
-        raw = r.effective_details()
-        if raw == wire and d.category == r.category:
-            # Byte-for-byte equal content has equal canonical forms: skip canonicalising.
-            want = have = _IDENTICAL
-        else:
-            want = canonical_details(wire, category=d.category, strip=strip)
-            have = canonical_details(raw, category=r.category, strip=strip)
-        outcome = _decide(b, d, r, want, have)
-        if outcome is None:
-            b.noop += 1
-        elif isinstance(outcome, Blocked):
-            b.blocked.append(outcome)
-        else:
-            if outcome.request.body and "category" in outcome.request.body:
-                category_updates.add(d.key)
-            phase = 0 if d.key in category_updates else 2
-            b.actions.append(((0, d.name, phase, d.language), outcome))
-            b.fingerprints[fingerprint_key(*d.key)] = remote_fingerprint(r)
 
-    for d in creates:
-        conflict = [
-            (lang, r)
-            for lang, r in by_name.get(d.name, ())
-            if r.category != d.category and (d.name, lang) not in category_updates
-        ]
-        if conflict:
-            langs = ", ".join(lang for lang, _ in conflict)
-            b.blocked.append(
-                Blocked(
-                    kind="category-conflict",
-                    name=d.name,
-                    language=d.language,
-                    reason=(
-                        f"{d.name} exists in {langs} with category {conflict[0][1].category}; "
-                        "every language of a name must share one category"
-                    ),
-                    remedy=f"use category {conflict[0][1].category} in the file, or a new name",
-                    source=str(d.source) if d.source else None,
-                )
-            )
-            continue
-        b.actions.append(((0, d.name, 1, d.language), _create(d)))
-        b.fingerprints[fingerprint_key(*d.key)] = remote_fingerprint(None)
-
-    for key, r in remote_by_key.items():
-        if key in desired_keys:
-            continue
-        name, lang = key
-        if not settings.manages(name, lang):
-            b.ignored += 1
-            continue
-        b.managed += 1
-        if r.isMetaGenerated or lang == "UNRECOGNIZED" or not settings.prune:
-            note = (
-                "Meta-generated template (never deleted by prune)"
-                if r.isMetaGenerated
-                else "language this client does not know (never deleted by prune)"
-                if lang == "UNRECOGNIZED"
-                else "not in git; `prune: true` in waform.yaml would delete it, "
-                "`waform import` would add it to git"
-            )
-            b.unmanaged.append(
-                Unmanaged(name=name, language=lang, remote_state=state_label(r), note=note)
-            )
-            continue
-        b.actions.append(((1, name, 0, lang), _delete(r, lang)))
-        b.fingerprints[fingerprint_key(*key)] = remote_fingerprint(r)
-
-    b.actions.sort(key=lambda pair: pair[0])
-    actions = [a for _, a in b.actions]
-    counts: dict[str, int] = defaultdict(int)
-    for a in actions:
-        counts[a.action] += 1
-    summary = Summary(
-        create=counts["create"],
-        create_draft=counts["create-draft"],
-        submit=counts["submit"],
-        update=counts["update"],
-        delete=counts["delete"],
-        noop=b.noop,
-        blocked=len(b.blocked),
-        unmanaged=len(b.unmanaged),
-        ignored=b.ignored,
-        managed=b.managed,
+def _out_of_scope(d: DesiredTemplate, r: RemoteTemplate | None) -> Blocked:
+    return Blocked(
+        kind="out-of-scope",
+        name=d.name,
+        language=d.language,
+        reason="the file's name is outside the target's scope",
+        remedy="widen scope.include in waform.yaml, or move the file out of the path",
+        remote_state=state_label(r),
+        source=str(d.source) if d.source else None,
     )
-    return Plan(
-        target=target,
-        desired_hash=desired_hash(hashed),
-        summary=summary,
-        actions=actions,
-        blocked=sorted(b.blocked, key=lambda x: (x.name, x.language)),
-        unmanaged=sorted(b.unmanaged, key=lambda x: (x.name, x.language)),
-        fingerprints=dict(sorted(b.fingerprints.items())),
-        requests=requests,
-    )
+
+
+def _plan_matched(b: _Builder, d: DesiredTemplate, r: RemoteTemplate) -> bool:
+    """Decide one key present on both sides; True when its update changes the category."""
+    b.managed += 1
+    wire = d.details.to_wire()
+    raw = r.effective_details()
+    if raw == wire and d.category == r.category:
+        # Byte-for-byte equal content has equal canonical forms: skip canonicalising.
+        want = have = _IDENTICAL
+    else:
+        want = canonical_details(wire, category=d.category, strip=b.settings.strip)
+        have = canonical_details(raw, category=r.category, strip=b.settings.strip)
+    outcome = _decide(b, d, r, want, have)
+    if outcome is None:
+        b.noop += 1
+        return False
+    if isinstance(outcome, Blocked):
+        b.blocked.append(outcome)
+        return False
+    changes_category = bool(outcome.request.body and "category" in outcome.request.body)
+    b.actions.append(((0, d.name, 0 if changes_category else 2, d.language), outcome))
+    b.fingerprints[fingerprint_key(*d.key)] = remote_fingerprint(r)
+    return changes_category
+
+
+def _plan_create(
+    b: _Builder,
+    d: DesiredTemplate,
+    siblings: Iterable[RemoteTemplate],
+    category_updates: set[tuple[str, str]],
+) -> None:
+    """A new key: created, unless its name's other languages hold another category."""
+    conflict = [r for r in siblings if r.category != d.category and r.key not in category_updates]
+    if conflict:
+        langs = ", ".join(r.language for r in conflict)
+        b.blocked.append(
+            Blocked(
+                kind="category-conflict",
+                name=d.name,
+                language=d.language,
+                reason=(
+                    f"{d.name} exists in {langs} with category {conflict[0].category}; "
+                    "every language of a name must share one category"
+                ),
+                remedy=f"use category {conflict[0].category} in the file, or a new name",
+                source=str(d.source) if d.source else None,
+            )
+        )
+        return
+    b.actions.append(((0, d.name, 1, d.language), _create(d)))
+    b.fingerprints[fingerprint_key(*d.key)] = remote_fingerprint(None)
+
+
+def _plan_remote_only(b: _Builder, r: RemoteTemplate) -> None:
+    """A managed key git does not describe: deleted with ``prune``, else reported."""
+    b.managed += 1
+    name, lang = r.key
+    if r.isMetaGenerated or lang == "UNRECOGNIZED" or not b.settings.prune:
+        note = (
+            "Meta-generated template (never deleted by prune)"
+            if r.isMetaGenerated
+            else "language this client does not know (never deleted by prune)"
+            if lang == "UNRECOGNIZED"
+            else "not in git; `prune: true` in waform.yaml would delete it, "
+            "`waform import` would add it to git"
+        )
+        b.unmanaged.append(
+            Unmanaged(name=name, language=lang, remote_state=state_label(r), note=note)
+        )
+        return
+    b.actions.append(((1, name, 0, lang), _delete(r, lang)))
+    b.fingerprints[fingerprint_key(*r.key)] = remote_fingerprint(r)

@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from waform import __version__
 from waform.differ import DiffSettings, field_changes, state_label
-from waform.model.enums import normalize_language
+from waform.inventory import Inventory
 from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate
 from waform.normalize import canonical_details
@@ -364,7 +364,7 @@ def health_findings(
     pending_matches_git: bool,
 ) -> list[Finding]:
     """Health problems of one remote template (whether git manages it or not)."""
-    name, lang = remote.name, normalize_language(remote.language)
+    name, lang = remote.key
     out: list[Finding] = []
 
     def add(code: str, message: str) -> None:
@@ -420,9 +420,78 @@ def _differences(
     return tuple(out)
 
 
+@dataclass(frozen=True)
+class _DriftCheck:
+    """What every per-key check needs: ignored fields, the clock and the review start times."""
+
+    strip: Callable[[dict[str, Any]], dict[str, Any]] | None
+    now: datetime
+    review_started: Mapping[tuple[str, str], datetime]
+    stale_after: timedelta | None
+
+    def health(
+        self, r: RemoteTemplate, desired: DesiredTemplate | None, pending_matches: bool
+    ) -> list[Finding]:
+        return health_findings(
+            r,
+            desired=desired,
+            review_started=self.review_started.get(r.key),
+            now=self.now,
+            stale_after=self.stale_after,
+            pending_matches_git=pending_matches,
+        )
+
+    def matched(self, d: DesiredTemplate, r: RemoteTemplate) -> list[Finding]:
+        """Live and pending layers compared with git separately, then health."""
+        want = canonical_details(d.details.to_wire(), category=d.category, strip=self.strip)
+        pending = r.pending
+        pend = (
+            canonical_details(pending.details, category=r.category, strip=self.strip)
+            if pending is not None and pending.details is not None
+            else None
+        )
+        pending_matches = pend is not None and pend == want and r.category == d.category
+        live_exists = r.details is not None and r.state is not None
+        out: list[Finding] = []
+        if live_exists and not pending_matches:
+            live = canonical_details(r.details, category=r.category, strip=self.strip)
+            out += _live_findings(d, r, want, live)
+        if pend is not None and pending is not None and not pending_matches:
+            diffs = _differences(
+                want,
+                pend,
+                git_category=d.category,
+                remote_category=None if live_exists else r.category,
+            )
+            if diffs:
+                message = f"a pending change ({pending.status}) differs from git"
+                out.append(Finding("pending", *d.key, "pending-edit", message, diffs, _source(d)))
+        elif under_review(r) and (pend is not None or not out):
+            message = "in review at Meta"
+            if pend is not None:  # git's own content is what Meta is reviewing
+                since = self.review_started.get(r.key)
+                when = f" since {since.strftime('%Y-%m-%d %H:%M UTC')}" if since else ""
+                message = f"git's content is in review at Meta{when}"
+            out.append(Finding("review", *d.key, "in-review", message, source=_source(d)))
+        return out + self.health(r, d, pending_matches)
+
+
+def _live_findings(
+    d: DesiredTemplate, r: RemoteTemplate, want: dict[str, Any], live: dict[str, Any]
+) -> list[Finding]:
+    """``content`` drift of the live template (``category`` when only the category differs)."""
+    diffs = _differences(want, live, git_category=d.category, remote_category=r.category)
+    if not diffs:
+        return []
+    if all(x.path == "category" for x in diffs):
+        message = f"category is {r.category} at the target, {d.category} in git"
+        return [Finding("content", *d.key, "category", message, diffs, _source(d))]
+    message = "the live template differs from git"
+    return [Finding("content", *d.key, "live-content", message, diffs, _source(d))]
+
+
 def find_drift(
-    desired: Iterable[DesiredTemplate],
-    remote: Iterable[RemoteTemplate],
+    inventory: Inventory[DesiredTemplate],
     config: Any = None,
     *,
     target: str = "",
@@ -435,167 +504,52 @@ def find_drift(
 ) -> DriftReport:
     """Compare git with the target (live and pending layers separately) and check health.
 
-    ``config`` is a :class:`waform.config.Config` (scope, ignore) or ``None``; ``review_started``
-    maps (name, language) to when the review in progress began (from activities), which the
-    stale-review check needs.
+    ``config`` is a :class:`waform.config.Config` (ignored fields) or ``None``; scope and ignore
+    were applied by :func:`waform.inventory.pair`. ``review_started`` maps (name, language) to
+    when the review in progress began (from activities), which the stale-review check needs.
     """
-    settings = DiffSettings.from_config(config)
-    strip = settings.strip
     now = now or datetime.now(UTC)
-    started = review_started or {}
+    check = _DriftCheck(
+        DiffSettings.from_config(config).strip, now, review_started or {}, stale_after
+    )
     findings: list[Finding] = []
+    for p in inventory.matched:
+        assert p.desired is not None and p.remote is not None
+        findings += check.matched(p.desired, p.remote)
+    for p in inventory.desired_only:
+        assert p.desired is not None
+        findings.append(
+            Finding(
+                "missing", *p.key, "missing", "in git, not at the target", source=_source(p.desired)
+            )
+        )
+    unmanaged = [
+        p.remote for p in inventory.remote_only if p.remote and not p.remote.isMetaGenerated
+    ]
+    for r in unmanaged:
+        message = f"at the target ({state_label(r)}), in no file; `waform import` adds it to git"
+        findings += [
+            Finding("unmanaged", *r.key, "unmanaged", message),
+            *check.health(r, None, False),
+        ]
+    remote = [p.remote for p in inventory.managed if p.remote is not None]
+    generated = sum(1 for r in remote if r.isMetaGenerated)
+    skipped = sum(1 for p in inventory.pairs if p.desired is not None and p.verdict != "managed")
     extra_notes = list(notes)
-
-    remote_by_key: dict[tuple[str, str], RemoteTemplate] = {}
-    for r in remote:
-        remote_by_key[(r.name, normalize_language(r.language))] = r
-
-    desired_by_key: dict[tuple[str, str], DesiredTemplate] = {}
-    skipped = 0
-    for d in desired:
-        if settings.manages(d.name, d.language):
-            desired_by_key[d.key] = d
-        else:
-            skipped += 1
     if skipped:
         extra_notes.append(
             f"{skipped} template language(s) in git are out of the target's scope or ignored: "
             "not checked"
         )
-
-    for key, d in sorted(desired_by_key.items()):
-        r = remote_by_key.get(key)
-        src = _source(d)
-        if r is None:
-            findings.append(
-                Finding(
-                    "missing",
-                    d.name,
-                    d.language,
-                    "missing",
-                    "in git, not at the target",
-                    source=src,
-                )
-            )
-            continue
-        want = canonical_details(d.details.to_wire(), category=d.category, strip=strip)
-        pending = r.pending
-        pend = (
-            canonical_details(pending.details, category=r.category, strip=strip)
-            if pending is not None and pending.details is not None
-            else None
-        )
-        pending_matches = pend is not None and pend == want and r.category == d.category
-        live_exists = r.details is not None and r.state is not None
-
-        content_found = False
-        if live_exists and not pending_matches:
-            live = canonical_details(r.details, category=r.category, strip=strip)
-            diffs = _differences(want, live, git_category=d.category, remote_category=r.category)
-            if diffs:
-                content_found = True
-                only_category = all(x.path == "category" for x in diffs)
-                findings.append(
-                    Finding(
-                        "content",
-                        d.name,
-                        d.language,
-                        "category" if only_category else "live-content",
-                        f"category is {r.category} at the target, {d.category} in git"
-                        if only_category
-                        else "the live template differs from git",
-                        diffs,
-                        src,
-                    )
-                )
-        if pend is not None and pending is not None:
-            if not pending_matches:
-                diffs = _differences(
-                    want,
-                    pend,
-                    git_category=d.category,
-                    remote_category=None if live_exists else r.category,
-                )
-                if diffs:
-                    findings.append(
-                        Finding(
-                            "pending",
-                            d.name,
-                            d.language,
-                            "pending-edit",
-                            f"a pending change ({pending.status}) differs from git",
-                            diffs,
-                            src,
-                        )
-                    )
-            elif under_review(r):
-                since = started.get(key)
-                when = f" since {since.strftime('%Y-%m-%d %H:%M UTC')}" if since else ""
-                findings.append(
-                    Finding(
-                        "review",
-                        d.name,
-                        d.language,
-                        "in-review",
-                        f"git's content is in review at Meta{when}",
-                        source=src,
-                    )
-                )
-        elif under_review(r) and not content_found:
-            findings.append(
-                Finding("review", d.name, d.language, "in-review", "in review at Meta", source=src)
-            )
-        findings.extend(
-            health_findings(
-                r,
-                desired=d,
-                review_started=started.get(key),
-                now=now,
-                stale_after=stale_after,
-                pending_matches_git=pending_matches,
-            )
-        )
-
-    in_scope_remote = 0
-    meta_generated = 0
-    for key, r in sorted(remote_by_key.items()):
-        name, lang = key
-        if not settings.manages(name, lang):
-            continue
-        if r.isMetaGenerated:
-            meta_generated += 1
-            continue
-        in_scope_remote += 1
-        if key in desired_by_key:
-            continue
-        findings.append(
-            Finding(
-                "unmanaged",
-                name,
-                lang,
-                "unmanaged",
-                f"at the target ({state_label(r)}), in no file; `waform import` adds it to git",
-            )
-        )
-        findings.extend(
-            health_findings(
-                r,
-                desired=None,
-                review_started=started.get(key),
-                now=now,
-                stale_after=stale_after,
-                pending_matches_git=False,
-            )
-        )
-    if meta_generated:
+    if generated:
         extra_notes.append(
-            f"{meta_generated} Meta-generated template language(s) not checked (read-only)"
+            f"{generated} Meta-generated template language(s) not checked (read-only)"
         )
     return DriftReport(
         target=target,
         findings=sort_findings(findings),
-        managed=len(desired_by_key),
-        remote=in_scope_remote,
+        managed=sum(1 for p in inventory.managed if p.desired is not None),
+        remote=len(remote) - generated,
         generated_at=now,
         requests=requests,
         paths=tuple(paths),

@@ -6,16 +6,15 @@ template once more than a handful of names are needed. When the caller needs onl
 (and no pruning, which needs to see every remote name), ``listTemplatesByName`` per name is
 cheaper still and runs with bounded concurrency.
 
-The result splits what was fetched three ways so the differ never has to re-derive scope:
-``templates`` (managed: in scope, not ignored), ``ignored`` (in scope but matched by ``ignore``)
-and ``unmanaged`` (outside the scope). ``complete`` tells whether every managed remote template
-was seen (a sweep): only then may "in the remote but not in git" mean anything.
+The result is every template fetched, once per canonical key; scope and ignore are applied
+later, once, by :func:`waform.inventory.pair`. ``complete`` tells whether every remote template
+in scope was seen (a sweep): only then may "in the remote but not in git" mean anything.
 """
 
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 from waform.client import Provider
@@ -32,20 +31,13 @@ Strategy = Literal["sweep", "by-name"]
 
 @dataclass(frozen=True)
 class FetchResult:
-    """What the remote holds, split by scope; ``requests`` = HTTP requests this fetch sent."""
+    """What the remote holds (sorted by key); ``requests`` = HTTP requests this fetch sent."""
 
     templates: list[RemoteTemplate]
     requests: int
-    unmanaged: list[RemoteTemplate] = field(default_factory=list)
-    ignored: list[RemoteTemplate] = field(default_factory=list)
     strategy: Strategy = "sweep"
     complete: bool = True
     name_prefix: str | None = None
-
-    @property
-    def all(self) -> list[RemoteTemplate]:
-        """Everything fetched, sorted by (name, language)."""
-        return sorted([*self.templates, *self.ignored, *self.unmanaged], key=lambda t: t.key)
 
 
 def choose_strategy(names: set[str] | None, config: Config, *, threshold: int) -> Strategy:
@@ -65,8 +57,8 @@ async def fetch_remote(
 ) -> FetchResult:
     """The remote state relevant to ``names`` (``None``: everything in scope).
 
-    Out-of-scope templates that a sweep returns anyway are kept in ``unmanaged`` for the
-    differ's report; they are never candidates for changes.
+    A sweep may return templates outside the scope too (when the scope is not one name prefix);
+    they are kept: the inventory sets them aside, and the plan-time rules count them.
     """
     before = client.requests_made
     strategy = choose_strategy(names, config, threshold=threshold)
@@ -79,20 +71,9 @@ async def fetch_remote(
         fetched = await client.list_templates(name_prefix=prefix)
 
     unique = {t.key: t for t in fetched}  # a page boundary moving under us may repeat an item
-    managed, ignored, unmanaged = [], [], []
-    for key in sorted(unique):
-        template = unique[key]
-        if not config.scope.manages(template.name):
-            unmanaged.append(template)
-        elif config.ignore.ignores(template.name, template.language):
-            ignored.append(template)
-        else:
-            managed.append(template)
     return FetchResult(
-        templates=managed,
+        templates=[unique[key] for key in sorted(unique)],
         requests=client.requests_made - before,
-        unmanaged=unmanaged,
-        ignored=ignored,
         strategy=strategy,
         complete=strategy == "sweep",
         name_prefix=prefix,

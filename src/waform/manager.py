@@ -22,9 +22,10 @@ import httpx
 from waform.config import Config, Target, load_config
 from waform.console import Console
 from waform.diagnostics import Diagnostic, sort_diagnostics
-from waform.differ import diff
+from waform.differ import plan_changes
 from waform.errors import WaformError
 from waform.gcpause import collector_paused
+from waform.inventory import Inventory, pair, processors
 from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate
 from waform.plan import Plan, UnsafePlanError
@@ -158,6 +159,12 @@ class Manager:
             )
         return state
 
+    def pair(
+        self, desired: Sequence[DesiredTemplate], remote: Sequence[RemoteTemplate]
+    ) -> Inventory[DesiredTemplate]:
+        """Both sides paired by key, with this configuration's scope and ignore applied."""
+        return pair(desired, remote, processors(self.config))
+
     def open_client(self) -> Any:
         """An async context manager yielding the target's :class:`~waform.client.Provider`."""
         from waform.targets import open_provider
@@ -200,21 +207,16 @@ class Manager:
                     raise
                 fetched = await fetching
                 timings["fetch"] = time.perf_counter() - begin
-                remote = fetched.all
 
                 started = time.perf_counter()
-                plan = diff(
-                    state.templates,
-                    remote,
-                    self.config,
-                    target=self.target.name,
-                    requests=fetched.requests,
+                inventory = self.pair(state.templates, fetched.templates)
+                plan = plan_changes(
+                    inventory, self.config, target=self.target.name, requests=fetched.requests
                 )
                 history = await self._edit_history(client, plan)
                 if history is not None:
-                    plan = diff(
-                        state.templates,
-                        remote,
+                    plan = plan_changes(
+                        inventory,
                         self.config,
                         target=self.target.name,
                         requests=client.requests_made,
@@ -234,10 +236,10 @@ class Manager:
         # Keys the plan already reports as blocked (with reason and remedy) are not checked
         # again: apply leaves them alone, and WA-C2 would only repeat "category-change".
         blocked = {(b.name, b.language) for b in plan.blocked}
-        checked = [d for d in state.templates if d.key not in blocked]
-        # Every fetched template, managed or not: the WABA template limit (WA-LC4) counts them
-        # all, and Meta rejects wording that duplicates *any* template (WA-LC8).
-        plan_diagnostics = check_plan(checked, fetched.all, settings, removed=removed)
+        # Every key, managed or not: the WABA template limit (WA-LC4) counts every remote
+        # template, and Meta rejects wording that duplicates *any* template (WA-LC8).
+        checked = inventory.without_desired(blocked)
+        plan_diagnostics = check_plan(checked, settings, removed=removed)
         diagnostics = sort_diagnostics([*state.diagnostics, *plan_diagnostics])
         if any(d.severity == "error" for d in plan_diagnostics):
             raise InvalidDesiredStateError(
@@ -331,12 +333,11 @@ class Manager:
             )
         async with self.open_client() as client:
             fetched = await fetch_remote(client, names=None, config=self.config)
-            remote = fetched.all
-            started, notes = await self._review_started(client, remote)
+            inventory = self.pair(loaded.templates, fetched.templates)
+            started, notes = await self._review_started(client, inventory)
             requests = client.requests_made
         return find_drift(
-            loaded.templates,
-            remote,
+            inventory,
             self.config,
             target=self.target.name,
             now=now,
@@ -358,7 +359,7 @@ class Manager:
         return run_sync(self.drift_async(paths, stale_after=stale_after, now=now))
 
     async def _review_started(
-        self, client: Provider, remote: Sequence[RemoteTemplate]
+        self, client: Provider, inventory: Inventory[DesiredTemplate]
     ) -> tuple[dict[tuple[str, str], datetime], list[str]]:
         """When each review in progress began: the newest IN_PROGRESS activity (newest first).
 
@@ -366,13 +367,12 @@ class Manager:
         :data:`REVIEW_HISTORY_MAX` of them, a few at a time — drift stays cheap on big projects.
         """
         from waform.drift import under_review
-        from waform.model.enums import normalize_language
 
-        keys = sorted(
-            (r.name, normalize_language(r.language))
-            for r in remote
-            if not r.isMetaGenerated and self.config.manages(r.name, r.language) and under_review(r)
-        )
+        keys = [
+            p.key
+            for p in inventory.managed
+            if p.remote is not None and not p.remote.isMetaGenerated and under_review(p.remote)
+        ]
         notes = []
         if len(keys) > REVIEW_HISTORY_MAX:
             notes.append(
@@ -416,8 +416,9 @@ class Manager:
         )
         async with self.open_client() as client:
             fetched = await fetch_remote(client, names=None, config=self.config)
+        inventory = self.pair([], fetched.templates)
         result = build_import(
-            fetched.templates,
+            [p.remote for p in inventory.remote_only if p.remote is not None],
             directory,
             patterns=patterns,
             languages=[normalize_language(code) for code in languages],

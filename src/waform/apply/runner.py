@@ -36,7 +36,7 @@ from waform.client import MAX_PAGE_SIZE
 from waform.config import Config, Target
 from waform.console import Console
 from waform.errors import PlanError, WaformError
-from waform.model.enums import normalize_language
+from waform.inventory import pair
 from waform.model.remote import RemoteTemplate
 from waform.normalize import canonical_details, remote_fingerprint
 from waform.plan import Plan
@@ -117,11 +117,11 @@ def check_safety(plan: Plan, config: Config, *, force: bool) -> Plan:
 
 def changed_remote(plan: Plan, remote: Sequence[RemoteTemplate]) -> list[str]:
     """Keys whose remote fingerprint differs from the one the plan was made against."""
-    by_key = {(r.name, normalize_language(r.language)): r for r in remote}
+    inventory = pair(plan.actions, remote)
     out = []
     for key, expected in plan.fingerprints.items():
         name, _, language = key.rpartition("/")
-        now = by_key.get((name, language))
+        now = inventory.get((name, language)).remote
         actual = remote_fingerprint(now)
         if actual == expected:
             continue
@@ -136,7 +136,7 @@ def changed_remote(plan: Plan, remote: Sequence[RemoteTemplate]) -> list[str]:
 
 def changed_files(plan: Plan, config: Config) -> list[str]:
     """What differs between the plan's desired state and a fresh load of the same paths."""
-    from waform.differ import diff
+    from waform.differ import hash_desired
     from waform.loader import load_paths
 
     if not plan.paths:
@@ -149,8 +149,7 @@ def changed_files(plan: Plan, config: Config) -> list[str]:
         first = next((d for d in loaded.diagnostics if d.severity == "error"), None)
         where = f" ({first.path}:{first.line}: {first.message})" if first else ""
         return [f"its files no longer load{where}"]
-    fresh = diff(loaded.templates, [], config)
-    if fresh.desired_hash == plan.desired_hash:
+    if hash_desired(loaded.templates) == plan.desired_hash:
         return []
     by_key = {d.key: d for d in loaded.templates}
     out = []
@@ -229,7 +228,7 @@ async def apply_plan(
             fetched = await fetch_remote(
                 client, names=names, config=config, threshold=by_name_threshold(plan)
             )
-            stale.remote = changed_remote(plan, fetched.all)
+            stale.remote = changed_remote(plan, fetched.templates)
         if stale:
             raise PlanError(stale.message())
         if options.dry_run:
@@ -268,14 +267,14 @@ async def apply_plan(
             blocked=len(plan.blocked),
         )
 
-        submitted = [r.step.key for r in results if r.ok and r.step.submits]
+        submitted = [r.step for r in results if r.ok and r.step.submits]
         if options.wait and submitted:
 
             async def fetch(names: set[str]) -> list[RemoteTemplate]:
                 threshold = by_name_threshold(plan)
                 return (
                     await fetch_remote(client, names=names, config=config, threshold=threshold)
-                ).all
+                ).templates
 
             waited = await wait_for_review(
                 submitted,

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from waform.apply.progress import NullProgress, Progress
 from waform.apply.results import ReviewResult
-from waform.model.enums import normalize_language
+from waform.inventory import Key, Keyed, pair
 from waform.model.remote import RemoteTemplate
 
 #: ``fetch(names)`` → the remote templates of those names (all languages).
@@ -49,6 +49,13 @@ def review_outcome(name: str, language: str, remote: RemoteTemplate | None) -> R
     return result("other")
 
 
+@dataclass(frozen=True)
+class _Waiting:
+    """A key still in review: the waiter's side of each pairing."""
+
+    key: Key
+
+
 @dataclass
 class WaitOutcome:
     results: list[ReviewResult]
@@ -58,7 +65,7 @@ class WaitOutcome:
 
 
 async def wait_for_review(
-    keys: Iterable[tuple[str, str]],
+    submitted: Iterable[Keyed],
     fetch: Fetch,
     *,
     timeout: float,
@@ -68,9 +75,9 @@ async def wait_for_review(
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> WaitOutcome:
-    """Poll until every key has left review or ``timeout`` seconds passed."""
+    """Poll until every submitted key has left review or ``timeout`` seconds passed."""
     progress = progress or NullProgress()
-    waiting = sorted({(name, normalize_language(lang)) for name, lang in keys})
+    waiting = sorted({s.key for s in submitted})
     total = len(waiting)
     done: dict[tuple[str, str], ReviewResult] = {}
     started = clock()
@@ -82,17 +89,16 @@ async def wait_for_review(
         while waiting:
             rounds += 1
             round_started = clock()
-            remote = {
-                (r.name, normalize_language(r.language)): r
-                for r in await fetch({name for name, _ in waiting})
-            }
+            fetched = await fetch({name for name, _ in waiting})
             still = []
-            for key in waiting:
-                outcome = review_outcome(*key, remote.get(key))
+            for entry in pair([_Waiting(key) for key in waiting], fetched).pairs:
+                if entry.desired is None:
+                    continue  # another language of a polled name
+                outcome = review_outcome(*entry.key, entry.remote)
                 if outcome.outcome == "in_review":
-                    still.append(key)
+                    still.append(entry.key)
                 else:
-                    done[key] = outcome
+                    done[entry.key] = outcome
             changed = len(still) != len(waiting)
             waiting = still
             approved = sum(1 for r in done.values() if r.outcome == "approved")

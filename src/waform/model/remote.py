@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from waform.model.components import TemplateDetails
+from waform.model.enums import normalize_language
 
 
 class _Lenient(BaseModel):
@@ -29,7 +30,11 @@ class RemoteChanges(_Lenient):
 
 
 class RemoteTemplate(_Lenient):
-    """One (name, language) as Sinch reports it: live ``details`` and pending ``changes``."""
+    """One (name, language) as Sinch reports it: live ``details`` and pending ``changes``.
+
+    ``language`` is normalised when the template is built (``en_us`` → ``EN_US``), the same way
+    desired keys are, so :attr:`key` is the one canonical key every consumer pairs by.
+    """
 
     name: str
     language: str
@@ -42,6 +47,11 @@ class RemoteTemplate(_Lenient):
     details: dict[str, Any] | None = None
     analytics: list[dict[str, Any]] = Field(default_factory=list)
     isMetaGenerated: bool = False
+
+    @field_validator("language")
+    @classmethod
+    def _canonical_language(cls, value: str) -> str:
+        return normalize_language(value)
 
     @property
     def key(self) -> tuple[str, str]:

@@ -13,7 +13,7 @@ from typing import Any, Protocol
 from waform.diagnostics import Diagnostic, Severity, sort_diagnostics
 from waform.errors import ConfigError
 from waform.gcpause import collector_paused
-from waform.model.remote import RemoteTemplate
+from waform.inventory import Inventory
 from waform.model.template import DesiredTemplate, TemplateFile
 from waform.rules import auth, buttons, components, marketing, ttl, variables  # noqa: F401
 from waform.rules.context import KeyLoc, Loc, TemplateContext
@@ -148,20 +148,20 @@ def check_files(
 
 
 def check_plan(
-    desired: Sequence[DesiredTemplate],
-    remote: Sequence[RemoteTemplate],
+    inventory: Inventory[DesiredTemplate],
     settings: RuleSettings | None = None,
     *,
     removed: Collection[tuple[str, str]] = (),
 ) -> list[Diagnostic]:
     """Plan-time rules (WA-C2, WA-C4, WA-LC4, WA-LC5, WA-LC8 against remote templates).
 
+    ``inventory``: every key (:func:`waform.inventory.pair`), managed or not.
     ``removed``: keys the plan deletes (so they do not count towards the template limit).
     Located at each desired template's ``source`` (``name (language)`` when it has none).
     """
     settings = settings or RuleSettings()
     out: list[Diagnostic] = []
-    for rule_id, template, message in plan_hits(desired, remote, removed):
+    for rule_id, template, message in plan_hits(inventory, removed):
         setting = settings.setting(rule_id, template.rules)
         if setting == "off":
             continue

@@ -1,17 +1,18 @@
 """Plan-time rules: the desired state against what the Sinch project already holds.
 
-These need the remote templates, so :func:`waform.rules.check_plan` runs them after fetching and
-before diffing: C2 / C4 (category of existing templates), LC4 (template count per WABA), LC5
+These need the remote templates, so :func:`waform.rules.check_plan` runs them over the paired
+inventory (:func:`waform.inventory.pair`), after fetching: C2 / C4 (category of existing templates), LC4 (template count per WABA), LC5
 (creations per hour) and LC8 against remote templates that are not managed from git.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from waform.inventory import Inventory
 from waform.model.enums import CATEGORIES
 from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate
@@ -26,27 +27,25 @@ PlanHit = tuple[str, DesiredTemplate, str]
 """``(rule id, the desired template it is about, message)``."""
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class PlanInput:
-    desired: Sequence[DesiredTemplate]
-    remote: Sequence[RemoteTemplate]
+    """The inventory (every key, in scope or not) and the keys the plan deletes."""
+
+    inventory: Inventory[DesiredTemplate]
     removed: frozenset[tuple[str, str]]
 
-    @property
-    def remote_by_key(self) -> dict[tuple[str, str], RemoteTemplate]:
-        return {template.key: template for template in self.remote}
-
     def creations(self) -> list[DesiredTemplate]:
-        existing = {template.key for template in self.remote}
-        return [template for template in self.desired if template.key not in existing]
+        return [
+            p.desired for p in self.inventory.pairs if p.desired is not None and p.remote is None
+        ]
 
 
 def _category_frozen(data: PlanInput) -> Iterator[PlanHit]:
-    remote = data.remote_by_key
-    for template in data.desired:
-        live = remote.get(template.key)
+    for p in data.inventory.pairs:
+        template, live = p.desired, p.remote
         if (
-            live is not None
+            template is not None
+            and live is not None
             and live.state == "APPROVED"
             and live.category in CATEGORIES
             and live.category != template.category
@@ -64,7 +63,7 @@ def _category_frozen(data: PlanInput) -> Iterator[PlanHit]:
 
 def _category_of_new_language(data: PlanInput) -> Iterator[PlanHit]:
     categories: dict[str, set[str]] = defaultdict(set)
-    for live in data.remote:
+    for live in data.inventory.remote:
         if live.category in CATEGORIES:
             categories[live.name].add(live.category)
     for template in data.creations():
@@ -81,7 +80,7 @@ def _category_of_new_language(data: PlanInput) -> Iterator[PlanHit]:
 
 
 def _template_count(data: PlanInput) -> Iterator[PlanHit]:
-    total = len({t.key for t in data.remote} - data.removed)
+    total = len({t.key for t in data.inventory.remote} - data.removed)
     reported = set()
     for template in data.creations():
         total += 1
@@ -124,9 +123,9 @@ def _remote_text(details: dict[str, Any] | None, kind: str) -> str | None:
 
 
 def _duplicate_of_remote(data: PlanInput) -> Iterator[PlanHit]:
-    managed = {template.name for template in data.desired}
+    managed = {template.name for template in data.inventory.desired}
     others: dict[tuple[str, str], RemoteTemplate] = {}
-    for live in data.remote:
+    for live in data.inventory.remote:
         if live.name in managed or live.key in data.removed or live.category == "AUTHENTICATION":
             continue
         details = live.effective_details()
@@ -135,7 +134,7 @@ def _duplicate_of_remote(data: PlanInput) -> Iterator[PlanHit]:
             others.setdefault(content_key(body, _remote_text(details, "FOOTER")), live)
     if not others:
         return
-    for template in data.desired:
+    for template in data.inventory.desired:
         if template.category == "AUTHENTICATION":
             continue
         body = footer = None
@@ -144,14 +143,14 @@ def _duplicate_of_remote(data: PlanInput) -> Iterator[PlanHit]:
                 body = component.text
             elif component.type == "FOOTER":
                 footer = component.text
-        live = others.get(content_key(body, footer)) if body else None
-        if live is not None:
+        duplicate = others.get(content_key(body, footer)) if body else None
+        if duplicate is not None:
             yield (
                 "WA-LC8",
                 template,
                 (
                     f"reword the body or footer of {template.name} ({template.language}): template "
-                    f"{live.name} ({live.language}) at Meta has the same text, and Meta rejects "
+                    f"{duplicate.name} ({duplicate.language}) at Meta has the same text, and Meta rejects "
                     "duplicate content"
                 ),
             )
@@ -167,10 +166,10 @@ PLAN_CHECKS: tuple[Callable[[PlanInput], Iterator[PlanHit]], ...] = (
 
 
 def plan_hits(
-    desired: Sequence[DesiredTemplate],
-    remote: Sequence[RemoteTemplate],
+    inventory: Inventory[DesiredTemplate],
     removed: Collection[tuple[str, str]] = (),
 ) -> Iterator[PlanHit]:
-    data = PlanInput(desired, remote, frozenset(removed))
+    """Every plan-time finding over the paired inventory (:func:`waform.inventory.pair`)."""
+    data = PlanInput(inventory, frozenset(removed))
     for plan_check in PLAN_CHECKS:
         yield from plan_check(data)
