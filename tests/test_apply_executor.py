@@ -13,7 +13,7 @@ from waform.apply.executor import Executor
 from waform.apply.matcher import make_matcher
 from waform.apply.steps import WriteStep
 from waform.apply.throttle import AdaptiveThrottle
-from waform.client import NO_RETRY
+from waform.client import RetryPolicy
 from waform.config import load_config
 from waform.emulator import EmulatorControl, embedded_transport
 from waform.targets import open_provider
@@ -55,20 +55,20 @@ def env(tmp_path: Path):
     control.close()
 
 
-def run(state: Path, config, steps, *, comment: str | None = None, retry=None):
+#: The default bounds without the waiting (Retry-After is 0 in these tests).
+INSTANT = RetryPolicy(base_delay=0, max_delay=0)
+
+
+def run(state: Path, config, steps, *, comment: str | None = None, retry=INSTANT):
     async def go():
         transport = embedded_transport(state)
         async with open_provider(
             config.target(None), transport=transport, throttle=AdaptiveThrottle(), retry=retry
         ) as client:
-            executor = Executor(client, make_matcher(), comment=comment, sleep=_no_wait)
+            executor = Executor(client, make_matcher(), comment=comment)
             return await executor.run(steps)
 
     return asyncio.run(go())
-
-
-async def _no_wait(seconds: float) -> None:
-    await asyncio.sleep(0)
 
 
 def writes(control: EmulatorControl, method: str) -> list[dict]:
@@ -124,7 +124,7 @@ def test_resource_locked_and_throttling_are_retried_until_done(env):
     control.set_faults(
         script=["locked", "throttle", "locked", "throttle"], methods=["POST"], retry_after=0
     )
-    [result] = run(state, config, [create_step("busy")], retry=NO_RETRY)
+    [result] = run(state, config, [create_step("busy")])
     assert result.ok and result.attempts == 5
     assert [e["status"] for e in writes(control, "POST")] == [409, 429, 409, 429, 201]
 
@@ -171,3 +171,23 @@ def test_a_draft_that_already_exists_with_the_same_content_is_success(env):
     assert (
         result.ok and result.verified and result.note == "already existed with the desired content"
     )
+
+
+@pytest.mark.parametrize("fault", ["error", "throttle", "locked"])
+def test_one_write_is_sent_at_most_max_attempts_times(env, fault):
+    """The bound the README promises: retries after refusals and re-sends after a read-back
+    share one budget, so a create that fails forever reaches the API exactly N times."""
+    state, control, config = env
+    control.set_faults(methods=["POST"], retry_after=0, **{f"{fault}_rate": 1.0})
+    [result] = run(state, config, [create_step("never_works")])
+    sends = RetryPolicy().max_attempts
+    assert not result.ok and result.attempts == sends
+    assert len(writes(control, "POST")) == sends
+    if fault == "error":  # 500: outcome unknown, so every re-send followed a read-back
+        assert result.message.endswith("(outcome unknown; run `waform apply` again to converge)")
+        assert len(writes(control, "GET")) == sends
+
+
+def test_the_readme_states_the_bound() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert f"at most {RetryPolicy().max_attempts} times" in readme

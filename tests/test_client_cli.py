@@ -11,6 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from waform.cli import cli
+from waform.client import RetryPolicy
 from waform.emulator import EmulatorControl, EmulatorSettings
 from waform.emulator.server import ServedEmulator
 
@@ -49,6 +50,19 @@ def test_plan_survives_faults_with_the_same_result(workspace: Path) -> None:
     assert [r["fault"] for r in log] == ["error", "drop:200", "throttle", None]
     assert "retrying listTemplates" in err
     assert "4 request(s)" in err
+    assert "→ 200" not in err  # request lines need -vv
+
+
+def test_verbosity_moves_the_log_level_and_never_touches_stdout(workspace: Path) -> None:
+    lines = {}
+    for flags in ((), ("-q",), ("-vv",)):
+        code, out, err = plan(*flags, "plan", "templates", "--out", "plan.json")
+        assert code == 0 and "to create" in out
+        lines[flags] = err
+    assert "saved the plan to plan.json" in lines[()] and "→ 200" not in lines[()]
+    assert lines[("-q",)] == ""
+    assert "saved the plan to plan.json" in lines[("-vv",)]
+    assert f"GET /v1/projects/{PROJECT}/whatsapp/templates?pageSize=1000 → 200" in lines[("-vv",)]
 
 
 def test_plan_reports_exhausted_retries_in_one_line(workspace: Path) -> None:
@@ -60,7 +74,7 @@ def test_plan_reports_exhausted_retries_in_one_line(workspace: Path) -> None:
         f"error: listTemplates GET /v1/projects/{PROJECT}/whatsapp/templates?pageSize=1000: 429 "
         "whatsapp_business_api_request_limit_exceeded: WhatsApp business api request limit "
         "reached. — WhatsApp business API request limits reached. Please try again later. "
-        f"(gave up after 5 attempts in {err.rsplit(' in ', 1)[1]}"
+        f"(gave up after {RetryPolicy().max_attempts} attempts in {err.rsplit(' in ', 1)[1]}"
     )
     assert err.count("\n") == 1 and "Traceback" not in err
 
@@ -73,8 +87,12 @@ def served() -> Iterator[ServedEmulator]:
 
 
 @pytest.mark.parametrize("auth", ["oauth2", "basic"])
-def test_no_secret_in_any_output(
-    workspace: Path, served: ServedEmulator, capfd: pytest.CaptureFixture[str], auth: str
+def test_no_secret_in_any_output_or_log_record(
+    workspace: Path,
+    served: ServedEmulator,
+    capfd: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+    auth: str,
 ) -> None:
     token_url = f", tokenUrl: '{served.url}/oauth2/token'" if auth == "oauth2" else ""
     (workspace / "waform.yaml").write_text(
@@ -110,7 +128,9 @@ def test_no_secret_in_any_output(
         )
         control.clear_faults()
     captured = capfd.readouterr()
-    everything = "\n".join([*outputs, captured.out, captured.err])
+    records = [f"{r.getMessage()} {r.args!r}" for r in caplog.records]
+    assert any("/whatsapp/templates?pageSize=1000 → 200" in r for r in records)
+    everything = "\n".join([*outputs, captured.out, captured.err, *records])
     assert "→ 200" in everything  # -vv request lines were captured
     assert SECRET not in everything
     assert SECRET[:-1] not in everything

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import logging
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +16,6 @@ import pytest
 from waform import __version__
 from waform.client import ApiError
 from waform.config import BasicAuthConfig, LocalTarget, OAuth2AuthConfig, SinchTarget
-from waform.console import Console
 from waform.emulator import EmulatorControl, EmulatorSettings, embedded_transport
 from waform.errors import ConfigError
 from waform.model.template import TemplateFile
@@ -349,14 +348,10 @@ def test_https_is_required_for_non_loopback_hosts(overrides: dict, message: str)
 # ---------------------------------------------------------------- secrets
 
 
-@pytest.fixture
-def verbose_console() -> Iterator[Console]:
-    yield Console(verbosity=3, color=False)
-
-
-def test_no_secret_in_any_output(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], verbose_console: Console
+def test_no_secret_in_any_output_or_log_record(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG, logger="waform")
     transport = emulator(tmp_path, key_id=KEY_ID, key_secret=SECRET)
     errors: list[str] = []
     known_secrets: set[str] = set()
@@ -364,7 +359,7 @@ def test_no_secret_in_any_output(
     async def scenario() -> None:
         for auth in ("basic", "oauth2"):
             async with open_provider(
-                sinch_target(auth), transport=transport, environ=ENV, console=verbose_console
+                sinch_target(auth), transport=transport, environ=ENV
             ) as client:
                 name = f"order_{auth}"
                 await client.create(desired(name).create_body())
@@ -381,8 +376,9 @@ def test_no_secret_in_any_output(
 
     asyncio.run(scenario())
     captured = capsys.readouterr()
-    output = "\n".join([captured.out, captured.err, *errors])
-    assert "→ 201" in captured.err and "→ 409" in captured.err  # requests were logged
+    records = [r.getMessage() for r in caplog.records]
+    assert any("→ 201" in r for r in records) and any("→ 409" in r for r in records)
+    output = "\n".join([captured.out, captured.err, *errors, *records])
     assert "template_exists" in output and "template_not_found" in output
     tokens = {s for s in known_secrets if s.startswith("emu1.")}
     basic = base64.b64encode(f"{KEY_ID}:{SECRET}".encode()).decode()

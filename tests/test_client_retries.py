@@ -4,6 +4,7 @@ dropped connections; reads retry, writes only when the request certainly was not
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 from pathlib import Path
 from typing import Any
@@ -13,7 +14,6 @@ import pytest
 from waform.apply.throttle import AdaptiveThrottle
 from waform.client import ApiError, RetryPolicy, TransportError, UnknownOutcomeError
 from waform.config import LocalTarget, SinchTarget
-from waform.console import Console
 from waform.emulator import EmulatorControl, EmulatorSettings, embedded_transport
 from waform.model.template import TemplateFile
 from waform.targets import open_provider
@@ -236,7 +236,8 @@ def _closed_port() -> int:
     return port
 
 
-def test_connection_refused_is_retried_then_reported(capsys: pytest.CaptureFixture[str]) -> None:
+def test_connection_refused_is_retried_then_reported(caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG, logger="waform.client")
     from waform.config import BasicAuthConfig
 
     port = _closed_port()
@@ -250,9 +251,7 @@ def test_connection_refused_is_retried_then_reported(capsys: pytest.CaptureFixtu
     policy = RetryPolicy(max_attempts=3, base_delay=0.01, max_delay=0.02)
 
     async def main():
-        async with open_provider(
-            target, retry=policy, environ={"K": "k", "S": "s3cret"}, console=Console(verbosity=1)
-        ) as client:
+        async with open_provider(target, retry=policy, environ={"K": "k", "S": "s3cret"}) as client:
             with pytest.raises(TransportError) as read:
                 await client.list_page()
             # Connection refused: the request never left, so even a write may be retried.
@@ -270,7 +269,7 @@ def test_connection_refused_is_retried_then_reported(capsys: pytest.CaptureFixtu
     assert str(write).startswith(
         f"POST /v1/projects/{PROJECT}/whatsapp/templates (createTemplate order_ready/EN_US): "
     )
-    err = capsys.readouterr().err
+    err = caplog.text
     assert "retrying listTemplates" in err and "retrying createTemplate order_ready/EN_US" in err
 
 

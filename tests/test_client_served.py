@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Iterator
 from typing import Any
 
@@ -10,7 +11,6 @@ import pytest
 
 from waform.client import RetryPolicy, TransportError, UnknownOutcomeError
 from waform.config import OAuth2AuthConfig, SinchTarget
-from waform.console import Console
 from waform.emulator import EmulatorControl, EmulatorSettings
 from waform.emulator.server import ServedEmulator
 from waform.model.template import TemplateFile
@@ -59,14 +59,13 @@ def body(name: str) -> dict[str, Any]:
 
 
 def test_real_http_with_oauth2(
-    served: ServedEmulator, control: EmulatorControl, capsys: pytest.CaptureFixture[str]
+    served: ServedEmulator, control: EmulatorControl, caplog: pytest.LogCaptureFixture
 ) -> None:
     assert served.url.startswith("http://127.0.0.1:")
+    caplog.set_level(logging.DEBUG, logger="waform.client")
 
     async def main() -> tuple[int, int, list[str]]:
-        async with open_provider(
-            target(served), environ=ENV, console=Console(verbosity=2, color=False)
-        ) as client:
+        async with open_provider(target(served), environ=ENV) as client:
             await asyncio.gather(*(client.create(body(f"visit_{i}")) for i in range(5)))
             page = await client.list_page(page_size=2)
             second = await client.list_page(page_size=2, page_token=page.nextPageToken)
@@ -84,7 +83,7 @@ def test_real_http_with_oauth2(
     assert requests == 1 + 5 + 3  # one token, five creates, three reads
     log = control.requests(PROJECT)
     assert [r["method"] for r in log].count("POST") == 5
-    err = capsys.readouterr().err
+    err = caplog.text
     assert "/oauth2/token → 200" in err
     assert SECRET not in err
 

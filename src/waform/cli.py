@@ -1,19 +1,40 @@
 """``waform`` command line: a click group; each subcommand lives in :mod:`waform.commands`.
 
 Commands stay thin: they parse options, call :mod:`waform.manager`, and print. Any
-:class:`~waform.errors.WaformError` becomes ``error: <one line>`` and its exit code.
+:class:`~waform.errors.WaformError` becomes ``error: <one line>`` and its exit code. This is the
+only place that decides where log records go (:func:`configure_logging`).
 """
 
 from __future__ import annotations
 
+import logging
 import sys
 
 import click
 
 from waform import __version__
 from waform.commands import register_commands
-from waform.console import Console
+from waform.console import Console, StderrHandler, use_color
 from waform.errors import WaformError
+
+#: Every request and its answer (``-vv`` only; ``-v`` shows retries but not the traffic).
+WIRE_LOGGER = "waform.client.http.requests"
+
+
+def configure_logging(*, verbose: int, quiet: bool, no_color: bool) -> None:
+    """``-q`` → warnings only, default → progress (INFO), ``-v`` → detail (DEBUG) without the
+    request lines, ``-vv`` → everything. One stderr handler on the ``waform`` logger, replaced
+    (not added to) on each invocation."""
+    level = logging.WARNING if quiet else logging.INFO if verbose == 0 else logging.DEBUG
+    root = logging.getLogger("waform")
+    for old in [h for h in root.handlers if isinstance(h, StderrHandler)]:
+        root.removeHandler(old)
+    handler = StderrHandler(color=use_color(no_color, sys.stderr))
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    if verbose < 2:
+        handler.addFilter(lambda record: not record.name.startswith(WIRE_LOGGER))
+    root.addHandler(handler)
+    root.setLevel(level)
 
 
 class WaformGroup(click.Group):
@@ -57,6 +78,7 @@ class WaformGroup(click.Group):
 @click.pass_context
 def cli(ctx: click.Context, verbose: int, quiet: bool, no_color: bool) -> None:
     """WhatsApp message templates as code: validate, plan, apply, drift, import."""
+    configure_logging(verbose=verbose, quiet=quiet, no_color=no_color)
     ctx.obj = Console.create(verbose=verbose, quiet=quiet, no_color=no_color)
 
 

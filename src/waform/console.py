@@ -1,27 +1,31 @@
-"""Terminal output shared by every command: verbosity, colour, and where logs go.
+"""Terminal output: command data on stdout (:class:`Console`), log records on stderr
+(:class:`StderrHandler`, installed by :mod:`waform.cli`).
 
-Data (plans, JSON, diagnostics) goes to stdout; progress and logs go to stderr, so
-``waform plan --json > plan.json`` never mixes the two.
+Library modules never print: they log to ``logging.getLogger(__name__)``. So
+``waform plan --json > plan.json`` never mixes the two, and ``-v``/``-q`` only move the level.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from dataclasses import dataclass
 
 import click
+from rich.console import Console as RichConsole
 
 
 @dataclass
 class Console:
+    """A command's output: what it prints as its result, and how (colour, detail)."""
+
     verbosity: int = 0  # -1 quiet, 0 normal, 1+ verbose
     color: bool = True
 
     @classmethod
     def create(cls, *, verbose: int, quiet: bool, no_color: bool) -> Console:
-        color = not no_color and "NO_COLOR" not in os.environ and sys.stdout.isatty()
-        return cls(verbosity=-1 if quiet else verbose, color=color)
+        return cls(verbosity=-1 if quiet else verbose, color=use_color(no_color, sys.stdout))
 
     def out(self, text: str = "", *, fg: str | None = None, bold: bool = False) -> None:
         """Write data to stdout (styled only on a TTY with colour enabled)."""
@@ -29,18 +33,37 @@ class Console:
             text = click.style(text, fg=fg, bold=bold)
         click.echo(text)
 
-    def info(self, text: str) -> None:
-        """A progress/status line on stderr; hidden by ``--quiet``."""
-        if self.verbosity >= 0:
-            click.echo(text, err=True)
 
-    def debug(self, text: str) -> None:
-        """Detail shown only with ``--verbose``."""
-        if self.verbosity >= 1:
-            click.echo(text, err=True)
+def use_color(no_color: bool, stream: object) -> bool:
+    """Colour only on a terminal, and never with ``--no-color`` or ``NO_COLOR`` set."""
+    isatty = getattr(stream, "isatty", None)
+    return not no_color and "NO_COLOR" not in os.environ and bool(isatty and isatty())
 
-    def warn(self, text: str) -> None:
-        click.echo(text, err=True)
 
-    def error(self, text: str) -> None:
-        click.echo(f"error: {text}", err=True)
+class StderrHandler(logging.Handler):
+    """Log records as plain lines on stderr, through rich (colour by level on a terminal).
+
+    One line per record, never wrapped or padded: messages are often pasted into tickets, and
+    tests compare them exactly. The stream is looked up at each record, so a test runner that
+    swaps ``sys.stderr`` gets the lines.
+    """
+
+    STYLES = {logging.WARNING: "yellow", logging.ERROR: "red", logging.CRITICAL: "bold red"}
+
+    def __init__(self, *, color: bool) -> None:
+        super().__init__()
+        self._console = RichConsole(
+            stderr=True,
+            soft_wrap=True,
+            highlight=False,
+            emoji=False,
+            no_color=not color,
+            color_system="auto" if color else None,
+        )
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            text = self.format(record)
+            self._console.print(text, markup=False, style=self.STYLES.get(record.levelno))
+        except Exception:  # noqa: BLE001 - logging must never break the command
+            self.handleError(record)

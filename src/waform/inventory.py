@@ -165,6 +165,12 @@ def pair(
     have: dict[Key, RemoteTemplate] = {r.key: r for r in remote}
     pairs = []
     for key in sorted(wanted.keys() | have.keys()):
-        verdict: Verdict = next((p.verdict for p in processors if p.claims(*key)), "managed")
-        pairs.append(Pair(key, wanted.get(key), have.get(key), verdict))
+        pairs.append(Pair(key, wanted.get(key), have.get(key), _verdict(key, processors)))
     return Inventory(tuple(pairs))
+
+
+def _verdict(key: Key, processors: Sequence[Processor]) -> Verdict:
+    for processor in processors:
+        if processor.claims(*key):
+            return processor.verdict
+    return "managed"

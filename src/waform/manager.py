@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from waform.config import Config, Target, load_config
-from waform.console import Console
 from waform.diagnostics import Diagnostic, sort_diagnostics
 from waform.differ import plan_changes
 from waform.errors import WaformError
@@ -66,6 +65,8 @@ class DesiredState:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files_read: int = 0
     """Template files found (loaded or not)."""
+    silenced: list[Any] = field(default_factory=list)
+    """Rule findings the templates silenced (:class:`waform.rules.silence.Silenced`)."""
 
     @property
     def ok(self) -> bool:
@@ -94,7 +95,6 @@ class Manager:
         config: Config,
         *,
         target: str | None = None,
-        console: Console | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         offline: bool = False,
     ) -> None:
@@ -102,7 +102,6 @@ class Manager:
         configuration with several targets and no default needs no ``--target``."""
         self.config = config
         self.target_name = target
-        self.console = console or Console(verbosity=-1, color=False)
         self.transport = transport
         if not offline:
             _ = self.target  # resolved now, so a wrong --target is the first error
@@ -119,14 +118,13 @@ class Manager:
         *,
         config_path: str | Path | None = None,
         target: str | None = None,
-        console: Console | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         offline: bool = False,
     ) -> Manager:
         """``--config`` if given, else the ``waform.yaml`` nearest the first path."""
         start = Path(paths[0]) if paths else Path(".")
         config = load_config(Path(config_path) if config_path else None, start)
-        return cls(config, target=target, console=console, transport=transport, offline=offline)
+        return cls(config, target=target, transport=transport, offline=offline)
 
     # ------------------------------------------------------------------ steps
 
@@ -140,12 +138,14 @@ class Manager:
         diagnostics = list(loaded.diagnostics)
         if strict:  # warnings fail the run: report them as what they now are
             diagnostics = [replace(d, severity="error") for d in diagnostics]
-        report = run_rules(loaded.files, RuleSettings(overrides=self.config.rules, strict=strict))
+        settings = RuleSettings(overrides=self.config.rules, strict=strict)
+        report = run_rules([*loaded.files, *loaded.partial], settings)
         return DesiredState(
             list(loaded.templates),
             list(loaded.files),
             sort_diagnostics([*diagnostics, *report.diagnostics]),
             loaded.files_read,
+            report.silenced,
         )
 
     def load(self, paths: Sequence[str | Path], *, strict: bool = False) -> DesiredState:
@@ -169,7 +169,7 @@ class Manager:
         """An async context manager yielding the target's :class:`~waform.client.Provider`."""
         from waform.targets import open_provider
 
-        return open_provider(self.target, console=self.console, transport=self.transport)
+        return open_provider(self.target, transport=self.transport)
 
     async def plan_async(
         self,
@@ -295,7 +295,6 @@ class Manager:
             config=self.config,
             target=self.target,
             options=options or ApplyOptions(),
-            console=self.console,
             transport=self.transport,
             **progress,
         )
@@ -366,12 +365,10 @@ class Manager:
         One request per template under review (first page only), at most
         :data:`REVIEW_HISTORY_MAX` of them, a few at a time — drift stays cheap on big projects.
         """
-        from waform.drift import under_review
-
         keys = [
             p.key
             for p in inventory.managed
-            if p.remote is not None and not p.remote.isMetaGenerated and under_review(p.remote)
+            if p.remote is not None and not p.remote.isMetaGenerated and p.remote.under_review
         ]
         notes = []
         if len(keys) > REVIEW_HISTORY_MAX:

@@ -6,40 +6,13 @@ rendered by :mod:`waform.render`. It never talks to the API. Saved with ``waform
 is what ``waform apply plan.json`` executes; :meth:`Plan.from_json` refuses a file it does not
 understand (unknown ``formatVersion``, unknown keys, wrong types).
 
-Decisions, per (name, language), by remote state (``changes`` = the pending change layer):
-
-==========================================  ===========================  ===========================
-remote state                                content equal                content differs
-==========================================  ===========================  ===========================
-absent                                      —                            ``create`` (file says
-                                                                         submit) / ``create-draft``
-never-submitted draft (changes DRAFT,       ``submit`` (file: submit) /  ``update`` (PATCH, status
-no state)                                   no-op (file: draft)          per file; category may
-                                                                         change)
-change IN_PROGRESS, or state PENDING        no-op                        blocked ``review-in-
-                                                                         progress``
-REJECTED (state, or changes REJECTED)       blocked ``rejected-          ``update``; a category
-                                            unchanged`` (file: submit)   change only with
-                                            / no-op (file: draft)        rejectionCode
-                                                                         INCORRECT_CATEGORY, else
-                                                                         blocked ``category-change``
-APPROVED / PAUSED / DISABLED (no change,    no-op (file: draft: no-op;   ``update`` (PATCH + SUBMIT,
-or a DRAFT change of a live template)       a DRAFT change + submit:     or DRAFT); category
-                                            ``submit``)                  differs → blocked
-                                                                         ``category-change``
-``isMetaGenerated``                         no-op                        blocked ``meta-generated``
-in scope, not in git                        ``delete`` with ``prune``, else listed as unmanaged
-out of scope / ignored                      left alone (counted as ignored)
-==========================================  ===========================  ===========================
-
-"Content" is the canonical ``details`` (:mod:`waform.normalize`) compared with the pending
-``changes.details`` when a change is pending, else the live ``details``; a category difference
-counts as a difference. More blocked kinds: ``category-conflict`` (a new language whose category
-differs from the name's existing languages: Sinch requires one category per name),
-``edit-limit`` (an approved template edited once in 24 h or 10 times in 30 days — only when the
-edit history is known: the template does not carry it, so the manager reads the activities of
-the few approved templates a plan edits, and skips the check for large plans) and
-``out-of-scope`` (a file whose name the target's scope does not manage).
+What each key becomes — create, submit, update, delete, or blocked with a reason and a remedy —
+is decided by the table in :mod:`waform.decisions` (keys both sides hold) and by
+:mod:`waform.differ` (keys on one side only). Blocked kinds beyond the table: ``category-conflict``
+(a new language whose category differs from the name's existing languages: Sinch requires one
+category per name), ``edit-limit`` (an approved template edited once in 24 h or 10 times in 30
+days — only when the edit history is known) and ``out-of-scope`` (a file whose name the target's
+scope does not manage).
 
 Ordering: actions by name; within a name, category-changing updates, then creates, then the
 remaining submits/updates, languages sorted; all deletes last. Each action carries the exact

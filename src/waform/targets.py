@@ -30,7 +30,6 @@ from waform.config import (
     check_url,
     looks_like_env_name,
 )
-from waform.console import Console
 from waform.errors import ConfigError
 
 
@@ -95,7 +94,6 @@ async def open_provider(
     transport: httpx.AsyncBaseTransport | None = None,
     retry: RetryPolicy | None = None,
     throttle: ThrottleHook | None = None,
-    console: Console | None = None,
     max_connections: int = 16,
     environ: Mapping[str, str] | None = None,
     clock: Callable[[], float] = time.monotonic,
@@ -116,7 +114,6 @@ async def open_provider(
         project_id=target.project_id,
         retry=retry,
         throttle=throttle,
-        console=console,
         max_connections=max_connections,
         clock=clock,
         sleep=sleep,

@@ -17,6 +17,7 @@ optional wait for Meta's review (:mod:`waform.apply.waiter`), and an :class:`App
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Sequence
@@ -34,12 +35,13 @@ from waform.apply.throttle import AdaptiveThrottle
 from waform.apply.waiter import wait_for_review
 from waform.client import MAX_PAGE_SIZE
 from waform.config import Config, Target
-from waform.console import Console
 from waform.errors import PlanError, WaformError
 from waform.inventory import pair
 from waform.model.remote import RemoteTemplate
 from waform.normalize import canonical_details, remote_fingerprint
 from waform.plan import Plan
+
+log = logging.getLogger(__name__)
 
 #: Items named in a "plan is stale" message before "and N more".
 STALE_SHOWN = 5
@@ -195,7 +197,6 @@ async def apply_plan(
     config: Config,
     target: Target,
     options: ApplyOptions,
-    console: Console | None = None,
     transport: httpx.AsyncBaseTransport | None = None,
     progress: Progress | None = None,
     wait_progress: Progress | None = None,
@@ -204,7 +205,6 @@ async def apply_plan(
     from waform.fetcher import fetch_remote
     from waform.targets import open_provider
 
-    console = console or Console(verbosity=-1, color=False)
     progress = progress or NullProgress()
     check_target(plan, target)
     plan = check_safety(plan, config, force=options.force)
@@ -216,14 +216,12 @@ async def apply_plan(
         stale.files = changed_files(plan, config)
 
     throttle = AdaptiveThrottle(max_concurrency=options.parallelism, max_rate=options.max_rate)
-    async with open_provider(
-        target, console=console, transport=transport, throttle=throttle
-    ) as client:
+    async with open_provider(target, transport=transport, throttle=throttle) as client:
         if steps:
             names = {step.name for step in steps}
             count = len(plan.fingerprints)
-            console.info(
-                f"checking that the plan is current ({count} template{'s' * (count != 1)})…"
+            log.info(
+                "checking that the plan is current (%d template%s)…", count, "s" * (count != 1)
             )
             fetched = await fetch_remote(
                 client, names=names, config=config, threshold=by_name_threshold(plan)

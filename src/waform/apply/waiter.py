@@ -14,7 +14,7 @@ from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass
 
 from waform.apply.progress import NullProgress, Progress
-from waform.apply.results import ReviewResult
+from waform.apply.results import ReviewOutcome, ReviewResult
 from waform.inventory import Key, Keyed, pair
 from waform.model.remote import RemoteTemplate
 
@@ -26,27 +26,23 @@ def review_outcome(name: str, language: str, remote: RemoteTemplate | None) -> R
     """Classify one key: still in review, approved, rejected (with code), or something else."""
     if remote is None:
         return ReviewResult(name, language, "other", state="deleted")
-    pending = remote.pending
-    ps = pending.status if pending is not None else None
-    state = remote.state
-
-    def result(outcome: str) -> ReviewResult:
-        return ReviewResult(
-            name,
-            language,
-            outcome,  # type: ignore[arg-type]
-            state=state,
-            change_status=ps,
-            rejection_code=remote.rejectionCode if outcome == "rejected" else None,
-        )
-
-    if ps == "IN_PROGRESS" or (ps is None and state == "PENDING"):
-        return result("in_review")
-    if ps == "REJECTED" or (ps is None and state == "REJECTED"):
-        return result("rejected")
-    if ps is None and state == "APPROVED":
-        return result("approved")
-    return result("other")
+    outcome: ReviewOutcome
+    if remote.under_review:
+        outcome = "in_review"
+    elif remote.rejected:
+        outcome = "rejected"
+    elif remote.change_status is None and remote.state == "APPROVED":
+        outcome = "approved"
+    else:
+        outcome = "other"
+    return ReviewResult(
+        name,
+        language,
+        outcome,
+        state=remote.state,
+        change_status=remote.change_status,
+        rejection_code=remote.rejectionCode if outcome == "rejected" else None,
+    )
 
 
 @dataclass(frozen=True)

@@ -1,13 +1,14 @@
 """Talking to a template vendor: the :class:`Provider` interface and its Sinch implementation.
 
 :mod:`.provider` (what plan/apply/drift need), :mod:`.sinch` (the Sinch Provisioning API),
-:mod:`.http` (sending, errors, the pagination loop), :mod:`.retry` (when to send again),
-:mod:`.auth` (Basic/OAuth2). Which provider a configured target means is decided outside this
+:mod:`.http` (sending and the retry loop), :mod:`.retry` (when to send again), :mod:`.calls`
+(one-line errors), :mod:`.pages` (the pagination loop), :mod:`.auth` (Basic/OAuth2). Which provider a configured target means is decided outside this
 package, in :func:`waform.targets.open_provider`; nothing here imports the emulator.
 """
 
 from waform.client.auth import BasicAuth, NoAuth, OAuth2ClientCredentials
-from waform.client.http import MAX_PAGES, USER_AGENT, Endpoint, HttpApi, collect_pages
+from waform.client.http import USER_AGENT, Endpoint, HttpApi
+from waform.client.pages import MAX_PAGES, collect_pages
 from waform.client.provider import Provider
 from waform.client.retry import NO_RETRY, RetryPolicy, ThrottleHook, parse_retry_after
 from waform.client.sinch import MAX_PAGE_SIZE, SinchProvider, open_sinch

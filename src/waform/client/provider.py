@@ -16,9 +16,11 @@ onto the vendor's requests when writing. Vendor quirks stay inside the provider:
 
 * ``get``/``get_by_name``/``delete_*`` report "not found" as ``None``/``[]``/an ``ApiError``
   with ``error_code="template_not_found"`` — the applier's verification relies on that;
-* a write whose outcome is unknown (timeout after sending, dropped connection, 5xx) raises
-  :class:`~waform.errors.UnknownOutcomeError`, never a plain retry — the applier reads the key
-  back before writing again;
+* retries follow :class:`~waform.client.retry.RetryPolicy` (``retry``): a write whose outcome
+  is unknown (timeout after sending, dropped connection, 5xx) raises
+  :class:`~waform.errors.UnknownOutcomeError` instead of being sent again; the applier reads the
+  key back and, if the write did not take effect, calls again with the same ``budget``, so the
+  policy's bound holds for the whole write;
 * ``requests_made`` counts every HTTP request sent, for the reports.
 """
 
@@ -27,6 +29,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
+from waform.client.retry import RetryBudget, RetryPolicy
 from waform.model.remote import RemoteTemplate
 
 
@@ -37,6 +40,8 @@ class Provider(Protocol):
     requests_made: int
     #: Prefix of the request paths a plan records (``--dry-run`` prints full paths).
     project_path: str
+    #: The retry rules of every request (the applier budgets each write with it).
+    retry: RetryPolicy
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -55,19 +60,35 @@ class Provider(Protocol):
         """One (name, language); ``None`` when it does not exist."""
         ...
 
-    async def create(self, body: Mapping[str, Any]) -> RemoteTemplate:
+    async def create(
+        self, body: Mapping[str, Any], *, budget: RetryBudget | None = None
+    ) -> RemoteTemplate:
         """Create one (name, language) from a plan's request body."""
         ...
 
-    async def update(self, name: str, language: str, body: Mapping[str, Any]) -> RemoteTemplate:
+    async def update(
+        self,
+        name: str,
+        language: str,
+        body: Mapping[str, Any],
+        *,
+        budget: RetryBudget | None = None,
+    ) -> RemoteTemplate:
         """Edit one (name, language) (``status``/``details``, as a plan's request body)."""
         ...
 
-    async def delete_language(self, name: str, language: str, *, delete_submitted: bool) -> None:
+    async def delete_language(
+        self,
+        name: str,
+        language: str,
+        *,
+        delete_submitted: bool,
+        budget: RetryBudget | None = None,
+    ) -> None:
         """Delete one language (``delete_submitted``: also when beyond a draft)."""
         ...
 
-    async def delete_name(self, name: str) -> None:
+    async def delete_name(self, name: str, *, budget: RetryBudget | None = None) -> None:
         """Delete every language of ``name``."""
         ...
 

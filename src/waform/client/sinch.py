@@ -16,9 +16,10 @@ from urllib.parse import quote
 import httpx
 
 from waform.client.auth import Authenticator
-from waform.client.http import Call, Endpoint, HttpApi, collect_pages, http_client, json_object
-from waform.client.retry import RetryPolicy, ThrottleHook
-from waform.console import Console
+from waform.client.calls import Call, json_object
+from waform.client.http import Endpoint, HttpApi, http_client
+from waform.client.pages import collect_pages
+from waform.client.retry import RetryBudget, RetryPolicy, ThrottleHook
 from waform.model.remote import RemoteTemplate, RemoteTemplateList
 
 #: Most templates ``listTemplates`` returns in one page.
@@ -147,13 +148,15 @@ class SinchProvider(HttpApi):
 
     # ------------------------------------------------------------------ writes
 
-    async def _template(self, call: Call) -> RemoteTemplate:
+    async def _template(self, call: Call, budget: RetryBudget | None) -> RemoteTemplate:
         """Send a write that answers with the template it wrote."""
-        response = await self._request(call)
+        response = await self._request(call, budget)
         assert response is not None
         return self._parse(RemoteTemplate, response, call)
 
-    async def create(self, body: Mapping[str, Any]) -> RemoteTemplate:
+    async def create(
+        self, body: Mapping[str, Any], *, budget: RetryBudget | None = None
+    ) -> RemoteTemplate:
         """``createTemplate`` with a ``WhatsappTemplateInputDto`` body."""
         call = Call(
             "createTemplate",
@@ -163,9 +166,16 @@ class SinchProvider(HttpApi):
             write=True,
             json=dict(body),
         )
-        return await self._template(call)
+        return await self._template(call, budget)
 
-    async def update(self, name: str, language: str, body: Mapping[str, Any]) -> RemoteTemplate:
+    async def update(
+        self,
+        name: str,
+        language: str,
+        body: Mapping[str, Any],
+        *,
+        budget: RetryBudget | None = None,
+    ) -> RemoteTemplate:
         """``updateTemplate`` (PATCH) with a ``WhatsappUpdateTemplateInputDto`` body."""
         call = Call(
             "updateTemplate",
@@ -175,9 +185,16 @@ class SinchProvider(HttpApi):
             write=True,
             json=dict(body),
         )
-        return await self._template(call)
+        return await self._template(call, budget)
 
-    async def delete_language(self, name: str, language: str, *, delete_submitted: bool) -> None:
+    async def delete_language(
+        self,
+        name: str,
+        language: str,
+        *,
+        delete_submitted: bool,
+        budget: RetryBudget | None = None,
+    ) -> None:
         """Delete one language; ``delete_submitted`` is needed for anything beyond a draft."""
         call = Call(
             "deleteTemplateByNameAndLanguage",
@@ -187,9 +204,9 @@ class SinchProvider(HttpApi):
             write=True,
             params=(("deleteSubmitted", "true"),) if delete_submitted else (),
         )
-        await self._request(call)
+        await self._request(call, budget)
 
-    async def delete_name(self, name: str) -> None:
+    async def delete_name(self, name: str, *, budget: RetryBudget | None = None) -> None:
         """Delete every language of ``name`` (the name is then blocked for 30 days)."""
         call = Call(
             "deleteTemplatesByName",
@@ -198,7 +215,7 @@ class SinchProvider(HttpApi):
             template=name,
             write=True,
         )
-        await self._request(call)
+        await self._request(call, budget)
 
     async def comment(self, name: str, language: str, text: str) -> dict[str, Any]:
         """``createComment`` on one language (e.g. a note for Meta's reviewers)."""
@@ -222,7 +239,6 @@ async def open_sinch(
     project_id: str,
     retry: RetryPolicy | None = None,
     throttle: ThrottleHook | None = None,
-    console: Console | None = None,
     max_connections: int = 16,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
@@ -238,7 +254,6 @@ async def open_sinch(
             auth=endpoint.auth,
             retry=retry,
             throttle=throttle,
-            console=console,
             auth_hint=endpoint.auth_hint,
             clock=clock,
             sleep=sleep,

@@ -7,6 +7,7 @@ quickstart can show the whole lifecycle without a server.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -21,6 +22,8 @@ if TYPE_CHECKING:
     from waform.emulator.service import Emulator
 
 _STATE_HELP = f"SQLite state file (':memory:' for none). Default: {DEFAULT_STATE_PATH}"
+
+log = logging.getLogger(__name__)
 
 
 @click.group("emulator")
@@ -92,7 +95,7 @@ def serve(
     )
 
     def announce(url: str) -> None:
-        console.info(f"waform emulator listening on {url} (state: {settings.state_path})")
+        log.info("waform emulator listening on %s (state: %s)", url, settings.state_path)
 
     try:
         run(settings, host=host, port=port, log_level=log_level, announce=announce)
@@ -114,7 +117,7 @@ def review(console: Console, state: str | None, project: str | None) -> None:
                 count += 1
                 outcome = (dto.get("changes") or {}).get("status") or dto.get("state")
                 console.out(f"{proj} {dto['name']} {dto['language']}: {outcome}")
-        console.info(f"{count} review(s) decided")
+        log.info("%d review(s) decided", count)
     finally:
         emulator.close()
 
@@ -129,7 +132,7 @@ def reset(console: Console, state: str | None) -> None:
         emulator.store.reset()
     finally:
         emulator.close()
-    console.info(f"emulator state {emulator.settings.state_path} reset")
+    log.info("emulator state %s reset", emulator.settings.state_path)
 
 
 def _settings(state: str | None, **overrides: object) -> EmulatorSettings:

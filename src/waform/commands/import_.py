@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import logging
 from pathlib import Path
 
 import click
@@ -11,6 +12,8 @@ from waform.commands.options import target_options
 from waform.console import Console
 from waform.manager import Manager
 from waform.model.enums import LANGUAGE_CODES, LANGUAGE_SET, normalize_language
+
+log = logging.getLogger(__name__)
 
 
 def _languages(
@@ -73,9 +76,7 @@ def command(
     overwritten without --force, and nothing is written if any would be.
     """
     console: Console = ctx.obj or Console()
-    manager = Manager.from_options(
-        [directory], config_path=config_path, target=target, console=console
-    )
+    manager = Manager.from_options([directory], config_path=config_path, target=target)
     result = manager.import_(
         directory,
         patterns=patterns,
@@ -85,12 +86,15 @@ def command(
         dry_run=dry_run,
     )
     for note in result.notes:
-        console.warn(f"note: {note.render()}")
+        log.warning("note: %s", note.render())
     verb = "would write" if dry_run else "wrote"
     for item in result.files:
         console.out(f"{item.path}  ({', '.join(item.languages)})")
-    console.info(
-        f"{verb} {len(result.files)} file(s), {result.language_count} template language(s) "
-        f"from target {manager.target.name!r}"
-        + (f"; {len(result.notes)} note(s)" if result.notes else "")
+    log.info(
+        "%s %d file(s), %d template language(s) from target %r%s",
+        verb,
+        len(result.files),
+        result.language_count,
+        manager.target.name,
+        f"; {len(result.notes)} note(s)" if result.notes else "",
     )

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
 
 from waform.atomicfile import write_text_atomic
 from waform.commands.options import (
-    one_format,
+    echo,
+    output_format,
     plan_showing_diagnostics,
     showing_file_problems,
     target_options,
@@ -17,7 +19,10 @@ from waform.commands.preview import write_html
 from waform.console import Console
 from waform.errors import PlanError, WaformError
 from waform.manager import Manager
-from waform.render import render_html, render_markdown, render_text
+from waform.render import render
+from waform.render.html import PreviewInputs
+
+log = logging.getLogger(__name__)
 
 
 @click.command("plan")
@@ -64,33 +69,26 @@ def command(
     `>` submit a draft, `-` delete, `!` cannot be applied (with what to do). Logs go to stderr.
     """
     console: Console = ctx.obj or Console()
-    one_format(as_json, markdown)
-    manager = Manager.from_options(paths, config_path=config_path, target=target, console=console)
+    fmt = output_format(as_json, markdown)
+    manager = Manager.from_options(paths, config_path=config_path, target=target)
     desired = None
     if html_path is not None:  # the page draws the proposed side from the loaded files
         with showing_file_problems():
             desired = manager.load(paths, strict=strict)
     outcome = plan_showing_diagnostics(manager, paths, strict=strict, force=force, desired=desired)
     plan = outcome.plan
-    console.debug(
-        "plan: "
-        + ", ".join(
-            f"{phase} {seconds * 1000:.0f} ms" for phase, seconds in outcome.timings.items()
-        )
-        + f", {plan.requests} request(s)"
+    log.debug(
+        "plan: %s, %d request(s)",
+        ", ".join(f"{phase} {seconds * 1000:.0f} ms" for phase, seconds in outcome.timings.items()),
+        plan.requests,
     )
 
-    if as_json:
-        click.echo(plan.to_json())
-    elif markdown:
-        click.echo(render_markdown(plan), nl=False)
-    else:
-        click.echo(render_text(plan, color=console.color))
-
+    echo(render(plan, fmt, color=console.color))
     if html_path is not None and desired is not None:
-        page = render_html(plan, desired.templates, manager.config, diagnostics=outcome.diagnostics)
-        write_html(html_path, page)
-        console.info(f"wrote {html_path}: open it in a browser to see the changed templates")
+        page = PreviewInputs(desired.templates, outcome.diagnostics, config=manager.config)
+        write_html(html_path, render(plan, "html", preview=page))
+        log.info("wrote %s: open it in a browser to see the changed templates", html_path)
+
     if outcome.refusal is not None:
         raise PlanError(outcome.refusal)
     if out is not None:
@@ -98,6 +96,6 @@ def command(
             write_text_atomic(out, plan.to_json() + "\n")
         except OSError as exc:
             raise WaformError(f"cannot write {out}: {exc.strerror or exc}") from None
-        console.info(f"saved the plan to {out}; run `waform apply {out}` to apply it")
+        log.info("saved the plan to %s; run `waform apply %s` to apply it", out, out)
     if detailed_exitcode and plan.has_changes:
         ctx.exit(2)

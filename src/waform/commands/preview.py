@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
 
 from waform.atomicfile import write_text_atomic
-from waform.commands.options import read_plan_file, showing_file_problems
-from waform.console import Console
-from waform.diagnostics import render_text as render_diagnostics
+from waform.commands.options import echo, read_plan_file, showing_file_problems
+from waform.diagnostics import DiagnosticReport
 from waform.errors import WaformError
 from waform.manager import Manager
 from waform.preview import Preview, preview_files, preview_plan
+from waform.render import render
+
+log = logging.getLogger(__name__)
 
 
 def write_html(path: Path, html: str) -> None:
@@ -49,9 +52,7 @@ def write_html(path: Path, html: str) -> None:
     is_flag=True,
     help="Show media samples from their URLs (the page then fetches them when opened).",
 )
-@click.pass_context
 def command(
-    ctx: click.Context,
     paths: tuple[Path, ...],
     output: Path | None,
     plan_path: Path | None,
@@ -65,7 +66,6 @@ def command(
     counts and rule findings beside it. The page runs no script and loads nothing from the
     network (media samples are named, not loaded, unless --load-media).
     """
-    console: Console = ctx.obj or Console()
     if not paths and plan_path is None:
         raise click.UsageError("give template PATHs, or --plan FILE")
     preview: Preview
@@ -73,20 +73,18 @@ def command(
         plan = read_plan_file(plan_path) if plan_path is not None else None
         # waform.yaml is looked up from the first path (a plan's own paths when none is given).
         start = list(paths) or [Path(p) for p in (plan.paths if plan else [])]
-        manager = Manager.from_options(
-            start, config_path=config_path, console=console, offline=True
-        )
+        manager = Manager.from_options(start, config_path=config_path, offline=True)
         if plan is not None:
             preview = preview_plan(manager, plan, paths, load_media=load_media)
         else:
             preview = preview_files(manager, paths, load_media=load_media)
     if preview.diagnostics:
-        click.echo(render_diagnostics(preview.diagnostics), err=True)
+        echo(render(DiagnosticReport(preview.diagnostics), "text"), err=True)
     for warning in preview.warnings:
-        console.warn(warning)
+        log.warning("%s", warning)
     if output is None:
         click.echo(preview.html, nl=False)
         return
     write_html(output, preview.html)
     what = "change(s)" if plan_path is not None else "template-language(s)"
-    console.info(f"wrote {output}: {preview.shown} {what}; open it in a browser")
+    log.info("wrote %s: %d %s; open it in a browser", output, preview.shown, what)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
@@ -9,6 +10,8 @@ import click
 from waform.console import Console
 from waform.errors import WaformError
 from waform.schema import SCHEMAS, stale_schemas, write_schemas
+
+log = logging.getLogger(__name__)
 
 
 @click.command("schema")
@@ -36,13 +39,13 @@ def command(console: Console, output: Path, check: bool) -> None:
     if check:
         stale = stale_schemas(output)
         for path, reason in stale.items():
-            console.warn(f"{path}: {reason}")
+            log.warning("%s: %s", path, reason)
         if stale:
             noun = "file is" if len(stale) == 1 else "files are"
             raise WaformError(
                 f"{len(stale)} schema {noun} not up to date; run `waform schema --output {output}`"
             )
-        console.info(f"{len(SCHEMAS)} schema file(s) in {output} are up to date")
+        log.info("%d schema file(s) in %s are up to date", len(SCHEMAS), output)
         return
     try:
         changed = write_schemas(output)
@@ -50,4 +53,4 @@ def command(console: Console, output: Path, check: bool) -> None:
         where = exc.filename or output
         raise WaformError(f"cannot write schemas to {where}: {exc.strerror or exc}") from None
     for path, did_change in changed.items():
-        console.info(f"{'wrote' if did_change else 'unchanged'} {path}")
+        log.info("%s %s", "wrote" if did_change else "unchanged", path)

@@ -1,18 +1,26 @@
 """`waform validate PATH…`: check template files offline — no target, no credentials, no network.
 
+Findings a template silenced (``ignore:``) are listed as ``silenced`` and fail nothing;
+``--explain`` adds, for each rule that fired, its evidence and a passing and a failing example.
+
 The pipeline is :meth:`waform.manager.Manager.validate` (the loader, then Meta's rules), the same
 one ``plan`` refuses on. Exit 0 when valid, 1 on any error (with ``--strict``, on any warning).
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import click
 
 from waform.console import Console
-from waform.diagnostics import render_github, render_json, summary
+from waform.diagnostics import DiagnosticReport
 from waform.manager import Manager
+from waform.render import render
+from waform.rules.listing import fired_rules
+
+log = logging.getLogger(__name__)
 
 
 @click.command("validate")
@@ -27,6 +35,11 @@ from waform.manager import Manager
 )
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @click.option(
+    "--explain",
+    is_flag=True,
+    help="After the findings, explain each rule that fired: evidence, sources, examples.",
+)
+@click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -38,6 +51,7 @@ def command(
     paths: tuple[Path, ...],
     fmt: str,
     strict: bool,
+    explain: bool,
     config_path: Path | None,
 ) -> None:
     """Check the template files in PATH... offline: YAML, schema, names, Meta's rules.
@@ -47,26 +61,21 @@ def command(
     goes to stderr. Exit 0 when valid, 1 on any error (or, with --strict, any warning).
     """
     console: Console = ctx.obj or Console()
-    manager = Manager.from_options(paths, config_path=config_path, console=console, offline=True)
+    manager = Manager.from_options(paths, config_path=config_path, offline=True)
     state = manager.validate(paths, strict=strict)
-    if fmt == "json":
-        click.echo(
-            render_json(
-                state.diagnostics,
-                files=state.files_read,
-                templates=len(state.templates),
-                valid=state.ok,
-                strict=strict,
-            )
-        )
-    elif fmt == "github":
-        if state.diagnostics:
-            click.echo(render_github(state.diagnostics))
-    else:
-        for diagnostic in state.diagnostics:
-            console.out(
-                diagnostic.render(), fg="red" if diagnostic.severity == "error" else "yellow"
-            )
-    console.info(summary(state.diagnostics, templates=len(state.templates), files=state.files_read))
-    if not state.ok:
+    report = DiagnosticReport(
+        state.diagnostics,
+        files=state.files_read,
+        templates=len(state.templates),
+        strict=strict,
+        silenced=state.silenced,
+    )
+    output = render(report, fmt, color=console.color)
+    if output or fmt == "json":
+        console.out(output)
+    if explain and fmt == "text":
+        rules = fired_rules(state.diagnostics, state.silenced)
+        console.out("\n\n".join(render(rule, "text") for rule in rules) or "no rule fired")
+    log.info("%s", report.summary())
+    if not report.valid:
         ctx.exit(1)

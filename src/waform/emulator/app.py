@@ -46,7 +46,7 @@ from waform.emulator.webhooks import WebhookInput, WebhookUpdate
 from waform.model.base import WireModel
 from waform.model.template import NAME_PATTERN
 
-log = logging.getLogger("waform.emulator")
+log = logging.getLogger(__name__)
 
 Handler = Callable[[Request, Emulator], Awaitable[Response]]
 _TEMPLATES = "/v1/projects/{projectId}/whatsapp/templates"

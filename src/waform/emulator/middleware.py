@@ -28,7 +28,7 @@ from waform.emulator.faults import ConnectionDropped
 if TYPE_CHECKING:
     from waform.emulator.service import Emulator
 
-log = logging.getLogger("waform.emulator")
+log = logging.getLogger(__name__)
 _PROJECT = re.compile(r"^/v1/projects/([^/]+)/")
 #: Marks responses that were injected (fault or rate limit) rather than produced by the API.
 FAULT_HEADER = "x-emulator-fault"

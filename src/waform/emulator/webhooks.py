@@ -40,7 +40,7 @@ from waform.emulator.errors import PapiError
 from waform.emulator.store import Store
 from waform.model.base import WireModel
 
-log = logging.getLogger("waform.emulator.webhooks")
+log = logging.getLogger(__name__)
 
 MAX_WEBHOOKS = 15
 TEMPLATE_TRIGGERS = (

@@ -64,6 +64,39 @@ class RemoteTemplate(_Lenient):
             return None
         return self.changes
 
+    @property
+    def change_status(self) -> str | None:
+        """Status of the pending change (``DRAFT``, ``IN_PROGRESS``, ``REJECTED``) or ``None``."""
+        pending = self.pending
+        return pending.status if pending is not None else None
+
+    @property
+    def under_review(self) -> bool:
+        """A submission Meta has not decided on yet (a pending change, or a first review)."""
+        status = self.change_status
+        return status == "IN_PROGRESS" or (status is None and self.state == "PENDING")
+
+    @property
+    def rejected(self) -> bool:
+        """Meta's last verdict was a rejection (of the pending change, or of the template)."""
+        status = self.change_status
+        return status == "REJECTED" or (status is None and self.state == "REJECTED")
+
+    @property
+    def state_label(self) -> str:
+        """``APPROVED``, ``APPROVED, change IN_PROGRESS``, ``DRAFT (never submitted)``, …"""
+        status = self.change_status
+        if self.state is None:
+            if status is None:
+                return "no state"
+            return f"{status} (never submitted)" if status == "DRAFT" else status
+        label = self.state
+        if status is not None and status != self.state:
+            label += f", change {status}"
+        if self.rejectionCode and self.rejectionCode != "NONE" and "REJECTED" in label:
+            label += f" ({self.rejectionCode})"
+        return label
+
     def effective_details(self) -> dict[str, Any] | None:
         """What a desired template should be compared with: pending content if any, else live."""
         pending = self.pending

@@ -17,7 +17,8 @@ from waform.differ import hash_desired
 from waform.manager import DesiredState, InvalidDesiredStateError, Manager
 from waform.plan import Plan
 from waform.preview.page import render_plan, render_templates
-from waform.render.html import render_html
+from waform.render import render
+from waform.render.html import PreviewInputs
 
 __all__ = ["Preview", "preview_files", "preview_plan", "render_plan", "render_templates"]
 
@@ -73,12 +74,6 @@ def preview_plan(
             "The files changed since this plan was made: the proposed side shows the files as "
             "they are now. Run `waform plan` again for a current plan."
         )
-    html = render_html(
-        plan,
-        state.templates,
-        manager.config,
-        diagnostics=state.diagnostics,
-        load_media=load_media,
-        warnings=warnings,
-    )
+    inputs = PreviewInputs(state.templates, state.diagnostics, manager.config, load_media, warnings)
+    html = render(plan, "html", preview=inputs)
     return Preview(html, len(plan.actions) + len(plan.blocked), state.diagnostics, warnings)

@@ -2,7 +2,7 @@
 
 One table drives the checks' severities, ``waform rules`` and the README table, so they cannot
 drift apart. Ids follow the rules digest (``V7`` → ``WA-V7``); rules split off a documented core
-get new numbers (``V11``–``V13``, ``BT14``, ``H8``, ``L2``). ``scope`` says where a rule is
+get new numbers (``V11``–``V14``, ``BT14``, ``H8``, ``L2``). ``scope`` says where a rule is
 checked: ``template`` (each template-language), ``cross`` (across the files of a run), ``plan``
 (against the target's templates), ``schema`` (the model refuses it while loading, so the rule
 engine never sees such a file) or ``none`` (nothing to check offline; listed for reference).
@@ -32,9 +32,10 @@ CATALOGUE: tuple[Rule, ...] = (
     _R("N6", "bad names fail with subcode 2388046", "API", ("COMM",), "schema",
        schema="same check as N1",
        evidence="subcode 2388046 \"Name Format is Incorrect\" recorded in a BSP SDK's tests"),
-    _R("N7", "the name `test` is WhatsApp Manager's sample: pick another name", "UI", ("WAM-UI",),
-       evidence="WhatsApp Manager expects the sample body `Hello {{1}}` for a template named "
-       "`test`, a body WA-V7 refuses; renaming satisfies both"),
+    _R("N7", "the name `test` is kept for API-connection tests: pick another name",
+       "DOC/UI/CONFLICT", ("M-GUIDE", "WAM-UI"),
+       evidence="Meta's legacy guidelines and WhatsApp Manager want a template named `test` to "
+       "be exactly `Hello {{1}}`, a body WA-V14 warns about; renaming satisfies both"),
     _R("L1", "language code is one Meta or Sinch lists", "DOC", ("M-LANG", "SINCH"), "schema",
        schema="language key must be in Sinch's enum or Meta's supported-languages list",
        evidence="Meta's supported-languages page; Sinch's WhatsappInputTemplateLanguagesEnum"),
@@ -112,8 +113,9 @@ CATALOGUE: tuple[Rule, ...] = (
        evidence="Meta's components page: one variable, appended to the end of the URL"),
     _R("BT12", "URL: no wa.me / whatsapp.com links", "API", ("SINCH", "COMM"),
        evidence="Sinch answers 409 template_restricted_Domain_for_button_url; subcode 2388081"),
-    _R("BT14", "URL: no link shorteners (bit.ly, tinyurl, …)", "UI", ("WAM-UI",),
-       evidence="WhatsApp Manager (\"URL shorteners … are not allowed\"); no API error known"),
+    _R("BT14", "URL: no link shorteners (bit.ly, tinyurl, …)", "UI", ("WAM-UI", "M-GUIDE"),
+       evidence="WhatsApp Manager (\"URL shorteners … are not allowed\"); Meta's legacy "
+       "guidelines only advise against them; no API error known"),
     _R("BT13", "4+ buttons, or quick replies mixed with others, don't show on desktop", "DOC",
        ("M-COMP",), severity="off",
        note="informational, not a rejection: opt in with `WA-BT13: warning`",
@@ -124,8 +126,9 @@ CATALOGUE: tuple[Rule, ...] = (
        evidence="Sinch's DTOs carry examples as a positional list; no parameter_format field"),
     _R("V2", "variables numbered {{1}}..{{n}} without gaps", "DOC", ("M-OV", "M-REV"),
        evidence="Meta's review page lists non-sequential parameters ({{1}}, {{2}}, {{4}})"),
-    _R("V13", "variables first used in numeric order", "UNCONFIRMED", ("M-OV",),
-       evidence="Meta's examples number in order of use; no rejection of {{2}} … {{1}} known"),
+    _R("V13", "variables first used in numeric order", "3P/CONFLICT", ("M-OV", "COMM"),
+       evidence="Meta's examples number in order of use; a BSP reports `{{1}} … {{3}} … {{2}}` "
+       "approved; no rejection for order alone is known"),
     _R("V3", "named variables: lowercase and _, unique", "DOC/UI", ("M-OV", "WAM-UI"), "none",
        note="Sinch's API has positional variables only (see WA-V1)",
        evidence="Meta's fundamentals page; WhatsApp Manager"),
@@ -139,10 +142,15 @@ CATALOGUE: tuple[Rule, ...] = (
        ("M-REV", "TWILIO"),
        evidence="Meta's review page: mismatched braces and special characters inside a "
        "parameter are rejected (INVALID_FORMAT)"),
-    _R("V7", "body does not start or end with a variable", "DOC+API", ("M-REV", "M-ERR"),
-       note="evidence at the edge conflicts: one 2026 approval ends in a variable; see WA-V12",
+    _R("V7", "body does not start with a variable", "DOC+API", ("M-REV", "M-ERR", "TWILIO"),
        evidence="Meta's review page; subcode 2388299 \"Leading or trailing parameters not "
-       "allowed\""),
+       "allowed\"; reported rejections of bodies like `{{1}} thanks!`"),
+    _R("V14", "body does not end with a variable", "DOC+API/CONFLICT", ("M-REV", "M-ERR", "COMM"),
+       note="Meta documents the rule, yet approved bodies ending in `{{1}}` in 2025 and later "
+       "(tests/corpus: realizar_pagamento_1, saimon_tempalte_1) and keeps sample templates "
+       "that do; set `WA-V14: error` to refuse them",
+       evidence="subcode 2388299 and Meta's review page against approvals of bodies ending in "
+       "a variable: the evidence conflicts"),
     _R("V12", "words, not only punctuation, before the first / after the last variable",
        "3P/CONFLICT", ("COMM",),
        evidence="community reports of a rejection with only a full stop after the last variable; "

@@ -9,7 +9,7 @@ Severity follows evidence, so a gate that teams keep switched on never refuses w
   rule next to a rejection that follows it).
 
 One rule states one claim: where a documented core has a folklore extension, they are two rules
-(``WA-V7`` a variable at the very start or end, ``WA-V12`` only punctuation after it).
+(``WA-V8`` variables with nothing between them, ``WA-V11`` only spaces between them).
 """
 
 from __future__ import annotations
@@ -59,6 +59,10 @@ SOURCES: dict[str, tuple[str, str]] = {
     ),
     "M-FLOW": ("Meta docs: sending a Flow", f"{_META}/flows/guides/sendingaflow"),
     "M-ERR": ("Meta docs: error codes", f"{_META}/support/error-codes"),
+    "M-GUIDE": (
+        "Meta docs: message template guidelines (legacy)",
+        "https://developers.facebook.com/docs/whatsapp/message-templates/guidelines",
+    ),
     "M-WH": (
         "Meta docs: template status webhook",
         f"{_META}/webhooks/reference/message_template_status_update",
