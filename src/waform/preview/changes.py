@@ -13,8 +13,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-# Components keyed by type, exactly as the differ keys them for its field paths.
-from waform.differ import _keyed
+# Components keyed by type, exactly as the field paths of a plan key them.
+from waform.field_changes import _keyed
 from waform.normalize import COMPONENT_ORDER, canonical_details
 from waform.plan import FieldChange
 
