@@ -152,14 +152,14 @@ class LoadResult:
 # ---------------------------------------------------------------- finding files
 
 
-def find_template_files(paths: Sequence[str | Path]) -> list[str]:
+def find_template_files(paths: Sequence[str | Path], *, required: bool = True) -> list[str]:
     """Template files under ``paths``, in a deterministic order, each once.
 
     A directory contributes its ``*.yaml``/``*.yml`` files recursively (sorted; hidden
     directories and files skipped); a file named explicitly is read whatever its name, except
     ``waform.yaml``, which is never a template (pre-commit hooks pass it along with the rest).
-    Raises :class:`WaformError` for a path that does not exist or when nothing is found: an
-    empty desired state would otherwise read as "delete everything".
+    Raises :class:`WaformError` for a path that does not exist or, when ``required``, when
+    nothing is found: an empty desired state would otherwise read as "delete everything".
     """
     if not paths:
         raise WaformError("no paths given; name the template files or directories to read")
@@ -195,7 +195,7 @@ def find_template_files(paths: Sequence[str | Path]) -> list[str]:
                     and name not in SKIPPED_FILE_NAMES
                 ):
                     add(os.path.join(directory, name))
-    if not found:
+    if not found and required:
         shown = ", ".join(os.fspath(p) for p in paths)
         raise WaformError(f"no template files (*.yaml, *.yml) found in {shown}")
     return found
@@ -204,9 +204,10 @@ def find_template_files(paths: Sequence[str | Path]) -> list[str]:
 # ---------------------------------------------------------------- loading
 
 
-def load_paths(paths: Sequence[str | Path]) -> LoadResult:
-    """Load and validate every template file under ``paths`` (see :func:`find_template_files`)."""
-    files = find_template_files(paths)
+def load_paths(paths: Sequence[str | Path], *, required: bool = True) -> LoadResult:
+    """Load and validate every template file under ``paths`` (see :func:`find_template_files`;
+    ``required=False``: none at all is an empty result, as for an import's target directory)."""
+    files = find_template_files(paths, required=required)
     result = LoadResult(files_read=len(files))
     with collector_paused():  # see waform.gcpause
         for path in files:

@@ -407,7 +407,7 @@ class Manager:
         from waform.model.enums import normalize_language
 
         existing = (
-            {f.template.name: Path(f.path) for f in load_paths([directory]).files}
+            {f.template.name: Path(f.path) for f in load_paths([directory], required=False).files}
             if directory.is_dir()
             else {}
         )

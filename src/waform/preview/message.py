@@ -15,8 +15,9 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
+# Meta's generated authentication texts: the faithful emulator's table, one place for both.
+from waform.emulator.meta import AUTH_BODY_EXAMPLE, auth_texts
 from waform.model import components as model
-from waform.model.auth_text import SAMPLE_CODE, auth_texts, generated_body, generated_footer
 from waform.normalize import COMPONENT_ORDER
 from waform.preview.text import VARIABLE, RichText, rich_text
 
@@ -275,11 +276,12 @@ def build_message(
     body = parts.get("BODY", {})
     footer = parts.get("FOOTER", {})
     if auth:
-        security = bool(body.get("addSecurityRecommendation"))
-        message.body = b.text("body", generated_body(language, security=security), [SAMPLE_CODE])
+        texts = auth_texts(language)
+        generated = texts.body + (texts.security if body.get("addSecurityRecommendation") else "")
+        message.body = b.text("body", generated, [AUTH_BODY_EXAMPLE])
         minutes = footer.get("codeExpirationMinutes")
         if minutes is not None:
-            message.footer = b.text("footer", generated_footer(language, minutes), inline=True)
+            message.footer = b.text("footer", texts.footer.format(n=minutes), inline=True)
         message.notes.append(
             f"Meta writes the body, footer and button label of authentication templates in the "
             f"template’s language ({language}); the code shown is a sample."
