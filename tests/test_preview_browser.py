@@ -67,7 +67,7 @@ def test_every_variable_shows_its_example(examples_page):
 def test_whatsapp_formatting_is_rendered(examples_page):
     bubble = message(examples_page, "spring_sale", "EN_US")
     style = "(e, p) => getComputedStyle(e).getPropertyValue(p)"
-    bold = bubble.locator("strong", has_text="spring sale")
+    bold = bubble.locator("strong", has_text="up to 30% off")
     assert int(bold.evaluate(style, "font-weight")) >= 600
     italic = bubble.locator("em", has_text="Sunday")
     assert italic.evaluate(style, "font-style") == "italic"
