@@ -215,7 +215,7 @@ def load_paths(paths: Sequence[str | Path], *, required: bool = True) -> LoadRes
             result.diagnostics.extend(diagnostics)
             if loaded is not None:
                 (result.files if loaded.complete else result.partial).append(loaded)
-        _check_across_files(result)
+        check_across_files(result)
     result.diagnostics = sort_diagnostics(result.diagnostics)
     return result
 
@@ -223,9 +223,14 @@ def load_paths(paths: Sequence[str | Path], *, required: bool = True) -> LoadRes
 def load_file(path: str) -> tuple[LoadedFile | None, list[Diagnostic]]:
     """Read one file: the loaded file (incomplete, or ``None``, if it has errors) and its
     diagnostics."""
-    raw, problem = _read_bytes(path)
+    raw, problem = read_bytes(path)
     if problem is not None:
         return None, [problem]
+    return load_bytes(path, raw)
+
+
+def load_bytes(path: str, raw: bytes) -> tuple[LoadedFile | None, list[Diagnostic]]:
+    """:func:`load_file` for bytes already read (the load cache hashes them first)."""
     text, bad = decode(raw)
     if bad is not None:
         return None, [Diagnostic(path, bad.line, bad.column, "error", bad.message, bad.code)]
@@ -236,7 +241,7 @@ def load_file(path: str) -> tuple[LoadedFile | None, list[Diagnostic]]:
         return None, [Diagnostic(path, 1, 1, "error", message, "internal")]
 
 
-def _read_bytes(path: str) -> tuple[bytes, Diagnostic | None]:
+def read_bytes(path: str) -> tuple[bytes, Diagnostic | None]:
     """The file's bytes, or the diagnostic that says why it cannot be read (see
     :func:`~waform.yamlsafe.read_bounded`: regular files only, never more than 1 MiB)."""
     try:
@@ -332,7 +337,7 @@ def _language_sources(finder: NodeFinder, path: str) -> dict[str, SourceRef]:
     return sources
 
 
-def _check_across_files(result: LoadResult) -> None:
+def check_across_files(result: LoadResult) -> None:
     """(name, language) defined in two files; one template name with two categories."""
     defined: dict[tuple[str, str], SourceRef] = {}
     categories: dict[str, tuple[str, LoadedFile]] = {}  # positions only computed on conflict

@@ -14,6 +14,7 @@ from waform.apply.progress import make_progress
 from waform.apply.runner import ApplyOptions, DryRun
 from waform.commands.options import (
     echo,
+    no_cache_option,
     output_format,
     plan_showing_diagnostics,
     read_plan_file,
@@ -105,6 +106,7 @@ def _is_saved_plan(paths: tuple[Path, ...]) -> bool:
 @click.option("--markdown", is_flag=True, help="Print a summary for a merge-request comment.")
 @click.option("--force", is_flag=True, help="Accept a plan over the safety thresholds.")
 @click.option("--strict", is_flag=True, help="Treat rule warnings as errors (when planning).")
+@no_cache_option
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -123,6 +125,7 @@ def command(
     markdown: bool,
     force: bool,
     strict: bool,
+    no_cache: bool,
 ) -> None:
     """Make the target match the templates: apply PLAN.json, or plan PATH... and apply it.
 
@@ -158,9 +161,12 @@ def command(
             [Path(p) for p in plan.paths] or [paths[0].parent],
             config_path=config_path,
             target=target,
+            use_cache=not no_cache,
         )
     else:
-        manager = Manager.from_options(paths, config_path=config_path, target=target)
+        manager = Manager.from_options(
+            paths, config_path=config_path, target=target, use_cache=not no_cache
+        )
         plan = _plan_now(manager, paths, strict=strict, force=force, show=not dry_run)
         prompted = False
         if plan.actions and not dry_run and not auto_approve:

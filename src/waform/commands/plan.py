@@ -10,6 +10,7 @@ import click
 from waform.atomicfile import write_text_atomic
 from waform.commands.options import (
     echo,
+    no_cache_option,
     output_format,
     plan_showing_diagnostics,
     showing_file_problems,
@@ -48,6 +49,7 @@ log = logging.getLogger(__name__)
 )
 @click.option("--force", is_flag=True, help="Accept a plan over the safety thresholds.")
 @click.option("--strict", is_flag=True, help="Treat rule warnings as errors.")
+@no_cache_option
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -61,6 +63,7 @@ def command(
     html_path: Path | None,
     force: bool,
     strict: bool,
+    no_cache: bool,
 ) -> None:
     """Compare the templates in PATH... with the target and show what apply would do.
 
@@ -70,7 +73,9 @@ def command(
     """
     console: Console = ctx.obj or Console()
     fmt = output_format(as_json, markdown)
-    manager = Manager.from_options(paths, config_path=config_path, target=target)
+    manager = Manager.from_options(
+        paths, config_path=config_path, target=target, use_cache=not no_cache
+    )
     desired = None
     if html_path is not None:  # the page draws the proposed side from the loaded files
         with showing_file_problems():
