@@ -18,6 +18,7 @@ from waform.commands.options import (
     output_format,
     plan_showing_diagnostics,
     read_plan_file,
+    replace_option,
 )
 from waform.console import Console
 from waform.errors import PlanError, WaformError
@@ -106,6 +107,7 @@ def _is_saved_plan(paths: tuple[Path, ...]) -> bool:
 @click.option("--markdown", is_flag=True, help="Print a summary for a merge-request comment.")
 @click.option("--force", is_flag=True, help="Accept a plan over the safety thresholds.")
 @click.option("--strict", is_flag=True, help="Treat rule warnings as errors (when planning).")
+@replace_option()
 @no_cache_option
 @click.pass_context
 def command(
@@ -125,6 +127,7 @@ def command(
     markdown: bool,
     force: bool,
     strict: bool,
+    replace_keys: tuple[str, ...],
     no_cache: bool,
 ) -> None:
     """Make the target match the templates: apply PLAN.json, or plan PATH... and apply it.
@@ -155,6 +158,8 @@ def command(
         max_rate=max_rate,
         force=force,
     )
+    if saved and replace_keys:
+        raise click.UsageError("--replace makes a new plan: give PATH..., not a saved plan")
     if saved:
         plan = read_plan_file(paths[0])
         manager = Manager.from_options(
@@ -167,7 +172,9 @@ def command(
         manager = Manager.from_options(
             paths, config_path=config_path, target=target, use_cache=not no_cache
         )
-        plan = _plan_now(manager, paths, strict=strict, force=force, show=not dry_run)
+        plan = _plan_now(
+            manager, paths, strict=strict, force=force, show=not dry_run, replace_keys=replace_keys
+        )
         prompted = False
         if plan.actions and not dry_run and not auto_approve:
             _confirm(plan, manager.target.name)
@@ -191,10 +198,18 @@ def command(
 
 
 def _plan_now(
-    manager: Manager, paths: tuple[Path, ...], *, strict: bool, force: bool, show: bool
+    manager: Manager,
+    paths: tuple[Path, ...],
+    *,
+    strict: bool,
+    force: bool,
+    show: bool,
+    replace_keys: tuple[str, ...] = (),
 ) -> Plan:
     """Plan PATH now and show it (on stderr: stdout is for the results)."""
-    outcome = plan_showing_diagnostics(manager, paths, strict=strict, force=force)
+    outcome = plan_showing_diagnostics(
+        manager, paths, strict=strict, force=force, replace_keys=replace_keys
+    )
     plan = outcome.plan
     if show or outcome.refusal is not None:
         echo(render(plan, "text"), err=True)

@@ -83,10 +83,13 @@ def plan_showing_diagnostics(
     strict: bool,
     force: bool,
     desired: DesiredState | None = None,
+    replace_keys: Sequence[str] = (),
 ) -> PlanOutcome:
     """``Manager.plan`` for a command: file problems and rule warnings go to stderr."""
     with showing_file_problems():
-        outcome = manager.plan(paths, strict=strict, force=force, desired=desired)
+        outcome = manager.plan(
+            paths, strict=strict, force=force, desired=desired, replace_keys=replace_keys
+        )
     if outcome.diagnostics:
         echo(render(DiagnosticReport(outcome.diagnostics), "text"), err=True)
     return outcome
@@ -101,3 +104,15 @@ def read_plan_file(path: Path) -> Plan:
     except OSError as exc:
         raise PlanError(f"cannot read {path}: {exc.strerror or exc}") from None
     return Plan.from_json(text, source=str(path))
+
+
+def replace_option() -> Callable[[F], F]:
+    """``--replace NAME[:LANG]``: resubmit a template even when nothing differs."""
+    return click.option(
+        "--replace",
+        "replace_keys",
+        multiple=True,
+        metavar="NAME[:LANG]",
+        help="Resubmit this template (all its languages, or LANG) even when nothing differs: "
+        "for a media sample or OTP label the API cannot show back. Repeatable.",
+    )

@@ -13,6 +13,7 @@ from waform.commands.options import (
     no_cache_option,
     output_format,
     plan_showing_diagnostics,
+    replace_option,
     showing_file_problems,
     target_options,
 )
@@ -49,6 +50,7 @@ log = logging.getLogger(__name__)
 )
 @click.option("--force", is_flag=True, help="Accept a plan over the safety thresholds.")
 @click.option("--strict", is_flag=True, help="Treat rule warnings as errors.")
+@replace_option()
 @no_cache_option
 @click.pass_context
 def command(
@@ -63,6 +65,7 @@ def command(
     html_path: Path | None,
     force: bool,
     strict: bool,
+    replace_keys: tuple[str, ...],
     no_cache: bool,
 ) -> None:
     """Compare the templates in PATH... with the target and show what apply would do.
@@ -80,7 +83,9 @@ def command(
     if html_path is not None:  # the page draws the proposed side from the loaded files
         with showing_file_problems():
             desired = manager.load(paths, strict=strict)
-    outcome = plan_showing_diagnostics(manager, paths, strict=strict, force=force, desired=desired)
+    outcome = plan_showing_diagnostics(
+        manager, paths, strict=strict, force=force, replace_keys=replace_keys, desired=desired
+    )
     plan = outcome.plan
     log.debug(
         "plan: %s, %d request(s)",
