@@ -17,6 +17,7 @@ from waform.commands.options import (
     no_cache_option,
     output_format,
     plan_showing_diagnostics,
+    read_plan_file,
     replace_option,
 )
 from waform.console import Console
@@ -56,14 +57,6 @@ def _is_saved_plan(paths: tuple[Path, ...]) -> bool:
     except OSError:
         return False
     return head.startswith(b"{")
-
-
-def _read_plan(path: Path) -> Plan:
-    try:
-        text = path.read_bytes()
-    except OSError as exc:
-        raise PlanError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return Plan.from_json(text, source=str(path))
 
 
 @click.command("apply")
@@ -168,7 +161,7 @@ def command(
     if saved and replace_keys:
         raise click.UsageError("--replace makes a new plan: give PATH..., not a saved plan")
     if saved:
-        plan = _read_plan(paths[0])
+        plan = read_plan_file(paths[0])
         manager = Manager.from_options(
             [Path(p) for p in plan.paths] or [paths[0].parent],
             config_path=config_path,

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from waform.diagnostics import DiagnosticReport
+from waform.errors import PlanError
 from waform.render import render
 
 if TYPE_CHECKING:
-    from waform.manager import Manager, PlanOutcome
+    from waform.manager import DesiredState, Manager, PlanOutcome
+    from waform.plan import Plan
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -80,14 +82,28 @@ def plan_showing_diagnostics(
     *,
     strict: bool,
     force: bool,
+    desired: DesiredState | None = None,
     replace_keys: Sequence[str] = (),
 ) -> PlanOutcome:
     """``Manager.plan`` for a command: file problems and rule warnings go to stderr."""
     with showing_file_problems():
-        outcome = manager.plan(paths, strict=strict, force=force, replace_keys=replace_keys)
+        outcome = manager.plan(
+            paths, strict=strict, force=force, desired=desired, replace_keys=replace_keys
+        )
     if outcome.diagnostics:
         echo(render(DiagnosticReport(outcome.diagnostics), "text"), err=True)
     return outcome
+
+
+def read_plan_file(path: Path) -> Plan:
+    """A saved plan (``plan --out``); a one-line error naming the file when it is not one."""
+    from waform.plan import Plan
+
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        raise PlanError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return Plan.from_json(text, source=str(path))
 
 
 def replace_option() -> Callable[[F], F]:
