@@ -14,13 +14,11 @@ from waform.apply.results import (
     ApplyReport,
     ReviewResult,
     StepResult,
-    render_json,
-    render_markdown,
-    render_text,
 )
 from waform.apply.steps import WriteStep, dry_run_lines, is_secret_name, redact, schedule
 from waform.apply.waiter import review_outcome
 from waform.model.remote import RemoteTemplate
+from waform.render import render
 
 # ---------------------------------------------------------------- ordering
 
@@ -200,7 +198,7 @@ def sample_report() -> ApplyReport:
 
 
 def test_text_summary_lists_actions_failures_and_review():
-    text = render_text(sample_report())
+    text = render(sample_report(), "text")
     assert text.splitlines() == [
         "  + a/EN_US created",
         "  ~ b/DE updated (response lost; confirmed by reading back)",
@@ -216,7 +214,7 @@ def test_text_summary_lists_actions_failures_and_review():
 
 def test_json_and_markdown_renderings():
     report = sample_report()
-    data = json.loads(json.dumps(render_json(report)))
+    data = json.loads(render(report, "json"))
     assert data["ok"] is False
     assert data["summary"] == {
         "create": 1,
@@ -229,7 +227,7 @@ def test_json_and_markdown_renderings():
     assert data["actions"][2]["error"]["errorCode"] == "template_content_already_exists"
     assert data["review"]["summary"]["rejected"] == 1
 
-    md = render_markdown(report)
+    md = render(report, "markdown")
     assert md.startswith("### ❌ waform apply\n")
     assert "| `a` | EN_US | create | ok |" in md
     assert "| `c` | EN_US | create | **failed**: `template_content_already_exists` |" in md
@@ -240,5 +238,7 @@ def test_json_and_markdown_renderings():
 
 def test_an_empty_apply_says_so():
     report = ApplyReport([])
-    assert render_text(report) == "Nothing to apply: the remote already matches the desired state."
+    assert (
+        render(report, "text") == "Nothing to apply: the remote already matches the desired state."
+    )
     assert report.ok

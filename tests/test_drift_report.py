@@ -9,15 +9,12 @@ import pytest
 
 from waform.drift import (
     DEFAULT_FAIL_ON,
-    MARKDOWN_MARKER,
     DriftReport,
     FieldDifference,
     Finding,
     parse_fail_on,
-    render_json,
-    render_markdown,
-    render_text,
 )
+from waform.render import DRIFT_MARKER, render
 
 NOW = datetime(2025, 3, 14, 5, 17, tzinfo=UTC)
 
@@ -56,16 +53,16 @@ def test_review_alone_does_not_fail_by_default() -> None:
 
 
 def test_text_lists_findings_with_field_differences() -> None:
-    text = render_text(_report(CONTENT, REVIEW))
+    text = render(_report(CONTENT, REVIEW), "text")
     assert text.splitlines()[0].startswith("drift found on target 'production': 2 findings")
     assert "order_shipped/EN_US  content" in text
     assert '~ components[BODY].text: git "Hi {{1}} | ok" → target "Hello <b>{{1}}</b>"' in text
     assert "(templates/order_shipped.yaml:6:5)" in text
-    assert render_text(_report()).startswith("No drift on target 'production'")
+    assert render(_report(), "text").startswith("No drift on target 'production'")
 
 
 def test_json_is_complete_and_machine_readable() -> None:
-    data = json.loads(render_json(_report(CONTENT, REVIEW), {"content"}))
+    data = json.loads(render(_report(CONTENT, REVIEW), "json", fail_on=frozenset({"content"})))
     assert data["clean"] is False and data["failOn"] == ["content"]
     assert data["counts"]["content"] == 1 and data["counts"]["review"] == 1
     assert data["findings"][0]["differences"][0] == {
@@ -73,19 +70,19 @@ def test_json_is_complete_and_machine_readable() -> None:
         "git": "Hi {{1}} | ok",
         "remote": "Hello <b>{{1}}</b>",
     }
-    assert json.loads(render_json(_report(REVIEW)))["clean"] is True
+    assert json.loads(render(_report(REVIEW), "json"))["clean"] is True
 
 
 def test_markdown_has_marker_and_escapes_cells() -> None:
-    md = render_markdown(_report(CONTENT), command="waform drift templates")
-    assert md.startswith(MARKDOWN_MARKER + "\n")
+    md = render(_report(CONTENT), "markdown", command="waform drift templates")
+    assert md.startswith(DRIFT_MARKER + "\n")
     assert "| `order_shipped` | EN_US | content | the live template differs from git |" in md
     assert "Hi {{1}} \\| ok" in md  # a pipe in a value cannot break the table
     # Template content is shown as code, exactly as written: never raw HTML, never &lt;b&gt;.
     assert '| `"Hello <b>{{1}}</b>"` |' in md and md.count("<b>") == 1
     assert "<details>" in md and "`waform drift templates`" in md
-    clean = render_markdown(_report())
-    assert clean.startswith(MARKDOWN_MARKER) and "matches git" in clean
+    clean = render(_report(), "markdown")
+    assert clean.startswith(DRIFT_MARKER) and "matches git" in clean
 
 
 def test_markdown_stays_under_githubs_body_limit() -> None:
@@ -100,11 +97,11 @@ def test_markdown_stays_under_githubs_body_limit() -> None:
         )
         for i in range(2000)
     ]
-    md = render_markdown(_report(*many))
+    md = render(_report(*many), "markdown")
     assert len(md) <= 60_000
-    assert md.startswith(MARKDOWN_MARKER)
+    assert md.startswith(DRIFT_MARKER)
     assert "more findings (too long for an issue" in md
-    small = render_markdown(_report(*many[:3]))
+    small = render(_report(*many[:3]), "markdown")
     assert small.count("<details>") == 3 and "left out" not in small
-    medium = render_markdown(_report(*many[:200]))
+    medium = render(_report(*many[:200]), "markdown")
     assert "| `template_0199` |" in medium and "left out to keep this issue" in medium

@@ -20,7 +20,7 @@ from click.testing import CliRunner
 from waform.cli import cli
 from waform.emulator import EmulatorControl
 from waform.plan import Plan, plan_json_schema
-from waform.render import MARKER
+from waform.render import PLAN_MARKER
 
 PROJECT = "local"
 AUTH = ("local", "local")
@@ -225,7 +225,7 @@ def test_every_action_and_blocked_item_from_real_remote_states(project):
 
     code, out, err = project.plan("--markdown")
     assert code == 0, err
-    assert out.splitlines()[0] == MARKER
+    assert out.splitlines()[0] == PLAN_MARKER
     assert "| ~ | `edited` | EN_US | update | APPROVED |" in out
     assert "| ! | `turned_down` | EN_US | rejected-unchanged:" in out
     assert "| `old_promo` | EN_US | APPROVED |" in out

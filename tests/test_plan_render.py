@@ -5,7 +5,7 @@ from __future__ import annotations
 from waform.differ import DiffSettings, diff
 from waform.model.remote import RemoteTemplate
 from waform.model.template import SourceRef, TemplateFile
-from waform.render import MARKDOWN_LIMIT, MARKER, render_markdown, render_text
+from waform.render import PLAN_LIMIT, PLAN_MARKER, render
 
 BODY = {"type": "BODY", "text": "Hi {{1}}", "examples": ["Anna"]}
 
@@ -59,7 +59,7 @@ def _mixed_plan():
 
 
 def test_text_rendering_is_terraform_like():
-    text = render_text(_mixed_plan())
+    text = render(_mixed_plan(), "text")
     lines = text.splitlines()
     assert lines[0] == 'waform will make these changes to target "local":'
     assert any(line.startswith("  + fresh/EN_US  create") for line in lines)
@@ -78,23 +78,23 @@ def test_text_rendering_is_terraform_like():
 
 
 def test_colour_only_when_asked():
-    coloured = render_text(_mixed_plan(), color=True)
+    coloured = render(_mixed_plan(), "text", color=True)
     assert "\x1b[32m" in coloured  # green +
     assert "\x1b[31m" in coloured  # red -
-    assert render_text(_mixed_plan(), color=False).count("\x1b") == 0
+    assert render(_mixed_plan(), "text", color=False).count("\x1b") == 0
 
 
 def test_text_of_an_empty_plan_says_so():
     plan = diff([_desired("same")], [_remote("same")], target="local")
     assert (
-        render_text(plan)
+        render(plan, "text")
         == 'No changes: git and target "local" match.\nPlan: no changes, 1 unchanged.'
     )
 
 
 def test_markdown_has_marker_summary_tables_and_collapsible_details():
-    md = render_markdown(_mixed_plan())
-    assert md.splitlines()[0] == MARKER
+    md = render(_mixed_plan(), "markdown")
+    assert md.splitlines()[0] == PLAN_MARKER
     assert (
         "**Plan:** 1 to create, 1 to submit, 1 to update, 1 to delete, 1 blocked, 1 unchanged."
         in md
@@ -113,7 +113,7 @@ def test_markdown_has_marker_summary_tables_and_collapsible_details():
 def test_markdown_table_cells_are_escaped():
     plan = _mixed_plan()
     blocked = plan.blocked[0].model_copy(update={"remedy": "a | b <script>"})
-    md = render_markdown(plan.model_copy(update={"blocked": [blocked]}))
+    md = render(plan.model_copy(update={"blocked": [blocked]}), "markdown")
     assert "a \\| b &lt;script&gt;" in md and "<script>" not in md
 
 
@@ -123,10 +123,10 @@ def test_markdown_stays_under_githubs_limit_with_a_note():
     ]
     remotes = [_remote(f"template_{i:05d}") for i in range(3000)]
     plan = diff(wanted, remotes, target="local")
-    md = render_markdown(plan)
-    assert len(md) <= MARKDOWN_LIMIT < 65_536
-    assert md.startswith(MARKER)
+    md = render(plan, "markdown")
+    assert len(md) <= PLAN_LIMIT < 65_536
+    assert md.startswith(PLAN_MARKER)
     assert "more item(s) not shown" in md
     assert "**Plan:** 3000 to update." in md
-    small = render_markdown(_mixed_plan())
+    small = render(_mixed_plan(), "markdown")
     assert "not shown" not in small

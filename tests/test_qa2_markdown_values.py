@@ -15,10 +15,9 @@ from markdown_it import MarkdownIt
 
 from waform.differ import diff
 from waform.drift import DriftReport, FieldDifference, Finding
-from waform.drift import render_markdown as drift_markdown
 from waform.model.remote import RemoteTemplate
 from waform.model.template import TemplateFile
-from waform.render import render_markdown as plan_markdown
+from waform.render import render
 
 TRICKY = "Save 10% & more <b>now</b> | use `CODE` *today*"
 
@@ -71,7 +70,7 @@ def test_drift_values_and_command_show_exactly() -> None:
         remote=1,
         generated_at=datetime(2025, 3, 14, tzinfo=UTC),
     )
-    page = rendered(drift_markdown(report, command="waform drift 'templates/a&b'"))
+    page = rendered(render(report, "markdown", command="waform drift 'templates/a&b'"))
     assert json.dumps(TRICKY, ensure_ascii=False) in page.code
     assert "waform drift 'templates/a&b'" in page.code
     assert not page.tags & {"b", "em"}  # content never becomes markup
@@ -103,6 +102,6 @@ def test_plan_source_paths_show_exactly() -> None:
             "details": {"components": [{"type": "BODY", "text": "old"}]},
         }
     )
-    page = rendered(plan_markdown(diff([desired], [remote], target="local")))
+    page = rendered(render(diff([desired], [remote], target="local"), "markdown"))
     assert any(code.startswith("templates/a&b <x>.yaml") for code in page.code)
     assert not page.tags & {"b", "em", "x"}

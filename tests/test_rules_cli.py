@@ -10,8 +10,9 @@ import pytest
 from click.testing import CliRunner
 
 from waform.cli import cli
+from waform.render import render
 from waform.rules import RULES
-from waform.rules.listing import render_markdown
+from waform.rules.listing import RuleListing
 
 REPO = Path(__file__).resolve().parents[1]
 CASES = REPO / "src" / "waform" / "rules" / "examples" / "checks"
@@ -78,9 +79,9 @@ def test_readme_table_matches_the_registry() -> None:
     table = "\n".join(
         line for line in section.split("\n\n| id |", 1)[1].split("\n\n", 1)[0].splitlines()
     )
-    assert "| id |" + table == render_markdown()
-    assert (
-        _invoke("rules", "--format", "markdown", "--defaults").output.strip() == render_markdown()
+    assert "| id |" + table == render(RuleListing.all(), "markdown")
+    assert _invoke("rules", "--format", "markdown", "--defaults").output.strip() == render(
+        RuleListing.all(), "markdown"
     )
 
 

@@ -1,14 +1,14 @@
 """Diagnostics: one finding about the desired state, located at ``path:line:col``.
 
 Everything that reports a problem with a file (loader, schema validation, Meta's rules) produces
-:class:`Diagnostic` values; the renderers here print them as text, JSON or GitHub annotations.
+:class:`Diagnostic` values; :mod:`waform.render` shows a :class:`DiagnosticReport` of them as
+text, JSON or GitHub annotations.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Literal
 
 Severity = Literal["error", "warning"]
@@ -34,56 +34,41 @@ def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=lambda d: (d.path, d.line, d.column, d.code, d.message))
 
 
-def has_errors(diagnostics: Iterable[Diagnostic], *, strict: bool = False) -> bool:
-    return any(d.severity == "error" or strict for d in diagnostics)
+@dataclass(frozen=True, slots=True)
+class DiagnosticReport:
+    """Diagnostics to show, and what was checked (``validate``'s summary and JSON)."""
 
+    diagnostics: Sequence[Diagnostic]
+    files: int | None = None
+    """Template files read (``None``: not counted)."""
+    templates: int = 0
+    """Template-languages among them that loaded."""
+    strict: bool = False
 
-def render_text(diagnostics: Sequence[Diagnostic]) -> str:
-    return "\n".join(d.render() for d in diagnostics)
+    @property
+    def errors(self) -> int:
+        return sum(1 for d in self.diagnostics if d.severity == "error")
 
+    @property
+    def valid(self) -> bool:
+        """No error (under ``--strict`` every warning already is one)."""
+        return self.errors == 0
 
-def render_json(diagnostics: Sequence[Diagnostic], **summary: object) -> str:
-    errors = sum(1 for d in diagnostics if d.severity == "error")
-    payload = {
-        "diagnostics": [asdict(d) for d in diagnostics],
-        "errors": errors,
-        "warnings": len(diagnostics) - errors,
-        **summary,
-    }
-    return json.dumps(payload, indent=2, ensure_ascii=False)
-
-
-def _escape_github(value: str, *, prop: bool = False) -> str:
-    value = value.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-    if prop:
-        value = value.replace(":", "%3A").replace(",", "%2C")
-    return value
-
-
-def render_github(diagnostics: Sequence[Diagnostic]) -> str:
-    """GitHub Actions workflow commands: ``::error file=…,line=…,col=…,title=…::message``."""
-    lines = []
-    for d in diagnostics:
-        title = f",title={_escape_github(d.code, prop=True)}" if d.code else ""
-        lines.append(
-            f"::{d.severity} file={_escape_github(d.path, prop=True)},line={d.line},"
-            f"col={d.column}{title}::{_escape_github(d.message)}"
+    def summary(self) -> str:
+        """``35 template-languages in 15 files: 2 errors, 1 warning`` (or ``: valid``)."""
+        count, files = self.templates, self.files or 0
+        head = (
+            f"{count} template-language{'' if count == 1 else 's'} in {files} "
+            f"file{'' if files == 1 else 's'}"
         )
-    return "\n".join(lines)
-
-
-def summary(diagnostics: Sequence[Diagnostic], *, templates: int, files: int) -> str:
-    """``35 template-languages in 15 files: 2 errors, 1 warning`` (or ``: valid``)."""
-    head = (
-        f"{templates} template-language{'' if templates == 1 else 's'} in {files} "
-        f"file{'' if files == 1 else 's'}"
-    )
-    if not diagnostics:
-        return f"{head}: valid"
-    errors = sum(1 for d in diagnostics if d.severity == "error")
-    parts = [
-        f"{count} {noun}{'' if count == 1 else 's'}"
-        for count, noun in ((errors, "error"), (len(diagnostics) - errors, "warning"))
-        if count
-    ]
-    return f"{head}: {', '.join(parts)}"
+        if not self.diagnostics:
+            return f"{head}: valid"
+        parts = [
+            f"{n} {noun}{'' if n == 1 else 's'}"
+            for n, noun in (
+                (self.errors, "error"),
+                (len(self.diagnostics) - self.errors, "warning"),
+            )
+            if n
+        ]
+        return f"{head}: {', '.join(parts)}"

@@ -2,7 +2,7 @@
 
 Pure core: :func:`find_drift` takes the desired templates (from the loader), the remote ones (from
 the fetcher) and the review start times (from the activities endpoint) and returns a
-:class:`DriftReport`; the renderers turn it into text, JSON, or a Markdown issue body. Nothing here
+:class:`DriftReport`; :mod:`waform.render` turns it into text, JSON, or a Markdown issue body. Nothing here
 talks to the API — the manager does the (read-only) fetching.
 
 Finding kinds, per (name, language):
@@ -23,14 +23,12 @@ Field-level differences come from the plan engine's normaliser and differ, so ``
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
-from waform import __version__
 from waform.differ import DiffSettings
 from waform.field_changes import template_changes
 from waform.inventory import Inventory
@@ -38,7 +36,6 @@ from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate
 from waform.normalize import canonical_details
 from waform.plan import FieldChange
-from waform.render.values import markdown_code, markdown_text
 
 FindingKind = Literal["content", "pending", "review", "missing", "unmanaged", "health"]
 FINDING_KINDS: tuple[str, ...] = ("content", "pending", "review", "missing", "unmanaged", "health")
@@ -47,7 +44,6 @@ DEFAULT_FAIL_ON: frozenset[str] = frozenset(
     {"content", "pending", "missing", "unmanaged", "health"}
 )
 #: Hidden marker at the top of the Markdown report: a workflow finds "its" issue by it.
-MARKDOWN_MARKER = "<!-- waform-drift -->"
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,163 +169,6 @@ def parse_fail_on(value: str) -> frozenset[str]:
                 f"unknown finding kind {raw!r} (choose from {', '.join(FINDING_KINDS)}, all, none)"
             )
     return frozenset(kinds)
-
-
-# ------------------------------------------------------------------ rendering
-
-
-def _value(value: Any) -> str:
-    """A short one-line rendering of a field value for humans."""
-    if value is None:
-        return "(absent)"
-    text = json.dumps(value, ensure_ascii=False, sort_keys=False)
-    return text if len(text) <= 200 else text[:197] + "…"
-
-
-def _summary_line(report: DriftReport, fail_on: Iterable[str]) -> str:
-    counts = report.counts()
-    shown = ", ".join(f"{kind} {n}" for kind, n in counts.items() if n)
-    total = len(report.findings)
-    checked = f"{report.managed} in git, {report.remote} at the target"
-    if not total:
-        return f"No drift on target {report.target!r}: git and the target agree ({checked})."
-    verdict = "drift found" if report.failed(fail_on) else "nothing that fails the check"
-    noun = "finding" if total == 1 else "findings"
-    return f"{verdict} on target {report.target!r}: {total} {noun} ({shown}); {checked}."
-
-
-def render_text(report: DriftReport, fail_on: Iterable[str] = DEFAULT_FAIL_ON) -> str:
-    """Terminal report: one line per finding, field differences indented under it."""
-    lines = [_summary_line(report, fail_on)]
-    if report.findings:
-        lines.append("")
-        width = max(len(f"{f.name}/{f.language}") for f in report.findings)
-        for finding in report.findings:
-            where = f"{finding.name}/{finding.language}".ljust(width)
-            src = f"  ({finding.source})" if finding.source else ""
-            lines.append(f"{where}  {finding.kind:<9}  {finding.message}{src}")
-            for diff in finding.differences:
-                lines.append(
-                    f"    ~ {diff.path}: git {_value(diff.git)} → target {_value(diff.remote)}"
-                )
-    for note in report.notes:
-        lines.append(f"note: {note}")
-    return "\n".join(lines)
-
-
-def render_json(report: DriftReport, fail_on: Iterable[str] = DEFAULT_FAIL_ON) -> str:
-    return json.dumps(report.to_json(fail_on), indent=2, ensure_ascii=False)
-
-
-def _md(text: str) -> str:
-    """Escape text for a Markdown table cell (and keep HTML out of an issue body)."""
-    return markdown_text(text, empty="", newline="<br>")
-
-
-def _md_code(text: str) -> str:
-    """Inline code in a table cell, shown exactly as written (see :func:`markdown_code`)."""
-    return markdown_code(text, in_table=True)
-
-
-#: GitHub refuses issue and comment bodies over 65,536 characters; stay well below.
-MARKDOWN_LIMIT = 60_000
-
-
-def render_markdown(
-    report: DriftReport,
-    fail_on: Iterable[str] = DEFAULT_FAIL_ON,
-    *,
-    command: str | None = None,
-    limit: int = MARKDOWN_LIMIT,
-) -> str:
-    """An issue body: hidden marker first, a table of findings, field differences folded.
-
-    Kept under ``limit`` characters (GitHub's body limit): field details go first, then table
-    rows, with a line saying how many were left out (``--json`` has them all).
-    """
-    head = [MARKDOWN_MARKER]
-    counts = report.counts()
-    total = len(report.findings)
-    if not total:
-        head.append(f"## ✅ waform drift: {markdown_code(report.target)} matches git")
-    else:
-        noun = "finding" if total == 1 else "findings"
-        icon = "⚠️" if report.failed(fail_on) else "ℹ️"
-        head.append(f"## {icon} waform drift: {total} {noun} on {markdown_code(report.target)}")
-    head.append("")
-    head.append(
-        f"{report.managed} template languages in git, {report.remote} at the target. "
-        + (", ".join(f"**{kind}**: {n}" for kind, n in counts.items() if n) or "No findings.")
-    )
-    tail: list[str] = []
-    if report.notes:
-        tail.append("")
-        tail += [f"> {_md(note)}" for note in report.notes]
-    tail.append("")
-    ran = f" ({markdown_code(command)})" if command else ""
-    tail.append(
-        f"<sub>Checked {report.generated_at.strftime('%Y-%m-%d %H:%M UTC')} by waform "
-        f"{__version__}{ran}. Fails on: {', '.join(sorted(set(fail_on))) or 'nothing'}.</sub>"
-    )
-
-    rows = [
-        f"| {_md_code(f.name)} | {_md(f.language)} | {f.kind} | {_md(f.message)} |"
-        for f in report.findings
-    ]
-    details: list[str] = []
-    for f in report.findings:
-        if not f.differences:
-            continue
-        block = [
-            "",
-            "<details>",
-            f"<summary><code>{_md(f.name)}</code> / {_md(f.language)}: {f.kind} — "
-            f"{len(f.differences)} field(s)</summary>",
-            "",
-            "| field | git | target |",
-            "| --- | --- | --- |",
-            *(
-                f"| {_md_code(d.path)} | {_md_code(_value(d.git))} | {_md_code(_value(d.remote))} |"
-                for d in f.differences
-            ),
-            "",
-            "</details>",
-        ]
-        details.append("\n".join(block))
-
-    budget = limit - sum(len(x) + 1 for x in head + tail) - 400  # table header, omission line
-    shown_rows: list[str] = []
-    for row in rows:
-        if budget - len(row) - 1 < 0:
-            break
-        shown_rows.append(row)
-        budget -= len(row) + 1
-    shown_details: list[str] = []
-    if len(shown_rows) == len(rows):
-        for block in details:
-            if budget - len(block) - 1 < 0:
-                break
-            shown_details.append(block)
-            budget -= len(block) + 1
-
-    body = list(head)
-    if rows:
-        body += ["", "| template | language | kind | finding |", "| --- | --- | --- | --- |"]
-        body += shown_rows
-        if len(shown_rows) < len(rows):
-            body += [
-                "",
-                f"…and {len(rows) - len(shown_rows)} more findings (too long for an issue; "
-                "`waform drift --json` lists them all).",
-            ]
-        body += shown_details
-        if len(shown_details) < len(details):
-            body += [
-                "",
-                f"Field differences of {len(details) - len(shown_details)} finding(s) "
-                "left out to keep this issue under GitHub's size limit.",
-            ]
-    return "\n".join(body + tail) + "\n"
 
 
 def sort_findings(findings: Sequence[Finding]) -> tuple[Finding, ...]:

@@ -23,14 +23,14 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from waform.render.markdown import MARKDOWN_LIMIT
+from waform.render import DRIFT_MARKER, PLAN_LIMIT, PLAN_MARKER
 
 #: Hidden first line of each comment kind, so a workflow finds (and edits) its earlier comment.
 MARKERS = {
-    "validate": "<!-- waform-plan -->",
-    "plan": "<!-- waform-plan -->",
+    "validate": PLAN_MARKER,
+    "plan": PLAN_MARKER,
     "apply": "<!-- waform-apply -->",
-    "drift": "<!-- waform-drift -->",
+    "drift": DRIFT_MARKER,
 }
 HEADLINES = {
     "valid": "✅ **waform validate: the files are valid**",
@@ -174,7 +174,7 @@ def comment_body(inputs: ActionInputs, outcome: str, report: str, errors: str) -
         fence = "````" if "```" in tail else "```"
         lines += [f"{fence}text", tail, fence, ""]
     body = "\n".join(lines) + "\n"
-    room = MARKDOWN_LIMIT - len(body) - 200
+    room = PLAN_LIMIT - len(body) - 200
     if shown:
         if len(shown) > room:
             shown = shown[: max(room, 0)] + "\n\n… (cut: the full report is in the job summary)"

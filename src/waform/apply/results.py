@@ -1,5 +1,6 @@
-"""What an apply did, and its three renderings: text (terminal), JSON (tools), Markdown (a merge
-comment). Pure functions over plain data, so the command only picks one and prints it."""
+"""What an apply did: a result per write step, the review outcomes, and the verdict.
+
+:mod:`waform.render` shows an :class:`ApplyReport` as text, JSON or a Markdown merge comment."""
 
 from __future__ import annotations
 
@@ -17,7 +18,6 @@ DONE_VERB = {
     "update": "updated",
     "delete": "deleted",
 }
-_SIGN = {"create": "+", "create-draft": "+", "submit": ">", "update": "~", "delete": "-"}
 
 ReviewOutcome = Literal["approved", "rejected", "in_review", "other"]
 
@@ -123,149 +123,3 @@ class ApplyReport:
     def review_counts(self) -> dict[str, int]:
         got = Counter(r.outcome for r in self.review or ())
         return {k: got.get(k, 0) for k in ("approved", "rejected", "in_review", "other")}
-
-
-# ---------------------------------------------------------------- text
-
-
-def _headline(report: ApplyReport) -> str:
-    counts = report.counts()
-    done = [f"{n} {DONE_VERB[k]}" for k, n in counts.items() if k in DONE_VERB and n]
-    total = len(report.results)
-    if not total:
-        if report.blocked:
-            return f"Nothing to apply; {_blocked_phrase(report.blocked)}."
-        return "Nothing to apply: the remote already matches the desired state."
-    parts = ", ".join(done) if done else "nothing changed"
-    failed = f"; {counts['failed']} failed" if counts["failed"] else ""
-    return (
-        f"Apply {'complete' if not counts['failed'] else 'finished with errors'}: {parts}{failed} "
-        f"({total} action{'s' if total != 1 else ''}, {report.requests} requests, "
-        f"{report.seconds:.1f} s)."
-    )
-
-
-def _blocked_phrase(count: int) -> str:
-    noun = "change needs" if count == 1 else "changes need"
-    return f"{count} blocked {noun} attention (see `waform plan`)"
-
-
-def _failure_lines(result: StepResult) -> list[str]:
-    code = " ".join(str(p) for p in (result.status, result.error_code) if p)
-    lines = [
-        f"  ✗ {result.step.label} {result.step.kind}: {code + ': ' if code else ''}{result.message}"
-    ]
-    if result.resolution:
-        lines.append(f"    resolution: {result.resolution}")
-    return lines
-
-
-def _review_lines(report: ApplyReport) -> list[str]:
-    if report.review is None:
-        return []
-    counts = report.review_counts()
-    head = (
-        f"Review ({report.review_seconds:.0f} s): {counts['approved']} approved, "
-        f"{counts['rejected']} rejected"
-    )
-    if counts["in_review"]:
-        head += f", {counts['in_review']} still in review (wait timed out)"
-    if counts["other"]:
-        head += f", {counts['other']} in another state"
-    lines = [head + "."]
-    for r in report.review:
-        if r.outcome == "rejected":
-            lines.append(f"  ✗ {r.label} rejected: {r.rejection_code or 'no rejection code'}")
-        elif r.outcome == "other":
-            lines.append(f"  ! {r.label} is {r.state or r.change_status}")
-        elif r.outcome == "in_review":
-            lines.append(f"  … {r.label} still in review")
-    return lines
-
-
-def render_text(report: ApplyReport, *, verbose: bool = False) -> str:
-    """One line per action, then the headline, failures with errorCode and resolution, review."""
-    lines: list[str] = []
-    for r in report.results:
-        if r.ok:
-            extra = f" ({r.note})" if r.note else ""
-            if verbose and r.attempts > 1:
-                extra += f" [{r.attempts} attempts]"
-            lines.append(f"  {_SIGN[r.step.kind]} {r.step.label} {DONE_VERB[r.step.kind]}{extra}")
-        for warning in r.warnings:
-            lines.append(f"  ! {r.step.label}: {warning}")
-    lines.append(_headline(report))
-    if report.blocked and report.results:
-        lines.append(f"Not attempted: {_blocked_phrase(report.blocked)}.")
-    if report.failures:
-        lines.append("Failed:")
-        for r in report.failures:
-            lines.extend(_failure_lines(r))
-    lines.extend(_review_lines(report))
-    return "\n".join(lines)
-
-
-# ---------------------------------------------------------------- JSON
-
-
-def render_json(report: ApplyReport) -> dict[str, Any]:
-    out: dict[str, Any] = {
-        "ok": report.ok,
-        "summary": report.counts(),
-        "seconds": round(report.seconds, 3),
-        "requests": report.requests,
-        "throttled": report.throttled,
-        "blocked": report.blocked,
-        "actions": [r.to_json() for r in report.results],
-    }
-    if report.review is not None:
-        out["review"] = {
-            "summary": report.review_counts(),
-            "timedOut": report.review_timed_out,
-            "seconds": round(report.review_seconds, 3),
-            "templates": [r.to_json() for r in report.review],
-        }
-    return out
-
-
-# ---------------------------------------------------------------- Markdown
-
-
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
-
-
-def render_markdown(report: ApplyReport, *, max_rows: int = 200) -> str:
-    """A merge-request comment: headline, a table of actions (folded when long), failures."""
-    counts = report.counts()
-    icon = "✅" if report.ok else "❌"
-    lines = [f"### {icon} waform apply", "", _headline(report), ""]
-    if report.results:
-        rows = report.results
-        folded = len(rows) > 20
-        if folded:
-            lines += ["<details><summary>Actions</summary>", ""]
-        lines += ["| template | language | action | result |", "| --- | --- | --- | --- |"]
-        for r in rows[:max_rows]:
-            result = "ok" if r.ok else f"**failed**: `{r.error_code or r.status or 'error'}`"
-            if r.ok and r.note:
-                result += f" ({_md(r.note)})"
-            lines.append(f"| `{r.step.name}` | {r.step.language} | {r.step.kind} | {result} |")
-        if len(rows) > max_rows:
-            lines.append(f"| … | | | {len(rows) - max_rows} more |")
-        if folded:
-            lines += ["", "</details>"]
-        lines.append("")
-    if counts["failed"]:
-        lines += ["**Failures**", ""]
-        for r in report.failures:
-            code = f"`{r.error_code}` " if r.error_code else ""
-            lines.append(f"- `{r.step.label}` {r.step.kind}: {code}{_md(r.message)}")
-            if r.resolution:
-                lines.append(f"  - resolution: {_md(r.resolution)}")
-        lines.append("")
-    review = _review_lines(report)
-    if review:
-        lines += [f"**{review[0]}**", ""]
-        lines += [f"- {line.strip()}" for line in review[1:]]
-    return "\n".join(lines).rstrip() + "\n"

@@ -11,14 +11,13 @@ from pathlib import Path
 import click
 
 from waform.apply.progress import make_progress
-from waform.apply.results import ApplyReport, render_json, render_markdown, render_text
 from waform.apply.runner import ApplyOptions, DryRun
-from waform.commands.options import one_format, plan_showing_diagnostics
+from waform.commands.options import echo, output_format, plan_showing_diagnostics
 from waform.console import Console
 from waform.errors import PlanError, WaformError
 from waform.manager import Manager
 from waform.plan import Plan
-from waform.render import render_text as render_plan
+from waform.render import render
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$")
 _UNITS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0, None: 1.0}
@@ -141,7 +140,7 @@ def command(
     others. Exit 1 if any action failed (or, with --wait, was rejected).
     """
     console: Console = ctx.obj or Console()
-    one_format(as_json, markdown)
+    fmt = output_format(as_json, markdown)
     if comment is not None and not 1 <= len(comment) <= 65535:
         raise click.BadParameter("must be 1 to 65535 characters", param_hint="--comment")
 
@@ -183,7 +182,7 @@ def command(
     if isinstance(outcome, DryRun):
         _print_dry_run(outcome, as_json=as_json)
         return
-    _print_report(outcome, console, as_json=as_json, markdown=markdown)
+    echo(render(outcome, fmt, verbose=console.verbosity > 0))
     if not outcome.ok:
         ctx.exit(1)
 
@@ -195,7 +194,7 @@ def _plan_now(
     outcome = plan_showing_diagnostics(manager, paths, strict=strict, force=force)
     plan = outcome.plan
     if show or outcome.refusal is not None:
-        click.echo(render_plan(plan, color=False), err=True)
+        echo(render(plan, "text"), err=True)
     if outcome.refusal is not None:
         raise PlanError(outcome.refusal)
     return plan
@@ -223,12 +222,3 @@ def _print_dry_run(dry: DryRun, *, as_json: bool) -> None:
     click.echo(f"Dry run: {count} request{'s' * (count != 1)} would be sent (none were).")
     for line in lines:
         click.echo(line)
-
-
-def _print_report(report: ApplyReport, console: Console, *, as_json: bool, markdown: bool) -> None:
-    if as_json:
-        click.echo(json.dumps(render_json(report), indent=2, ensure_ascii=False))
-    elif markdown:
-        click.echo(render_markdown(report), nl=False)
-    else:
-        click.echo(render_text(report, verbose=console.verbosity > 0))

@@ -10,16 +10,10 @@ from pathlib import Path
 
 import click
 
-from waform.commands.options import one_format, showing_file_problems, target_options
-from waform.drift import (
-    DEFAULT_FAIL_ON,
-    FINDING_KINDS,
-    parse_fail_on,
-    render_json,
-    render_markdown,
-    render_text,
-)
+from waform.commands.options import echo, output_format, showing_file_problems, target_options
+from waform.drift import DEFAULT_FAIL_ON, FINDING_KINDS, parse_fail_on
 from waform.manager import Manager
+from waform.render import render
 
 #: 100 years: beyond this a threshold means "never" and would overflow a timedelta.
 MAX_STALE_HOURS = 876_000
@@ -92,17 +86,12 @@ def command(
 
     Exit 0: clean; 2: findings of a --fail-on kind; 1: error. Only reads from the API.
     """
-    one_format(as_json, markdown)
+    fmt = output_format(as_json, markdown)
     manager = Manager.from_options(paths, config_path=config_path, target=target)
     with showing_file_problems():
         report = manager.drift(paths, stale_after=timedelta(hours=stale_review))
     log.debug("drift: %d request(s)", report.requests)
-    if as_json:
-        click.echo(render_json(report, fail_on))
-    elif markdown:
-        shown = "waform drift " + " ".join(shlex.quote(str(p)) for p in paths)
-        click.echo(render_markdown(report, fail_on, command=shown), nl=False)
-    else:
-        click.echo(render_text(report, fail_on))
+    shown = "waform drift " + " ".join(shlex.quote(str(p)) for p in paths)
+    echo(render(report, fmt, fail_on=fail_on, command=shown))
     if report.failed(fail_on):
         ctx.exit(2)

@@ -12,7 +12,8 @@ from typing import TYPE_CHECKING, TypeVar
 
 import click
 
-from waform.diagnostics import render_text as render_diagnostics
+from waform.diagnostics import DiagnosticReport
+from waform.render import render
 
 if TYPE_CHECKING:
     from waform.manager import Manager, PlanOutcome
@@ -37,10 +38,17 @@ def target_options(above: str = "PATH") -> Callable[[F], F]:
     return decorate
 
 
-def one_format(as_json: bool, markdown: bool) -> None:
-    """``--json`` and ``--markdown`` choose one output; both at once is a usage error."""
+def output_format(as_json: bool, markdown: bool) -> str:
+    """The renderer ``--json`` / ``--markdown`` name (``text`` without either); both at once is
+    a usage error."""
     if as_json and markdown:
         raise click.UsageError("--json and --markdown are mutually exclusive")
+    return "json" if as_json else "markdown" if markdown else "text"
+
+
+def echo(text: str, *, err: bool = False) -> None:
+    """Print a rendering with exactly one final newline (Markdown ends with its own)."""
+    click.echo(text, err=err, nl=not text.endswith("\n"))
 
 
 @contextmanager
@@ -52,7 +60,7 @@ def showing_file_problems() -> Iterator[None]:
         yield
     except InvalidDesiredStateError as exc:
         if exc.diagnostics:
-            click.echo(render_diagnostics(exc.diagnostics), err=True)
+            echo(render(DiagnosticReport(exc.diagnostics), "text"), err=True)
         raise
 
 
@@ -63,5 +71,5 @@ def plan_showing_diagnostics(
     with showing_file_problems():
         outcome = manager.plan(paths, strict=strict, force=force)
     if outcome.diagnostics:
-        click.echo(render_diagnostics(outcome.diagnostics), err=True)
+        echo(render(DiagnosticReport(outcome.diagnostics), "text"), err=True)
     return outcome

@@ -8,11 +8,16 @@ from pathlib import Path
 import click
 
 from waform.atomicfile import write_text_atomic
-from waform.commands.options import one_format, plan_showing_diagnostics, target_options
+from waform.commands.options import (
+    echo,
+    output_format,
+    plan_showing_diagnostics,
+    target_options,
+)
 from waform.console import Console
 from waform.errors import PlanError, WaformError
 from waform.manager import Manager
-from waform.render import render_markdown, render_text
+from waform.render import render
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +59,7 @@ def command(
     `>` submit a draft, `-` delete, `!` cannot be applied (with what to do). Logs go to stderr.
     """
     console: Console = ctx.obj or Console()
-    one_format(as_json, markdown)
+    fmt = output_format(as_json, markdown)
     manager = Manager.from_options(paths, config_path=config_path, target=target)
     outcome = plan_showing_diagnostics(manager, paths, strict=strict, force=force)
     plan = outcome.plan
@@ -64,12 +69,7 @@ def command(
         plan.requests,
     )
 
-    if as_json:
-        click.echo(plan.to_json())
-    elif markdown:
-        click.echo(render_markdown(plan), nl=False)
-    else:
-        click.echo(render_text(plan, color=console.color))
+    echo(render(plan, fmt, color=console.color))
 
     if outcome.refusal is not None:
         raise PlanError(outcome.refusal)

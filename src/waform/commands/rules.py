@@ -13,8 +13,9 @@ import click
 
 from waform.console import Console
 from waform.errors import ConfigError, WaformError
+from waform.render import render
 from waform.rules import RULES, RuleSettings
-from waform.rules.listing import render_detail, render_json, render_markdown, render_text
+from waform.rules.listing import RuleListing
 from waform.rules.rule import Rule
 
 
@@ -74,11 +75,6 @@ def command(
         wanted = {rule_by_id(rule_id).id for rule_id in rule_ids}
         rules = [rule for rule in rules if rule.id in wanted]
         if fmt == "text":
-            console.out("\n\n".join(render_detail(rule) for rule in rules))
+            console.out("\n\n".join(render(rule, fmt) for rule in rules))
             return
-    if fmt == "json":
-        console.out(render_json(rules))
-    elif fmt == "markdown":
-        console.out(render_markdown(rules))
-    else:
-        console.out(render_text(rules))
+    console.out(render(RuleListing(tuple(rules)), fmt))

@@ -12,8 +12,9 @@ from pathlib import Path
 import click
 
 from waform.console import Console
-from waform.diagnostics import render_github, render_json, summary
+from waform.diagnostics import DiagnosticReport
 from waform.manager import Manager
+from waform.render import render
 
 log = logging.getLogger(__name__)
 
@@ -52,26 +53,12 @@ def command(
     console: Console = ctx.obj or Console()
     manager = Manager.from_options(paths, config_path=config_path, offline=True)
     state = manager.validate(paths, strict=strict)
-    if fmt == "json":
-        click.echo(
-            render_json(
-                state.diagnostics,
-                files=state.files_read,
-                templates=len(state.templates),
-                valid=state.ok,
-                strict=strict,
-            )
-        )
-    elif fmt == "github":
-        if state.diagnostics:
-            click.echo(render_github(state.diagnostics))
-    else:
-        for diagnostic in state.diagnostics:
-            console.out(
-                diagnostic.render(), fg="red" if diagnostic.severity == "error" else "yellow"
-            )
-    log.info(
-        "%s", summary(state.diagnostics, templates=len(state.templates), files=state.files_read)
+    report = DiagnosticReport(
+        state.diagnostics, files=state.files_read, templates=len(state.templates), strict=strict
     )
-    if not state.ok:
+    output = render(report, fmt, color=console.color)
+    if output or fmt == "json":
+        console.out(output)
+    log.info("%s", report.summary())
+    if not report.valid:
         ctx.exit(1)

@@ -1,10 +1,37 @@
-"""Renderings of a :class:`~waform.plan.Plan`: text (terminal) and Markdown (PR comment).
+"""Every output waform prints, one format per module, all through :func:`render`.
 
-JSON lives on the plan itself (:meth:`~waform.plan.Plan.to_json`), because it is also the file
-format ``apply`` reads back.
+``render(subject, "text" | "json" | "markdown" | "github", **options)`` shows a plan, a drift
+report, an apply report, a :class:`~waform.diagnostics.DiagnosticReport` or the rules. Each
+format is a :class:`~waform.render.base.Renderer` in its own module (:mod:`.text`,
+:mod:`.json`, :mod:`.markdown`, :mod:`.github`) with one method per kind of subject; a new
+format is a new module with a registered renderer, imported below.
 """
 
-from waform.render.markdown import MARKDOWN_LIMIT, MARKER, render_markdown
-from waform.render.text import render_text
+from __future__ import annotations
 
-__all__ = ["MARKDOWN_LIMIT", "MARKER", "render_markdown", "render_text"]
+from typing import Any
+
+from waform.errors import WaformError
+from waform.render import github, json, markdown, text  # noqa: F401 - each registers its format
+from waform.render.base import FORMATS, Options, Renderer, register
+from waform.render.markdown import DRIFT_LIMIT, DRIFT_MARKER, PLAN_LIMIT, PLAN_MARKER
+
+__all__ = [
+    "DRIFT_LIMIT",
+    "DRIFT_MARKER",
+    "FORMATS",
+    "PLAN_LIMIT",
+    "PLAN_MARKER",
+    "Options",
+    "Renderer",
+    "register",
+    "render",
+]
+
+
+def render(subject: Any, fmt: str = "text", **options: Any) -> str:
+    """``subject`` in the format named ``fmt``; ``options`` are :class:`Options` fields."""
+    renderer = FORMATS.get(fmt)
+    if renderer is None:
+        raise WaformError(f"unknown output format {fmt!r} (one of {', '.join(sorted(FORMATS))})")
+    return renderer(Options(**options)).render(subject)

@@ -1,24 +1,62 @@
-"""Markdown rendering of a plan for a pull-request comment.
+"""Markdown: plans as pull-request comments, drift as an issue body, apply as a merge comment,
+and the rules as the README's table.
 
-The first line is the hidden marker :data:`MARKER` (``<!-- waform-plan -->``): a CI step finds
-its earlier comment by that line and edits it in place instead of adding one per push. Then a
-summary, tables (blocked items first: they are what a reviewer must act on), and a collapsible
-``<details>`` block per changed template with its field-level diff. GitHub refuses comments
-over 65,536 characters, so the output stops before :data:`MARKDOWN_LIMIT` with a note saying
-how much was left out.
+A plan comment starts with the hidden marker :data:`PLAN_MARKER` (a drift issue with
+:data:`DRIFT_MARKER`): a CI step finds its earlier comment by that line and edits it in place
+instead of adding one per push. Blocked items come first (they are what a reviewer must act
+on), then tables and a collapsible ``<details>`` block per changed template. GitHub refuses
+bodies over 65,536 characters, so each output stops before its limit with a note saying how
+much was left out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
+from waform import __version__
+from waform.apply.results import ApplyReport
+from waform.drift import DriftReport
+from waform.drift import Finding as DriftFinding
 from waform.plan import SYMBOLS, Action, Blocked, FieldChange, Plan
-from waform.render.values import backtick_fence, markdown_code, show_value
+from waform.render.base import Renderer, failing_kinds, register
+from waform.render.text import apply_headline, review_lines
+from waform.render.values import backtick_fence, drift_value, markdown_code, show_value
 from waform.render.values import markdown_text as _cell
+from waform.rules.listing import RuleListing
+from waform.rules.rule import Rule
 
-MARKER = "<!-- waform-plan -->"
+PLAN_MARKER = "<!-- waform-plan -->"
+DRIFT_MARKER = "<!-- waform-drift -->"
 #: Stay under GitHub's 65,536-character comment limit with room for a CI step's own text.
-MARKDOWN_LIMIT = 65_000
+PLAN_LIMIT = 65_000
+#: GitHub refuses issue bodies over 65,536 characters; stay well below.
+DRIFT_LIMIT = 60_000
+
+
+@register
+class MarkdownRenderer(Renderer):
+    name = "markdown"
+
+    def plan(self, plan: Plan) -> str:
+        return plan_markdown(plan, PLAN_LIMIT if self.options.limit is None else self.options.limit)
+
+    def drift(self, report: DriftReport) -> str:
+        fail_on = failing_kinds(self.options)
+        return drift_markdown(
+            report,
+            fail_on,
+            self.options.command,
+            DRIFT_LIMIT if self.options.limit is None else self.options.limit,
+        )
+
+    def apply(self, report: ApplyReport) -> str:
+        return apply_markdown(report)
+
+    def rules(self, listing: RuleListing) -> str:
+        return rules_markdown(listing.rules)
+
+
+# ---------------------------------------------------------------- plans
 
 
 def _fence(body: str, lang: str = "diff") -> str:
@@ -83,10 +121,10 @@ def _table(title: str, header: str, rows: Iterable[str]) -> list[tuple[str, bool
     return [(f"#### {title}\n\n{header}", False), (align, False), *items, ("", False)]
 
 
-def render_markdown(plan: Plan, *, limit: int = MARKDOWN_LIMIT) -> str:
+def plan_markdown(plan: Plan, limit: int) -> str:
     """The plan as a PR comment, at most ``limit`` characters."""
     target = markdown_code(plan.target) if plan.target else "the target"
-    head = [MARKER, f"### waform plan for {target}", ""]
+    head = [PLAN_MARKER, f"### waform plan for {target}", ""]
     head.append(f"**Plan:** {_cell(plan.summary.phrase())}")
     if not plan.has_changes:
         head.append("")
@@ -142,3 +180,181 @@ def render_markdown(plan: Plan, *, limit: int = MARKDOWN_LIMIT) -> str:
         text += block + "\n"
         shown += is_item
     return text.rstrip("\n") + "\n"
+
+
+# ---------------------------------------------------------------- drift
+
+
+def _drift_cell(text: str) -> str:
+    """Escape text for a Markdown table cell (and keep HTML out of an issue body)."""
+    return _cell(text, empty="", newline="<br>")
+
+
+def _code_cell(text: str) -> str:
+    """Inline code in a table cell, shown exactly as written (see :func:`markdown_code`)."""
+    return markdown_code(text, in_table=True)
+
+
+def _difference_block(f: DriftFinding) -> str:
+    """A folded table of one finding's field differences."""
+    block = [
+        "",
+        "<details>",
+        f"<summary><code>{_drift_cell(f.name)}</code> / {_drift_cell(f.language)}: {f.kind} — "
+        f"{len(f.differences)} field(s)</summary>",
+        "",
+        "| field | git | target |",
+        "| --- | --- | --- |",
+        *(
+            f"| {_code_cell(d.path)} | {_code_cell(drift_value(d.git))} | {_code_cell(drift_value(d.remote))} |"
+            for d in f.differences
+        ),
+        "",
+        "</details>",
+    ]
+    return "\n".join(block)
+
+
+def _take(blocks: list[str], budget: int) -> tuple[list[str], int]:
+    """The leading ``blocks`` that fit in ``budget`` characters (a newline each), and the rest
+    of the budget."""
+    taken: list[str] = []
+    for block in blocks:
+        if budget - len(block) - 1 < 0:
+            break
+        taken.append(block)
+        budget -= len(block) + 1
+    return taken, budget
+
+
+def drift_markdown(
+    report: DriftReport, fail_on: Iterable[str], command: str | None, limit: int
+) -> str:
+    """An issue body: hidden marker first, a table of findings, field differences folded.
+
+    Kept under ``limit`` characters (GitHub's body limit): field details go first, then table
+    rows, with a line saying how many were left out (``--json`` has them all).
+    """
+    head = [DRIFT_MARKER]
+    counts = report.counts()
+    total = len(report.findings)
+    if not total:
+        head.append(f"## ✅ waform drift: {markdown_code(report.target)} matches git")
+    else:
+        noun = "finding" if total == 1 else "findings"
+        icon = "⚠️" if report.failed(fail_on) else "ℹ️"
+        head.append(f"## {icon} waform drift: {total} {noun} on {markdown_code(report.target)}")
+    head.append("")
+    head.append(
+        f"{report.managed} template languages in git, {report.remote} at the target. "
+        + (", ".join(f"**{kind}**: {n}" for kind, n in counts.items() if n) or "No findings.")
+    )
+    tail: list[str] = []
+    if report.notes:
+        tail.append("")
+        tail += [f"> {_drift_cell(note)}" for note in report.notes]
+    tail.append("")
+    ran = f" ({markdown_code(command)})" if command else ""
+    tail.append(
+        f"<sub>Checked {report.generated_at.strftime('%Y-%m-%d %H:%M UTC')} by waform "
+        f"{__version__}{ran}. Fails on: {', '.join(sorted(set(fail_on))) or 'nothing'}.</sub>"
+    )
+
+    rows = [
+        f"| {_code_cell(f.name)} | {_drift_cell(f.language)} | {f.kind} | {_drift_cell(f.message)} |"
+        for f in report.findings
+    ]
+    details = [_difference_block(f) for f in report.findings if f.differences]
+
+    budget = limit - sum(len(x) + 1 for x in head + tail) - 400  # table header, omission line
+    shown_rows, budget = _take(rows, budget)
+    shown_details = _take(details, budget)[0] if len(shown_rows) == len(rows) else []
+
+    body = list(head)
+    if rows:
+        body += ["", "| template | language | kind | finding |", "| --- | --- | --- | --- |"]
+        body += shown_rows
+        if len(shown_rows) < len(rows):
+            body += [
+                "",
+                f"…and {len(rows) - len(shown_rows)} more findings (too long for an issue; "
+                "`waform drift --json` lists them all).",
+            ]
+        body += shown_details
+        if len(shown_details) < len(details):
+            body += [
+                "",
+                f"Field differences of {len(details) - len(shown_details)} finding(s) "
+                "left out to keep this issue under GitHub's size limit.",
+            ]
+    return "\n".join(body + tail) + "\n"
+
+
+# ---------------------------------------------------------------- apply
+
+
+def _apply_cell(text: str) -> str:
+    return _cell(text, empty="")
+
+
+def apply_markdown(report: ApplyReport, max_rows: int = 200) -> str:
+    """A merge-request comment: headline, a table of actions (folded when long), failures."""
+    counts = report.counts()
+    icon = "✅" if report.ok else "❌"
+    lines = [f"### {icon} waform apply", "", apply_headline(report), ""]
+    if report.results:
+        rows = report.results
+        folded = len(rows) > 20
+        if folded:
+            lines += ["<details><summary>Actions</summary>", ""]
+        lines += ["| template | language | action | result |", "| --- | --- | --- | --- |"]
+        for r in rows[:max_rows]:
+            result = "ok" if r.ok else f"**failed**: `{r.error_code or r.status or 'error'}`"
+            if r.ok and r.note:
+                result += f" ({_apply_cell(r.note)})"
+            lines.append(f"| `{r.step.name}` | {r.step.language} | {r.step.kind} | {result} |")
+        if len(rows) > max_rows:
+            lines.append(f"| … | | | {len(rows) - max_rows} more |")
+        if folded:
+            lines += ["", "</details>"]
+        lines.append("")
+    if counts["failed"]:
+        lines += ["**Failures**", ""]
+        for r in report.failures:
+            code = f"`{r.error_code}` " if r.error_code else ""
+            lines.append(f"- `{r.step.label}` {r.step.kind}: {code}{_apply_cell(r.message)}")
+            if r.resolution:
+                lines.append(f"  - resolution: {_apply_cell(r.resolution)}")
+        lines.append("")
+    review = review_lines(report)
+    if review:
+        lines += [f"**{review[0]}**", ""]
+        lines += [f"- {line.strip()}" for line in review[1:]]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+# ---------------------------------------------------------------- rules
+
+
+def _rules_cell(text: str) -> str:
+    """Only pipes are escaped: the README's table is this output, byte for byte."""
+    return text.replace("|", "\\|")
+
+
+def rules_markdown(rules: Sequence[Rule]) -> str:
+    """The README table (a test keeps the README in sync with this output)."""
+    lines = [
+        "| id | rule | severity | evidence | checked by | notes | source |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
+    for rule in rules:
+        notes = "; ".join(
+            part for part in (f"schema: {rule.schema}" if rule.schema else "", rule.note) if part
+        )
+        sources = ", ".join(f"[{name}]({link})" for name, link in rule.cited)
+        lines.append(
+            f"| `{rule.id}` | {_rules_cell(rule.title)} | {rule.shown_severity} "
+            f"| {rule.status}: {_rules_cell(rule.evidence)} | {rule.checked} | {_rules_cell(notes)} "
+            f"| {sources} |"
+        )
+    return "\n".join(lines)

@@ -1,6 +1,6 @@
-"""Terraform-like text rendering of a plan for a terminal or a CI log.
+"""Text for a terminal or a CI log: plans, drift reports, apply results, diagnostics, rules.
 
-::
+A plan reads like Terraform's::
 
       + order_shipped/EN_US  create
       ~ order_shipped/DE  update
@@ -9,15 +9,58 @@
 
     Plan: 1 to create, 1 to update, 1 to delete, 4 unchanged.
 
-Colour (ANSI) only when the caller says so — the console enables it on a TTY only.
+Colour (ANSI) only when the caller says so — the console enables it on a TTY only. No output
+ends with a newline.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+
 import click
 
+from waform.apply.results import DONE_VERB, ApplyReport, StepResult
+from waform.diagnostics import DiagnosticReport
+from waform.drift import DriftReport
 from waform.plan import SYMBOLS, Action, Blocked, FieldChange, Plan
-from waform.render.values import show_value
+from waform.render.base import Renderer, failing_kinds, register
+from waform.render.values import drift_value, show_value
+from waform.rules.examples import examples
+from waform.rules.listing import RuleListing
+from waform.rules.rule import STATUSES, Rule
+
+
+@register
+class TextRenderer(Renderer):
+    name = "text"
+
+    def plan(self, plan: Plan) -> str:
+        return plan_text(plan, self.options.color)
+
+    def drift(self, report: DriftReport) -> str:
+        return drift_text(report, failing_kinds(self.options))
+
+    def apply(self, report: ApplyReport) -> str:
+        return apply_text(report, self.options.verbose)
+
+    def diagnostics(self, report: DiagnosticReport) -> str:
+        """``path:line:col: [warning: ]message [code]``, errors red and warnings yellow."""
+        color = self.options.color
+        return "\n".join(
+            click.style(d.render(), fg="red" if d.severity == "error" else "yellow")
+            if color
+            else d.render()
+            for d in report.diagnostics
+        )
+
+    def rules(self, listing: RuleListing) -> str:
+        return rules_text(listing.rules)
+
+    def rule(self, rule: Rule) -> str:
+        return rule_text(rule)
+
+
+# ---------------------------------------------------------------- plans
 
 _COLOURS = {
     "+": "green",
@@ -74,7 +117,7 @@ def _blocked_lines(item: Blocked, color: bool) -> list[str]:
     return lines
 
 
-def render_text(plan: Plan, *, color: bool = False) -> str:
+def plan_text(plan: Plan, color: bool) -> str:
     """The whole plan as text (no trailing newline)."""
     lines: list[str] = []
     target = f'target "{plan.target}"' if plan.target else "the target"
@@ -107,3 +150,164 @@ def render_text(plan: Plan, *, color: bool = False) -> str:
             lines.append(_style(f"Safety ({verdict}): {violation}", "!", color))
     lines.append(_style(f"Plan: {plan.summary.phrase()}", "", color, bold=True))
     return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- drift
+
+
+def _summary_line(report: DriftReport, fail_on: Iterable[str]) -> str:
+    counts = report.counts()
+    shown = ", ".join(f"{kind} {n}" for kind, n in counts.items() if n)
+    total = len(report.findings)
+    checked = f"{report.managed} in git, {report.remote} at the target"
+    if not total:
+        return f"No drift on target {report.target!r}: git and the target agree ({checked})."
+    verdict = "drift found" if report.failed(fail_on) else "nothing that fails the check"
+    noun = "finding" if total == 1 else "findings"
+    return f"{verdict} on target {report.target!r}: {total} {noun} ({shown}); {checked}."
+
+
+def drift_text(report: DriftReport, fail_on: Iterable[str]) -> str:
+    """Terminal report: one line per finding, field differences indented under it."""
+    lines = [_summary_line(report, fail_on)]
+    if report.findings:
+        lines.append("")
+        width = max(len(f"{f.name}/{f.language}") for f in report.findings)
+        for finding in report.findings:
+            where = f"{finding.name}/{finding.language}".ljust(width)
+            src = f"  ({finding.source})" if finding.source else ""
+            lines.append(f"{where}  {finding.kind:<9}  {finding.message}{src}")
+            for diff in finding.differences:
+                lines.append(
+                    f"    ~ {diff.path}: git {drift_value(diff.git)} → target {drift_value(diff.remote)}"
+                )
+    for note in report.notes:
+        lines.append(f"note: {note}")
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- apply
+
+_SIGN = {"create": "+", "create-draft": "+", "submit": ">", "update": "~", "delete": "-"}
+
+
+def apply_headline(report: ApplyReport) -> str:
+    counts = report.counts()
+    done = [f"{n} {DONE_VERB[k]}" for k, n in counts.items() if k in DONE_VERB and n]
+    total = len(report.results)
+    if not total:
+        if report.blocked:
+            return f"Nothing to apply; {_blocked_phrase(report.blocked)}."
+        return "Nothing to apply: the remote already matches the desired state."
+    parts = ", ".join(done) if done else "nothing changed"
+    failed = f"; {counts['failed']} failed" if counts["failed"] else ""
+    return (
+        f"Apply {'complete' if not counts['failed'] else 'finished with errors'}: {parts}{failed} "
+        f"({total} action{'s' if total != 1 else ''}, {report.requests} requests, "
+        f"{report.seconds:.1f} s)."
+    )
+
+
+def _blocked_phrase(count: int) -> str:
+    noun = "change needs" if count == 1 else "changes need"
+    return f"{count} blocked {noun} attention (see `waform plan`)"
+
+
+def _failure_lines(result: StepResult) -> list[str]:
+    code = " ".join(str(p) for p in (result.status, result.error_code) if p)
+    lines = [
+        f"  ✗ {result.step.label} {result.step.kind}: {code + ': ' if code else ''}{result.message}"
+    ]
+    if result.resolution:
+        lines.append(f"    resolution: {result.resolution}")
+    return lines
+
+
+def review_lines(report: ApplyReport) -> list[str]:
+    if report.review is None:
+        return []
+    counts = report.review_counts()
+    head = (
+        f"Review ({report.review_seconds:.0f} s): {counts['approved']} approved, "
+        f"{counts['rejected']} rejected"
+    )
+    if counts["in_review"]:
+        head += f", {counts['in_review']} still in review (wait timed out)"
+    if counts["other"]:
+        head += f", {counts['other']} in another state"
+    lines = [head + "."]
+    for r in report.review:
+        if r.outcome == "rejected":
+            lines.append(f"  ✗ {r.label} rejected: {r.rejection_code or 'no rejection code'}")
+        elif r.outcome == "other":
+            lines.append(f"  ! {r.label} is {r.state or r.change_status}")
+        elif r.outcome == "in_review":
+            lines.append(f"  … {r.label} still in review")
+    return lines
+
+
+def apply_text(report: ApplyReport, verbose: bool) -> str:
+    """One line per action, then the headline, failures with errorCode and resolution, review."""
+    lines: list[str] = []
+    for r in report.results:
+        if r.ok:
+            extra = f" ({r.note})" if r.note else ""
+            if verbose and r.attempts > 1:
+                extra += f" [{r.attempts} attempts]"
+            lines.append(f"  {_SIGN[r.step.kind]} {r.step.label} {DONE_VERB[r.step.kind]}{extra}")
+        for warning in r.warnings:
+            lines.append(f"  ! {r.step.label}: {warning}")
+    lines.append(apply_headline(report))
+    if report.blocked and report.results:
+        lines.append(f"Not attempted: {_blocked_phrase(report.blocked)}.")
+    if report.failures:
+        lines.append("Failed:")
+        for r in report.failures:
+            lines.extend(_failure_lines(r))
+    lines.extend(review_lines(report))
+    return "\n".join(lines)
+
+
+# ---------------------------------------------------------------- rules
+
+
+def rules_text(rules: Sequence[Rule]) -> str:
+    rows = list(rules)
+    width = max(len(rule.id) for rule in rows)
+    lines = []
+    for rule in rows:
+        lines.append(
+            f"{rule.id:<{width}}  {rule.shown_severity:<7}  {rule.status:<16}  "
+            f"{rule.checked:<20}  {rule.title} [{rule.source}]"
+        )
+    return "\n".join(lines)
+
+
+def rule_text(rule: Rule) -> str:
+    """One rule in full: claim, severity, evidence with links, and its two examples."""
+    kinds = ", ".join(STATUSES.get(token, token) for token in _tokens(rule.status))
+    lines = [
+        f"{rule.id}: {rule.title}",
+        f"severity: {rule.shown_severity} (checked by {rule.checked})",
+        f"evidence: {rule.status} ({kinds}): {rule.evidence}",
+    ]
+    if rule.schema:
+        lines.append(f"schema: {rule.schema}")
+    if rule.note:
+        lines.append(f"note: {rule.note}")
+    lines.append("sources:")
+    lines += [f"  - {name}: {link}" for name, link in rule.cited]
+    shown = examples(rule)
+    if not shown:
+        lines.append("examples: none (nothing to check offline)")
+    for example in shown:
+        lines += ["", "passes:" if example.passes else "fails:"]
+        for path, text in example.files:
+            if len(example.files) > 1:
+                lines.append(f"  # {path.name}")
+            lines += [f"  {line}" if line else "" for line in text.rstrip("\n").splitlines()]
+    return "\n".join(lines)
+
+
+def _tokens(status: str) -> list[str]:
+    return [token for token in status.replace("+", "/").split("/") if token]

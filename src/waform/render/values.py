@@ -20,6 +20,14 @@ def show_value(value: Any, *, limit: int = MAX_VALUE_CHARS) -> str:
     return text
 
 
+def drift_value(value: Any) -> str:
+    """A short one-line rendering of a drift finding's field value (``(absent)`` for none)."""
+    if value is None:
+        return "(absent)"
+    text = json.dumps(value, ensure_ascii=False, sort_keys=False)
+    return text if len(text) <= 200 else text[:197] + "…"
+
+
 def markdown_text(text: str | None, *, empty: str = "—", newline: str = " ") -> str:
     """Text safe in a Markdown table cell (and in an issue body): no pipes, HTML or newlines."""
     if not text:

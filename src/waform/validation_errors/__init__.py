@@ -18,7 +18,7 @@ from pydantic import BaseModel, ValidationError
 from ruamel.yaml.nodes import Node
 
 from waform.validation_errors.config_messages import config_message, plan_message
-from waform.validation_errors.document import Finding, document_path
+from waform.validation_errors.document import SchemaProblem, document_path
 from waform.validation_errors.model_walk import closest, did_you_mean, union_tags
 from waform.validation_errors.nodes import NodeFinder, find_node
 from waform.validation_errors.template_messages import explain
@@ -26,7 +26,7 @@ from waform.validation_errors.template_messages import explain
 Wording = Callable[..., str]
 
 __all__ = [
-    "Finding",
+    "SchemaProblem",
     "NodeFinder",
     "closest",
     "config_message",
@@ -40,11 +40,11 @@ __all__ = [
 ]
 
 
-def place(finder: NodeFinder, finding: Finding) -> tuple[int, int]:
-    """``(line, column)`` of a template finding: its value, its key, or the mapping lacking it."""
-    if finding.target == "parent":
-        return finder.position(finding.path[:-1])
-    return finder.position(finding.path, key=finding.target == "key")
+def place(finder: NodeFinder, problem: SchemaProblem) -> tuple[int, int]:
+    """``(line, column)`` of a template problem: its value, its key, or the mapping lacking it."""
+    if problem.target == "parent":
+        return finder.position(problem.path[:-1])
+    return finder.position(problem.path, key=problem.target == "key")
 
 
 def first_error(

@@ -1,4 +1,4 @@
-"""A pydantic ``loc`` as a path in the document, and the finding placed there."""
+"""A pydantic ``loc`` as a path in the document, and the problem placed there."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ Target = Literal["value", "key", "parent"]
 
 
 @dataclass(frozen=True, slots=True)
-class Finding:
+class SchemaProblem:
     """One problem: ``path`` in the document, what to point at, and the message."""
 
     path: tuple[str | int, ...]

@@ -2,7 +2,7 @@
 
 Pydantic says ``languages.EN_US.details.components.0.HEADER_TEXT.text: String should have at
 most 60 characters``; an author wants ``text is longer than 60 characters (72)`` at the line of
-that text. :func:`explain` turns each error into a :class:`Finding`: a *document path* (union
+that text. :func:`explain` turns each error into a :class:`SchemaProblem`: a *document path* (union
 tags such as ``HEADER_TEXT`` dropped, ``EN_US`` mapped back to the ``en_US`` the author typed),
 what to point at (the value, its key, or the mapping that lacks a field), and a message.
 """
@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from waform.model.enums import LANGUAGE_SET, normalize_language
 from waform.model.template import NAME_PATTERN, TemplateFile
-from waform.validation_errors.document import Finding, Target, document_path, value_at
+from waform.validation_errors.document import SchemaProblem, Target, document_path, value_at
 from waform.validation_errors.model_walk import closest, field_names, model_at, union_tags
 
 
@@ -209,9 +209,9 @@ def _repeated_type(components: Any) -> int | None:
     return None
 
 
-def explain(exc: ValidationError, data: Any) -> list[Finding]:
-    """Every error of ``exc`` (raised validating ``data``) as a located, friendly finding."""
-    findings: list[Finding] = []
+def explain(exc: ValidationError, data: Any) -> list[SchemaProblem]:
+    """Every error of ``exc`` (raised validating ``data``) as a located, friendly problem."""
+    problems: list[SchemaProblem] = []
     by_place: dict[tuple[Any, ...], int] = {}
     for err in exc.errors(include_url=False):
         loc = tuple(err["loc"])
@@ -247,24 +247,24 @@ def explain(exc: ValidationError, data: Any) -> list[Finding]:
         place = (path, target)
         if kind in _EXPECTED and place in by_place:
             # ``int | float``: one error per union member; say it once.
-            earlier = findings[by_place[place]]
+            earlier = problems[by_place[place]]
             if "expected an integer" in earlier.message and kind == "float_type":
-                findings[by_place[place]] = dataclasses.replace(
+                problems[by_place[place]] = dataclasses.replace(
                     earlier, message=earlier.message.replace("an integer", "a number", 1)
                 )
             continue
-        by_place[place] = len(findings)
+        by_place[place] = len(problems)
         code = "unknown-field" if kind == "extra_forbidden" else "schema"
-        findings.append(Finding(path, target, message, code))
+        problems.append(SchemaProblem(path, target, message, code))
     # ``categroy: X`` yields "unknown field 'categroy'; did you mean 'category'?" *and* "missing
     # required field 'category'": the first says it all.
     suggested = {
         (f.path[:-1], match.group(1))
-        for f in findings
+        for f in problems
         if f.code == "unknown-field" and (match := _DID_YOU_MEAN.search(f.message))
     }
     return [
-        f for f in findings if not (f.target == "parent" and (f.path[:-1], f.path[-1]) in suggested)
+        f for f in problems if not (f.target == "parent" and (f.path[:-1], f.path[-1]) in suggested)
     ]
 
 
