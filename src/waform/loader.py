@@ -56,14 +56,15 @@ Loc = tuple[str | int, ...]
 
 
 class LoadedFile:
-    """One template file that loaded and validated without errors.
+    """One template file that loaded and validated without errors (:attr:`complete`), or the
+    valid languages of one with errors, which the rules still check so a run reports all.
 
     It keeps the model and the file's text; the plain YAML value (:attr:`data`) and the node
     graph behind :meth:`locate` are re-derived from the text on first use, so 10,000 loaded
     templates do not pin millions of small objects the rules and the differ never look at.
     """
 
-    __slots__ = ("path", "template", "text", "desired", "_data", "_finder")
+    __slots__ = ("path", "template", "text", "desired", "complete", "_data", "_finder")
 
     def __init__(
         self,
@@ -72,10 +73,12 @@ class LoadedFile:
         data: dict[str, Any] | None = None,
         text: str = "",
         desired: Sequence[DesiredTemplate] = (),
+        complete: bool = True,
     ) -> None:
         self.path = path
         self.template = template
         self.text = text
+        self.complete = complete
         #: This file's templates, one per language, ``source`` set (as in ``LoadResult.templates``).
         self.desired = list(desired)
         self._data = data
@@ -124,6 +127,8 @@ class LoadResult:
     """Everything one load found. ``files`` and ``templates`` hold only files without errors."""
 
     files: list[LoadedFile] = field(default_factory=list)
+    partial: list[LoadedFile] = field(default_factory=list)
+    """The valid part of files with errors: only for the rules (nothing is planned from them)."""
     templates: list[DesiredTemplate] = field(default_factory=list)
     """One per (name, language), in file order, ``source`` = the language key's position."""
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -208,14 +213,15 @@ def load_paths(paths: Sequence[str | Path]) -> LoadResult:
             loaded, diagnostics = load_file(path)
             result.diagnostics.extend(diagnostics)
             if loaded is not None:
-                result.files.append(loaded)
+                (result.files if loaded.complete else result.partial).append(loaded)
         _check_across_files(result)
     result.diagnostics = sort_diagnostics(result.diagnostics)
     return result
 
 
 def load_file(path: str) -> tuple[LoadedFile | None, list[Diagnostic]]:
-    """Read one file: the loaded file (``None`` if it has any error) and its diagnostics."""
+    """Read one file: the loaded file (incomplete, or ``None``, if it has errors) and its
+    diagnostics."""
     raw, problem = _read_bytes(path)
     if problem is not None:
         return None, [problem]
@@ -266,17 +272,22 @@ def load_text(path: str, text: str) -> tuple[LoadedFile | None, list[Diagnostic]
         add(line, column, message, "schema")
         return None, diagnostics
     finder = NodeFinder(root)
-    try:
-        template = TemplateFile.model_validate(data)
-    except ValidationError as exc:
-        # A value under a refused tag, or one its tag could not convert, was read as text; a
-        # schema error at the same place would be noise.
-        tagged = {(p.line, p.column) for p in doc.problems if p.code in _READ_AS_TEXT}
-        for finding in explain(exc, data):
-            line, column = place(finder, finding)
-            if (line, column) not in tagged:
-                add(line, column, finding.message, finding.code)
-        return None, diagnostics
+    # A value under a refused tag, or one its tag could not convert, was read as text; a
+    # schema error at the same place would be noise.
+    tagged = {(p.line, p.column) for p in doc.problems if p.code in _READ_AS_TEXT}
+    attempt: dict[str, Any] | None = data
+    while True:  # each pass leaves out what failed, so every language's errors are reported
+        try:
+            template = TemplateFile.model_validate(attempt)
+            break
+        except ValidationError as exc:
+            for finding in explain(exc, attempt):
+                line, column = place(finder, finding)
+                if (line, column) not in tagged:
+                    add(line, column, finding.message, finding.code)
+            attempt = TemplateFile.without_failed(attempt, exc.errors())  # type: ignore[arg-type]
+            if attempt is None:
+                return None, diagnostics
     for loc, message in template.cross_field_errors():
         line, column = position(finder.find(loc, key=False).start_mark)
         add(line, column, message, "schema")
@@ -290,7 +301,7 @@ def load_text(path: str, text: str) -> tuple[LoadedFile | None, list[Diagnostic]
         )
         add(line, column, message, "file-name", "warning")
     if any(d.severity == "error" for d in diagnostics):
-        return None, diagnostics
+        return LoadedFile(path, template, None, text, complete=False), diagnostics
     sources = _language_sources(finder, path)
     desired = template.desired()
     for item in desired:

@@ -65,6 +65,8 @@ class DesiredState:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     files_read: int = 0
     """Template files found (loaded or not)."""
+    silenced: list[Any] = field(default_factory=list)
+    """Rule findings the templates silenced (:class:`waform.rules.silence.Silenced`)."""
 
     @property
     def ok(self) -> bool:
@@ -136,12 +138,14 @@ class Manager:
         diagnostics = list(loaded.diagnostics)
         if strict:  # warnings fail the run: report them as what they now are
             diagnostics = [replace(d, severity="error") for d in diagnostics]
-        report = run_rules(loaded.files, RuleSettings(overrides=self.config.rules, strict=strict))
+        settings = RuleSettings(overrides=self.config.rules, strict=strict)
+        report = run_rules([*loaded.files, *loaded.partial], settings)
         return DesiredState(
             list(loaded.templates),
             list(loaded.files),
             sort_diagnostics([*diagnostics, *report.diagnostics]),
             loaded.files_read,
+            report.silenced,
         )
 
     def load(self, paths: Sequence[str | Path], *, strict: bool = False) -> DesiredState:

@@ -1,5 +1,8 @@
 """`waform validate PATH…`: check template files offline — no target, no credentials, no network.
 
+Findings a template silenced (``ignore:``) are listed as ``silenced`` and fail nothing;
+``--explain`` adds, for each rule that fired, its evidence and a passing and a failing example.
+
 The pipeline is :meth:`waform.manager.Manager.validate` (the loader, then Meta's rules), the same
 one ``plan`` refuses on. Exit 0 when valid, 1 on any error (with ``--strict``, on any warning).
 """
@@ -15,6 +18,7 @@ from waform.console import Console
 from waform.diagnostics import DiagnosticReport
 from waform.manager import Manager
 from waform.render import render
+from waform.rules.listing import fired_rules
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +35,11 @@ log = logging.getLogger(__name__)
 )
 @click.option("--strict", is_flag=True, help="Warnings fail too (exit 1).")
 @click.option(
+    "--explain",
+    is_flag=True,
+    help="After the findings, explain each rule that fired: evidence, sources, examples.",
+)
+@click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -42,6 +51,7 @@ def command(
     paths: tuple[Path, ...],
     fmt: str,
     strict: bool,
+    explain: bool,
     config_path: Path | None,
 ) -> None:
     """Check the template files in PATH... offline: YAML, schema, names, Meta's rules.
@@ -54,11 +64,18 @@ def command(
     manager = Manager.from_options(paths, config_path=config_path, offline=True)
     state = manager.validate(paths, strict=strict)
     report = DiagnosticReport(
-        state.diagnostics, files=state.files_read, templates=len(state.templates), strict=strict
+        state.diagnostics,
+        files=state.files_read,
+        templates=len(state.templates),
+        strict=strict,
+        silenced=state.silenced,
     )
     output = render(report, fmt, color=console.color)
     if output or fmt == "json":
         console.out(output)
+    if explain and fmt == "text":
+        rules = fired_rules(state.diagnostics, state.silenced)
+        console.out("\n\n".join(render(rule, "text") for rule in rules) or "no rule fired")
     log.info("%s", report.summary())
     if not report.valid:
         ctx.exit(1)

@@ -13,11 +13,13 @@ File shape (see README "The YAML format")::
               examples: ["Anna", "A-1042"]
 
 Reconciler-only keys (``status``, ``allowCategoryChange``, ``saveDraftOnFailure``) may be set for
-the whole file and overridden per language. ``rules`` tunes Meta-rule checks for this template.
+the whole file and overridden per language. ``rules`` tunes Meta-rule checks for this template;
+``ignore`` silences one for it, with the reason why.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -32,6 +34,7 @@ TemplateName = Annotated[str, Field(pattern=NAME_PATTERN, max_length=512)]
 #: ``submit`` sends the content to Meta for review; ``draft`` only stores it at Sinch.
 DesiredStatus = Literal["submit", "draft"]
 RuleSetting = Literal["off", "warning", "error"]
+RuleId = Annotated[str, Field(pattern=r"^WA-[A-Z]+[0-9]+$")]
 
 
 class LanguageEntry(WireModel):
@@ -51,9 +54,16 @@ class TemplateFile(WireModel):
     status: DesiredStatus = "submit"
     allowCategoryChange: bool = False
     saveDraftOnFailure: bool = False
-    rules: dict[Annotated[str, Field(pattern=r"^WA-[A-Z]+[0-9]+$")], RuleSetting] = Field(
+    rules: dict[RuleId, RuleSetting] = Field(
         default_factory=dict,
         description="Per-template rule overrides: rule id (e.g. WA-V9) → off | warning | error.",
+    )
+    ignore: dict[RuleId, Annotated[str, Field(pattern=r"\S")]] = Field(
+        default_factory=dict,
+        description=(
+            "Rules silenced for this template, each with the reason (WA-V8: approved by Meta on "
+            "2026-03-02). Also as a comment: `# waform: ignore WA-V8 <reason>`."
+        ),
     )
     languages: Annotated[dict[str, LanguageEntry], Field(min_length=1)]
 
@@ -75,6 +85,37 @@ class TemplateFile(WireModel):
                 raise ValueError(f"language {code} is defined twice in this file")
             normalised[code] = entry
         return normalised
+
+    @staticmethod
+    def without_failed(
+        data: dict[str, Any], errors: Sequence[Mapping[str, Any]]
+    ) -> dict[str, Any] | None:
+        """``data`` without the languages (and optional top-level keys) that ``errors`` name.
+
+        So one broken language does not hide what the schema and the rules find in the others:
+        the loader validates what is left again. ``None`` when ``name`` or ``category`` is
+        itself invalid, or nothing would be left.
+        """
+        failed_top = {err["loc"][0] for err in errors if err["loc"]}
+        languages = data.get("languages")
+        if failed_top & {"name", "category"} or not isinstance(languages, dict):
+            return None
+        failed = {
+            normalize_language(str(err["loc"][1]))
+            for err in errors
+            if len(err["loc"]) > 1 and err["loc"][0] == "languages"
+        }
+        kept: dict[str, Any] = {}
+        seen: set[str] = set()
+        for key, entry in languages.items():
+            code = normalize_language(key) if isinstance(key, str) else ""
+            if code in LANGUAGE_SET and code not in failed and code not in seen:
+                seen.add(code)
+                kept[key] = entry
+        rest = {k: v for k, v in data.items() if k not in failed_top or k == "languages"}
+        if not kept or (len(kept) == len(languages) and len(rest) == len(data)):
+            return None  # nothing left, or nothing removed (the same errors again)
+        return {**rest, "languages": kept}
 
     def cross_field_errors(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Checks that span fields (so pydantic cannot place them): ``(loc, message)`` pairs.

@@ -32,9 +32,10 @@ CATALOGUE: tuple[Rule, ...] = (
     _R("N6", "bad names fail with subcode 2388046", "API", ("COMM",), "schema",
        schema="same check as N1",
        evidence="subcode 2388046 \"Name Format is Incorrect\" recorded in a BSP SDK's tests"),
-    _R("N7", "the name `test` is WhatsApp Manager's sample: pick another name", "UI", ("WAM-UI",),
-       evidence="WhatsApp Manager expects the sample body `Hello {{1}}` for a template named "
-       "`test`, a body WA-V7 refuses; renaming satisfies both"),
+    _R("N7", "the name `test` is kept for API-connection tests: pick another name",
+       "DOC/UI/CONFLICT", ("M-GUIDE", "WAM-UI"),
+       evidence="Meta's legacy guidelines and WhatsApp Manager want a template named `test` to "
+       "be exactly `Hello {{1}}`, a body WA-V7 refuses; renaming satisfies both"),
     _R("L1", "language code is one Meta or Sinch lists", "DOC", ("M-LANG", "SINCH"), "schema",
        schema="language key must be in Sinch's enum or Meta's supported-languages list",
        evidence="Meta's supported-languages page; Sinch's WhatsappInputTemplateLanguagesEnum"),
@@ -112,8 +113,9 @@ CATALOGUE: tuple[Rule, ...] = (
        evidence="Meta's components page: one variable, appended to the end of the URL"),
     _R("BT12", "URL: no wa.me / whatsapp.com links", "API", ("SINCH", "COMM"),
        evidence="Sinch answers 409 template_restricted_Domain_for_button_url; subcode 2388081"),
-    _R("BT14", "URL: no link shorteners (bit.ly, tinyurl, …)", "UI", ("WAM-UI",),
-       evidence="WhatsApp Manager (\"URL shorteners … are not allowed\"); no API error known"),
+    _R("BT14", "URL: no link shorteners (bit.ly, tinyurl, …)", "UI", ("WAM-UI", "M-GUIDE"),
+       evidence="WhatsApp Manager (\"URL shorteners … are not allowed\"); Meta's legacy "
+       "guidelines only advise against them; no API error known"),
     _R("BT13", "4+ buttons, or quick replies mixed with others, don't show on desktop", "DOC",
        ("M-COMP",), severity="off",
        note="informational, not a rejection: opt in with `WA-BT13: warning`",

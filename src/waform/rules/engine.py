@@ -20,6 +20,7 @@ from waform.rules.context import KeyLoc, Loc, TemplateContext
 from waform.rules.cross import Entry
 from waform.rules.plan import plan_hits
 from waform.rules.registry import CROSS_CHECKS, RULES, SETTINGS, TEMPLATE_CHECKS, Setting
+from waform.rules.silence import Silenced, silences
 
 
 class LoadedFileLike(Protocol):
@@ -72,6 +73,8 @@ class RuleReport:
     diagnostics: list[Diagnostic]
     failed: set[tuple[str, str]]
     """(name, language) pairs with at least one error (after ``strict``): plan refuses them."""
+    silenced: list[Silenced] = field(default_factory=list)
+    """Findings the templates silenced (``ignore:``), with their reasons; they fail nothing."""
 
     @property
     def ok(self) -> bool:
@@ -96,16 +99,32 @@ def _run_rules(files: Sequence[LoadedFileLike], settings: RuleSettings) -> RuleR
     #: Enabled checks per distinct per-template ``rules:`` (most files share the empty one).
     enabled: dict[frozenset, list[tuple[str, Any, Setting]]] = {}
     entries: list[Entry] = []
+    silenced: list[Silenced] = []
+    #: Per file: rule id → the reason its template gives for silencing that rule.
+    waivers: list[Mapping[str, str]] = []
 
-    def emit(file: Any, loc: Loc, setting: Setting, rule_id: str, message: str, keys: Iterable):
-        line, column = _locate(file, loc)
+    def emit(
+        file: Any, waiver: Mapping[str, str], loc: Loc | int, setting: Setting, rule_id: str,
+        message: str, keys: Iterable,
+    ) -> None:  # fmt: skip
+        line, column = (loc, 1) if isinstance(loc, int) else _locate(file, loc)
         severity = settings.severity(setting)
-        diagnostics.append(Diagnostic(file.path, line, column, severity, message, rule_id))
-        if severity == "error":
-            failed.update(keys)
+        diagnostic = Diagnostic(file.path, line, column, severity, message, rule_id)
+        reason = waiver.get(rule_id)
+        if reason is not None:
+            silenced.append(Silenced(diagnostic, reason))
+        else:
+            diagnostics.append(diagnostic)
+            if severity == "error":
+                failed.update(keys)
 
     for file_index, file in enumerate(files):
         template = file.template
+        waiver, problems = silences(template, getattr(file, "text", "") or "")
+        waivers.append(waiver)
+        every_language = [(template.name, code) for code in template.languages]
+        for problem in problems:  # a wrong waiver is never itself silenced
+            emit(file, {}, problem.where, "error", "ignore", problem.message, every_language)
         overrides = template.rules
         key = frozenset(overrides.items())
         checks = enabled.get(key)
@@ -119,15 +138,14 @@ def _run_rules(files: Sequence[LoadedFileLike], settings: RuleSettings) -> RuleR
         for rule_id in overrides:
             if rule_id not in RULES:
                 message = f"unknown rule {rule_id!r} in `rules:` (`waform rules` lists the ids)"
-                every_language = [(template.name, code) for code in template.languages]
                 loc = KeyLoc(("rules", rule_id))
-                emit(file, loc, "error", "unknown-rule", message, every_language)
+                emit(file, {}, loc, "error", "unknown-rule", message, every_language)
         for code, entry in template.languages.items():
             ctx = TemplateContext(template.name, template.category, code, entry.details)
             entries.append(Entry(file_index, file.path, ctx))
             for rule_id, fn, setting in checks:
                 for loc, message in fn(ctx):
-                    emit(file, loc, setting, rule_id, message, ((template.name, code),))
+                    emit(file, waiver, loc, setting, rule_id, message, ((template.name, code),))
 
     for rule_id, fn in CROSS_CHECKS.items():
         for index, loc, message in fn(entries):
@@ -136,8 +154,8 @@ def _run_rules(files: Sequence[LoadedFileLike], settings: RuleSettings) -> RuleR
             setting = settings.setting(rule_id, file.template.rules)
             if setting != "off":
                 keys = ((entry.ctx.name, entry.ctx.language),)
-                emit(file, loc, setting, rule_id, message, keys)
-    return RuleReport(sort_diagnostics(diagnostics), failed)
+                emit(file, waivers[entry.file], loc, setting, rule_id, message, keys)
+    return RuleReport(sort_diagnostics(diagnostics), failed, silenced)
 
 
 def check_files(

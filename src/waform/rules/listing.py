@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass
+from typing import Any
 
 from waform.rules.registry import RULES
 from waform.rules.rule import Rule
@@ -32,3 +33,10 @@ class RuleListing:
     @classmethod
     def all(cls) -> RuleListing:
         return cls(tuple(RULES.values()))
+
+
+def fired_rules(diagnostics: Iterable[Any], silenced: Iterable[Any] = ()) -> list[Rule]:
+    """``validate --explain``: each rule that fired (or was silenced), once, in order."""
+    codes = dict.fromkeys(d.code for d in diagnostics)
+    codes.update(dict.fromkeys(item.diagnostic.code for item in silenced))
+    return [RULES[code] for code in codes if code in RULES]

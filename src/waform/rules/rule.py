@@ -59,6 +59,10 @@ SOURCES: dict[str, tuple[str, str]] = {
     ),
     "M-FLOW": ("Meta docs: sending a Flow", f"{_META}/flows/guides/sendingaflow"),
     "M-ERR": ("Meta docs: error codes", f"{_META}/support/error-codes"),
+    "M-GUIDE": (
+        "Meta docs: message template guidelines (legacy)",
+        "https://developers.facebook.com/docs/whatsapp/message-templates/guidelines",
+    ),
     "M-WH": (
         "Meta docs: template status webhook",
         f"{_META}/webhooks/reference/message_template_status_update",
