@@ -89,7 +89,10 @@ def test_validate_reports_schema_and_rule_errors_of_every_language_at_once(
         if d["path"].endswith("mixed_problems.yaml")
     }
     assert mixed == EXPECTED
-    assert [d["code"] for d in diagnostics if d["path"].endswith("pickup_note.yaml")] == ["WA-V7"]
+    pickup = [
+        (d["code"], d["severity"]) for d in diagnostics if d["path"].endswith("pickup_note.yaml")
+    ]
+    assert pickup == [("WA-V14", "warning")]
 
 
 def test_plan_load_refuses_with_the_same_complete_list(tmp_path: Path) -> None:

@@ -44,7 +44,7 @@ def test_rules_explains_one_rule_with_evidence_links_and_examples() -> None:
     result = _invoke("rules", "wa-v7")
     assert result.exit_code == 0, result.output
     out = result.output
-    assert out.startswith("WA-V7: body does not start or end with a variable\n")
+    assert out.startswith("WA-V7: body does not start with a variable\n")
     assert "severity: error" in out and "2388299" in out
     assert "https://developers.facebook.com/" in out
     passes, fails = out.split("\npasses:\n", 1)[1].split("\nfails:\n", 1)

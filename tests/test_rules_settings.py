@@ -50,6 +50,7 @@ def test_default_severity_follows_the_evidence() -> None:
         else:
             assert rule.note, f"{rule.id} deviates from its evidence without saying why"
     assert RULES["WA-V7"].default == "error"  # documented, subcode 2388299
+    assert RULES["WA-V14"].default == "warning"  # documented, yet recent approvals end in {{1}}
     assert RULES["WA-V12"].default == "warning"  # punctuation is not enough: community only
     assert RULES["WA-V8"].default == "error" and RULES["WA-V11"].default == "warning"
     assert RULES["WA-V2"].default == "error" and RULES["WA-V13"].default == "warning"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 Severity = Literal["error", "warning"]
 
@@ -44,6 +44,9 @@ class DiagnosticReport:
     templates: int = 0
     """Template-languages among them that loaded."""
     strict: bool = False
+    silenced: Sequence[Any] = ()
+    """Rule findings the templates silenced (:class:`waform.rules.silence.Silenced`): listed,
+    never failing."""
 
     @property
     def errors(self) -> int:
@@ -61,8 +64,9 @@ class DiagnosticReport:
             f"{count} template-language{'' if count == 1 else 's'} in {files} "
             f"file{'' if files == 1 else 's'}"
         )
+        waived = f", {len(self.silenced)} silenced" if self.silenced else ""
         if not self.diagnostics:
-            return f"{head}: valid"
+            return f"{head}: valid{waived}"
         parts = [
             f"{n} {noun}{'' if n == 1 else 's'}"
             for n, noun in (
@@ -71,4 +75,4 @@ class DiagnosticReport:
             )
             if n
         ]
-        return f"{head}: {', '.join(parts)}"
+        return f"{head}: {', '.join(parts)}{waived}"

@@ -13,7 +13,8 @@ class GithubRenderer(Renderer):
     name = "github"
 
     def diagnostics(self, report: DiagnosticReport) -> str:
-        return github_annotations(report.diagnostics)
+        notices = [f"::notice::{_escape_github(item.render())}" for item in report.silenced]
+        return "\n".join(filter(None, [github_annotations(report.diagnostics), *notices]))
 
 
 def _escape_github(value: str, *, prop: bool = False) -> str:

@@ -43,6 +43,7 @@ class JsonRenderer(Renderer):
         if report.files is not None:
             payload |= {"files": report.files, "templates": report.templates}
         payload |= {"valid": report.valid, "strict": report.strict}
+        payload["silenced"] = [item.as_dict() for item in report.silenced]
         return _dump(payload)
 
     def rules(self, listing: RuleListing) -> str:

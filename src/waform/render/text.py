@@ -46,12 +46,16 @@ class TextRenderer(Renderer):
     def diagnostics(self, report: DiagnosticReport) -> str:
         """``path:line:col: [warning: ]message [code]``, errors red and warnings yellow."""
         color = self.options.color
-        return "\n".join(
+        lines = [
             click.style(d.render(), fg="red" if d.severity == "error" else "yellow")
             if color
             else d.render()
             for d in report.diagnostics
-        )
+        ]
+        lines += [
+            click.style(s.render(), fg="cyan") if color else s.render() for s in report.silenced
+        ]
+        return "\n".join(lines)
 
     def rules(self, listing: RuleListing) -> str:
         return rules_text(listing.rules)

@@ -2,7 +2,7 @@
 
 One table drives the checks' severities, ``waform rules`` and the README table, so they cannot
 drift apart. Ids follow the rules digest (``V7`` → ``WA-V7``); rules split off a documented core
-get new numbers (``V11``–``V13``, ``BT14``, ``H8``, ``L2``). ``scope`` says where a rule is
+get new numbers (``V11``–``V14``, ``BT14``, ``H8``, ``L2``). ``scope`` says where a rule is
 checked: ``template`` (each template-language), ``cross`` (across the files of a run), ``plan``
 (against the target's templates), ``schema`` (the model refuses it while loading, so the rule
 engine never sees such a file) or ``none`` (nothing to check offline; listed for reference).
@@ -35,7 +35,7 @@ CATALOGUE: tuple[Rule, ...] = (
     _R("N7", "the name `test` is kept for API-connection tests: pick another name",
        "DOC/UI/CONFLICT", ("M-GUIDE", "WAM-UI"),
        evidence="Meta's legacy guidelines and WhatsApp Manager want a template named `test` to "
-       "be exactly `Hello {{1}}`, a body WA-V7 refuses; renaming satisfies both"),
+       "be exactly `Hello {{1}}`, a body WA-V14 warns about; renaming satisfies both"),
     _R("L1", "language code is one Meta or Sinch lists", "DOC", ("M-LANG", "SINCH"), "schema",
        schema="language key must be in Sinch's enum or Meta's supported-languages list",
        evidence="Meta's supported-languages page; Sinch's WhatsappInputTemplateLanguagesEnum"),
@@ -126,8 +126,9 @@ CATALOGUE: tuple[Rule, ...] = (
        evidence="Sinch's DTOs carry examples as a positional list; no parameter_format field"),
     _R("V2", "variables numbered {{1}}..{{n}} without gaps", "DOC", ("M-OV", "M-REV"),
        evidence="Meta's review page lists non-sequential parameters ({{1}}, {{2}}, {{4}})"),
-    _R("V13", "variables first used in numeric order", "UNCONFIRMED", ("M-OV",),
-       evidence="Meta's examples number in order of use; no rejection of {{2}} … {{1}} known"),
+    _R("V13", "variables first used in numeric order", "3P/CONFLICT", ("M-OV", "COMM"),
+       evidence="Meta's examples number in order of use; a BSP reports `{{1}} … {{3}} … {{2}}` "
+       "approved; no rejection for order alone is known"),
     _R("V3", "named variables: lowercase and _, unique", "DOC/UI", ("M-OV", "WAM-UI"), "none",
        note="Sinch's API has positional variables only (see WA-V1)",
        evidence="Meta's fundamentals page; WhatsApp Manager"),
@@ -141,10 +142,15 @@ CATALOGUE: tuple[Rule, ...] = (
        ("M-REV", "TWILIO"),
        evidence="Meta's review page: mismatched braces and special characters inside a "
        "parameter are rejected (INVALID_FORMAT)"),
-    _R("V7", "body does not start or end with a variable", "DOC+API", ("M-REV", "M-ERR"),
-       note="evidence at the edge conflicts: one 2026 approval ends in a variable; see WA-V12",
+    _R("V7", "body does not start with a variable", "DOC+API", ("M-REV", "M-ERR", "TWILIO"),
        evidence="Meta's review page; subcode 2388299 \"Leading or trailing parameters not "
-       "allowed\""),
+       "allowed\"; reported rejections of bodies like `{{1}} thanks!`"),
+    _R("V14", "body does not end with a variable", "DOC+API/CONFLICT", ("M-REV", "M-ERR", "COMM"),
+       note="Meta documents the rule, yet approved bodies ending in `{{1}}` in 2025 and later "
+       "(tests/corpus: realizar_pagamento_1, saimon_tempalte_1) and keeps sample templates "
+       "that do; set `WA-V14: error` to refuse them",
+       evidence="subcode 2388299 and Meta's review page against approvals of bodies ending in "
+       "a variable: the evidence conflicts"),
     _R("V12", "words, not only punctuation, before the first / after the last variable",
        "3P/CONFLICT", ("COMM",),
        evidence="community reports of a rejection with only a full stop after the last variable; "

@@ -9,7 +9,7 @@ Severity follows evidence, so a gate that teams keep switched on never refuses w
   rule next to a rejection that follows it).
 
 One rule states one claim: where a documented core has a folklore extension, they are two rules
-(``WA-V7`` a variable at the very start or end, ``WA-V12`` only punctuation after it).
+(``WA-V8`` variables with nothing between them, ``WA-V11`` only spaces between them).
 """
 
 from __future__ import annotations

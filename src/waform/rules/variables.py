@@ -118,24 +118,31 @@ def well_formed_braces(ctx: TemplateContext) -> Iterator[Hit]:
             )
 
 
-def _edges(ctx: TemplateContext, edge_of: Callable[[str], str | None], how: str) -> Iterator[Hit]:
+def _edges(
+    ctx: TemplateContext, edge_of: Callable[[str], str | None], edge: str, how: str
+) -> Iterator[Hit]:
     for site in ctx.texts:
-        if site.kind != "header" and site.scan.numbers:
-            edge = edge_of(site.text)
+        if site.kind != "header" and site.scan.numbers and edge_of(site.text) == edge:
             if edge == "start":
                 yield site.loc, f"start the {site.kind} with words before the first variable{how}"
-            elif edge == "end":
+            else:
                 yield site.loc, f"end the {site.kind} with words after the last variable{how}"
 
 
 @check("WA-V7")
-def no_leading_or_trailing_variable(ctx: TemplateContext) -> Iterator[Hit]:
-    return _edges(ctx, variable_at_edge, "")
+def no_leading_variable(ctx: TemplateContext) -> Iterator[Hit]:
+    return _edges(ctx, variable_at_edge, "start", "")
+
+
+@check("WA-V14")
+def no_trailing_variable(ctx: TemplateContext) -> Iterator[Hit]:
+    return _edges(ctx, variable_at_edge, "end", "")
 
 
 @check("WA-V12")
 def words_beyond_edge_variable(ctx: TemplateContext) -> Iterator[Hit]:
-    return _edges(ctx, variable_behind_punctuation, ", not only punctuation")
+    for edge in ("start", "end"):
+        yield from _edges(ctx, variable_behind_punctuation, edge, ", not only punctuation")
 
 
 @check("WA-V8")

@@ -1,4 +1,4 @@
-"""QA: hostile input to the emulator — its flags, variables and state file — is one line, exit 1.
+"""Hostile input to the emulator — its flags, variables and state file — is one line, exit 1.
 
 Covers ``waform emulator serve|review|reset`` and the embedded emulator behind the ``local``
 target of ``waform plan`` (same state file, same settings). None of these may print a
@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from qa2_support import local_project, one_error_line, run
+from one_template_project import local_project, one_error_line, run
 
 
 @pytest.fixture

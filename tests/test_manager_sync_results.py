@@ -1,4 +1,4 @@
-"""QA: the synchronous Manager entry points never format their (possibly huge) results.
+"""The synchronous Manager entry points never format their (possibly huge) results.
 
 On exit, ``asyncio.run`` restores the SIGINT handler; Python's ``signal`` module then builds an
 error message with ``repr()`` of the previous handler, which holds the main task and, through
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from qa2_support import local_project
+from one_template_project import local_project
 from waform.config import load_config
 from waform.drift import DriftReport
 from waform.importer import ImportResult

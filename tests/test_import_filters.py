@@ -1,4 +1,4 @@
-"""QA: `waform import` filters — a mistyped language is an error, not an empty import."""
+"""`waform import` filters — a mistyped language is an error, not an empty import."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from qa2_support import local_project, run
+from one_template_project import local_project, run
 from waform.emulator import EmulatorControl
 
 BODY = {

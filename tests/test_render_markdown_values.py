@@ -1,4 +1,4 @@
-"""QA: template values in the Markdown of `drift` and `plan` read as written once rendered.
+"""Template values in the Markdown of `drift` and `plan` read as written once rendered.
 
 Rendered with markdown-it-py (CommonMark + GFM tables, as GitHub renders comments and issues):
 HTML entities are not decoded inside backtick code spans, so an escaped ``&`` there shows as

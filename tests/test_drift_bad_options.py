@@ -1,4 +1,4 @@
-"""QA: `waform drift` option values a CI script might get wrong are one-line errors, exit 1.
+"""`waform drift` option values a CI script might get wrong are one-line errors, exit 1.
 
 Exit 2 means "drift found" and 0 "clean", so a bad option must be neither: an unset variable in
 ``--fail-on "$KINDS"`` must not turn drift detection off, and a non-number must not crash.
@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from qa2_support import local_project, run
+from one_template_project import local_project, run
 
 
 @pytest.fixture

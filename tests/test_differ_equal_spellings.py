@@ -1,4 +1,4 @@
-"""QA: equal templates never show a diff, however either side spells them.
+"""Equal templates never show a diff, however either side spells them.
 
 The desired side is every example template (every component and button type) rewritten the way
 a user might: Meta's language spelling, ``examples: [x]`` for single samples, components in

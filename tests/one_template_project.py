@@ -1,4 +1,4 @@
-"""Shared pieces of the tests/test_qa2_* files: a one-template project on the default target."""
+"""A one-template project on the default target, for the CLI tests of bad options and input."""
 
 from __future__ import annotations
 
