@@ -265,6 +265,9 @@ def test_wait_reports_approved_and_rejected_with_codes(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     project = Project(tmp_path, review_delay=0.3)
     try:
+        # The rule before 2025-04-09 (a literal emulator keeps it): promotional UTILITY content
+        # is rejected INCORRECT_CATEGORY instead of being approved as MARKETING.
+        project.control.set_rewrites(literal=True)
         project.write("fine_notice")
         # A UTILITY body that reads as promotional: Meta (the emulator) rejects the category.
         project.write(

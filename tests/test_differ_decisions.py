@@ -186,11 +186,24 @@ def test_live_template_edited_by_a_draft_file_saves_a_draft_change():
 
 
 def test_category_change_of_an_approved_template_is_blocked():
-    blocked = only(diff([desired()], [remote(state="APPROVED", category="MARKETING")]))
+    r = remote(state="APPROVED", category="UTILITY")
+    blocked = only(diff([desired(category="MARKETING")], [r]))
     assert blocked.kind == "category-change"
-    assert "MARKETING → UTILITY" in blocked.reason
+    assert "UTILITY → MARKETING" in blocked.reason
     assert "new name" in blocked.remedy
     assert blocked.changes[0].path == "category"
+
+
+@pytest.mark.parametrize("state", ["APPROVED", "PAUSED", "DISABLED"])
+def test_meta_recategorisation_is_a_note_not_a_change(state):
+    r = remote(state=state, category="MARKETING")
+    plan = diff([desired()], [r])
+    assert not plan.has_changes and plan.summary.noop == 1
+    [note] = plan.notes
+    assert note.kind == "recategorised" and "UTILITY → MARKETING" in note.message
+    # a real edit of the recategorised template is an update that leaves the category alone
+    action = only(diff([desired(body=NEW_BODY)], [r]))
+    assert action.action == "update" and "category" not in action.request.body
 
 
 def test_meta_generated_templates_are_read_only():

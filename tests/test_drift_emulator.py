@@ -181,14 +181,32 @@ def test_out_of_band_edit_is_pending_then_content_drift(repo: tuple[Path, Emulat
     assert "~ components[BODY].text: git " in text
 
 
-def test_meta_recategorisation_is_content_drift(repo: tuple[Path, Emulator]) -> None:
+def test_meta_recategorisation_is_a_note_not_drift(repo: tuple[Path, Emulator]) -> None:
+    """Meta's UTILITY → MARKETING move cannot be undone: named, but drift still exits 0."""
     templates, emu = repo
     emu.control("POST", emu.key("order_shipped", "DE") + "/category", {"category": "MARKETING"})
     code, found = findings(templates)
+    assert code == 0
+    [finding] = found
+    assert (finding["kind"], finding["code"], finding["language"]) == (
+        "note",
+        "recategorised",
+        "DE",
+    )
+    assert "UTILITY → MARKETING" in finding["message"]
+    assert drift(templates, "--fail-on", "note").exit_code == 2
+
+
+def test_a_category_change_that_is_not_meta_s_is_content_drift(
+    repo: tuple[Path, Emulator],
+) -> None:
+    templates, emu = repo
+    emu.control("POST", emu.key("spring_news", "EN") + "/category", {"category": "UTILITY"})
+    code, found = findings(templates)
     assert code == 2
     [finding] = found
-    assert (finding["kind"], finding["code"], finding["language"]) == ("content", "category", "DE")
-    assert finding["differences"] == [{"path": "category", "git": "UTILITY", "remote": "MARKETING"}]
+    assert (finding["kind"], finding["code"], finding["language"]) == ("content", "category", "EN")
+    assert finding["differences"] == [{"path": "category", "git": "MARKETING", "remote": "UTILITY"}]
     # only the categories count for --fail-on health: exit 0
     assert drift(templates, "--fail-on", "health").exit_code == 0
 
@@ -355,13 +373,13 @@ def test_unsubmitted_draft(repo: tuple[Path, Emulator]) -> None:
 
 def test_markdown_issue_body(repo: tuple[Path, Emulator]) -> None:
     templates, emu = repo
-    emu.control("POST", emu.key("order_shipped", "DE") + "/category", {"category": "MARKETING"})
+    emu.control("POST", emu.key("spring_news", "EN") + "/category", {"category": "UTILITY"})
     result = drift(templates, "--markdown")
     assert result.exit_code == 2
     assert result.stdout.startswith(
         "<!-- waform-drift -->\n## ⚠️ waform drift: 1 finding on `local`"
     )
-    assert '| `category` | `"UTILITY"` | `"MARKETING"` |' in result.stdout
+    assert '| `category` | `"MARKETING"` | `"UTILITY"` |' in result.stdout
 
 
 def test_errors_exit_1_without_traceback(repo: tuple[Path, Emulator]) -> None:

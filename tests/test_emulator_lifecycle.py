@@ -120,7 +120,9 @@ def test_rejections_follow_the_documented_rules(
         assert decided[name]["state"] == "REJECTED"
         assert decided[name]["rejectionCode"] == "INVALID_FORMAT"
         assert decided[name]["changes"]["status"] == "REJECTED"
-    assert decided["promo_utility"]["rejectionCode"] == "INCORRECT_CATEGORY"
+    # Meta's rule since 2025-04-09: promotional UTILITY content is approved as MARKETING
+    assert decided["promo_utility"]["state"] == "APPROVED"
+    assert decided["promo_utility"]["category"] == "MARKETING"
     assert decided["fine_one"]["state"] == "APPROVED"
     activity = api.get(f"{API}/leading_var/languages/EN_US/activities").json()["notifications"][0]
     assert activity["type"] == "REJECTED" and "variable" in activity["comment"]
@@ -163,6 +165,7 @@ def test_category_rules(api: httpx.Client, control: EmulatorControl) -> None:
 def test_incorrect_category_rejection_unlocks_the_category(
     api: httpx.Client, control: EmulatorControl
 ) -> None:
+    control.set_rewrites(literal=True)  # the rule before 2025-04-09: rejected, not moved
     promo = "Hi {{1}}, use coupon SPRING for your next order."
     api.post(API, json=create_body("order_shipped", text=promo))
     [rejected] = control.complete_reviews(PROJECT)
@@ -272,9 +275,10 @@ def test_meta_generated_templates_are_read_only(
 
 def test_delete_language_rules(api: httpx.Client, control: EmulatorControl) -> None:
     control.add_template(PROJECT, "order_shipped", "EN_US", "UTILITY", details())
-    # submitted without pending changes: nothing to delete unless deleteSubmitted
+    # submitted without pending changes: refused unless deleteSubmitted (OpenAPI's description)
     none = api.delete(T)
-    assert none.status_code == 404 and error_code(none) == "template_changes_not_found"
+    assert none.status_code == 409
+    assert error_code(none) == "template_not_deletable_due_to_input_config"
     # a draft change is dropped, the live template stays
     patch(api, {"details": details("Hi {{1}}, just a draft.")}).raise_for_status()
     assert api.delete(T).status_code == 204

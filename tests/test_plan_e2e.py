@@ -179,15 +179,14 @@ def test_every_action_and_blocked_item_from_real_remote_states(project):
     old, new = text_of("edited"), text_of("edited", 2)
     assert f'      ~ components[BODY].text: "{old}" → "{new}"' in lines
     assert "review-in-progress" in line("  ! in_review/EN_US  ")
-    assert "category-change [APPROVED]: category MARKETING → UTILITY" in line(
-        "  ! recategorised/EN_US  "
-    )
+    # approved as MARKETING, the file says UTILITY: Meta's recategorisation, a note
+    assert "Meta recategorised it UTILITY → MARKETING" in line("  i recategorised/EN_US  ")
     assert "meta-generated" in line("  ! meta_made/EN_US  ")
     assert "rejected-unchanged [REJECTED (INVALID_FORMAT)]" in line("  ! turned_down/EN_US  ")
     assert "not in git; `prune: true`" in line("  ? old_promo/EN_US [APPROVED]  ")
     assert not any("unchanged/EN_US" in ln for ln in lines)
     assert lines[-1].startswith("Plan: 1 to create, 1 to create as draft, 1 to submit, 1 to update")
-    assert lines[-1].endswith("4 blocked, 1 unmanaged, 1 unchanged.")
+    assert lines[-1].endswith("3 blocked, 1 unmanaged, 2 unchanged.")
 
     code, out, err = project.plan("--json")
     assert code == 0, err
@@ -201,12 +200,12 @@ def test_every_action_and_blocked_item_from_real_remote_states(project):
     }
     assert {(b["kind"], b["name"]) for b in data["blocked"]} == {
         ("review-in-progress", "in_review"),
-        ("category-change", "recategorised"),
         ("meta-generated", "meta_made"),
         ("rejected-unchanged", "turned_down"),
     }
     assert [u["name"] for u in data["unmanaged"]] == ["old_promo"]
-    assert data["summary"]["noop"] == 1 and data["summary"]["managed"] == 8
+    assert data["summary"]["noop"] == 2 and data["summary"]["managed"] == 8
+    assert [(n["kind"], n["name"]) for n in data["notes"]] == [("recategorised", "recategorised")]
     # One list page, plus the activities of the one approved template it edits (edit limit).
     assert data["requests"] == 2 and data["target"] == "local"
     update = next(a for a in data["actions"] if a["action"] == "update")
@@ -230,7 +229,8 @@ def test_every_action_and_blocked_item_from_real_remote_states(project):
     assert "| ! | `turned_down` | EN_US | rejected-unchanged:" in out
     assert "| `old_promo` | EN_US | APPROVED |" in out
     assert f'+ components[BODY].text: "{new}"' in out
-    assert out.count("<details>") == out.count("</details>") == 8  # 4 blocked + 4 actions
+    assert out.count("<details>") == out.count("</details>") == 7  # 3 blocked + 4 actions
+    assert "| `recategorised` | EN_US | Meta recategorised it UTILITY → MARKETING" in out
 
     prune = project.root / "prune.yaml"
     prune.write_text(project.config.read_text() + "prune: true\n")

@@ -85,6 +85,7 @@ def test_json_round_trip_is_lossless():
         "actions",
         "blocked",
         "unmanaged",
+        "notes",
         "fingerprints",
         "requests",
         "safety",

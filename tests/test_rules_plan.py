@@ -66,8 +66,8 @@ def check_plan(
 
 
 def test_approved_category_cannot_change() -> None:
-    desired = _desired("order_ready", category="UTILITY")
-    remote = [_remote("order_ready", category="MARKETING", state="APPROVED")]
+    desired = _desired("order_ready", category="MARKETING")
+    remote = [_remote("order_ready", category="UTILITY", state="APPROVED")]
     [diagnostic] = check_plan(desired, remote)
     assert diagnostic.code == "WA-C2" and diagnostic.severity == "error"
     assert (diagnostic.path, diagnostic.line, diagnostic.column) == (
@@ -75,7 +75,13 @@ def test_approved_category_cannot_change() -> None:
         2,
         1,
     )
-    assert "set category: MARKETING" in diagnostic.message
+    assert "set category: UTILITY" in diagnostic.message
+
+
+def test_meta_s_recategorisation_is_left_to_the_plan_s_note() -> None:
+    desired = _desired("order_ready", category="UTILITY")
+    remote = [_remote("order_ready", category="MARKETING", state="APPROVED")]
+    assert check_plan(desired, remote) == []
 
 
 def test_category_change_of_a_rejected_template_is_fine() -> None:
@@ -148,7 +154,7 @@ def test_desired_template_without_source_is_named_in_the_location() -> None:
             save_draft_on_failure=False,
             details=t.details,
         )
-        for t in _desired("order_ready")
+        for t in _desired("order_ready", category="MARKETING")
     ]
-    [diagnostic] = check_plan(desired, [_remote("order_ready", category="MARKETING")])
+    [diagnostic] = check_plan(desired, [_remote("order_ready", category="UTILITY")])
     assert diagnostic.path == "order_ready (EN_US)"

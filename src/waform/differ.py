@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from waform.decisions import TEMPLATES, decide, template_path
+from waform.fields import compared, recategorised
 from waform.inventory import Inventory, Processor, pair, processors
 from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate
@@ -22,6 +23,7 @@ from waform.normalize import canonical_details, desired_hash, remote_fingerprint
 from waform.plan import (
     Action,
     Blocked,
+    Note,
     Plan,
     Request,
     Summary,
@@ -60,6 +62,7 @@ class _Builder:
     actions: list[tuple[tuple[Any, ...], Action]] = field(default_factory=list)
     blocked: list[Blocked] = field(default_factory=list)
     unmanaged: list[Unmanaged] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
     noop: int = 0
     ignored: int = 0
     managed: int = 0
@@ -91,6 +94,7 @@ class _Builder:
             actions=actions,
             blocked=sorted(self.blocked, key=lambda x: (x.name, x.language)),
             unmanaged=sorted(self.unmanaged, key=lambda x: (x.name, x.language)),
+            notes=sorted(self.notes, key=lambda x: (x.name, x.language, x.kind)),
             fingerprints=dict(sorted(self.fingerprints.items())),
             requests=requests,
         )
@@ -219,13 +223,27 @@ def _out_of_scope(d: DesiredTemplate, r: RemoteTemplate | None) -> Blocked:
 def _plan_matched(b: _Builder, d: DesiredTemplate, r: RemoteTemplate, wire: dict[str, Any]) -> bool:
     """Decide one key present on both sides; True when its update changes the category."""
     b.managed += 1
+    if recategorised(d.category, r.category, r.state):
+        b.notes.append(
+            Note(
+                name=d.name,
+                language=d.language,
+                kind="recategorised",
+                message=f"Meta recategorised it {d.category} → {r.category} (it cannot change "
+                f"back); set category: {r.category} in the file to drop this note",
+            )
+        )
+        d = replace(d, category=r.category)
     raw = r.effective_details()
     if raw == wire and d.category == r.category:
         # Byte-for-byte equal content has equal canonical forms: skip canonicalising.
         want = have = _IDENTICAL
     else:
-        want = canonical_details(wire, category=d.category, strip=b.settings.strip)
-        have = canonical_details(raw, category=r.category, strip=b.settings.strip)
+        want, have = compared(
+            canonical_details(wire, category=d.category, strip=b.settings.strip),
+            canonical_details(raw, category=r.category, strip=b.settings.strip),
+            d.category,
+        )
     outcome = decide(d, r, want, have, edits=b.edit_history.get(d.key), now=b.now)
     if outcome is None:
         b.noop += 1

@@ -25,20 +25,30 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from waform.differ import DiffSettings
 from waform.field_changes import template_changes
+from waform.fields import compared, recategorised
 from waform.inventory import Inventory
 from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate
 from waform.normalize import canonical_details
 from waform.plan import FieldChange
 
-FindingKind = Literal["content", "pending", "review", "missing", "unmanaged", "health"]
-FINDING_KINDS: tuple[str, ...] = ("content", "pending", "review", "missing", "unmanaged", "health")
+FindingKind = Literal["content", "pending", "review", "missing", "unmanaged", "health", "note"]
+#: ``note``: what the server did that nobody can undo (a template Meta recategorised).
+FINDING_KINDS: tuple[str, ...] = (
+    "content",
+    "pending",
+    "review",
+    "missing",
+    "unmanaged",
+    "health",
+    "note",
+)
 #: What makes ``drift`` exit 2 unless ``--fail-on`` says otherwise (``review`` is informational).
 DEFAULT_FAIL_ON: frozenset[str] = frozenset(
     {"content", "pending", "missing", "unmanaged", "health"}
@@ -271,6 +281,14 @@ class _DriftCheck:
 
     def matched(self, d: DesiredTemplate, r: RemoteTemplate) -> list[Finding]:
         """Live and pending layers compared with git separately, then health."""
+        notes: list[Finding] = []
+        if recategorised(d.category, r.category, r.state):
+            message = f"Meta recategorised it {d.category} → {r.category} (for good)"
+            notes.append(Finding("note", *d.key, "recategorised", message, source=_source(d)))
+            d = replace(d, category=r.category)
+        return notes + self._compared(d, r)
+
+    def _compared(self, d: DesiredTemplate, r: RemoteTemplate) -> list[Finding]:
         want = canonical_details(d.details.to_wire(), category=d.category, strip=self.strip)
         pending = r.pending
         pend = (
@@ -278,16 +296,18 @@ class _DriftCheck:
             if pending is not None and pending.details is not None
             else None
         )
-        pending_matches = pend is not None and pend == want and r.category == d.category
+        pending_matches = False
+        if pend is not None and r.category == d.category:
+            git, pending_form = compared(want, pend, d.category)
+            pending_matches = git == pending_form
         live_exists = r.details is not None and r.state is not None
         out: list[Finding] = []
         if live_exists and not pending_matches:
             live = canonical_details(r.details, category=r.category, strip=self.strip)
-            out += _live_findings(d, r, want, live)
+            out += _live_findings(d, r, *compared(want, live, d.category))
         if pend is not None and pending is not None and not pending_matches:
             diffs = _differences(
-                want,
-                pend,
+                *compared(want, pend, d.category),
                 git_category=d.category,
                 remote_category=None if live_exists else r.category,
             )

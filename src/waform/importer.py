@@ -38,6 +38,7 @@ from ruamel.yaml.scalarstring import LiteralScalarString, SingleQuotedScalarStri
 
 from waform.atomicfile import write_text_atomic
 from waform.errors import WaformError
+from waform.fields import file_form
 from waform.model.components import TemplateDetails
 from waform.model.enums import CATEGORIES, LANGUAGE_SET
 from waform.model.remote import RemoteTemplate
@@ -163,13 +164,14 @@ def _language_document(template: RemoteTemplate) -> tuple[dict[str, Any] | None,
     """``(details, None)`` in request form, or ``(None, reason)`` when it cannot be imported.
 
     The response JSON goes through the plan engine's normaliser first (response-only labels
-    dropped, output spellings mapped to input ones, default TTL left out) and then through the
-    request models, so the file holds exactly what ``plan`` will compare — no more, no less.
+    dropped, output spellings mapped to input ones, default TTL left out, Meta's generated
+    texts left out: :func:`waform.fields.file_form`) and then through the request models, so
+    the file holds exactly what ``plan`` will compare — no more, no less.
     """
     raw = template.effective_details()
     if raw is None:
         return None, "skipped: the API returned no content for it"
-    canonical = canonical_details(raw, category=template.category)
+    canonical = file_form(canonical_details(raw, category=template.category), template.category)
     try:
         parsed = TemplateDetails.model_validate(canonical, strict=False)
     except ValidationError as exc:
@@ -177,6 +179,38 @@ def _language_document(template: RemoteTemplate) -> tuple[dict[str, Any] | None,
         loc = ".".join(str(part) for part in first["loc"])
         return None, f"skipped: content not readable as a template ({loc}: {first['msg']})"
     return parsed.to_wire(), None
+
+
+#: Sample value written where a read returned none (round-trip.md row 7); plan ignores it
+#: while the read has none, and the file validates.
+PLACEHOLDER = "sample"
+_VARIABLE = re.compile(r"\{\{\s*([^{}]+?)\s*\}\}")
+
+
+def _variables(text: Any) -> list[str]:
+    return list(dict.fromkeys(_VARIABLE.findall(text))) if isinstance(text, str) else []
+
+
+def fill_missing_samples(details: dict[str, Any], where: str = "") -> list[str]:
+    """Put :data:`PLACEHOLDER` samples where variables have none; returns the paths filled."""
+    filled: list[str] = []
+    for component in details.get("components", []):
+        kind = component.get("type")
+        count = len(_variables(component.get("text")))
+        if kind == "BODY" and count and not component.get("examples"):
+            component["examples"] = [PLACEHOLDER] * count
+            filled.append(f"{where}components[BODY].examples")
+        elif kind == "HEADER" and count and not component.get("example"):
+            component["example"] = PLACEHOLDER
+            filled.append(f"{where}components[HEADER].example")
+        for i, button in enumerate(component.get("buttons") or []):
+            if button.get("type") == "URL" and _variables(button.get("url")):
+                if not button.get("example"):
+                    button["example"] = _VARIABLE.sub(PLACEHOLDER, button["url"])
+                    filled.append(f"{where}components[BUTTONS].buttons[{i}].example")
+        for i, card in enumerate(component.get("cards") or []):
+            filled += fill_missing_samples(card, f"cards[{i}].")
+    return filled
 
 
 def _status(template: RemoteTemplate) -> str:
@@ -217,6 +251,16 @@ def build_document(
         if details is None:
             notes.append(ImportNote(name, template.language, reason or "skipped"))
             continue
+        filled = fill_missing_samples(details)
+        if filled:
+            notes.append(
+                ImportNote(
+                    name,
+                    template.language,
+                    f"no sample came back for {', '.join(filled)}: wrote {PLACEHOLDER!r}; "
+                    "replace it with a real sample before the next edit",
+                )
+            )
         entries[template.language] = (template, details)
         if _status(template) == "draft" and (
             template.state == "REJECTED"

@@ -152,14 +152,14 @@ class LoadResult:
 # ---------------------------------------------------------------- finding files
 
 
-def find_template_files(paths: Sequence[str | Path]) -> list[str]:
+def find_template_files(paths: Sequence[str | Path], *, required: bool = True) -> list[str]:
     """Template files under ``paths``, in a deterministic order, each once.
 
     A directory contributes its ``*.yaml``/``*.yml`` files recursively (sorted; hidden
     directories and files skipped); a file named explicitly is read whatever its name, except
     ``waform.yaml``, which is never a template (pre-commit hooks pass it along with the rest).
-    Raises :class:`WaformError` for a path that does not exist or when nothing is found: an
-    empty desired state would otherwise read as "delete everything".
+    Raises :class:`WaformError` for a path that does not exist or, when ``required``, when
+    nothing is found: an empty desired state would otherwise read as "delete everything".
     """
     if not paths:
         raise WaformError("no paths given; name the template files or directories to read")
@@ -195,7 +195,7 @@ def find_template_files(paths: Sequence[str | Path]) -> list[str]:
                     and name not in SKIPPED_FILE_NAMES
                 ):
                     add(os.path.join(directory, name))
-    if not found:
+    if not found and required:
         shown = ", ".join(os.fspath(p) for p in paths)
         raise WaformError(f"no template files (*.yaml, *.yml) found in {shown}")
     return found
@@ -204,9 +204,10 @@ def find_template_files(paths: Sequence[str | Path]) -> list[str]:
 # ---------------------------------------------------------------- loading
 
 
-def load_paths(paths: Sequence[str | Path]) -> LoadResult:
-    """Load and validate every template file under ``paths`` (see :func:`find_template_files`)."""
-    files = find_template_files(paths)
+def load_paths(paths: Sequence[str | Path], *, required: bool = True) -> LoadResult:
+    """Load and validate every template file under ``paths`` (see :func:`find_template_files`;
+    ``required=False``: none at all is an empty result, as for an import's target directory)."""
+    files = find_template_files(paths, required=required)
     result = LoadResult(files_read=len(files))
     with collector_paused():  # see waform.gcpause
         for path in files:
@@ -214,7 +215,7 @@ def load_paths(paths: Sequence[str | Path]) -> LoadResult:
             result.diagnostics.extend(diagnostics)
             if loaded is not None:
                 (result.files if loaded.complete else result.partial).append(loaded)
-        _check_across_files(result)
+        check_across_files(result)
     result.diagnostics = sort_diagnostics(result.diagnostics)
     return result
 
@@ -222,9 +223,14 @@ def load_paths(paths: Sequence[str | Path]) -> LoadResult:
 def load_file(path: str) -> tuple[LoadedFile | None, list[Diagnostic]]:
     """Read one file: the loaded file (incomplete, or ``None``, if it has errors) and its
     diagnostics."""
-    raw, problem = _read_bytes(path)
+    raw, problem = read_bytes(path)
     if problem is not None:
         return None, [problem]
+    return load_bytes(path, raw)
+
+
+def load_bytes(path: str, raw: bytes) -> tuple[LoadedFile | None, list[Diagnostic]]:
+    """:func:`load_file` for bytes already read (the load cache hashes them first)."""
     text, bad = decode(raw)
     if bad is not None:
         return None, [Diagnostic(path, bad.line, bad.column, "error", bad.message, bad.code)]
@@ -235,7 +241,7 @@ def load_file(path: str) -> tuple[LoadedFile | None, list[Diagnostic]]:
         return None, [Diagnostic(path, 1, 1, "error", message, "internal")]
 
 
-def _read_bytes(path: str) -> tuple[bytes, Diagnostic | None]:
+def read_bytes(path: str) -> tuple[bytes, Diagnostic | None]:
     """The file's bytes, or the diagnostic that says why it cannot be read (see
     :func:`~waform.yamlsafe.read_bounded`: regular files only, never more than 1 MiB)."""
     try:
@@ -331,7 +337,7 @@ def _language_sources(finder: NodeFinder, path: str) -> dict[str, SourceRef]:
     return sources
 
 
-def _check_across_files(result: LoadResult) -> None:
+def check_across_files(result: LoadResult) -> None:
     """(name, language) defined in two files; one template name with two categories."""
     defined: dict[tuple[str, str], SourceRef] = {}
     categories: dict[str, tuple[str, LoadedFile]] = {}  # positions only computed on conflict

@@ -12,7 +12,7 @@ import functools
 import time
 from collections.abc import Coroutine, Sequence
 from contextlib import suppress
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from waform.config import Config, Target, load_config
+from waform.desired import DesiredState, load_desired
 from waform.diagnostics import Diagnostic, sort_diagnostics
 from waform.differ import plan_changes
 from waform.errors import WaformError
@@ -35,6 +36,7 @@ if TYPE_CHECKING:
     from waform.client import Provider
     from waform.drift import DriftReport
     from waform.importer import ImportResult
+    from waform.loadcache import LoadCache
 
 T = TypeVar("T")
 
@@ -54,24 +56,6 @@ class InvalidDesiredStateError(WaformError):
     def __init__(self, message: str, diagnostics: Sequence[Diagnostic]) -> None:
         super().__init__(message)
         self.diagnostics = list(diagnostics)
-
-
-@dataclass
-class DesiredState:
-    """What the files say, after the loader and the rules."""
-
-    templates: list[DesiredTemplate]
-    files: list[Any]
-    diagnostics: list[Diagnostic] = field(default_factory=list)
-    files_read: int = 0
-    """Template files found (loaded or not)."""
-    silenced: list[Any] = field(default_factory=list)
-    """Rule findings the templates silenced (:class:`waform.rules.silence.Silenced`)."""
-
-    @property
-    def ok(self) -> bool:
-        """No error (under ``--strict`` every warning already is one)."""
-        return not any(d.severity == "error" for d in self.diagnostics)
 
 
 @dataclass
@@ -97,12 +81,14 @@ class Manager:
         target: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         offline: bool = False,
+        use_cache: bool = True,
     ) -> None:
         """``offline``: for the files alone (``validate``); the target is then not resolved, so a
         configuration with several targets and no default needs no ``--target``."""
         self.config = config
         self.target_name = target
         self.transport = transport
+        self.use_cache = use_cache
         if not offline:
             _ = self.target  # resolved now, so a wrong --target is the first error
 
@@ -120,33 +106,35 @@ class Manager:
         target: str | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         offline: bool = False,
+        use_cache: bool = True,
     ) -> Manager:
         """``--config`` if given, else the ``waform.yaml`` nearest the first path."""
         start = Path(paths[0]) if paths else Path(".")
         config = load_config(Path(config_path) if config_path else None, start)
-        return cls(config, target=target, transport=transport, offline=offline)
+        return cls(config, target=target, transport=transport, offline=offline, use_cache=use_cache)
 
     # ------------------------------------------------------------------ steps
 
     def validate(self, paths: Sequence[str | Path], *, strict: bool = False) -> DesiredState:
         """Load the files and run Meta's rules over every file that loaded; never raises for
-        what the files say (``validate`` reports it all). ``strict``: warnings are errors."""
-        from waform.loader import load_paths
-        from waform.rules import RuleSettings, run_rules
+        what the files say (``validate`` reports it all). ``strict``: warnings are errors.
 
-        loaded = load_paths(list(paths))
-        diagnostics = list(loaded.diagnostics)
-        if strict:  # warnings fail the run: report them as what they now are
-            diagnostics = [replace(d, severity="error") for d in diagnostics]
+        Through the load cache unless ``use_cache`` is off (:mod:`waform.desired`)."""
+        from waform.rules import RuleSettings
+
         settings = RuleSettings(overrides=self.config.rules, strict=strict)
-        report = run_rules([*loaded.files, *loaded.partial], settings)
-        return DesiredState(
-            list(loaded.templates),
-            list(loaded.files),
-            sort_diagnostics([*diagnostics, *report.diagnostics]),
-            loaded.files_read,
-            report.silenced,
-        )
+        cache = self.load_cache()
+        try:
+            return load_desired(paths, settings, cache=cache)
+        finally:
+            if cache is not None:
+                cache.close()
+
+    def load_cache(self) -> LoadCache | None:
+        """The load cache of this configuration (``None`` with ``use_cache`` off)."""
+        from waform.loadcache import LoadCache, cache_dir
+
+        return LoadCache(cache_dir(self.config.root)) if self.use_cache else None
 
     def load(self, paths: Sequence[str | Path], *, strict: bool = False) -> DesiredState:
         """:meth:`validate`, refusing files with any error (:class:`InvalidDesiredStateError`)."""
@@ -156,6 +144,22 @@ class Manager:
             where = "the files" if in_files else "Meta's template rules"
             raise InvalidDesiredStateError(
                 _problem_count(state.diagnostics, where), state.diagnostics
+            )
+        return state
+
+    def loaded_files(
+        self, paths: Sequence[str | Path], *, refusal: str = "drift was not checked"
+    ) -> DesiredState:
+        """The files as :meth:`validate` loads them (the same cache), refused only for the
+        loader's errors (:class:`InvalidDesiredStateError`, ``refusal`` ending its message);
+        the findings of Meta's rules are dropped."""
+        state = self.validate(paths)
+        state.diagnostics = [d for d in state.diagnostics if not _is_rule(d)]
+        errors = sum(1 for d in state.diagnostics if d.severity == "error")
+        if errors:
+            raise InvalidDesiredStateError(
+                f"{errors} error{'s' * (errors != 1)} in the files; {refusal}",
+                state.diagnostics,
             )
         return state
 
@@ -189,15 +193,20 @@ class Manager:
 
         timings: dict[str, float] = {}
         begin = time.perf_counter()
-        # Loading (CPU) and fetching (mostly waiting for the API) overlap: the files are read in
-        # a worker thread while the event loop pages through the list endpoint. A problem in the
-        # files is still reported first, whatever the fetch does.
-        loading = asyncio.ensure_future(self._load_in_thread(paths, strict, desired, timings))
+        # Loading (CPU) and fetching (mostly waiting for the API) overlap: the fetch starts
+        # first, then the files are read in a worker thread (cold ones in a process pool) while
+        # the event loop pages through the list endpoint. A problem in the files is still
+        # reported first, whatever the fetch does.
+        loading: asyncio.Future[DesiredState] | None = None
         try:
             async with self.open_client() as client:
                 # Always a sweep (names=None): only a full view of the scope tells which remote
                 # templates are not in git (unmanaged / prune); ceil(N / 1000) requests.
                 fetching = asyncio.create_task(fetch_remote(client, names=None, config=self.config))
+                await asyncio.sleep(0)  # the first request is on its way before loading starts
+                loading = asyncio.ensure_future(
+                    self._load_in_thread(paths, strict, desired, timings)
+                )
                 try:
                     state = await loading
                 except BaseException:
@@ -224,6 +233,10 @@ class Manager:
                     )
                 timings["diff"] = time.perf_counter() - started
         except BaseException:
+            if loading is None:  # the target could not be opened: the files still come first
+                loading = asyncio.ensure_future(
+                    self._load_in_thread(paths, strict, desired, timings)
+                )
             if not loading.done():
                 with suppress(Exception):
                     await loading
@@ -296,6 +309,7 @@ class Manager:
             target=self.target,
             options=options or ApplyOptions(),
             transport=self.transport,
+            load=functools.partial(self.loaded_files, refusal="the plan is stale"),
             **progress,
         )
 
@@ -316,20 +330,13 @@ class Manager:
     ) -> DriftReport:
         """Compare the files with the target and check its health. Only reads from the API.
 
-        Meta's rules are not run: drift is about where git and the target differ, and a file
+        Meta's rules do not count: drift is about where git and the target differ, and a file
         that breaks a rule is still what git says. Files that do not load are an error.
         """
         from waform.drift import find_drift
         from waform.fetcher import fetch_remote
-        from waform.loader import load_paths
 
-        loaded = load_paths(list(paths))
-        if not loaded.ok or any(d.severity == "error" for d in loaded.diagnostics):
-            errors = sum(1 for d in loaded.diagnostics if d.severity == "error")
-            raise InvalidDesiredStateError(
-                f"{errors} error{'s' * (errors != 1)} in the files; drift was not checked",
-                sort_diagnostics(loaded.diagnostics),
-            )
+        loaded = self.loaded_files(paths)
         async with self.open_client() as client:
             fetched = await fetch_remote(client, names=None, config=self.config)
             inventory = self.pair(loaded.templates, fetched.templates)
@@ -407,7 +414,7 @@ class Manager:
         from waform.model.enums import normalize_language
 
         existing = (
-            {f.template.name: Path(f.path) for f in load_paths([directory]).files}
+            {f.template.name: Path(f.path) for f in load_paths([directory], required=False).files}
             if directory.is_dir()
             else {}
         )

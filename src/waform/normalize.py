@@ -39,6 +39,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
+from waform.fields import stable_remote
 from waform.model import wire
 from waform.model.components import TemplateDetails
 
@@ -212,11 +213,19 @@ def remote_fingerprint(remote: Any | None) -> str:
     """Fingerprint of one remote template (a ``RemoteTemplate``) or ``"absent"``.
 
     ``apply`` recomputes it from a fresh GET and refuses a saved plan whose fingerprint no
-    longer matches: the remote state the plan was made against has changed.
+    longer matches: the remote state the plan was made against has changed. Details count as
+    the differ sees them (:func:`waform.fields.stable_remote`), so what changes on every read
+    (signed media URLs) never makes a plan stale.
     """
     if remote is None:
         return ABSENT
     data = remote.model_dump(mode="json", include=set(FINGERPRINT_FIELDS), exclude_none=True)
+    # What the differ compares, not the raw read: a media URL re-signed per read is not a change.
+    for layer in (data, data.get("changes") or {}):
+        if "details" in layer:
+            layer["details"] = stable_remote(
+                canonical_details(layer["details"], category=remote.category), remote.category
+            )
     return sha256_hex(data)
 
 

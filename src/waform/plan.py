@@ -131,6 +131,16 @@ class Unmanaged(_PlanModel):
     note: str
 
 
+class Note(_PlanModel):
+    """Something the server did or cannot show, worth knowing but not a change to apply
+    (a template Meta recategorised; a write-only field that cannot be compared)."""
+
+    name: str
+    language: str
+    kind: Literal["recategorised", "write-only-unverified", "pending-draft"]
+    message: str
+
+
 class Summary(_PlanModel):
     create: int = 0
     create_draft: int = 0
@@ -194,6 +204,7 @@ class Plan(_PlanModel):
     actions: list[Action] = Field(default_factory=list)
     blocked: list[Blocked] = Field(default_factory=list)
     unmanaged: list[Unmanaged] = Field(default_factory=list)
+    notes: list[Note] = Field(default_factory=list)
     fingerprints: dict[str, str] = Field(
         default_factory=dict,
         description='"name/LANGUAGE" → sha256 of the remote template (or "absent") per touched key.',

@@ -13,6 +13,7 @@ from typing import Any
 
 from waform.apply.executor import Matcher
 from waform.apply.steps import WriteStep
+from waform.fields import compared
 from waform.model.remote import RemoteTemplate
 from waform.normalize import canonical_details
 
@@ -31,8 +32,11 @@ def make_matcher(strip: Strip | None = None) -> Matcher:
         category = body.get("category") or step.category
         if category and remote.category != category:
             return False
-        want = canonical_details(body.get("details"), category=category, strip=strip)
-        have = canonical_details(remote.effective_details(), category=remote.category, strip=strip)
+        want, have = compared(
+            canonical_details(body.get("details"), category=category, strip=strip),
+            canonical_details(remote.effective_details(), category=remote.category, strip=strip),
+            category,
+        )
         if want != have:
             return False
         pending = remote.pending

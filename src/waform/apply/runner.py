@@ -20,7 +20,7 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +43,9 @@ from waform.plan import Plan
 
 log = logging.getLogger(__name__)
 
+#: Loads the desired state of some paths (``.templates``); the files' errors raise
+#: :class:`~waform.manager.InvalidDesiredStateError`.
+LoadFiles = Callable[[Sequence[str]], Any]
 #: Items named in a "plan is stale" message before "and N more".
 STALE_SHOWN = 5
 
@@ -136,21 +139,21 @@ def changed_remote(plan: Plan, remote: Sequence[RemoteTemplate]) -> list[str]:
     return out
 
 
-def changed_files(plan: Plan, config: Config) -> list[str]:
+def changed_files(plan: Plan, load: LoadFiles) -> list[str]:
     """What differs between the plan's desired state and a fresh load of the same paths."""
     from waform.differ import hash_desired
-    from waform.loader import load_paths
+    from waform.manager import InvalidDesiredStateError
 
     if not plan.paths:
         return ["the plan records no desired-state paths (made by an older waform)"]
     try:
-        loaded = load_paths(plan.paths)
-    except WaformError as exc:
-        return [f"its files cannot be read again ({exc})"]
-    if not loaded.ok:
-        first = next((d for d in loaded.diagnostics if d.severity == "error"), None)
+        loaded = load(plan.paths)
+    except InvalidDesiredStateError as exc:
+        first = next((d for d in exc.diagnostics if d.severity == "error"), None)
         where = f" ({first.path}:{first.line}: {first.message})" if first else ""
         return [f"its files no longer load{where}"]
+    except WaformError as exc:
+        return [f"its files cannot be read again ({exc})"]
     if hash_desired(loaded.templates) == plan.desired_hash:
         return []
     by_key = {d.key: d for d in loaded.templates}
@@ -200,8 +203,11 @@ async def apply_plan(
     transport: httpx.AsyncBaseTransport | None = None,
     progress: Progress | None = None,
     wait_progress: Progress | None = None,
+    load: LoadFiles,
 ) -> ApplyReport | DryRun:
-    """Check the plan, then execute it (or describe it, with ``dry_run``); see the module doc."""
+    """Check the plan, then execute it (or describe it, with ``dry_run``); see the module doc.
+
+    ``load``: the desired state of the plan's paths, as ``plan`` loads it (the same cache)."""
     from waform.fetcher import fetch_remote
     from waform.targets import open_provider
 
@@ -213,7 +219,7 @@ async def apply_plan(
 
     stale = StaleFindings()
     if steps and options.check_files:
-        stale.files = changed_files(plan, config)
+        stale.files = changed_files(plan, load)
 
     throttle = AdaptiveThrottle(max_concurrency=options.parallelism, max_rate=options.max_rate)
     async with open_provider(target, transport=transport, throttle=throttle) as client:

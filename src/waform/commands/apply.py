@@ -12,7 +12,7 @@ import click
 
 from waform.apply.progress import make_progress
 from waform.apply.runner import ApplyOptions, DryRun
-from waform.commands.options import echo, output_format, plan_showing_diagnostics
+from waform.commands.options import echo, no_cache_option, output_format, plan_showing_diagnostics
 from waform.console import Console
 from waform.errors import PlanError, WaformError
 from waform.manager import Manager
@@ -108,6 +108,7 @@ def _read_plan(path: Path) -> Plan:
 @click.option("--markdown", is_flag=True, help="Print a summary for a merge-request comment.")
 @click.option("--force", is_flag=True, help="Accept a plan over the safety thresholds.")
 @click.option("--strict", is_flag=True, help="Treat rule warnings as errors (when planning).")
+@no_cache_option
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -126,6 +127,7 @@ def command(
     markdown: bool,
     force: bool,
     strict: bool,
+    no_cache: bool,
 ) -> None:
     """Make the target match the templates: apply PLAN.json, or plan PATH... and apply it.
 
@@ -161,9 +163,12 @@ def command(
             [Path(p) for p in plan.paths] or [paths[0].parent],
             config_path=config_path,
             target=target,
+            use_cache=not no_cache,
         )
     else:
-        manager = Manager.from_options(paths, config_path=config_path, target=target)
+        manager = Manager.from_options(
+            paths, config_path=config_path, target=target, use_cache=not no_cache
+        )
         plan = _plan_now(manager, paths, strict=strict, force=force, show=not dry_run)
         prompted = False
         if plan.actions and not dry_run and not auto_approve:

@@ -10,7 +10,13 @@ from pathlib import Path
 
 import click
 
-from waform.commands.options import echo, output_format, showing_file_problems, target_options
+from waform.commands.options import (
+    echo,
+    no_cache_option,
+    output_format,
+    showing_file_problems,
+    target_options,
+)
 from waform.drift import DEFAULT_FAIL_ON, FINDING_KINDS, parse_fail_on
 from waform.manager import Manager
 from waform.render import render
@@ -66,6 +72,7 @@ class _FailOn(click.ParamType):
     metavar="HOURS",
     help="Report a review still pending after this many hours (health).",
 )
+@no_cache_option
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -76,6 +83,7 @@ def command(
     markdown: bool,
     fail_on: frozenset[str],
     stale_review: float,
+    no_cache: bool,
 ) -> None:
     """Compare the templates in PATH... with the target and check the target's health.
 
@@ -87,7 +95,9 @@ def command(
     Exit 0: clean; 2: findings of a --fail-on kind; 1: error. Only reads from the API.
     """
     fmt = output_format(as_json, markdown)
-    manager = Manager.from_options(paths, config_path=config_path, target=target)
+    manager = Manager.from_options(
+        paths, config_path=config_path, target=target, use_cache=not no_cache
+    )
     with showing_file_problems():
         report = manager.drift(paths, stale_after=timedelta(hours=stale_review))
     log.debug("drift: %d request(s)", report.requests)

@@ -62,6 +62,18 @@ def command() -> None:
 )
 @click.option("--project", "projects", multiple=True, help="A known project (repeatable).")
 @click.option(
+    "--literal",
+    is_flag=True,
+    default=None,
+    help="Echo templates as sent instead of showing Meta's rewrites [env WAFORM_EMULATOR_LITERAL].",
+)
+@click.option(
+    "--control-token",
+    default=None,
+    help="Token other hosts than loopback must send to use the control API "
+    "[env WAFORM_EMULATOR_CONTROL_TOKEN; none: loopback only].",
+)
+@click.option(
     "--log-level",
     type=click.Choice(["critical", "error", "warning", "info", "debug"]),
     default="warning",
@@ -79,6 +91,8 @@ def serve(
     review_delay: float | None,
     strict_projects: bool | None,
     projects: tuple[str, ...],
+    literal: bool | None,
+    control_token: str | None,
     log_level: str,
 ) -> None:
     """Serve the emulator over HTTP until interrupted."""
@@ -92,10 +106,17 @@ def serve(
         review_delay=review_delay,
         strict_projects=strict_projects,
         projects=projects or None,
+        literal=literal,
+        control_token=control_token,
     )
 
     def announce(url: str) -> None:
-        log.info("waform emulator listening on %s (state: %s)", url, settings.state_path)
+        mode = "literal (echo)" if settings.literal else "faithful (Meta's rewrites on read)"
+        log.info("waform emulator listening on %s (state: %s; %s)", url, settings.state_path, mode)
+        who = "loopback clients" + (
+            ", and others sending the control token" if settings.control_token else " only"
+        )
+        log.info("control API %s/_emulator answers %s", url, who)
 
     try:
         run(settings, host=host, port=port, log_level=log_level, announce=announce)

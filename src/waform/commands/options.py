@@ -38,6 +38,16 @@ def target_options(above: str = "PATH") -> Callable[[F], F]:
     return decorate
 
 
+def no_cache_option(command: F) -> F:
+    """``--no-cache``: every file is read and checked again; the load cache is left alone."""
+    return click.option(
+        "--no-cache",
+        "no_cache",
+        is_flag=True,
+        help="Read and check every file again; neither read nor write the load cache.",
+    )(command)
+
+
 def output_format(as_json: bool, markdown: bool) -> str:
     """The renderer ``--json`` / ``--markdown`` name (``text`` without either); both at once is
     a usage error."""

@@ -10,6 +10,7 @@ import click
 from waform.atomicfile import write_text_atomic
 from waform.commands.options import (
     echo,
+    no_cache_option,
     output_format,
     plan_showing_diagnostics,
     target_options,
@@ -39,6 +40,7 @@ log = logging.getLogger(__name__)
 )
 @click.option("--force", is_flag=True, help="Accept a plan over the safety thresholds.")
 @click.option("--strict", is_flag=True, help="Treat rule warnings as errors.")
+@no_cache_option
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -51,6 +53,7 @@ def command(
     detailed_exitcode: bool,
     force: bool,
     strict: bool,
+    no_cache: bool,
 ) -> None:
     """Compare the templates in PATH... with the target and show what apply would do.
 
@@ -60,7 +63,9 @@ def command(
     """
     console: Console = ctx.obj or Console()
     fmt = output_format(as_json, markdown)
-    manager = Manager.from_options(paths, config_path=config_path, target=target)
+    manager = Manager.from_options(
+        paths, config_path=config_path, target=target, use_cache=not no_cache
+    )
     outcome = plan_showing_diagnostics(manager, paths, strict=strict, force=force)
     plan = outcome.plan
     log.debug(

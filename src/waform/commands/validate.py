@@ -14,6 +14,7 @@ from pathlib import Path
 
 import click
 
+from waform.commands.options import no_cache_option
 from waform.console import Console
 from waform.diagnostics import DiagnosticReport
 from waform.manager import Manager
@@ -45,6 +46,7 @@ log = logging.getLogger(__name__)
     type=click.Path(dir_okay=False, path_type=Path),
     help="waform.yaml with rule overrides (default: the nearest one above PATH).",
 )
+@no_cache_option
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -53,6 +55,7 @@ def command(
     strict: bool,
     explain: bool,
     config_path: Path | None,
+    no_cache: bool,
 ) -> None:
     """Check the template files in PATH... offline: YAML, schema, names, Meta's rules.
 
@@ -61,12 +64,14 @@ def command(
     goes to stderr. Exit 0 when valid, 1 on any error (or, with --strict, any warning).
     """
     console: Console = ctx.obj or Console()
-    manager = Manager.from_options(paths, config_path=config_path, offline=True)
+    manager = Manager.from_options(
+        paths, config_path=config_path, offline=True, use_cache=not no_cache
+    )
     state = manager.validate(paths, strict=strict)
     report = DiagnosticReport(
         state.diagnostics,
         files=state.files_read,
-        templates=len(state.templates),
+        templates=state.template_count,
         strict=strict,
         silenced=state.silenced,
     )

@@ -22,7 +22,7 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import Response
 from starlette.routing import Mount, Route
 from starlette.types import ASGIApp
@@ -30,6 +30,7 @@ from starlette.types import ASGIApp
 from waform.emulator import listing
 from waform.emulator.control_routes import control_routes
 from waform.emulator.errors import PapiError, invalid_input
+from waform.emulator.meta import sign
 from waform.emulator.middleware import ApiGuard
 from waform.emulator.records import dumps
 from waform.emulator.service import Emulator
@@ -52,6 +53,8 @@ Handler = Callable[[Request, Emulator], Awaitable[Response]]
 _TEMPLATES = "/v1/projects/{projectId}/whatsapp/templates"
 _LANGUAGE = _TEMPLATES + "/{templateName}/languages/{languageCode}"
 _WEBHOOKS = "/v1/projects/{projectId}/webhooks"
+#: Status logged for a request whose client disconnected before the answer (nginx's 499).
+CLIENT_CLOSED = 499
 
 
 def json_response(body: str | dict[str, Any] | list[Any], status: int = 200) -> Response:
@@ -86,6 +89,10 @@ def create_app(
                 return await handler(request, emulator)
             except PapiError as error:
                 return error.response()
+            except ClientDisconnect:
+                # The client went away mid-request: nothing to answer, and not our error.
+                log.info("client disconnected: %s %s", request.method, request.url.path)
+                return Response(status_code=CLIENT_CLOSED)
             except Exception:
                 log.exception("emulator bug on %s %s", request.method, request.url.path)
                 return PapiError("internal_error").response()
@@ -94,23 +101,26 @@ def create_app(
 
     routes = [
         Route("/oauth2/token", emulator.auth.token_endpoint, methods=["POST"]),
-        Route(_TEMPLATES, api(list_templates), methods=["GET"]),
-        Route(_TEMPLATES, api(create_template), methods=["POST"]),
-        Route(_TEMPLATES + "/sync", api(sync_templates), methods=["POST"]),
-        Route(_TEMPLATES + "/{templateName}", api(list_by_name), methods=["GET"]),
-        Route(_TEMPLATES + "/{templateName}", api(delete_by_name), methods=["DELETE"]),
-        Route(_LANGUAGE, api(get_template), methods=["GET"]),
-        Route(_LANGUAGE, api(update_template), methods=["PATCH"]),
-        Route(_LANGUAGE, api(delete_language), methods=["DELETE"]),
-        Route(_LANGUAGE + "/activities", api(list_activities), methods=["GET"]),
-        Route(_LANGUAGE + "/comments", api(create_comment), methods=["POST"]),
-        Route(_LANGUAGE + "/compare", api(compare_templates), methods=["POST"]),
-        Route(_WEBHOOKS, api(list_webhooks), methods=["GET"]),
-        Route(_WEBHOOKS, api(create_webhook), methods=["POST"]),
-        Route(_WEBHOOKS + "/{webhookId}", api(get_webhook), methods=["GET"]),
-        Route(_WEBHOOKS + "/{webhookId}", api(replace_webhook), methods=["PUT"]),
-        Route(_WEBHOOKS + "/{webhookId}", api(update_webhook), methods=["PATCH"]),
-        Route(_WEBHOOKS + "/{webhookId}", api(delete_webhook), methods=["DELETE"]),
+        _route(_TEMPLATES, GET=api(list_templates), POST=api(create_template)),
+        _route(_TEMPLATES + "/sync", POST=api(sync_templates)),
+        _route(_TEMPLATES + "/{templateName}", GET=api(list_by_name), DELETE=api(delete_by_name)),
+        _route(
+            _LANGUAGE,
+            GET=api(get_template),
+            PATCH=api(update_template),
+            DELETE=api(delete_language),
+        ),
+        _route(_LANGUAGE + "/activities", GET=api(list_activities)),
+        _route(_LANGUAGE + "/comments", POST=api(create_comment)),
+        _route(_LANGUAGE + "/compare", POST=api(compare_templates)),
+        _route(_WEBHOOKS, GET=api(list_webhooks), POST=api(create_webhook)),
+        _route(
+            _WEBHOOKS + "/{webhookId}",
+            GET=api(get_webhook),
+            PUT=api(replace_webhook),
+            PATCH=api(update_webhook),
+            DELETE=api(delete_webhook),
+        ),
         Mount("/_emulator", routes=control_routes(emulator)),
     ]
 
@@ -129,12 +139,26 @@ def create_app(
 
     app = EmulatorApp(
         routes=routes,
-        exception_handlers={HTTPException: _http_error, Exception: _internal_error},
+        exception_handlers={
+            HTTPException: _http_error,
+            ClientDisconnect: _client_gone,
+            Exception: _internal_error,
+        },
         lifespan=lifespan,
     )
     app.emulator = emulator
     app.state.emulator = emulator
     return app
+
+
+def _route(path: str, **by_method: Callable[[Request], Awaitable[Response]]) -> Route:
+    """One route per path, so a wrong method's 405 lists every allowed one in ``Allow``."""
+
+    async def dispatch(request: Request) -> Response:
+        method = "GET" if request.method == "HEAD" else request.method
+        return await by_method[method](request)
+
+    return Route(path, dispatch, methods=list(by_method))
 
 
 def _start_ticker(emulator: Emulator) -> Any:
@@ -154,7 +178,14 @@ def _start_ticker(emulator: Emulator) -> Any:
 async def _http_error(request: Request, exc: Exception) -> Response:
     status = getattr(exc, "status_code", 500)
     code = {404: "not_found", 405: "method_not_allowed"}.get(status, "internal_error")
-    return PapiError(code, status=status if code != "internal_error" else 500).response()
+    headers = dict(getattr(exc, "headers", None) or {})  # 405 carries Allow
+    error = PapiError(code, status=status if code != "internal_error" else 500, headers=headers)
+    return error.response()
+
+
+async def _client_gone(request: Request, exc: Exception) -> Response:
+    log.info("client disconnected: %s %s", request.method, request.url.path)
+    return Response(status_code=CLIENT_CLOSED)
 
 
 async def _internal_error(request: Request, exc: Exception) -> Response:
@@ -168,12 +199,15 @@ async def _body(request: Request, model: type[WireModel]) -> Any:
     return parse_model(model, parse_json(await request.body()))
 
 
+async def _template_body(request: Request, emulator: Emulator, model: type[WireModel]) -> Any:
+    """A create/update body, read the way Meta reads it (see :mod:`waform.emulator.meta`)."""
+    return parse_model(model, emulator.rewrites().request(parse_json(await request.body())))
+
+
 def _language(request: Request, emulator: Emulator) -> tuple[str, str, str]:
     project = request.path_params["projectId"]
     name = request.path_params["templateName"]
-    language = request.path_params["languageCode"]
-    emulator.check_language(language)
-    return project, name, language
+    return project, name, emulator.language(request.path_params["languageCode"])
 
 
 def _bool_param(request: Request, key: str) -> bool:
@@ -202,7 +236,7 @@ def _page_json(page: Page, size: int, mask: list[str] | None, analytics: str) ->
         items = ",".join(
             dumps(listing.project(json.loads(dto[:-1] + suffix), tree)) for dto in page.dtos
         )
-    return "".join(head) + ',"templates":[' + items + "]}"
+    return sign("".join(head) + ',"templates":[' + items + "]}")
 
 
 def _list_query(request: Request) -> dict[str, Any]:
@@ -245,7 +279,7 @@ async def list_by_name(request: Request, emulator: Emulator) -> Response:
 
 
 async def create_template(request: Request, emulator: Emulator) -> Response:
-    body = await _body(request, CreateTemplateBody)
+    body = await _template_body(request, emulator, CreateTemplateBody)
     record = emulator.create(request.path_params["projectId"], body)
     return json_response(emulator.record_json(record), status=201)
 
@@ -262,7 +296,7 @@ async def get_template(request: Request, emulator: Emulator) -> Response:
 
 async def update_template(request: Request, emulator: Emulator) -> Response:
     project, name, language = _language(request, emulator)
-    body = await _body(request, UpdateTemplateBody)
+    body = await _template_body(request, emulator, UpdateTemplateBody)
     record = emulator.update(project, name, language, body)
     return json_response(emulator.record_json(record))
 

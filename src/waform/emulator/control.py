@@ -22,7 +22,7 @@ from typing import Any
 
 import httpx
 
-from waform.emulator.settings import EmulatorSettings
+from waform.emulator.settings import CONTROL_TOKEN_HEADER, EmulatorSettings
 
 
 class ControlError(RuntimeError):
@@ -54,7 +54,13 @@ class EmulatorControl:
         self.client = client
 
     @classmethod
-    def connect(cls, base_url: str, **client_options: Any) -> EmulatorControl:
+    def connect(
+        cls, base_url: str, *, token: str | None = None, **client_options: Any
+    ) -> EmulatorControl:
+        """A served emulator; ``token`` is needed when it is not reached over loopback."""
+        if token is not None:
+            headers = {**client_options.pop("headers", {}), CONTROL_TOKEN_HEADER: token}
+            client_options["headers"] = headers
         return cls(httpx.Client(base_url=base_url, timeout=30.0, **client_options))
 
     @classmethod
@@ -120,9 +126,28 @@ class EmulatorControl:
     def set_review_delay(self, seconds: float) -> Any:
         return self._do("PUT", "/_emulator/settings", {"reviewDelaySeconds": seconds})
 
+    def set_rewrites(
+        self,
+        *,
+        literal: bool | None = None,
+        missing_examples: list[str] | None = None,
+        percent_encoded_urls: list[str] | None = None,
+    ) -> Any:
+        """Meta's rewrites on read (:mod:`waform.emulator.meta`): ``literal=True`` echoes
+        content as sent; the two lists are template-name globs of the scenario switches."""
+        body = {
+            "literal": literal,
+            "missingExamples": missing_examples,
+            "percentEncodedUrls": percent_encoded_urls,
+        }
+        return self._do(
+            "PUT", "/_emulator/settings", {k: v for k, v in body.items() if v is not None}
+        )
+
     def set_faults(self, **config: Any) -> Any:
         """Arm faults: ``seed``, ``locked_rate``, ``throttle_rate``, ``error_rate``,
-        ``error_after_rate``, ``drop_rate``, ``latency_ms``, ``latency_jitter_ms``,
+        ``error_after_rate``, ``drop_rate``, ``late_rate``, ``late_ms``, ``latency_ms``,
+        ``latency_jitter_ms``,
         ``retry_after``, ``methods``, ``path_regex``, ``script`` (see ``faults``)."""
         body = {_camel(k): v for k, v in config.items()}
         return self._do("PUT", "/_emulator/faults", body, pick="faults")

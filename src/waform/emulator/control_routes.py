@@ -1,6 +1,8 @@
 """The control API, under ``/_emulator``: what Meta, time and the network do, on demand.
 
-Not part of Sinch's API and never authenticated (the emulator binds to loopback by default).
+Not part of Sinch's API. It answers clients on loopback (the emulator binds to 127.0.0.1 by
+default); a client on another address must send the ``x-emulator-control-token`` header with the
+emulator's ``control_token`` and is refused (403 ``control_forbidden``) when none is set.
 Bodies and answers are JSON with camelCase keys; failures are PAPI errors. Endpoints:
 
 =========================================================================  =====================
@@ -8,7 +10,8 @@ Bodies and answers are JSON with camelCase keys; failures are PAPI errors. Endpo
 ``POST /_emulator/reset``                                                   forget everything
 ``GET  /_emulator/clock`` · ``POST /_emulator/clock/advance {seconds}``     emulator clock
 ``POST /_emulator/clock/set {now}``                                         (epoch seconds)
-``GET|PUT /_emulator/settings {reviewDelaySeconds}``                        review delay
+``GET|PUT /_emulator/settings {reviewDelaySeconds, literal,``               review delay, Meta's
+``missingExamples, percentEncodedUrls}``                                    rewrites (``meta``)
 ``GET|PUT|DELETE /_emulator/faults {seed, lockedRate, throttleRate,``       fault injection
 ``errorRate, errorAfterRate, dropRate, latencyMs, latencyJitterMs,``        (see ``faults``)
 ``retryAfter, methods, pathRegex, script}``
@@ -29,6 +32,8 @@ Bodies and answers are JSON with camelCase keys; failures are PAPI errors. Endpo
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import re
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Annotated, Any, Literal
@@ -42,6 +47,7 @@ from waform.emulator.errors import PapiError, invalid_input
 from waform.emulator.faults import FaultConfig
 from waform.emulator.lifecycle import Verdict, iso
 from waform.emulator.records import Record, dumps
+from waform.emulator.settings import CONTROL_TOKEN_HEADER
 from waform.emulator.validation import parse_json, parse_model
 from waform.model.base import WireModel
 from waform.model.components import TemplateDetails
@@ -65,6 +71,10 @@ class _SetClock(WireModel):
 
 class _Settings(WireModel):
     reviewDelaySeconds: Annotated[float, Field(ge=0)] | None = None
+    #: See :mod:`waform.emulator.meta`: echo instead of Meta's rewrites; scenario switches.
+    literal: bool | None = None
+    missingExamples: list[str] | None = None
+    percentEncodedUrls: list[str] | None = None
 
 
 class _RateLimit(WireModel):
@@ -117,10 +127,30 @@ def _camel(name: str) -> str:
     return head + "".join(p.title() for p in rest)
 
 
+def is_loopback(host: str | None) -> bool:
+    """Whether a client address is this machine (``None``: an in-process caller)."""
+    if host is None:
+        return True
+    try:
+        return ipaddress.ip_address(host.split("%")[0]).is_loopback
+    except ValueError:
+        return False
+
+
+def check_access(request: Request, token: str | None) -> None:
+    """Loopback clients are trusted; others need ``token`` (and are refused without one)."""
+    if is_loopback(request.client.host if request.client else None):
+        return
+    sent = request.headers.get(CONTROL_TOKEN_HEADER, "")
+    if token is None or not hmac.compare_digest(sent.encode(), token.encode()):
+        raise PapiError("control_forbidden")
+
+
 def control_routes(emulator: Emulator) -> list[Route]:
     def endpoint(handler: Callable[[Request], Awaitable[Any]]) -> Endpoint:
         async def run(request: Request) -> Response:
             try:
+                check_access(request, emulator.settings.control_token)
                 result = await handler(request)
             except PapiError as error:
                 return error.response()
@@ -137,8 +167,7 @@ def control_routes(emulator: Emulator) -> list[Route]:
 
     def key(request: Request) -> tuple[str, str, str]:
         p = request.path_params
-        emulator.check_language(p["language"])
-        return p["project"], p["name"], p["language"]
+        return p["project"], p["name"], emulator.language(p["language"])
 
     async def body(request: Request, model: type[WireModel]) -> Any:
         raw = await request.body()
@@ -174,7 +203,19 @@ def control_routes(emulator: Emulator) -> list[Route]:
             data = await body(request, _Settings)
             if data.reviewDelaySeconds is not None:
                 emulator.store.set_meta("review_delay", repr(data.reviewDelaySeconds))
-        return {"reviewDelaySeconds": emulator.review_delay}
+            rewrites = data.model_dump(
+                include={"literal", "missingExamples", "percentEncodedUrls"}, exclude_none=True
+            )
+            if rewrites:
+                stored = emulator.store.get_meta_json("rewrites") or {}
+                emulator.store.set_meta_json("rewrites", {**stored, **rewrites})
+        current = emulator.rewrites()
+        return {
+            "reviewDelaySeconds": emulator.review_delay,
+            "literal": current.literal,
+            "missingExamples": list(current.missing_examples),
+            "percentEncodedUrls": list(current.percent_encoded_urls),
+        }
 
     async def faults(request: Request) -> Any:
         if request.method == "DELETE":
@@ -231,11 +272,10 @@ def control_routes(emulator: Emulator) -> list[Route]:
 
     async def add_template(request: Request) -> Any:
         data = await body(request, _AddTemplate)
-        emulator.check_language(data.language)
         record = emulator.meta_add(
             request.path_params["project"],
             name=data.name,
-            language=data.language,
+            language=emulator.language(data.language),
             category=data.category,
             details=data.details.to_wire(),
             state=data.state,

@@ -76,6 +76,12 @@ CATALOGUE: dict[str, tuple[int, str, str]] = {
         "Verify that the parameters are correct.",
     ),
     "webhook_not_found": (404, "Webhook not found.", "Verify that the parameters are correct."),
+    "control_forbidden": (
+        403,
+        "The emulator's control API refused this client.",
+        "Call it from loopback, or start the emulator with a control token and send it in the "
+        "x-emulator-control-token header.",
+    ),
     "not_found": (404, "Not found.", "Verify the request path."),
     "method_not_allowed": (405, "Method not allowed.", "Verify the request method."),
     "resource_locked": (

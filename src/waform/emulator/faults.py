@@ -12,7 +12,10 @@ seed gives the same sequence in every run and every process. Kinds, checked in t
 * ``error`` → ``500 internal_error`` before processing;
 * ``error_after`` → the request is processed (a create *is* stored), then ``500``;
 * ``drop`` → the request is processed, then the connection is dropped without a response
-  (served: the TCP connection is aborted; in-process: ``httpx.RemoteProtocolError``).
+  (served: the TCP connection is aborted; in-process: ``httpx.RemoteProtocolError``);
+* ``late`` → the request is processed (committed), then the answer waits ``late_ms`` (default
+  60 s, beyond any sane client timeout) — the client times out not knowing the outcome
+  (in-process: ``httpx.ReadTimeout`` at once, since no timeout applies there).
 
 ``script`` is a queue of kinds (``"ok"`` for none) consumed by the next matching requests
 before any random draw — "the next POST is dropped" in one line. ``methods`` and ``path_regex``
@@ -36,11 +39,15 @@ from typing import Any
 
 from waform.emulator.store import Store
 
-FAULT_KINDS = ("locked", "throttle", "error", "error_after", "drop")
+FAULT_KINDS = ("locked", "throttle", "error", "error_after", "drop", "late")
 
 
 class ConnectionDropped(Exception):  # noqa: N818 - it names an event, like httpx's errors
     """The app wants the connection closed without a response (in-process transport)."""
+
+
+class AnsweredLate(ConnectionDropped):
+    """The app committed but answers after the client's timeout (in-process transport)."""
 
 
 @dataclass
@@ -53,6 +60,8 @@ class FaultConfig:
     error_rate: float = 0.0
     error_after_rate: float = 0.0
     drop_rate: float = 0.0
+    late_rate: float = 0.0
+    late_ms: float = 60_000.0
     retry_after: int = 1
     methods: list[str] | None = None
     path_regex: str | None = None
@@ -88,6 +97,7 @@ class Decision:
     kind: str | None
     delay: float
     retry_after: int
+    late: float = 0.0
 
 
 class Faults:
@@ -131,7 +141,9 @@ class Faults:
                         kind = name
                         break
                     draw -= rate
-        return Decision(kind=kind, delay=delay, retry_after=config.retry_after)
+        return Decision(
+            kind=kind, delay=delay, retry_after=config.retry_after, late=config.late_ms / 1000
+        )
 
 
 class RateLimiter:

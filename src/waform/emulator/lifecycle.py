@@ -25,8 +25,9 @@ the :class:`Effects` (activities, webhook events) in one transaction.
    ``INVALID_FORMAT``;
 2. a URL button pointing at ``wa.me`` → REJECTED ``INVALID_FORMAT``;
 3. a UTILITY template whose body reads as promotional (``discount``, ``coupon``, ``promo
-   code``, ``N% off``) → recategorised to MARKETING and APPROVED when ``allowCategoryChange`` is
-   true, otherwise REJECTED ``INCORRECT_CATEGORY``;
+   code``, ``N% off``: :data:`waform.emulator.meta.PROMOTIONAL`) → recategorised to MARKETING
+   and APPROVED (a literal emulator does so only when ``allowCategoryChange`` is true and
+   otherwise rejects it ``INCORRECT_CATEGORY``);
 4. everything else → APPROVED.
 
 **Deletes.** Blocks are per (name, language), as Sinch phrases them: deleting a name blocks each
@@ -55,6 +56,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from waform.emulator.errors import PapiError, invalid_input
+from waform.emulator.meta import PROMOTIONAL, Rewrites
 from waform.emulator.records import Record, output_details
 from waform.emulator.store import Store
 from waform.emulator.validation import (
@@ -77,9 +79,6 @@ AUTHOR = "Provisioning API user"
 
 _LEADING_VAR = re.compile(r"^\s*\{\{[^{}]*\}\}")
 _TRAILING_VAR = re.compile(r"\{\{[^{}]*\}\}\s*$")
-_PROMOTIONAL = re.compile(
-    r"\bdiscount\b|\bcoupon\b|\bpromo(?:tion(?:al)?)? code\b|\d+\s?% off\b", re.IGNORECASE
-)
 
 
 class Clock:
@@ -172,7 +171,7 @@ def _bodies(components: list[dict[str, Any]]) -> list[str]:
     return texts
 
 
-def review(record: Record) -> Verdict:
+def review(record: Record, rewrites: Rewrites) -> Verdict:
     """Meta's (emulated) verdict on the pending content of ``record``. Deterministic."""
     details = (record.changes or {}).get("details") or record.details or {}
     components = details.get("components", [])
@@ -184,17 +183,20 @@ def review(record: Record) -> Verdict:
     for button in url_buttons(details):
         if host_matches(url_host(str(button.get("url", ""))), "wa.me"):
             return Verdict(False, "INVALID_FORMAT", reason="URL buttons can't link to wa.me.")
-    if record.category == "UTILITY" and any(_PROMOTIONAL.search(t) for t in _bodies(components)):
-        if (record.changes or {}).get("allowCategoryChange"):
+    if record.category == "UTILITY" and any(PROMOTIONAL.search(t) for t in _bodies(components)):
+        if (record.changes or {}).get("allowCategoryChange") or not rewrites.literal:
             return Verdict(True, category="MARKETING", reason="Recategorised as MARKETING.")
         return Verdict(False, "INCORRECT_CATEGORY", reason="Content is promotional: MARKETING.")
     return Verdict(True)
 
 
-def finish_review(record: Record, now: float, verdict: Verdict | None = None) -> Effects:
-    """Apply Meta's verdict to a record whose changes are IN_PROGRESS."""
+def finish_review(
+    record: Record, now: float, rewrites: Rewrites, verdict: Verdict | None = None
+) -> Effects:
+    """Apply Meta's verdict to a record whose changes are IN_PROGRESS; approved content
+    becomes Meta's copy of it (``rewrites.meta``)."""
     effects = Effects()
-    verdict = verdict or review(record)
+    verdict = verdict or review(record, rewrites)
     changes = record.changes or {}
     record.review_due = None
     record.whatsapp_id = record.whatsapp_id or whatsapp_id(
@@ -202,16 +204,17 @@ def finish_review(record: Record, now: float, verdict: Verdict | None = None) ->
     )
     record.internal["reviewed"] = True
     if verdict.approved:
+        if verdict.category and verdict.category != record.category:
+            record.category = verdict.category
+            effects.webhook("WHATSAPP_TEMPLATE_CATEGORY_UPDATED", comment=verdict.reason)
         pending = changes.get("details")
         if pending is not None:
-            record.details = pending
+            key = (record.project, record.name, record.language)
+            record.details = rewrites.meta(pending, key=key, category=record.category)
         record.changes = None
         record.state = "APPROVED"
         record.rejection_code = None
         record.quality_score = record.quality_score or "QUALITY_SCORE_UNKNOWN"
-        if verdict.category and verdict.category != record.category:
-            record.category = verdict.category
-            effects.webhook("WHATSAPP_TEMPLATE_CATEGORY_UPDATED", comment=verdict.reason)
         effects.webhook("WHATSAPP_TEMPLATE_APPROVED")
     else:
         record.changes = {**changes, "status": "REJECTED"}
@@ -226,9 +229,13 @@ def finish_review(record: Record, now: float, verdict: Verdict | None = None) ->
 # ---------------------------------------------------------------- create
 
 
-def new_record(project: str, body: CreateTemplateBody, now: float, review_delay: float) -> Record:
+def new_record(
+    project: str, body: CreateTemplateBody, now: float, review_delay: float, rewrites: Rewrites
+) -> Record:
     """The record a valid create body yields (conflict checks are the service's job)."""
-    details = output_details(body.details.to_wire()) if body.details is not None else None
+    details = (
+        rewrites.sinch(output_details(body.details.to_wire())) if body.details is not None else None
+    )
     _check_content(body.category, details, submit=body.status == "SUBMIT")
     record = Record(
         project=project,
@@ -286,6 +293,7 @@ def apply_update(
     now: float,
     review_delay: float,
     other_categories: set[str],
+    rewrites: Rewrites,
 ) -> Effects:
     """PATCH semantics (see the module docstring). Mutates ``record`` or raises PapiError."""
     if record.is_meta_generated:
@@ -313,7 +321,7 @@ def apply_update(
         allow = body.allowCategoryChange
 
     base = (record.changes or {}).get("details") or record.details
-    details = _merge_details(base, body)
+    details = rewrites.sinch(_merge_details(base, body))
     submit = body.status == "SUBMIT"
     _check_content(category, details, submit=submit)
     if submit and record.state == "APPROVED":
@@ -385,13 +393,16 @@ def _check_edit_limits(record: Record, now: float) -> None:
 
 
 def delete_language_action(record: Record, delete_submitted: bool) -> str:
-    """``"delete"`` (the whole record) or ``"drop_changes"``; raises when neither is allowed."""
+    """``"delete"`` (the whole record) or ``"drop_changes"``; raises when neither is allowed.
+
+    Without ``deleteSubmitted`` only a draft is removed; for a submitted template without one
+    Sinch's OpenAPI (``deleteSubmitted``: "throws an error if you attempt to delete a submitted
+    template") and its error catalogue give ``409 template_not_deletable_due_to_input_config``.
+    """
     if delete_submitted or not record.submitted:
         return "delete"
     if record.change_status == "DRAFT":
         return "drop_changes"
-    if record.changes is None:
-        raise PapiError("template_changes_not_found")
     raise PapiError("template_not_deletable_due_to_input_config")
 
 

@@ -2,7 +2,8 @@
 
 Only ``/v1/…`` requests pass through the guard's logic; the control API and the token endpoint
 are never throttled, faulted or logged. Order for an API request: rate limit (429) → fault
-decision (latency, then locked/throttle/error before processing, or error_after/drop after it)
+decision (latency, then locked/throttle/error before processing, or error_after/drop/late after
+it)
 → the app → one row in the request log with the status the client saw (``fault`` names what
 was injected). Injected answers carry an ``x-emulator-fault`` header naming the fault, since
 they may use statuses Sinch does not document for that operation (a 429 on a list). See :mod:`waform.emulator.faults` for the fault kinds.
@@ -23,7 +24,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from waform.emulator.errors import PapiError
-from waform.emulator.faults import ConnectionDropped
+from waform.emulator.faults import AnsweredLate, ConnectionDropped
 
 if TYPE_CHECKING:
     from waform.emulator.service import Emulator
@@ -79,21 +80,20 @@ class ApiGuard:
             self._log(project, scope, status, kind)
             return
 
-        if kind in ("error_after", "drop"):
-            captured: list[Message] = []
-
-            async def capture(message: Message) -> None:
-                captured.append(message)
-
-            await self._guarded(scope, receive, capture)
+        if kind in ("error_after", "drop", "late"):
+            captured = await self._processed(scope, receive)
             inner = captured[0].get("status") if captured else None
             if kind == "error_after":
                 error = PapiError("internal_error", headers={FAULT_HEADER: kind})
                 status = await _send_error(send, error)
                 self._log(project, scope, status, f"error_after:{inner}")
                 return
-            self._log(project, scope, 0, f"drop:{inner}")
-            _drop(send)
+            self._log(project, scope, 0, f"{kind}:{inner}")
+            if kind == "late":
+                assert decision is not None
+                await _answer_late(send, captured, decision.late)
+            else:
+                _drop(send)
             return
 
         async def tracking(message: Message) -> None:
@@ -104,6 +104,16 @@ class ApiGuard:
 
         await self._guarded(scope, receive, tracking)
         self._log(project, scope, status, None)
+
+    async def _processed(self, scope: Scope, receive: Receive) -> list[Message]:
+        """Run the request to its end (committed) and keep the answer instead of sending it."""
+        captured: list[Message] = []
+
+        async def capture(message: Message) -> None:
+            captured.append(message)
+
+        await self._guarded(scope, receive, capture)
+        return captured
 
     async def _guarded(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Run the app; an exception after the response started is logged, not re-raised
@@ -151,6 +161,17 @@ async def _send_error(send: Send, error: PapiError) -> int:
 
 async def _no_receive() -> Message:  # pragma: no cover - responses never read
     return {"type": "http.disconnect"}
+
+
+async def _answer_late(send: Any, captured: list[Message], seconds: float) -> None:
+    """Send ``captured`` after ``seconds`` (served: the client has given up by then).
+
+    In-process no timeout can run out, so the transport is told to raise one now."""
+    if getattr(send, "__self__", None) is None:
+        raise AnsweredLate()
+    await asyncio.sleep(seconds)
+    for message in captured:
+        await send(message)
 
 
 def _drop(send: Any) -> None:

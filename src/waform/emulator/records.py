@@ -18,6 +18,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 
+from waform.emulator.meta import sign
+
 #: Labels Meta gives the buttons whose request carries no ``text`` (from Sinch's examples).
 FIXED_BUTTON_TEXT = {
     "COPY_CODE": "Copy offer code",
@@ -154,5 +156,6 @@ class Record:
 
 
 def with_analytics(dto_json: str, analytics_json: str) -> str:
-    """Splice ``"analytics": […]`` into a stored DTO string (it always ends with ``}``)."""
-    return dto_json[:-1] + ',"analytics":' + analytics_json + "}"
+    """Splice ``"analytics": […]`` into a stored DTO string (it always ends with ``}``), as it
+    is read: media sample URLs freshly signed (:func:`waform.emulator.meta.sign`)."""
+    return sign(dto_json[:-1] + ',"analytics":' + analytics_json + "}")

@@ -19,12 +19,13 @@ from waform.emulator.auth import Authenticator
 from waform.emulator.errors import PapiError
 from waform.emulator.faults import Faults, RateLimiter
 from waform.emulator.lifecycle import BLOCK_SECONDS, Clock, Effects, Verdict
+from waform.emulator.meta import Rewrites
 from waform.emulator.records import Record, dumps, output_details, with_analytics
 from waform.emulator.settings import EmulatorSettings
 from waform.emulator.store import Page, Store
-from waform.emulator.validation import CreateTemplateBody, UpdateTemplateBody
+from waform.emulator.validation import LANGUAGE_PATTERN, CreateTemplateBody, UpdateTemplateBody
 from waform.emulator.webhooks import Webhooks
-from waform.model.enums import LANGUAGE_CODES, SINCH_LANGUAGE_SET
+from waform.model.enums import LANGUAGE_CODES, normalize_language
 
 
 class Emulator:
@@ -60,17 +61,32 @@ class Emulator:
         raw = self.store.get_meta("review_delay")
         return float(raw) if raw is not None else self.settings.review_delay
 
+    def rewrites(self) -> Rewrites:
+        """What Meta's side rewrites (settings, overridden by ``PUT /_emulator/settings``)."""
+        stored = self.store.get_meta_json("rewrites") or {}
+        return Rewrites(
+            literal=stored.get("literal", self.settings.literal),
+            missing_examples=tuple(stored.get("missingExamples", ())),
+            percent_encoded_urls=tuple(stored.get("percentEncodedUrls", ())),
+        )
+
     def check_project(self, project: str) -> None:
         if self.settings.strict_projects and not self.store.project_known(project):
             raise PapiError("project_not_initialized")
 
-    @staticmethod
-    def check_language(language: str) -> None:
-        if language not in SINCH_LANGUAGE_SET:
+    def language(self, raw: str) -> str:
+        """A language code from a path or body as the emulator stores it.
+
+        Any plausible code is accepted, not only Sinch's enum (Sinch's own client takes any
+        string: the enum "may not cover every language Meta supports"); a faithful emulator
+        spells it upper case with ``_`` (``en-us`` → ``EN_US``), as Sinch's codes are.
+        """
+        if not LANGUAGE_PATTERN.match(raw):
             raise PapiError(
                 "template_invalid_language_code",
                 additional={"supportedCodes": list(LANGUAGE_CODES)},
             )
+        return raw if self.rewrites().literal else normalize_language(raw)
 
     def analytics_json(self, date_range: str | None, now: float | None = None) -> str:
         return dumps(lifecycle.analytics_for(date_range, self.clock.now() if now is None else now))
@@ -131,7 +147,7 @@ class Emulator:
                 record = self.store.get(proj, name, language)
                 if record is None or record.review_due is None or record.review_due > now:
                     continue
-                self._commit(record, lifecycle.finish_review(record, now), now)
+                self._commit(record, lifecycle.finish_review(record, now, self.rewrites()), now)
                 done += 1
         self._after_commit()
         return done
@@ -152,7 +168,9 @@ class Emulator:
                     continue
                 record = self.store.get(proj, n, lang)
                 assert record is not None
-                self._commit(record, lifecycle.finish_review(record, now, verdict), now)
+                self._commit(
+                    record, lifecycle.finish_review(record, now, self.rewrites(), verdict), now
+                )
                 finished.append(record.full_dto(self.analytics_json("DAY", now)))
         return finished
 
@@ -195,7 +213,7 @@ class Emulator:
                     resolution="Use a category that has been used in another language: "
                     f'"{sorted(categories)[0]}".',
                 )
-            record = lifecycle.new_record(project, body, now, self.review_delay)
+            record = lifecycle.new_record(project, body, now, self.review_delay, self.rewrites())
             limit_hit = (
                 record.change_status == "IN_PROGRESS"
                 and self.store.count_submitted(project) >= self.settings.template_limit
@@ -217,7 +235,9 @@ class Emulator:
             others = {
                 r.category for r in self.store.get_name(project, name) if r.language != language
             }
-            effects = lifecycle.apply_update(record, body, now, self.review_delay, others)
+            effects = lifecycle.apply_update(
+                record, body, now, self.review_delay, others, self.rewrites()
+            )
             self._commit(record, effects, now)
         return record
 
@@ -337,7 +357,9 @@ class Emulator:
                 whatsapp_id=lifecycle.whatsapp_id(project, name, language),
                 state=state,
                 quality_score=quality_score,
-                details=output_details(details),
+                details=self.rewrites().meta(
+                    output_details(details), key=(project, name, language), category=category
+                ),
                 is_meta_generated=meta_generated,
                 internal={"created": now, "edits": [], "reviewed": True, "outOfBand": True},
             )

@@ -30,6 +30,8 @@ DEFAULT_REVIEW_DELAY = 2.0
 DEFAULT_TOKEN_TTL = 3600
 
 MEMORY = ":memory:"
+#: Header carrying ``control_token`` on control-API requests from other hosts than loopback.
+CONTROL_TOKEN_HEADER = "x-emulator-control-token"
 
 
 class EmulatorSetupError(WaformError, ValueError):
@@ -71,6 +73,11 @@ class EmulatorSettings:
     request_log_limit: int = 20_000
     #: Template limit per project (Meta's per-WABA cap); beyond → 424 template_limit_reached.
     template_limit: int = 6000
+    #: Echo content as sent instead of showing Meta's rewrites (:mod:`waform.emulator.meta`).
+    literal: bool = False
+    #: Token the control API (``/_emulator``) requires from clients that are not on loopback;
+    #: without one such clients are refused. Loopback clients never need it.
+    control_token: str | None = field(default=None, repr=False)
     #: httpx transport used for webhook deliveries (tests may inject one); None = real HTTP.
     webhook_transport: Any = field(default=None, compare=False, repr=False)
 
@@ -95,7 +102,7 @@ class EmulatorSettings:
 
         ``WAFORM_EMULATOR_STATE``, ``_KEY_ID``, ``_KEY_SECRET``, ``_AUTH`` (``0`` disables),
         ``_REVIEW_DELAY`` (seconds), ``_TOKEN_TTL``, ``_STRICT_PROJECTS`` (``1``), ``_PROJECTS``
-        (comma list).
+        (comma list), ``_LITERAL`` (``1``: echo, no rewrites), ``_CONTROL_TOKEN``.
         """
         env = os.environ if env is None else env
         values: dict[str, object] = {}
@@ -151,4 +158,6 @@ _VARIABLES: tuple[tuple[str, str, Callable[[str], Any]], ...] = (
     ("REVIEW_DELAY", "review_delay", _seconds),
     ("TOKEN_TTL", "token_ttl", _positive_int),
     ("STRICT_PROJECTS", "strict_projects", _flag),
+    ("LITERAL", "literal", _flag),
+    ("CONTROL_TOKEN", "control_token", str),
 )

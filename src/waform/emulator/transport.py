@@ -28,7 +28,7 @@ from typing import Any, TypeVar
 import httpx
 
 from waform.emulator.app import EmulatorApp, create_app
-from waform.emulator.faults import ConnectionDropped
+from waform.emulator.faults import AnsweredLate, ConnectionDropped
 from waform.emulator.settings import DEFAULT_STATE_PATH, EmulatorSettings
 
 T = TypeVar("T")
@@ -53,6 +53,8 @@ class EmbeddedTransport(httpx.AsyncBaseTransport):
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         try:
             return await self._inner.handle_async_request(request)
+        except AnsweredLate:
+            raise httpx.ReadTimeout("The emulator answered too late.", request=request) from None
         except ConnectionDropped:
             raise httpx.RemoteProtocolError(
                 "Server disconnected without sending a response.", request=request

@@ -164,6 +164,11 @@ def plan_markdown(plan: Plan, limit: int) -> str:
             for u in plan.unmanaged
         ),
     )
+    blocks += _table(
+        "Notes (nothing to apply)",
+        "| Template | Language | Note |",
+        (f"| `{n.name}` | {n.language} | {_cell(n.message)} |" for n in plan.notes),
+    )
     detailed = [*plan.blocked, *(a for a in plan.actions if a.action != "delete")]
     if detailed:
         blocks.append(("#### Details\n", False))

@@ -146,6 +146,12 @@ def plan_text(plan: Plan, color: bool) -> str:
                 _style(f"  ? {item.name}/{item.language}", "?", color) + f"{state}  {item.note}"
             )
         lines.append("")
+    if plan.notes:
+        lines.append("Notes (nothing to apply):")
+        lines.append("")
+        for note in plan.notes:
+            lines.append(f"  i {note.name}/{note.language}  {note.message}")
+        lines.append("")
     if not plan.has_changes:
         lines.append(f"No changes: git and {target} match.")
     if plan.safety is not None and not plan.safety.ok:

@@ -89,73 +89,121 @@ def _locate(file: Any, loc: Loc) -> tuple[int, int]:
 
 def run_rules(files: Sequence[LoadedFileLike], settings: RuleSettings | None = None) -> RuleReport:
     """Check every template-language of ``files`` plus the cross-file rules."""
+    settings = settings or RuleSettings()
     with collector_paused():  # see waform.gcpause
-        return _run_rules(files, settings or RuleSettings())
+        out = _Findings(settings)
+        entries: list[Entry] = []
+        waivers: list[Mapping[str, str]] = []
+        for file_index, file in enumerate(files):
+            waiver, contexts = out.check_file(file)
+            waivers.append(waiver)
+            entries.extend(Entry(file_index, file.path, ctx) for ctx in contexts)
+        out.check_across(files, entries, waivers)
+    return out.report()
 
 
-def _run_rules(files: Sequence[LoadedFileLike], settings: RuleSettings) -> RuleReport:
-    diagnostics: list[Diagnostic] = []
-    failed: set[tuple[str, str]] = set()
-    #: Enabled checks per distinct per-template ``rules:`` (most files share the empty one).
-    enabled: dict[frozenset, list[tuple[str, Any, Setting]]] = {}
+def check_file(file: LoadedFileLike, settings: RuleSettings) -> RuleReport:
+    """The rules that look at one file alone (what the load cache keeps per file)."""
+    out = _Findings(settings)
+    out.check_file(file)
+    return out.report()
+
+
+def check_across(files: Sequence[LoadedFileLike], settings: RuleSettings) -> RuleReport:
+    """The rules that compare the templates of all ``files`` with each other."""
+    out = _Findings(settings)
     entries: list[Entry] = []
-    silenced: list[Silenced] = []
-    #: Per file: rule id → the reason its template gives for silencing that rule.
     waivers: list[Mapping[str, str]] = []
+    for file_index, file in enumerate(files):
+        template = file.template
+        waivers.append(silences(template, getattr(file, "text", "") or "")[0])
+        for code, entry in template.languages.items():
+            ctx = TemplateContext(template.name, template.category, code, entry.details)
+            entries.append(Entry(file_index, file.path, ctx))
+    out.check_across(files, entries, waivers)
+    return out.report()
+
+
+class _Findings:
+    """What one run of the rules found: diagnostics, failed (name, language) pairs, silenced."""
+
+    def __init__(self, settings: RuleSettings) -> None:
+        self.settings = settings
+        self.diagnostics: list[Diagnostic] = []
+        self.failed: set[tuple[str, str]] = set()
+        self.silenced: list[Silenced] = []
+        #: Enabled checks per distinct per-template ``rules:`` (most files share the empty one).
+        self._enabled: dict[frozenset, list[tuple[str, Any, Setting]]] = {}
+
+    def report(self) -> RuleReport:
+        return RuleReport(sort_diagnostics(self.diagnostics), self.failed, self.silenced)
 
     def emit(
-        file: Any, waiver: Mapping[str, str], loc: Loc | int, setting: Setting, rule_id: str,
-        message: str, keys: Iterable,
+        self, file: Any, waiver: Mapping[str, str], loc: Loc | int, setting: Setting,
+        rule_id: str, message: str, keys: Iterable,
     ) -> None:  # fmt: skip
         line, column = (loc, 1) if isinstance(loc, int) else _locate(file, loc)
-        severity = settings.severity(setting)
+        severity = self.settings.severity(setting)
         diagnostic = Diagnostic(file.path, line, column, severity, message, rule_id)
         reason = waiver.get(rule_id)
         if reason is not None:
-            silenced.append(Silenced(diagnostic, reason))
+            self.silenced.append(Silenced(diagnostic, reason))
         else:
-            diagnostics.append(diagnostic)
+            self.diagnostics.append(diagnostic)
             if severity == "error":
-                failed.update(keys)
+                self.failed.update(keys)
 
-    for file_index, file in enumerate(files):
-        template = file.template
-        waiver, problems = silences(template, getattr(file, "text", "") or "")
-        waivers.append(waiver)
-        every_language = [(template.name, code) for code in template.languages]
-        for problem in problems:  # a wrong waiver is never itself silenced
-            emit(file, {}, problem.where, "error", "ignore", problem.message, every_language)
-        overrides = template.rules
+    def _checks(self, overrides: Mapping[str, str]) -> list[tuple[str, Any, Setting]]:
         key = frozenset(overrides.items())
-        checks = enabled.get(key)
+        checks = self._enabled.get(key)
         if checks is None:
             checks = []
             for rule_id, fn in TEMPLATE_CHECKS.items():
-                setting = settings.setting(rule_id, overrides)
+                setting = self.settings.setting(rule_id, overrides)
                 if setting != "off":
                     checks.append((rule_id, fn, setting))
-            enabled[key] = checks
+            self._enabled[key] = checks
+        return checks
+
+    def check_file(self, file: LoadedFileLike) -> tuple[Mapping[str, str], list[TemplateContext]]:
+        """The per-template checks over one file: its waivers and contexts (for the cross
+        rules)."""
+        template = file.template
+        waiver, problems = silences(template, getattr(file, "text", "") or "")
+        every_language = [(template.name, code) for code in template.languages]
+        for problem in problems:  # a wrong waiver is never itself silenced
+            self.emit(file, {}, problem.where, "error", "ignore", problem.message, every_language)
+        overrides = template.rules
+        checks = self._checks(overrides)
         for rule_id in overrides:
             if rule_id not in RULES:
                 message = f"unknown rule {rule_id!r} in `rules:` (`waform rules` lists the ids)"
                 loc = KeyLoc(("rules", rule_id))
-                emit(file, {}, loc, "error", "unknown-rule", message, every_language)
+                self.emit(file, {}, loc, "error", "unknown-rule", message, every_language)
+        contexts = []
         for code, entry in template.languages.items():
             ctx = TemplateContext(template.name, template.category, code, entry.details)
-            entries.append(Entry(file_index, file.path, ctx))
+            contexts.append(ctx)
             for rule_id, fn, setting in checks:
                 for loc, message in fn(ctx):
-                    emit(file, waiver, loc, setting, rule_id, message, ((template.name, code),))
+                    keys = ((template.name, code),)
+                    self.emit(file, waiver, loc, setting, rule_id, message, keys)
+        return waiver, contexts
 
-    for rule_id, fn in CROSS_CHECKS.items():
-        for index, loc, message in fn(entries):
-            entry = entries[index]
-            file = files[entry.file]
-            setting = settings.setting(rule_id, file.template.rules)
-            if setting != "off":
-                keys = ((entry.ctx.name, entry.ctx.language),)
-                emit(file, waivers[entry.file], loc, setting, rule_id, message, keys)
-    return RuleReport(sort_diagnostics(diagnostics), failed, silenced)
+    def check_across(
+        self,
+        files: Sequence[LoadedFileLike],
+        entries: Sequence[Entry],
+        waivers: Sequence[Mapping[str, str]],
+    ) -> None:
+        for rule_id, fn in CROSS_CHECKS.items():
+            for index, loc, message in fn(entries):
+                entry = entries[index]
+                file = files[entry.file]
+                setting = self.settings.setting(rule_id, file.template.rules)
+                if setting != "off":
+                    keys = ((entry.ctx.name, entry.ctx.language),)
+                    self.emit(file, waivers[entry.file], loc, setting, rule_id, message, keys)
 
 
 def check_files(

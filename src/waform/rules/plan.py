@@ -12,6 +12,7 @@ from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from waform.fields import recategorised
 from waform.inventory import Inventory
 from waform.model.enums import CATEGORIES
 from waform.model.remote import RemoteTemplate
@@ -49,6 +50,8 @@ def _category_frozen(data: PlanInput) -> Iterator[PlanHit]:
             and live.state == "APPROVED"
             and live.category in CATEGORIES
             and live.category != template.category
+            # Meta's own UTILITY → MARKETING move is a note of the plan, not the file's error
+            and not recategorised(template.category, live.category, live.state)
         ):
             yield (
                 "WA-C2",

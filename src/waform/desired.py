@@ -1,0 +1,310 @@
+"""The one load pipeline: template files → validated templates and every diagnostic.
+
+Per file: the bytes are read and keyed (:mod:`waform.loadcache`); a stored outcome is used as
+it is, any other file is loaded (:func:`waform.loader.load_bytes`) and checked by Meta's
+per-file rules — in a process pool when many files are cold, else in this process. Across
+files: the loader's checks (a key defined twice, one name with two categories) and the rules
+that compare templates. When no file changed at all, the run's stored diagnostics stand for
+all of that, and the templates themselves are only decoded if someone asks for them
+(``validate`` does not).
+
+Results do not depend on the path taken: cached, pooled and sequential loads give the same
+templates, positions and diagnostics, in the same order (``tests/test_loadcache_*.py``).
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+from waform.diagnostics import Diagnostic, sort_diagnostics
+from waform.gcpause import collector_paused
+from waform.loadcache import (
+    FileEntry,
+    Keys,
+    LoadCache,
+    decode_file,
+    decode_run,
+    encode_file,
+    encode_run,
+)
+from waform.loader import (
+    LoadedFile,
+    LoadResult,
+    check_across_files,
+    find_template_files,
+    load_bytes,
+    read_bytes,
+)
+from waform.model.template import DesiredTemplate, SourceRef
+from waform.rules import RuleSettings
+from waform.rules.engine import check_across, check_file
+from waform.rules.silence import Silenced
+from waform.yamlsafe import decode
+
+#: Cold files from which a process pool pays off (measured: ``bench/loader_bench.py --pool``;
+#: starting two workers and shipping results back costs about as much as loading ~150 files).
+POOL_MIN_FILES = 400
+
+
+@dataclass
+class DesiredState:
+    """What the files say, after the loader and the rules.
+
+    ``templates`` and ``files`` are decoded on first use when the run came from the cache.
+    """
+
+    diagnostics: list[Diagnostic]
+    files_read: int
+    """Template files found (loaded or not)."""
+    template_count: int
+    silenced: list[Silenced] = field(default_factory=list)
+    """Rule findings the templates silenced, with their reasons; they fail nothing."""
+    _templates: list[DesiredTemplate] | None = None
+    _files: list[LoadedFile] | None = None
+    _materialise: Callable[[], LoadResult] | None = None
+
+    @classmethod
+    def of(
+        cls, loaded: LoadResult, diagnostics: list[Diagnostic], silenced: list[Silenced]
+    ) -> DesiredState:
+        count = len(loaded.templates)
+        return cls(diagnostics, loaded.files_read, count, silenced, loaded.templates, loaded.files)
+
+    @property
+    def ok(self) -> bool:
+        """No error (under ``--strict`` every warning already is one)."""
+        return not any(d.severity == "error" for d in self.diagnostics)
+
+    @property
+    def templates(self) -> list[DesiredTemplate]:
+        """One per (name, language), in file order, ``source`` = the language key's position."""
+        self._decode()
+        return self._templates  # type: ignore[return-value]
+
+    @property
+    def files(self) -> list[LoadedFile]:
+        """The files that loaded without errors."""
+        self._decode()
+        return self._files  # type: ignore[return-value]
+
+    def _decode(self) -> None:
+        if self._templates is None and self._materialise is not None:
+            loaded = self._materialise()
+            self._templates, self._files, self._materialise = loaded.templates, loaded.files, None
+
+
+def settings_key(settings: RuleSettings) -> dict[str, Any]:
+    """What of the rule settings a file's outcome depends on (part of every cache key)."""
+    return {"rules": dict(sorted(settings.overrides.items())), "strict": settings.strict}
+
+
+def load_desired(
+    paths: Sequence[str | Path],
+    settings: RuleSettings,
+    *,
+    cache: LoadCache | None = None,
+    workers: int | None = None,
+    pool_from: int = POOL_MIN_FILES,
+) -> DesiredState:
+    """Load and check every template file under ``paths`` (see the module doc).
+
+    ``workers``: processes for cold files (default: the CPUs this process may use; 1 = none),
+    used from ``pool_from`` cold files on.
+    """
+    with collector_paused():  # see waform.gcpause
+        return _Run(paths, settings, cache, workers, pool_from).state()
+
+
+class _Run:
+    def __init__(
+        self,
+        paths: Sequence[str | Path],
+        settings: RuleSettings,
+        cache: LoadCache | None,
+        workers: int | None,
+        pool_from: int,
+    ) -> None:
+        self.settings = settings
+        self.pool_from = pool_from
+        self.cache = cache
+        self.workers = usable_cpus() if workers is None else workers
+        self.paths = find_template_files(paths)
+        self.raw: list[bytes] = []
+        self.unreadable: dict[int, Diagnostic] = {}
+        for index, path in enumerate(self.paths):
+            raw, problem = read_bytes(path)
+            self.raw.append(raw)
+            if problem is not None:
+                self.unreadable[index] = problem
+        keys = Keys(settings_key(settings))
+        self.keys = [
+            None if i in self.unreadable else keys.file(path, raw)
+            for i, (path, raw) in enumerate(zip(self.paths, self.raw, strict=True))
+        ]
+        self.run_key = keys.run(self.keys)
+
+    def state(self) -> DesiredState:
+        stored = decode_run(self.cache.get(self.run_key) or b"") if self.cache else None
+        if stored is not None:
+            if self.cache is not None:
+                self.cache.put_many({}, used=[self.run_key])
+            return DesiredState(
+                stored.findings(),
+                len(self.paths),
+                stored.templates,
+                stored.waived(),
+                _materialise=lambda: self.load()[0],
+            )
+        loaded, silenced = self.load()
+        # As the rules see them: files without errors, then the valid parts of the others.
+        across = check_across([*loaded.files, *loaded.partial], self.settings)
+        diagnostics = sort_diagnostics([*loaded.diagnostics, *across.diagnostics])
+        silenced = [*silenced, *across.silenced]
+        if self.cache is not None:
+            run = encode_run(diagnostics, silenced, len(loaded.templates))
+            self.cache.put_many({self.run_key: run})
+        return DesiredState.of(loaded, diagnostics, silenced)
+
+    def load(self) -> tuple[LoadResult, list[Silenced]]:
+        """Every file, from the cache or loaded anew (and then stored), plus the loader's
+        checks across files (the rules across files are the caller's); and what the per-file
+        rules silenced."""
+        stored = self.cache.get_many([k for k in self.keys if k]) if self.cache else {}
+        outcomes: list[_Outcome | None] = []
+        cold: list[int] = []
+        for index, key in enumerate(self.keys):
+            entry = decode_file(stored[key]) if key in stored else None
+            if index in self.unreadable:
+                outcomes.append(_Outcome(None, [self.unreadable[index]]))
+            elif entry is None:
+                outcomes.append(None)
+                cold.append(index)
+            else:
+                outcomes.append(self._from_entry(index, entry))
+        fresh = self._load_cold(cold)
+        for index, (outcome, _value) in zip(cold, fresh, strict=True):
+            outcomes[index] = outcome
+        if self.cache is not None:
+            written = {self.keys[i]: value for i, (_o, value) in zip(cold, fresh, strict=True)}
+            self.cache.put_many(written, used=list(stored))  # type: ignore[arg-type]
+        return _assemble(outcomes, self.settings, len(self.paths))
+
+    def _from_entry(self, index: int, entry: FileEntry) -> _Outcome:
+        path = self.paths[index]
+        template = entry.template
+        findings, waived = entry.findings(path), entry.waived(path)
+        if template is None:
+            return _Outcome(None, findings, waived)
+        text = decode(self.raw[index])[0] or ""
+        if not entry.complete:
+            return _Outcome(
+                LoadedFile(path, template, None, text, complete=False), findings, waived
+            )
+        desired = template.desired()
+        for item in desired:
+            line, column = entry.sources.get(item.language, (1, 1))
+            object.__setattr__(item, "source", SourceRef(path, line, column))
+        return _Outcome(LoadedFile(path, template, None, text, desired), findings, waived)
+
+    def _load_cold(self, cold: list[int]) -> list[tuple[_Outcome, bytes]]:
+        """Outcome and stored form of each cold file, in order."""
+        items = [(self.paths[i], self.raw[i]) for i in cold]
+        if len(items) >= self.pool_from and self.workers > 1 and _can_fork():
+            values = _in_pool(items, self.settings, self.workers)
+            entries = [decode_file(value) for value in values]
+            if all(entry is not None for entry in entries):
+                return [
+                    (self._from_entry(index, entry), value)  # type: ignore[arg-type]
+                    for index, entry, value in zip(cold, entries, values, strict=True)
+                ]
+        return [_check(path, raw, self.settings) for path, raw in items]
+
+
+@dataclass
+class _Outcome:
+    """What loading and checking one file found."""
+
+    loaded: LoadedFile | None
+    diagnostics: list[Diagnostic]
+    silenced: list[Silenced] = field(default_factory=list)
+
+
+def _assemble(
+    outcomes: Sequence[_Outcome | None], settings: RuleSettings, files_read: int
+) -> tuple[LoadResult, list[Silenced]]:
+    """The per-file outcomes, in file order, as one load (with the loader's checks across
+    files), and the silenced findings in the order the rules meet them."""
+    result = LoadResult(files_read=files_read)
+    silenced: list[Silenced] = []
+    partial_silenced: list[Silenced] = []
+    for outcome in outcomes:
+        assert outcome is not None  # every cold file was loaded
+        result.diagnostics.extend(outcome.diagnostics)
+        loaded = outcome.loaded
+        if loaded is not None and not loaded.complete:
+            partial_silenced.extend(outcome.silenced)
+            result.partial.append(loaded)
+            continue
+        silenced.extend(outcome.silenced)
+        if loaded is not None:
+            result.files.append(loaded)
+    check_across_files(result)
+    if settings.strict:  # warnings fail the run: report them as what they now are
+        result.diagnostics = [replace(d, severity="error") for d in result.diagnostics]
+    result.diagnostics = sort_diagnostics(result.diagnostics)
+    return result, [*silenced, *partial_silenced]
+
+
+def _check(path: str, raw: bytes, settings: RuleSettings) -> tuple[_Outcome, bytes]:
+    """Load one file and run the per-file rules: the outcome and its stored form."""
+    loaded, diagnostics = load_bytes(path, raw)
+    silenced: list[Silenced] = []
+    if loaded is not None:
+        report = check_file(loaded, settings)
+        diagnostics = [*diagnostics, *report.diagnostics]
+        silenced = report.silenced
+    sources = {
+        d.language: (d.source.line, d.source.column)
+        for d in (loaded.desired if loaded else ())
+        if d.source is not None
+    }
+    template = loaded.template if loaded else None
+    complete = loaded.complete if loaded else True
+    value = encode_file(diagnostics, silenced, template, complete, sources)
+    return _Outcome(loaded, diagnostics, silenced), value
+
+
+def _check_chunk(items: list[tuple[str, bytes]], settings: RuleSettings) -> list[bytes]:
+    """In a worker process: the stored form of each file (what crosses back is JSON)."""
+    with collector_paused():
+        return [_check(path, raw, settings)[1] for path, raw in items]
+
+
+def _in_pool(items: list[tuple[str, bytes]], settings: RuleSettings, workers: int) -> list[bytes]:
+    # Several chunks per worker balance uneven files; results come back in order.
+    size = max(50, -(-len(items) // (workers * 4)))
+    chunks = [items[i : i + size] for i in range(0, len(items), size)]
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        results = pool.map(_check_chunk, chunks, [settings] * len(chunks))
+        return [value for chunk in results for value in chunk]
+
+
+def usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _can_fork() -> bool:
+    """Workers are forked: they start in milliseconds with waform already imported (spawning
+    one would import it again, ~0.5 s). Fork is only safe enough on Linux."""
+    return sys.platform.startswith("linux")

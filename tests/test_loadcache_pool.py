@@ -1,0 +1,45 @@
+"""Loading in a process pool gives exactly what loading in this process gives: the same
+templates with the same positions, the same diagnostics, in the same order."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from test_loadcache_identity import snapshot, write_templates
+from waform.desired import _can_fork, load_desired
+from waform.loadcache import LoadCache
+from waform.rules import RuleSettings
+
+
+@pytest.fixture
+def templates(tmp_path: Path) -> Path:
+    return write_templates(tmp_path / "templates")
+
+
+@pytest.mark.parametrize("strict", [False, True])
+def test_pooled_and_sequential_loads_are_identical(templates: Path, strict: bool) -> None:
+    assert _can_fork(), "the pooled path is taken on this platform"
+    settings = RuleSettings(overrides={"WA-V9": "error"}, strict=strict)
+    sequential = snapshot(load_desired([templates], settings, workers=1))
+    pooled = snapshot(load_desired([templates], settings, workers=2, pool_from=1))
+    assert pooled == sequential
+    assert sequential[0] and sequential[1] and sequential[4], "diagnostics, silenced, templates"
+
+
+def test_a_pooled_load_fills_the_cache_like_a_sequential_one(
+    templates: Path, tmp_path: Path
+) -> None:
+    settings = RuleSettings()
+    pooled_cache = LoadCache(tmp_path / "pooled")
+    sequential_cache = LoadCache(tmp_path / "sequential")
+    load_desired([templates], settings, cache=pooled_cache, workers=2, pool_from=1)
+    load_desired([templates], settings, cache=sequential_cache, workers=1)
+    keys = [
+        row[0]
+        for row in sequential_cache._connect().execute("SELECT key FROM entries ORDER BY key")
+    ]
+    assert pooled_cache.get_many(keys) == sequential_cache.get_many(keys)
+    warm = load_desired([templates], settings, cache=pooled_cache, workers=1)
+    assert snapshot(warm) == snapshot(load_desired([templates], settings, workers=1))
