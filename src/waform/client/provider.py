@@ -27,6 +27,7 @@ onto the vendor's requests when writing. Vendor quirks stay inside the provider:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, Protocol
 
 from waform.client.retry import RetryBudget, RetryPolicy
@@ -38,6 +39,8 @@ class Provider(Protocol):
 
     #: HTTP requests sent so far (retries and token requests included).
     requests_made: int
+    #: The server's clock as of its latest answer (``None``: it sent no ``Date``).
+    server_time: datetime | None
     #: Prefix of the request paths a plan records (``--dry-run`` prints full paths).
     project_path: str
     #: The retry rules of every request (the applier budgets each write with it).

@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -100,6 +101,7 @@ class ApiGuard:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
+                message = _dated(message, emulator.clock.now())
             await send(message)
 
         await self._guarded(scope, receive, tracking)
@@ -151,6 +153,13 @@ class ApiGuard:
             )
         except Exception:  # the log must never break a response
             log.exception("request log failed")
+
+
+def _dated(start: Message, now: float) -> Message:
+    """Add ``Date`` in the emulator's clock (which tests move): clients count Meta's edit limits
+    in server time."""
+    headers = [*start.get("headers", []), (b"date", formatdate(now, usegmt=True).encode())]
+    return {**start, "headers": headers}
 
 
 async def _send_error(send: Send, error: PapiError) -> int:

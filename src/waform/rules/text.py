@@ -7,6 +7,7 @@ the loader's time on 10,000 template-languages.
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from dataclasses import dataclass
@@ -39,6 +40,12 @@ class Scan:
     """``{{name}}`` tokens (Sinch's API takes positional variables only)."""
     malformed: tuple[str, ...] = ()
     """Other ``{{…}}`` tokens and unbalanced braces, as written."""
+    in_order: bool = True
+    """The distinct numbers are 1..n in order of first use (WA-V2 and WA-V13 have nothing to say)."""
+    edge: str | None = None
+    """``start``/``end``: a variable with only whitespace before/after it (WA-V7, WA-V14)."""
+    behind: str | None = None
+    """``start``/``end``: a variable with only punctuation before/after it (WA-V12)."""
 
     @property
     def distinct(self) -> tuple[int, ...]:
@@ -83,8 +90,19 @@ def scan(text: str | None) -> Scan:
     tail = text[last:]
     if "{{" in tail or "}}" in tail:
         malformed.append(_stray(tail))
-    malformed.extend(match.group(0) for match in _SINGLE_BRACED.finditer(text))
-    return Scan(tuple(numbers), tuple(named), tuple(malformed))
+    tokens = len(numbers) + len(named) + len(malformed)
+    if text.count("{") > 2 * tokens or text.count("}") > 2 * tokens:  # else no single brace
+        malformed.extend(match.group(0) for match in _SINGLE_BRACED.finditer(text))
+    if not numbers:
+        return Scan((), tuple(named), tuple(malformed))
+    distinct = tuple(dict.fromkeys(numbers))
+    edge = variable_at_edge(text)
+    return Scan(
+        tuple(numbers), tuple(named), tuple(malformed),
+        distinct == tuple(range(1, len(distinct) + 1)),
+        edge,
+        None if edge else _edge(text.strip(_EDGE)),
+    )  # fmt: skip
 
 
 def _stray(segment: str) -> str:
@@ -258,6 +276,7 @@ def url_host(url: str) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+@functools.lru_cache(maxsize=4096)  # the same URLs recur across languages and cards
 def blocked_host(url: str) -> str | None:
     """``"WhatsApp link"`` / ``"URL shortener"`` when the URL's host is refused, else ``None``."""
     host = url_host(url)

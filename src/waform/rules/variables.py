@@ -19,8 +19,6 @@ from waform.rules.text import (
     scan,
     space_separated_variables,
     too_few_words,
-    variable_at_edge,
-    variable_behind_punctuation,
 )
 
 
@@ -41,9 +39,10 @@ def _numbering(
     ctx: TemplateContext, problem_of: Callable[[tuple[int, ...]], str | None]
 ) -> Iterator[Hit]:
     for site in ctx.texts:
-        problem = problem_of(site.scan.numbers)
-        if problem:
-            yield site.loc, f"{problem} (in the {site.kind})"
+        if not site.scan.in_order:
+            problem = problem_of(site.scan.numbers)
+            if problem:
+                yield site.loc, f"{problem} (in the {site.kind})"
 
 
 @check("WA-V2")
@@ -118,11 +117,9 @@ def well_formed_braces(ctx: TemplateContext) -> Iterator[Hit]:
             )
 
 
-def _edges(
-    ctx: TemplateContext, edge_of: Callable[[str], str | None], edge: str, how: str
-) -> Iterator[Hit]:
+def _edges(ctx: TemplateContext, field: str, edge: str, how: str) -> Iterator[Hit]:
     for site in ctx.texts:
-        if site.kind != "header" and site.scan.numbers and edge_of(site.text) == edge:
+        if site.kind != "header" and getattr(site.scan, field) == edge:
             if edge == "start":
                 yield site.loc, f"start the {site.kind} with words before the first variable{how}"
             else:
@@ -131,18 +128,18 @@ def _edges(
 
 @check("WA-V7")
 def no_leading_variable(ctx: TemplateContext) -> Iterator[Hit]:
-    return _edges(ctx, variable_at_edge, "start", "")
+    return _edges(ctx, "edge", "start", "")
 
 
 @check("WA-V14")
 def no_trailing_variable(ctx: TemplateContext) -> Iterator[Hit]:
-    return _edges(ctx, variable_at_edge, "end", "")
+    return _edges(ctx, "edge", "end", "")
 
 
 @check("WA-V12")
 def words_beyond_edge_variable(ctx: TemplateContext) -> Iterator[Hit]:
     for edge in ("start", "end"):
-        yield from _edges(ctx, variable_behind_punctuation, edge, ", not only punctuation")
+        yield from _edges(ctx, "behind", edge, ", not only punctuation")
 
 
 @check("WA-V8")
