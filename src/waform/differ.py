@@ -255,7 +255,9 @@ def _plan_matched(b: _Builder, d: DesiredTemplate, r: RemoteTemplate, wire: dict
             d.category,
         )
     want, have = _write_only(b, d, r, wire, want, have)
-    outcome = _foreign_draft(d, r, want, b.settings.strip) if want != have else None
+    outcome: Action | Blocked | None = (
+        _foreign_draft(d, r, want, b.settings.strip) if want != have else None
+    )
     if outcome is None:
         outcome = decide(d, r, want, have, edits=b.edit_history.get(d.key), now=b.now)
     if outcome is None:

@@ -196,8 +196,7 @@ class Manager:
 
         timings: dict[str, float] = {}
         # The files first: invalid files stop the plan before a single request is sent (no
-        # token, no list page) — issue 12 — at the price of not overlapping the load (warm:
-        # the load cache; cold: a process pool) with the fetch.
+        # token, no list page). The price: loading no longer overlaps the fetch.
         state = await self._load_in_thread(paths, strict, desired, timings)
         begin = time.perf_counter()
         async with self.open_client() as client:

@@ -75,7 +75,7 @@ class ApiGuard:
                 "error": "internal_error",
             }[kind]
             headers = {FAULT_HEADER: kind}
-            if kind == "throttle":
+            if kind == "throttle" and decision is not None:
                 headers["Retry-After"] = str(decision.retry_after)
             status = await _send_error(send, PapiError(code, headers=headers))
             self._log(project, scope, status, kind)
@@ -189,7 +189,7 @@ def _drop(send: Any) -> None:
     transport = getattr(cycle, "transport", None)
     if transport is not None and hasattr(transport, "abort"):
         transport.abort()
-        if hasattr(cycle, "disconnected"):
+        if cycle is not None and hasattr(cycle, "disconnected"):
             cycle.disconnected = True
         return
     raise ConnectionDropped()
