@@ -102,5 +102,8 @@ class Provider(Protocol):
     async def activities(
         self, name: str, language: str, *, page_size: int = 100, max_pages: int = 1
     ) -> list[dict[str, Any]]:
-        """The review/edit history of one language, newest first (``[]`` when gone)."""
+        """The review/edit history of one language, newest first (``[]`` when gone): dicts
+        with ``type`` (``IN_PROGRESS``, ``EDITED``, ``REJECTED``, ``DRAFT``…) and ``created``
+        (ISO 8601), the shape Sinch uses — plan reads edit counts and drift review ages from
+        them."""
         ...
