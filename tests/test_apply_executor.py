@@ -11,11 +11,13 @@ import pytest
 from apply_support import API, PROJECT, details, text_of
 from waform.apply.executor import Executor
 from waform.apply.matcher import make_matcher
+from waform.apply.results import ApplyReport
 from waform.apply.steps import WriteStep
 from waform.apply.throttle import AdaptiveThrottle
 from waform.client import RetryPolicy
 from waform.config import load_config
 from waform.emulator import EmulatorControl, embedded_transport
+from waform.render.text import apply_headline, apply_text
 from waform.targets import open_provider
 
 
@@ -102,6 +104,13 @@ def test_template_exists_counts_as_success_only_when_the_content_matches(env):
     control.add_template(PROJECT, "other", "EN_US", "UTILITY", details("other", 9))
     same, other = run(state, config, [create_step("same"), create_step("other", index=1)])
     assert same.ok and same.note == "already existed with the desired content"
+    assert same.already, "a racing apply made it: this one reports it was already there"
+    report = ApplyReport(results=[same])
+    assert apply_text(report, verbose=False).splitlines() == [
+        "  = same/EN_US already there (already existed with the desired content)",
+        apply_headline(report),
+    ]
+    assert "1 already there" in apply_headline(report) and "created" not in apply_headline(report)
     assert not other.ok
     assert (other.status, other.error_code) == (409, "template_exists")
     assert other.resolution

@@ -222,6 +222,7 @@ def test_json_and_markdown_renderings():
         "submit": 0,
         "update": 1,
         "delete": 0,
+        "already": 0,
         "failed": 1,
     }
     assert data["actions"][2]["error"]["errorCode"] == "template_content_already_exists"

@@ -209,12 +209,20 @@ def test_pull_request_plan_then_merge_applies_that_plan(runner: WorkflowRunner) 
     pr = _open(runner, _pr(7, "a" * 40))
     steps = _plan(runner, pr)
     assert steps["Verdict"] == 0, runner.log()
-    [artifact] = runner.github["artifacts"]
+    [artifact] = [a for a in runner.github["artifacts"] if a["name"].startswith("waform-plan-")]
     assert artifact["name"] == f"waform-plan-{'a' * 40}"
     [comment] = _comments(runner, 7)
     assert comment.startswith("<!-- waform-plan -->\n📝 **waform plan: changes to apply on merge**")
     assert f"commit `{'a' * 12}`" in comment and "/acme/templates/actions/runs/1001" in comment
-    assert "32 to create" in comment and "32 to create" in runner.summary  # summary has the plan
+    assert "33 to create" in comment and "33 to create" in runner.summary  # summary has the plan
+    # the preview of the changed templates is a second artifact, linked from both
+    [preview] = [a for a in runner.github["artifacts"] if a["name"].startswith("waform-preview-")]
+    assert preview["name"] == f"waform-preview-{'a' * 40}"
+    link = f"https://github.com/acme/templates/actions/runs/1001/artifacts/{preview['id']}"
+    assert f"**Preview:** [the changed templates as WhatsApp shows them]({link})" in comment
+    assert link in runner.summary
+    page = (runner.store / str(preview["id"]) / "preview.html").read_text(encoding="utf-8")
+    assert page.count('class="change"') == 36 and "<script" not in page  # 33 + 3 drafts
 
     # a second push to the pull request edits the one comment instead of adding another
     _live(runner, pr)["head"]["sha"] = "b" * 40
@@ -225,7 +233,7 @@ def test_pull_request_plan_then_merge_applies_that_plan(runner: WorkflowRunner) 
     assert steps.get("Apply the reviewed plan") == 0 and steps["Verdict"] == 0, runner.log()
     applied = _comments(runner, 7)[-1]
     assert applied.startswith("<!-- waform-apply -->\n✅ **waform apply: applied**")
-    assert f"commit `{'c' * 12}`" in applied and "Apply complete: 32 created" in applied
+    assert f"commit `{'c' * 12}`" in applied and "Apply complete: 33 created" in applied
     assert "/actions/runs/1003" in applied
 
     # the next pull request without a template change: no changes, and the check passes
@@ -270,7 +278,7 @@ def test_a_stale_plan_is_refused_with_a_comment_and_the_schedule_catches_up(
     runner.github["branches"]["main"] = "c" * 40
     results = runner.run(APPLY, event="schedule", sha="c" * 40)
     assert {r.name: r.code for r in results}["Verdict"] == 0, runner.log()
-    assert "Apply complete: 29 created" in runner.summary
+    assert "Apply complete: 30 created" in runner.summary
 
 
 def test_blocked_changes_fail_the_check_unless_labelled_and_land_on_schedule(

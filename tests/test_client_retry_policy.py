@@ -7,6 +7,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
+import httpx
 import pytest
 
 from waform.client import RetryPolicy, parse_retry_after
@@ -53,3 +54,36 @@ def test_retry_after_http_date() -> None:
     assert parse_retry_after(later, now=now) == 42.0
     earlier = format_datetime(now - timedelta(seconds=42), usegmt=True)
     assert parse_retry_after(earlier, now=now) == 0.0
+
+
+_REQUEST = httpx.Request("POST", "https://example.invalid/")
+
+
+@pytest.mark.parametrize(
+    ("outcome", "read", "write"),
+    [
+        ({"status": 429}, "retry", "retry"),  # refused before processing
+        ({"status": 409, "error_code": "resource_locked"}, "retry", "retry"),
+        ({"status": 409, "error_code": "template_exists"}, "fail", "fail"),
+        ({"status": 400, "error_code": "invalid_argument"}, "fail", "fail"),
+        ({"status": 401}, "fail", "fail"),
+        ({"status": 500}, "retry", "unknown"),  # a write may have been processed
+        ({"status": 503}, "retry", "unknown"),
+        ({"failure": httpx.ConnectError("refused", request=_REQUEST)}, "retry", "retry"),
+        ({"failure": httpx.ConnectTimeout("slow", request=_REQUEST)}, "retry", "retry"),
+        ({"failure": httpx.PoolTimeout("busy", request=_REQUEST)}, "retry", "retry"),
+        ({"failure": httpx.ReadTimeout("late", request=_REQUEST)}, "retry", "unknown"),
+        ({"failure": httpx.RemoteProtocolError("cut", request=_REQUEST)}, "retry", "unknown"),
+    ],
+)
+def test_verdict_tells_reads_from_writes(outcome: dict, read: str, write: str) -> None:
+    policy = RetryPolicy()
+    assert policy.verdict(write=False, **outcome) == read
+    assert policy.verdict(write=True, **outcome) == write
+
+
+def test_a_budget_counts_the_sends_of_one_operation() -> None:
+    budget = RetryPolicy(max_attempts=3).start()
+    assert (budget.sends, budget.started, budget.exhausted) == (0, None, False)
+    budget.sends = 3
+    assert budget.exhausted

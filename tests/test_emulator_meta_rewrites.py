@@ -356,3 +356,18 @@ def test_literal_mode_echoes_what_was_sent(switch: str) -> None:
             assert approved(api, control, details, name=name, category=category) == details
         first = api.get(f"{API}/media/languages/EN_US").text
         assert api.get(f"{API}/media/languages/EN_US").text == first
+
+
+# ------------------------------------------------------------------ row 13
+
+
+def test_an_edit_replaces_every_component_and_omitted_samples_vanish(
+    api: httpx.Client, control: EmulatorControl
+) -> None:
+    approved(api, control, BUTTONS, name="edited")
+    edit = {"components": [{"type": "BODY", "text": "Hi {{1}}, see you."}]}
+    patched = api.patch(f"{API}/edited/languages/EN_US", json={"status": "SUBMIT", "details": edit})
+    assert patched.status_code == 200, patched.text
+    control.complete_reviews(PROJECT, name="edited", outcome="APPROVED")
+    read = api.get(f"{API}/edited/languages/EN_US").json()["details"]
+    assert read["components"] == edit["components"]  # no BUTTONS, no examples any more

@@ -264,6 +264,62 @@ def test_edit_limit_is_known_from_the_activities_of_an_approved_template(project
     assert data["requests"] == 3  # one list page + the activities of the two approved edits
 
 
+def test_edit_limit_counts_only_edits_of_approved_templates_in_server_time(project):
+    # a draft's first submission is an edit request, but not an edit of an approved template
+    project.create("first_submit", status="DRAFT")
+    project.edit("first_submit", 2)
+    project.review("first_submit")
+    project.write("first_submit", 3)
+    # edited today by the server's clock, which then moves a day on (this machine's does not)
+    project.create("edited_yesterday")
+    project.review("edited_yesterday")
+    project.edit("edited_yesterday", 2)
+    project.review("edited_yesterday")
+    project.write("edited_yesterday", 3)
+    code, out, err = project.plan("--json")
+    assert [b["name"] for b in json.loads(out)["blocked"]] == ["edited_yesterday"]
+    project.control.advance(days=1.01)
+
+    code, out, err = project.plan("--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["blocked"] == []
+    assert sorted(a["name"] for a in data["actions"]) == ["edited_yesterday", "first_submit"]
+
+
+def test_a_foreign_draft_is_named_not_resubmitted(project):
+    project.create("dash_edit")  # approved; then someone saves a draft in the dashboard
+    project.review("dash_edit")
+    body = {"details": details("dash_edit", 2)}
+    project.api("PATCH", "/dash_edit/languages/EN_US", json=body)
+    project.write("dash_edit")  # git still has the approved content
+    code, out, err = project.plan("--json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["actions"] == []
+    [blocked] = data["blocked"]
+    assert (blocked["kind"], blocked["name"]) == ("pending-draft", "dash_edit")
+    assert "discard the draft" in blocked["remedy"] and "DELETE" in blocked["remedy"]
+    # discarding it as offered: the plan is clean, and nothing was ever resubmitted
+    assert project.http.delete(f"{API}/dash_edit/languages/EN_US", auth=AUTH).status_code == 204
+    code, out, err = project.plan("--json", "--detailed-exitcode")
+    assert code == 0 and json.loads(out)["blocked"] == []
+    # a file that changes the content too is an ordinary update of the draft
+    project.api("PATCH", "/dash_edit/languages/EN_US", json=body)
+    project.write("dash_edit", 3)
+    [action] = json.loads(project.plan("--json")[1])["actions"]
+    assert action["action"] == "update"
+
+
+def test_invalid_files_stop_the_plan_before_any_request(project):
+    project.write("fine_one")
+    (project.templates / "broken.yaml").write_text("name: broken\ncategory: NOPE\n")
+    project.control.client.delete("/_emulator/requests")
+    code, out, err = project.plan()
+    assert code == 1 and "broken.yaml" in err
+    assert project.control.requests(PROJECT) == []
+
+
 def _execute(p: Project, plan: Plan) -> None:
     """Send every action's own request: the plan must carry exactly what apply sends."""
     for action in plan.actions:

@@ -267,7 +267,11 @@ class WorkflowRunner:
                 "workflow_run": {"id": int(github["run_id"])},
             }
         )
-        return 0, {"artifact-id": str(artifact_id)}
+        url = f"https://github.com/{github['repository']}/actions/runs/{github['run_id']}"
+        return 0, {
+            "artifact-id": str(artifact_id),
+            "artifact-url": f"{url}/artifacts/{artifact_id}",
+        }
 
     def _download(self, given: dict[str, str]) -> tuple[int, dict]:
         [artifact] = [a for a in self.github["artifacts"] if str(a["id"]) == given["artifact-ids"]]

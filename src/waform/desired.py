@@ -44,7 +44,8 @@ from waform.loader import (
 )
 from waform.model.template import DesiredTemplate, SourceRef
 from waform.rules import RuleSettings
-from waform.rules.engine import check_across, check_file
+from waform.rules.context import TemplateContext
+from waform.rules.engine import FileRules, check_across
 from waform.rules.silence import Silenced
 from waform.yamlsafe import decode
 
@@ -160,11 +161,11 @@ class _Run:
                 len(self.paths),
                 stored.templates,
                 stored.waived(),
-                _materialise=lambda: self.load()[0],
+                _materialise=lambda: self._load()[0],
             )
-        loaded, silenced = self.load()
+        loaded, silenced, contexts = self._load()
         # As the rules see them: files without errors, then the valid parts of the others.
-        across = check_across([*loaded.files, *loaded.partial], self.settings)
+        across = check_across([*loaded.files, *loaded.partial], self.settings, contexts)
         diagnostics = sort_diagnostics([*loaded.diagnostics, *across.diagnostics])
         silenced = [*silenced, *across.silenced]
         if self.cache is not None:
@@ -172,10 +173,10 @@ class _Run:
             self.cache.put_many({self.run_key: run})
         return DesiredState.of(loaded, diagnostics, silenced)
 
-    def load(self) -> tuple[LoadResult, list[Silenced]]:
+    def _load(self) -> tuple[LoadResult, list[Silenced], list[list[TemplateContext] | None]]:
         """Every file, from the cache or loaded anew (and then stored), plus the loader's
-        checks across files (the rules across files are the caller's); and what the per-file
-        rules silenced."""
+        checks across files (the rules across files are the caller's); what the per-file rules
+        silenced, and the rules' contexts of the files loaded here (for the cross rules)."""
         stored = self.cache.get_many([k for k in self.keys if k]) if self.cache else {}
         outcomes: list[_Outcome | None] = []
         cold: list[int] = []
@@ -224,7 +225,8 @@ class _Run:
                     (self._from_entry(index, entry), value)  # type: ignore[arg-type]
                     for index, entry, value in zip(cold, entries, values, strict=True)
                 ]
-        return [_check(path, raw, self.settings) for path, raw in items]
+        rules = FileRules(self.settings)
+        return [_check(path, raw, rules) for path, raw in items]
 
 
 @dataclass
@@ -234,40 +236,47 @@ class _Outcome:
     loaded: LoadedFile | None
     diagnostics: list[Diagnostic]
     silenced: list[Silenced] = field(default_factory=list)
+    contexts: list[TemplateContext] | None = None
+    """What the per-file rules built, when they ran here (the cross rules reuse it)."""
 
 
 def _assemble(
     outcomes: Sequence[_Outcome | None], settings: RuleSettings, files_read: int
-) -> tuple[LoadResult, list[Silenced]]:
+) -> tuple[LoadResult, list[Silenced], list[list[TemplateContext] | None]]:
     """The per-file outcomes, in file order, as one load (with the loader's checks across
-    files), and the silenced findings in the order the rules meet them."""
+    files); the silenced findings and contexts in the order the rules meet the files."""
     result = LoadResult(files_read=files_read)
     silenced: list[Silenced] = []
     partial_silenced: list[Silenced] = []
+    contexts: list[list[TemplateContext] | None] = []
+    partial_contexts: list[list[TemplateContext] | None] = []
     for outcome in outcomes:
         assert outcome is not None  # every cold file was loaded
         result.diagnostics.extend(outcome.diagnostics)
         loaded = outcome.loaded
         if loaded is not None and not loaded.complete:
             partial_silenced.extend(outcome.silenced)
+            partial_contexts.append(outcome.contexts)
             result.partial.append(loaded)
             continue
         silenced.extend(outcome.silenced)
         if loaded is not None:
+            contexts.append(outcome.contexts)
             result.files.append(loaded)
     check_across_files(result)
     if settings.strict:  # warnings fail the run: report them as what they now are
         result.diagnostics = [replace(d, severity="error") for d in result.diagnostics]
     result.diagnostics = sort_diagnostics(result.diagnostics)
-    return result, [*silenced, *partial_silenced]
+    return result, [*silenced, *partial_silenced], [*contexts, *partial_contexts]
 
 
-def _check(path: str, raw: bytes, settings: RuleSettings) -> tuple[_Outcome, bytes]:
+def _check(path: str, raw: bytes, rules: FileRules) -> tuple[_Outcome, bytes]:
     """Load one file and run the per-file rules: the outcome and its stored form."""
     loaded, diagnostics = load_bytes(path, raw)
     silenced: list[Silenced] = []
+    contexts = None
     if loaded is not None:
-        report = check_file(loaded, settings)
+        report, contexts = rules.check(loaded)
         diagnostics = [*diagnostics, *report.diagnostics]
         silenced = report.silenced
     sources = {
@@ -278,13 +287,14 @@ def _check(path: str, raw: bytes, settings: RuleSettings) -> tuple[_Outcome, byt
     template = loaded.template if loaded else None
     complete = loaded.complete if loaded else True
     value = encode_file(diagnostics, silenced, template, complete, sources)
-    return _Outcome(loaded, diagnostics, silenced), value
+    return _Outcome(loaded, diagnostics, silenced, contexts), value
 
 
 def _check_chunk(items: list[tuple[str, bytes]], settings: RuleSettings) -> list[bytes]:
     """In a worker process: the stored form of each file (what crosses back is JSON)."""
+    rules = FileRules(settings)
     with collector_paused():
-        return [_check(path, raw, settings)[1] for path, raw in items]
+        return [_check(path, raw, rules)[1] for path, raw in items]
 
 
 def _in_pool(items: list[tuple[str, bytes]], settings: RuleSettings, workers: int) -> list[bytes]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from waform import submissions
 from waform.decisions import TEMPLATES, decide, template_path
 from waform.fields import compared, recategorised
 from waform.inventory import Inventory, Processor, pair, processors
@@ -63,6 +64,8 @@ class _Builder:
     blocked: list[Blocked] = field(default_factory=list)
     unmanaged: list[Unmanaged] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
+    submitted: Mapping[tuple[str, str], dict[str, Any] | None] | None = None
+    replace_keys: Callable[[str, str], bool] = lambda name, language: False
     noop: int = 0
     ignored: int = 0
     managed: int = 0
@@ -177,15 +180,22 @@ def plan_changes(
     requests: int = 0,
     edit_history: Mapping[tuple[str, str], Sequence[datetime]] | None = None,
     now: datetime | None = None,
+    submitted: Mapping[tuple[str, str], dict[str, Any] | None] | None = None,
+    replace_keys: Callable[[str, str], bool] | None = None,
 ) -> Plan:
     """The plan for an inventory of paired templates.
 
     ``config`` is a :class:`waform.config.Config` (or :class:`DiffSettings`, or ``None`` for
     "manage everything, never prune"). ``edit_history`` (optional) maps keys to the times an
-    approved template was edited, which enables the ``edit-limit`` check.
+    approved template was edited, which enables the ``edit-limit`` check. ``submitted`` maps
+    keys to the write-only fields waform last submitted (:mod:`waform.submissions`; ``None``:
+    no record), ``replace_keys`` names keys to resubmit even when nothing differs
+    (``--replace``).
     """
     settings = DiffSettings.from_config(config)
     b = _Builder(settings=settings, edit_history=edit_history or {}, now=now or datetime.now(UTC))
+    b.submitted = submitted
+    b.replace_keys = replace_keys or (lambda name, language: False)
     b.ignored = len(inventory.ignored)
     for p in inventory.out_of_scope:
         if p.desired is None:
@@ -244,7 +254,12 @@ def _plan_matched(b: _Builder, d: DesiredTemplate, r: RemoteTemplate, wire: dict
             canonical_details(raw, category=r.category, strip=b.settings.strip),
             d.category,
         )
-    outcome = decide(d, r, want, have, edits=b.edit_history.get(d.key), now=b.now)
+    want, have = _write_only(b, d, r, wire, want, have)
+    outcome: Action | Blocked | None = (
+        _foreign_draft(d, r, want, b.settings.strip) if want != have else None
+    )
+    if outcome is None:
+        outcome = decide(d, r, want, have, edits=b.edit_history.get(d.key), now=b.now)
     if outcome is None:
         b.noop += 1
         return False
@@ -255,6 +270,67 @@ def _plan_matched(b: _Builder, d: DesiredTemplate, r: RemoteTemplate, wire: dict
     b.actions.append(((0, d.name, 0 if changes_category else 2, d.language), outcome))
     b.fingerprints[fingerprint_key(*d.key)] = remote_fingerprint(r)
     return changes_category
+
+
+def _write_only(
+    b: _Builder,
+    d: DesiredTemplate,
+    r: RemoteTemplate,
+    wire: dict[str, Any],
+    want: dict[str, Any],
+    have: dict[str, Any],
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Add what the read cannot show: the write-only fields against the last submission (a
+    ``writeOnly`` difference), and ``--replace``. Notes when there is no record to compare."""
+    if b.replace_keys(d.name, d.language):
+        want = {**want, "resubmit": "requested with --replace"}
+    if b.submitted is None or d.key not in b.submitted:
+        return want, have
+    written = submissions.of(wire, d.category)
+    last = b.submitted[d.key]
+    if last is None:
+        b.notes.append(
+            Note(
+                name=d.name,
+                language=d.language,
+                kind="write-only-unverified",
+                message="the media sample (or OTP label) cannot be compared: the API never "
+                "returns it and waform has no record of what was submitted; `waform apply "
+                f"--replace {d.name}:{d.language}` resubmits it (and keeps a record)",
+            )
+        )
+    elif last != written:
+        want, have = {**want, "writeOnly": written}, {**have, "writeOnly": last}
+    return want, have
+
+
+def _foreign_draft(
+    d: DesiredTemplate, r: RemoteTemplate, want: dict[str, Any], strip: Any
+) -> Blocked | None:
+    """A draft change made outside git (e.g. in the dashboard) on a live template whose live
+    content git already matches: submitting git's content would spend one of Meta's edits to
+    change nothing, so the plan names the draft instead of resubmitting."""
+    pending = r.pending
+    if pending is None or pending.status != "DRAFT" or r.state not in ("APPROVED", "PAUSED"):
+        return None
+    git, live = compared(
+        want, canonical_details(r.details, category=r.category, strip=strip), d.category
+    )
+    if git != live:
+        return None
+    path = template_path(d.name, d.language)
+    return Blocked(
+        kind="pending-draft",
+        name=d.name,
+        language=d.language,
+        reason="a draft change made outside git differs from git, and git matches the live "
+        "template: submitting git's content would spend an edit to change nothing",
+        remedy="discard the draft (in the dashboard, or `DELETE "
+        f"{path}` without deleteSubmitted, which drops only the draft: git's version is the "
+        "live one), or copy the draft's content into the file to submit it",
+        remote_state=r.state_label,
+        source=str(d.source) if d.source else None,
+    )
 
 
 def _plan_create(

@@ -212,25 +212,32 @@ def file_form(have: dict[str, Any], category: str | None) -> dict[str, Any]:
     return have
 
 
-def write_only_fields(want: dict[str, Any], category: str | None) -> dict[str, Any]:
-    """The write-only fields of a canonical desired ``details``, by path (``{}``: none)."""
-    found: dict[str, Any] = {}
+def write_only_slots(
+    details: dict[str, Any], category: str | None
+) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """``(path, holder, field)`` of each write-only field present in ``details``; paths read
+    ``components[HEADER:MEDIA].example``, ``components[CAROUSEL].cards[0][HEADER:MEDIA].example``."""
 
-    def walk(item: dict[str, Any] | None, where: str, path: str) -> None:
-        for field, value in (item or {}).items():
+    def walk(item: dict[str, Any], where: str, path: str) -> Iterator[tuple[str, dict, str]]:
+        for field in list(item):
             if rule(where, field, category).treatment is Treatment.WRITE_ONLY:
-                found[f"{path}.{field}"] = value
-        for i, button in enumerate((item or {}).get("buttons") or []):
-            walk(button, "button:" + str(button.get("type", "?")).upper(), f"{path}.buttons[{i}]")
-        for i, card in enumerate((item or {}).get("cards") or []):
+                yield f"{path}.{field}", item, field
+        for i, button in enumerate(item.get("buttons") or []):
+            kind = "button:" + str(button.get("type", "?")).upper()
+            yield from walk(button, kind, f"{path}.buttons[{i}]")
+        for i, card in enumerate(item.get("cards") or []):
             for component in card.get("components") or []:
                 kind = _where(component, "card/")
-                walk(component, kind, f"{path}.cards[{i}][{kind.removeprefix('card/')}]")
+                yield from walk(component, kind, f"{path}.cards[{i}][{kind.removeprefix('card/')}]")
 
-    for component in want.get("components") or []:
+    for component in details.get("components") or []:
         kind = _where(component, "")
-        walk(component, kind, f"components[{kind}]")
-    return found
+        yield from walk(component, kind, f"components[{kind}]")
+
+
+def write_only_fields(details: dict[str, Any], category: str | None) -> dict[str, Any]:
+    """The write-only fields of ``details``, by path (``{}``: none)."""
+    return {path: holder[field] for path, holder, field in write_only_slots(details, category)}
 
 
 __all__ = [
@@ -243,4 +250,5 @@ __all__ = [
     "rule",
     "stable_remote",
     "write_only_fields",
+    "write_only_slots",
 ]

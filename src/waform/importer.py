@@ -36,6 +36,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString, SingleQuotedScalarString
 
+from waform import submissions
 from waform.atomicfile import write_text_atomic
 from waform.errors import WaformError
 from waform.fields import file_form
@@ -227,7 +228,9 @@ def _allow_category_change(template: RemoteTemplate) -> bool:
 
 
 def build_document(
-    name: str, languages: Sequence[RemoteTemplate]
+    name: str,
+    languages: Sequence[RemoteTemplate],
+    submitted: Mapping[tuple[str, str], Mapping[str, Any] | None] | None = None,
 ) -> tuple[dict[str, Any] | None, list[ImportNote]]:
     """The repository-format mapping for one template name (``None`` if nothing importable)."""
     notes: list[ImportNote] = []
@@ -251,6 +254,9 @@ def build_document(
         if details is None:
             notes.append(ImportNote(name, template.language, reason or "skipped"))
             continue
+        last = (submitted or {}).get(template.key)
+        if last:
+            submissions.restore(details, last, template.category)
         filled = fill_missing_samples(details)
         if filled:
             notes.append(
@@ -373,12 +379,15 @@ def build_import(
     manages: Callable[[str], bool] | None = None,
     schema_ref: str | None = None,
     existing: Mapping[str, Path] | None = None,
+    submitted: Mapping[tuple[str, str], Mapping[str, Any] | None] | None = None,
 ) -> ImportResult:
     """Everything ``import`` would write, in memory: one :class:`ImportedFile` per name.
 
     ``existing`` maps names already defined by files in the directory to those files: a name
     defined in *another* file than ``<name>.yaml`` is skipped with a note (writing it would
     define the template twice); the same file is the overwrite case (``--force``).
+    ``submitted`` maps keys to the write-only fields waform last submitted
+    (:mod:`waform.submissions`): the file gets those instead of what the read shows.
     """
     selected, notes = select_templates(
         remote, patterns=patterns, languages=languages, manages=manages
@@ -393,7 +402,7 @@ def build_import(
         if defined is not None and defined.resolve() != destination.resolve():
             result.notes.append(ImportNote(name, None, f"skipped: already defined in {defined}"))
             continue
-        document, doc_notes = build_document(name, by_name[name])
+        document, doc_notes = build_document(name, by_name[name], submitted or {})
         result.notes.extend(doc_notes)
         if document is None:
             continue

@@ -10,8 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from collections.abc import Coroutine, Sequence
-from contextlib import suppress
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -26,6 +25,7 @@ from waform.differ import plan_changes
 from waform.errors import WaformError
 from waform.gcpause import collector_paused
 from waform.inventory import Inventory, pair, processors
+from waform.model.enums import normalize_language
 from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate
 from waform.plan import Plan, UnsafePlanError
@@ -182,8 +182,11 @@ class Manager:
         strict: bool = False,
         force: bool = False,
         desired: DesiredState | None = None,
+        replace_keys: Sequence[str] = (),
     ) -> PlanOutcome:
         """Load, check, fetch (one sweep of the list endpoint), diff, and check safety.
+
+        ``replace_keys`` (``NAME`` or ``NAME:LANG``) are resubmitted even when nothing differs.
 
         Never writes. A plan over the safety thresholds is returned with ``refusal`` set (the
         command shows it, then exits 1) unless ``force``.
@@ -192,57 +195,34 @@ class Manager:
         from waform.rules import RuleSettings, check_plan
 
         timings: dict[str, float] = {}
+        # The files first: invalid files stop the plan before a single request is sent (no
+        # token, no list page). The price: loading no longer overlaps the fetch.
+        state = await self._load_in_thread(paths, strict, desired, timings)
         begin = time.perf_counter()
-        # Loading (CPU) and fetching (mostly waiting for the API) overlap: the fetch starts
-        # first, then the files are read in a worker thread (cold ones in a process pool) while
-        # the event loop pages through the list endpoint. A problem in the files is still
-        # reported first, whatever the fetch does.
-        loading: asyncio.Future[DesiredState] | None = None
-        try:
-            async with self.open_client() as client:
-                # Always a sweep (names=None): only a full view of the scope tells which remote
-                # templates are not in git (unmanaged / prune); ceil(N / 1000) requests.
-                fetching = asyncio.create_task(fetch_remote(client, names=None, config=self.config))
-                await asyncio.sleep(0)  # the first request is on its way before loading starts
-                loading = asyncio.ensure_future(
-                    self._load_in_thread(paths, strict, desired, timings)
-                )
-                try:
-                    state = await loading
-                except BaseException:
-                    fetching.cancel()
-                    with suppress(BaseException):
-                        await fetching
-                    raise
-                fetched = await fetching
-                timings["fetch"] = time.perf_counter() - begin
+        async with self.open_client() as client:
+            # Always a sweep (names=None): only a full view of the scope tells which remote
+            # templates are not in git (unmanaged / prune); ceil(N / 1000) requests.
+            fetched = await fetch_remote(client, names=None, config=self.config)
+            timings["fetch"] = time.perf_counter() - begin
 
-                started = time.perf_counter()
-                inventory = self.pair(state.templates, fetched.templates)
-                plan = plan_changes(
-                    inventory, self.config, target=self.target.name, requests=fetched.requests
+            started = time.perf_counter()
+            inventory = self.pair(state.templates, fetched.templates)
+            submitted = await _submitted(client, [p.desired for p in inventory.matched])
+            diff = functools.partial(
+                plan_changes,
+                inventory,
+                self.config,
+                target=self.target.name,
+                submitted=submitted,
+                replace_keys=_key_matcher(replace_keys),
+            )
+            plan = diff(requests=client.requests_made)
+            history = await self._edit_history(client, plan)
+            if history is not None:
+                plan = diff(
+                    requests=client.requests_made, edit_history=history, now=client.server_time
                 )
-                history = await self._edit_history(client, plan)
-                if history is not None:
-                    plan = plan_changes(
-                        inventory,
-                        self.config,
-                        target=self.target.name,
-                        requests=client.requests_made,
-                        edit_history=history,
-                    )
-                timings["diff"] = time.perf_counter() - started
-        except BaseException:
-            if loading is None:  # the target could not be opened: the files still come first
-                loading = asyncio.ensure_future(
-                    self._load_in_thread(paths, strict, desired, timings)
-                )
-            if not loading.done():
-                with suppress(Exception):
-                    await loading
-            if loading.done() and not loading.cancelled() and loading.exception() is not None:
-                raise loading.exception() from None  # the files' problem comes first
-            raise
+            timings["diff"] = time.perf_counter() - started
 
         settings = RuleSettings(overrides=self.config.rules, strict=strict)
         removed = {a.key for a in plan.actions if a.action == "delete"}
@@ -289,10 +269,15 @@ class Manager:
         strict: bool = False,
         force: bool = False,
         desired: DesiredState | None = None,
+        replace_keys: Sequence[str] = (),
     ) -> PlanOutcome:
         """:meth:`plan_async` for synchronous callers (the CLI)."""
         with collector_paused():  # see waform.gcpause: allocation-heavy, acyclic work
-            return run_sync(self.plan_async(paths, strict=strict, force=force, desired=desired))
+            return run_sync(
+                self.plan_async(
+                    paths, strict=strict, force=force, desired=desired, replace_keys=replace_keys
+                )
+            )
 
     # ------------------------------------------------------------------ apply
 
@@ -411,7 +396,6 @@ class Manager:
         from waform.fetcher import fetch_remote
         from waform.importer import build_import, schema_reference, write_files
         from waform.loader import load_paths
-        from waform.model.enums import normalize_language
 
         existing = (
             {f.template.name: Path(f.path) for f in load_paths([directory], required=False).files}
@@ -420,7 +404,8 @@ class Manager:
         )
         async with self.open_client() as client:
             fetched = await fetch_remote(client, names=None, config=self.config)
-        inventory = self.pair([], fetched.templates)
+            inventory = self.pair([], fetched.templates)
+            submitted = await _submitted(client, [p.remote for p in inventory.remote_only])
         result = build_import(
             [p.remote for p in inventory.remote_only if p.remote is not None],
             directory,
@@ -428,6 +413,7 @@ class Manager:
             languages=[normalize_language(code) for code in languages],
             schema_ref=schema_reference(directory, schema, self.config.root),
             existing=existing,
+            submitted=submitted,
         )
         if not dry_run:
             result.written = write_files(result.files, force=force)
@@ -493,6 +479,34 @@ async def _activities(
     return dict(zip(keys, pages, strict=True))
 
 
+async def _submitted(
+    client: Provider, templates: Sequence[DesiredTemplate | RemoteTemplate | None]
+) -> dict[tuple[str, str], dict[str, Any] | None] | None:
+    """What waform last submitted of each template's write-only fields (from its marker
+    comment, :mod:`waform.submissions`); ``None`` when there are too many to read."""
+    from waform import submissions
+
+    keys = [t.key for t in templates if t is not None and submissions.of(*_content(t))]
+    if len(keys) > submissions.MAX_CHECKED:
+        return None
+    found = await _activities(client, keys)
+    return {key: submissions.last_submitted(pages) for key, pages in found.items()}
+
+
+def _content(
+    template: DesiredTemplate | RemoteTemplate,
+) -> tuple[dict[str, Any] | None, str]:
+    if isinstance(template, RemoteTemplate):
+        return template.effective_details(), template.category
+    return template.details.to_wire(), template.category
+
+
+def _key_matcher(keys: Sequence[str]) -> Callable[[str, str], bool]:
+    """``NAME`` or ``NAME:LANG`` (any spelling of the language) → a predicate on keys."""
+    wanted = {(k.partition(":")[0], normalize_language(k.partition(":")[2])) for k in keys}
+    return lambda name, language: (name, language) in wanted or (name, "") in wanted
+
+
 def run_sync(coro: Coroutine[Any, Any, T]) -> T:
     """``asyncio.run(coro)`` for the CLI, without formatting the result.
 
@@ -514,10 +528,10 @@ def submitted_edits(activities: Sequence[dict[str, Any]]) -> list[datetime]:
     """Times of the edits that count towards Meta's limit, from activities (newest first).
 
     An edit counts when it was submitted (the next activity is ``IN_PROGRESS``; an edit saved
-    as a draft is followed by ``DRAFT``) and the template was not rejected just before it
-    (edits of rejected templates are unlimited). The activity types carry no approval event,
-    so an edit of a template that was still in its first review would count too; Sinch refuses
-    those anyway.
+    as a draft is followed by ``DRAFT``) and the template was approved then: the latest earlier
+    verdict-bearing activity is a submission (``IN_PROGRESS``) that was not ``REJECTED``. The
+    first submission of a draft (no earlier submission) and edits of rejected templates do not
+    count. Times are the server's (``created``).
     """
     times = []
     for index, activity in enumerate(activities):
@@ -525,8 +539,12 @@ def submitted_edits(activities: Sequence[dict[str, Any]]) -> list[datetime]:
             continue
         if activities[index - 1].get("type") != "IN_PROGRESS":
             continue
-        older = activities[index + 1] if index + 1 < len(activities) else None
-        if older is not None and older.get("type") == "REJECTED":
+        before = (
+            a.get("type")
+            for a in activities[index + 1 :]
+            if a.get("type") in ("IN_PROGRESS", "REJECTED")
+        )
+        if next(before, None) != "IN_PROGRESS":
             continue
         when = _activity_time(activity)
         if when is not None:

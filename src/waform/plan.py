@@ -45,6 +45,7 @@ BlockKind = Literal[
     "rejected-unchanged",
     "edit-limit",
     "out-of-scope",
+    "pending-draft",
 ]
 #: Order of kinds in summaries.
 ACTION_KINDS: tuple[str, ...] = ("create", "create-draft", "submit", "update", "delete")
@@ -137,7 +138,7 @@ class Note(_PlanModel):
 
     name: str
     language: str
-    kind: Literal["recategorised", "write-only-unverified", "pending-draft"]
+    kind: Literal["recategorised", "write-only-unverified"]
     message: str
 
 

@@ -25,6 +25,7 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from waform import submissions
 from waform.apply.results import StepResult
 from waform.apply.steps import Schedule, WriteStep, schedule
 from waform.client.provider import Provider
@@ -110,6 +111,12 @@ class Executor:
             warning = await self._post_comment(step, self.comment)
             if warning:
                 result.warnings.append(warning)
+        written = submissions.of((step.body or {}).get("details"), step.category)
+        if result.ok and written and not result.already:
+            # What the read will never show (media samples…), for the next plan to compare.
+            warning = await self._post_comment(step, submissions.comment(written))
+            if warning:
+                result.warnings.append(warning)
         return result
 
     async def _execute(self, step: WriteStep) -> StepResult:
@@ -134,13 +141,16 @@ class Executor:
                     step.kind == "delete" and exc.error_code == "template_not_found"
                 )
                 if (uncertain or expected_refusal) and await self._verify_or_none(step) is True:
-                    if step.kind == "delete":
-                        note = "already deleted"
-                    elif uncertain:
-                        note = _CONFIRMED
-                    else:
-                        note = "already existed with the desired content"
-                    return self._ok(step, budget.sends, verified=True, note=note)
+                    if uncertain:  # our own earlier send did it
+                        return self._ok(step, budget.sends, verified=True, note=_CONFIRMED)
+                    note = (
+                        "already deleted"
+                        if step.kind == "delete"
+                        else "already existed with the desired content"
+                    )
+                    result = self._ok(step, budget.sends, verified=True, note=note)
+                    result.already = True  # another apply made it: this one changed nothing
+                    return result
                 return self._failed(step, budget.sends, exc, uncertain=uncertain)
             except TransportError as exc:  # never sent, and the provider's retries ran out
                 return self._failed(step, budget.sends, exc, uncertain=uncertain)

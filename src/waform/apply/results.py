@@ -18,6 +18,8 @@ DONE_VERB = {
     "update": "updated",
     "delete": "deleted",
 }
+#: What a step found done already (another apply raced it): it changed nothing.
+ALREADY_VERB = "already there"
 
 ReviewOutcome = Literal["approved", "rejected", "in_review", "other"]
 
@@ -31,6 +33,9 @@ class StepResult:
     attempts: int = 0
     #: The outcome was established by reading the template back (lost response, template_exists).
     verified: bool = False
+    #: Someone else had already made this change (``template_exists`` / ``template_not_found``
+    #: with the desired state found): nothing was changed by this apply.
+    already: bool = False
     note: str = ""
     status: int | None = None
     error_code: str | None = None
@@ -51,6 +56,8 @@ class StepResult:
         }
         if self.note:
             out["note"] = self.note
+        if self.already:
+            out["already"] = True
         if not self.ok:
             out["error"] = {
                 "status": self.status,
@@ -117,8 +124,13 @@ class ApplyReport:
         return not self.failures and not self.rejected and not self.review_timed_out
 
     def counts(self) -> dict[str, int]:
-        done = Counter(r.step.kind for r in self.results if r.ok)
-        return {kind: done.get(kind, 0) for kind in DONE_VERB} | {"failed": len(self.failures)}
+        done = Counter(r.step.kind for r in self.results if r.ok and not r.already)
+        already = sum(1 for r in self.results if r.ok and r.already)
+        return (
+            {kind: done.get(kind, 0) for kind in DONE_VERB}
+            | {"already": already}
+            | {"failed": len(self.failures)}
+        )
 
     def review_counts(self) -> dict[str, int]:
         got = Counter(r.outcome for r in self.review or ())

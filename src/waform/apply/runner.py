@@ -17,6 +17,7 @@ optional wait for Meta's review (:mod:`waform.apply.waiter`), and an :class:`App
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import time
@@ -218,21 +219,30 @@ async def apply_plan(
     started = time.monotonic()
 
     stale = StaleFindings()
-    if steps and options.check_files:
-        stale.files = changed_files(plan, load)
-
+    # The files are read again in a worker thread while the stale check's fetch runs.
+    checking_files = (
+        asyncio.ensure_future(asyncio.to_thread(changed_files, plan, load))
+        if steps and options.check_files
+        else None
+    )
     throttle = AdaptiveThrottle(max_concurrency=options.parallelism, max_rate=options.max_rate)
     async with open_provider(target, transport=transport, throttle=throttle) as client:
-        if steps:
-            names = {step.name for step in steps}
-            count = len(plan.fingerprints)
-            log.info(
-                "checking that the plan is current (%d template%s)…", count, "s" * (count != 1)
-            )
-            fetched = await fetch_remote(
-                client, names=names, config=config, threshold=by_name_threshold(plan)
-            )
-            stale.remote = changed_remote(plan, fetched.templates)
+        try:
+            if steps:
+                names = {step.name for step in steps}
+                count = len(plan.fingerprints)
+                log.info(
+                    "checking that the plan is current (%d template%s)…",
+                    count,
+                    "s" * (count != 1),
+                )
+                fetched = await fetch_remote(
+                    client, names=names, config=config, threshold=by_name_threshold(plan)
+                )
+                stale.remote = changed_remote(plan, fetched.templates)
+        finally:
+            if checking_files is not None:
+                stale.files = await checking_files
         if stale:
             raise PlanError(stale.message())
         if options.dry_run:

@@ -16,6 +16,8 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from email.utils import parsedate_to_datetime
 from typing import TypeVar
 
 import httpx
@@ -82,6 +84,9 @@ class HttpApi:
         self._sleep = sleep
         self.requests_made = 0
         self.retries = 0
+        #: The server's clock (its latest ``Date`` header): Meta's edit limits are counted in
+        #: server time, not in this machine's.
+        self.server_time: datetime | None = None
 
     @property
     def secrets(self) -> tuple[str, ...]:
@@ -203,6 +208,7 @@ class HttpApi:
                 )
             except httpx.TransportError as exc:
                 return exc
+            self.server_time = _date_header(response) or self.server_time
             if wire_log.isEnabledFor(logging.DEBUG):
                 ms = (self._clock() - sent_at) * 1000
                 wire_log.debug(
@@ -282,3 +288,13 @@ async def http_client(
     )
     async with client:
         yield client
+
+
+def _date_header(response: httpx.Response) -> datetime | None:
+    raw = response.headers.get("Date")
+    if not raw:
+        return None
+    try:
+        return parsedate_to_datetime(raw).astimezone(UTC)
+    except (TypeError, ValueError):
+        return None

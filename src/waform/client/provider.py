@@ -27,6 +27,7 @@ onto the vendor's requests when writing. Vendor quirks stay inside the provider:
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any, Protocol
 
 from waform.client.retry import RetryBudget, RetryPolicy
@@ -38,6 +39,8 @@ class Provider(Protocol):
 
     #: HTTP requests sent so far (retries and token requests included).
     requests_made: int
+    #: The server's clock as of its latest answer (``None``: it sent no ``Date``).
+    server_time: datetime | None
     #: Prefix of the request paths a plan records (``--dry-run`` prints full paths).
     project_path: str
     #: The retry rules of every request (the applier budgets each write with it).
@@ -99,5 +102,8 @@ class Provider(Protocol):
     async def activities(
         self, name: str, language: str, *, page_size: int = 100, max_pages: int = 1
     ) -> list[dict[str, Any]]:
-        """The review/edit history of one language, newest first (``[]`` when gone)."""
+        """The review/edit history of one language, newest first (``[]`` when gone): dicts
+        with ``type`` (``IN_PROGRESS``, ``EDITED``, ``REJECTED``, ``DRAFT``…) and ``created``
+        (ISO 8601), the shape Sinch uses — plan reads edit counts and drift review ages from
+        them."""
         ...

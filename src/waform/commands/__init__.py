@@ -6,7 +6,17 @@ import click
 
 
 def register_commands(group: click.Group) -> None:
-    from waform.commands import apply, drift, emulator, import_, plan, rules, schema, validate
+    from waform.commands import (
+        apply,
+        drift,
+        emulator,
+        import_,
+        plan,
+        preview,
+        rules,
+        schema,
+        validate,
+    )
 
-    for module in (validate, schema, rules, plan, apply, drift, import_, emulator):
+    for module in (validate, schema, rules, plan, preview, apply, drift, import_, emulator):
         group.add_command(module.command)

@@ -11,7 +11,14 @@ import click
 
 from waform.apply.progress import make_progress
 from waform.apply.runner import ApplyOptions, DryRun
-from waform.commands.options import echo, no_cache_option, output_format, plan_showing_diagnostics
+from waform.commands.options import (
+    echo,
+    no_cache_option,
+    output_format,
+    plan_showing_diagnostics,
+    read_plan_file,
+    replace_option,
+)
 from waform.console import Console
 from waform.errors import PlanError, WaformError
 from waform.manager import Manager
@@ -49,14 +56,6 @@ def _is_saved_plan(paths: tuple[Path, ...]) -> bool:
     except OSError:
         return False
     return head.startswith(b"{")
-
-
-def _read_plan(path: Path) -> Plan:
-    try:
-        text = path.read_bytes()
-    except OSError as exc:
-        raise PlanError(f"cannot read {path}: {exc.strerror or exc}") from None
-    return Plan.from_json(text, source=str(path))
 
 
 @click.command("apply")
@@ -107,6 +106,7 @@ def _read_plan(path: Path) -> Plan:
 @click.option("--markdown", is_flag=True, help="Print a summary for a merge-request comment.")
 @click.option("--force", is_flag=True, help="Accept a plan over the safety thresholds.")
 @click.option("--strict", is_flag=True, help="Treat rule warnings as errors (when planning).")
+@replace_option()
 @no_cache_option
 @click.pass_context
 def command(
@@ -126,6 +126,7 @@ def command(
     markdown: bool,
     force: bool,
     strict: bool,
+    replace_keys: tuple[str, ...],
     no_cache: bool,
 ) -> None:
     """Make the target match the templates: apply PLAN.json, or plan PATH... and apply it.
@@ -156,8 +157,10 @@ def command(
         max_rate=max_rate,
         force=force,
     )
+    if saved and replace_keys:
+        raise click.UsageError("--replace makes a new plan: give PATH..., not a saved plan")
     if saved:
-        plan = _read_plan(paths[0])
+        plan = read_plan_file(paths[0])
         manager = Manager.from_options(
             [Path(p) for p in plan.paths] or [paths[0].parent],
             config_path=config_path,
@@ -168,7 +171,9 @@ def command(
         manager = Manager.from_options(
             paths, config_path=config_path, target=target, use_cache=not no_cache
         )
-        plan = _plan_now(manager, paths, strict=strict, force=force, show=not dry_run)
+        plan = _plan_now(
+            manager, paths, strict=strict, force=force, show=not dry_run, replace_keys=replace_keys
+        )
         prompted = False
         if plan.actions and not dry_run and not auto_approve:
             _confirm(plan, manager.target.name)
@@ -192,10 +197,18 @@ def command(
 
 
 def _plan_now(
-    manager: Manager, paths: tuple[Path, ...], *, strict: bool, force: bool, show: bool
+    manager: Manager,
+    paths: tuple[Path, ...],
+    *,
+    strict: bool,
+    force: bool,
+    show: bool,
+    replace_keys: tuple[str, ...] = (),
 ) -> Plan:
     """Plan PATH now and show it (on stderr: stdout is for the results)."""
-    outcome = plan_showing_diagnostics(manager, paths, strict=strict, force=force)
+    outcome = plan_showing_diagnostics(
+        manager, paths, strict=strict, force=force, replace_keys=replace_keys
+    )
     plan = outcome.plan
     if show or outcome.refusal is not None:
         echo(render(plan, "text"), err=True)

@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from waform.diagnostics import DiagnosticReport
+from waform.errors import PlanError
 from waform.render import render
 
 if TYPE_CHECKING:
-    from waform.manager import Manager, PlanOutcome
+    from waform.manager import DesiredState, Manager, PlanOutcome
+    from waform.plan import Plan
 
 F = TypeVar("F", bound=Callable[..., object])
 
@@ -75,11 +77,42 @@ def showing_file_problems() -> Iterator[None]:
 
 
 def plan_showing_diagnostics(
-    manager: Manager, paths: Sequence[Path], *, strict: bool, force: bool
+    manager: Manager,
+    paths: Sequence[Path],
+    *,
+    strict: bool,
+    force: bool,
+    desired: DesiredState | None = None,
+    replace_keys: Sequence[str] = (),
 ) -> PlanOutcome:
     """``Manager.plan`` for a command: file problems and rule warnings go to stderr."""
     with showing_file_problems():
-        outcome = manager.plan(paths, strict=strict, force=force)
+        outcome = manager.plan(
+            paths, strict=strict, force=force, desired=desired, replace_keys=replace_keys
+        )
     if outcome.diagnostics:
         echo(render(DiagnosticReport(outcome.diagnostics), "text"), err=True)
     return outcome
+
+
+def read_plan_file(path: Path) -> Plan:
+    """A saved plan (``plan --out``); a one-line error naming the file when it is not one."""
+    from waform.plan import Plan
+
+    try:
+        text = path.read_bytes()
+    except OSError as exc:
+        raise PlanError(f"cannot read {path}: {exc.strerror or exc}") from None
+    return Plan.from_json(text, source=str(path))
+
+
+def replace_option() -> Callable[[F], F]:
+    """``--replace NAME[:LANG]``: resubmit a template even when nothing differs."""
+    return click.option(
+        "--replace",
+        "replace_keys",
+        multiple=True,
+        metavar="NAME[:LANG]",
+        help="Resubmit this template (all its languages, or LANG) even when nothing differs: "
+        "for a media sample or OTP label the API cannot show back. Repeatable.",
+    )

@@ -13,12 +13,16 @@ from waform.commands.options import (
     no_cache_option,
     output_format,
     plan_showing_diagnostics,
+    replace_option,
+    showing_file_problems,
     target_options,
 )
+from waform.commands.preview import write_html
 from waform.console import Console
 from waform.errors import PlanError, WaformError
 from waform.manager import Manager
 from waform.render import render
+from waform.render.html import PreviewInputs
 
 log = logging.getLogger(__name__)
 
@@ -38,8 +42,15 @@ log = logging.getLogger(__name__)
     is_flag=True,
     help="Exit 0 when there is nothing to change, 2 when there is, 1 on error.",
 )
+@click.option(
+    "--html",
+    "html_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Also write a preview page: each changed template live beside proposed.",
+)
 @click.option("--force", is_flag=True, help="Accept a plan over the safety thresholds.")
 @click.option("--strict", is_flag=True, help="Treat rule warnings as errors.")
+@replace_option()
 @no_cache_option
 @click.pass_context
 def command(
@@ -51,8 +62,10 @@ def command(
     markdown: bool,
     out: Path | None,
     detailed_exitcode: bool,
+    html_path: Path | None,
     force: bool,
     strict: bool,
+    replace_keys: tuple[str, ...],
     no_cache: bool,
 ) -> None:
     """Compare the templates in PATH... with the target and show what apply would do.
@@ -66,7 +79,13 @@ def command(
     manager = Manager.from_options(
         paths, config_path=config_path, target=target, use_cache=not no_cache
     )
-    outcome = plan_showing_diagnostics(manager, paths, strict=strict, force=force)
+    desired = None
+    if html_path is not None:  # the page draws the proposed side from the loaded files
+        with showing_file_problems():
+            desired = manager.load(paths, strict=strict)
+    outcome = plan_showing_diagnostics(
+        manager, paths, strict=strict, force=force, replace_keys=replace_keys, desired=desired
+    )
     plan = outcome.plan
     log.debug(
         "plan: %s, %d request(s)",
@@ -75,6 +94,10 @@ def command(
     )
 
     echo(render(plan, fmt, color=console.color))
+    if html_path is not None and desired is not None:
+        page = PreviewInputs(desired.templates, outcome.diagnostics, config=manager.config)
+        write_html(html_path, render(plan, "html", preview=page))
+        log.info("wrote %s: open it in a browser to see the changed templates", html_path)
 
     if outcome.refusal is not None:
         raise PlanError(outcome.refusal)

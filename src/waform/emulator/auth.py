@@ -102,9 +102,9 @@ class Authenticator:
             if pair is not None:
                 key_id, secret = pair
         if key_id is None:
-            key_id = (form.get("client_id") or [None])[0]
-            secret = (form.get("client_secret") or [None])[0]
-        grant = (form.get("grant_type") or [None])[0]
+            key_id = next(iter(form.get("client_id") or []), None)
+            secret = next(iter(form.get("client_secret") or []), None)
+        grant = next(iter(form.get("grant_type") or []), None)
         if grant != "client_credentials":
             return _oauth_error(400, "unsupported_grant_type")
         if key_id is None or secret is None:

@@ -225,10 +225,10 @@ def control_routes(emulator: Emulator) -> list[Route]:
             if not isinstance(data, dict):
                 raise invalid_input(["body must be an object"])
             try:
-                config = FaultConfig.from_json({_snake(k): v for k, v in data.items()})
+                armed = FaultConfig.from_json({_snake(k): v for k, v in data.items()})
             except (TypeError, ValueError, re.error) as exc:
                 raise invalid_input([str(exc)]) from None
-            emulator.faults.configure(config)
+            emulator.faults.configure(armed)
         config = emulator.faults.config()
         return {
             "faults": None

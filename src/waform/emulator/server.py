@@ -41,7 +41,11 @@ def url_of(sock: socket.socket) -> str:
 
 def _server(app: EmulatorApp, log_level: str) -> uvicorn.Server:
     config = uvicorn.Config(
-        app, log_level=log_level, access_log=log_level in ("debug", "trace"), lifespan="on"
+        app,
+        log_level=log_level,
+        access_log=log_level in ("debug", "trace"),
+        lifespan="on",
+        date_header=False,  # the app's Date tells the emulator clock (see ApiGuard)
     )
     return uvicorn.Server(config)
 

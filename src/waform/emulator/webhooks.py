@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import builtins
 import hashlib
 import hmac
 import json
@@ -302,7 +303,7 @@ class Webhooks:
                 queued += 1
         return queued
 
-    def deliveries(self, project: str | None = None) -> list[dict[str, Any]]:
+    def deliveries(self, project: str | None = None) -> builtins.list[dict[str, Any]]:
         sql = (
             "SELECT id, project, webhook_id, target, trigger, body, status, attempts, "
             "last_error, response_status FROM outbox"

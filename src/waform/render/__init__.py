@@ -1,10 +1,10 @@
 """Every output waform prints, one format per module, all through :func:`render`.
 
-``render(subject, "text" | "json" | "markdown" | "github", **options)`` shows a plan, a drift
+``render(subject, "text" | "json" | "markdown" | "github" | "html", **options)`` shows a plan, a drift
 report, an apply report, a :class:`~waform.diagnostics.DiagnosticReport` or the rules. Each
 format is a :class:`~waform.render.base.Renderer` in its own module (:mod:`.text`,
-:mod:`.json`, :mod:`.markdown`, :mod:`.github`) with one method per kind of subject; a new
-format is a new module with a registered renderer, imported below.
+:mod:`.json`, :mod:`.markdown`, :mod:`.github`, :mod:`.html`) with one method per kind of
+subject; a new format is a new module with a registered renderer, imported below.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from waform.errors import WaformError
-from waform.render import github, json, markdown, text  # noqa: F401 - each registers its format
+from waform.render import github, html, json, markdown, text  # noqa: F401 - each registers its format
 from waform.render.base import FORMATS, Options, Renderer, register
 from waform.render.markdown import DRIFT_LIMIT, DRIFT_MARKER, PLAN_LIMIT, PLAN_MARKER
 

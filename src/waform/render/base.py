@@ -29,6 +29,8 @@ class Options:
     """The command line shown under a Markdown report."""
     limit: int | None = None
     """Largest Markdown output in characters (``None``: the format's default)."""
+    preview: Any = None
+    """HTML: what the page draws beside a plan (:class:`waform.render.html.PreviewInputs`)."""
 
 
 def failing_kinds(options: Options) -> frozenset[str]:

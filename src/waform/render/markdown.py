@@ -26,6 +26,12 @@ from waform.rules.listing import RuleListing
 from waform.rules.rule import Rule
 
 PLAN_MARKER = "<!-- waform-plan -->"
+#: How to see the changed templates as a phone shows them (``waform preview``).
+PREVIEW_HINT = (
+    "To see the changed templates as WhatsApp shows them, live beside proposed: "
+    "`waform preview --plan plan.json -o preview.html` (or `waform plan … --html preview.html`) "
+    "and open the file in a browser; the shipped GitHub workflow attaches it to the run."
+)
 DRIFT_MARKER = "<!-- waform-drift -->"
 #: Stay under GitHub's 65,536-character comment limit with room for a CI step's own text.
 PLAN_LIMIT = 65_000
@@ -134,6 +140,9 @@ def plan_markdown(plan: Plan, limit: int) -> str:
         for violation in plan.safety.violations:
             head.append("")
             head.append(f"> :warning: Safety check {verdict}: {_cell(violation)}")
+    if plan.has_changes:
+        head.append("")
+        head.append(PREVIEW_HINT)
     head.append("")
 
     # (text, is_item): headers are not counted in the "N more items" note.

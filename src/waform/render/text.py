@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 
 import click
 
-from waform.apply.results import DONE_VERB, ApplyReport, StepResult
+from waform.apply.results import ALREADY_VERB, DONE_VERB, ApplyReport, StepResult
 from waform.apply.runner import DryRun
 from waform.diagnostics import DiagnosticReport
 from waform.drift import DriftReport
@@ -211,6 +211,8 @@ _SIGN = {"create": "+", "create-draft": "+", "submit": ">", "update": "~", "dele
 def apply_headline(report: ApplyReport) -> str:
     counts = report.counts()
     done = [f"{n} {DONE_VERB[k]}" for k, n in counts.items() if k in DONE_VERB and n]
+    if counts["already"]:
+        done.append(f"{counts['already']} {ALREADY_VERB}")
     total = len(report.results)
     if not total:
         if report.blocked:
@@ -271,7 +273,9 @@ def apply_text(report: ApplyReport, verbose: bool) -> str:
             extra = f" ({r.note})" if r.note else ""
             if verbose and r.attempts > 1:
                 extra += f" [{r.attempts} attempts]"
-            lines.append(f"  {_SIGN[r.step.kind]} {r.step.label} {DONE_VERB[r.step.kind]}{extra}")
+            verb = ALREADY_VERB if r.already else DONE_VERB[r.step.kind]
+            sign = "=" if r.already else _SIGN[r.step.kind]
+            lines.append(f"  {sign} {r.step.label} {verb}{extra}")
         for warning in r.warnings:
             lines.append(f"  ! {r.step.label}: {warning}")
     lines.append(apply_headline(report))

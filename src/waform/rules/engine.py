@@ -102,24 +102,40 @@ def run_rules(files: Sequence[LoadedFileLike], settings: RuleSettings | None = N
     return out.report()
 
 
-def check_file(file: LoadedFileLike, settings: RuleSettings) -> RuleReport:
-    """The rules that look at one file alone (what the load cache keeps per file)."""
-    out = _Findings(settings)
-    out.check_file(file)
-    return out.report()
+class FileRules:
+    """The rules that look at one file alone (what the load cache keeps per file), for many
+    files under the same settings; what each file's check built is kept for the cross rules."""
+
+    def __init__(self, settings: RuleSettings) -> None:
+        self.settings = settings
+        self._enabled: dict[frozenset, list[tuple[str, Any, Setting]]] = {}
+
+    def check(self, file: LoadedFileLike) -> tuple[RuleReport, list[TemplateContext]]:
+        out = _Findings(self.settings, self._enabled)
+        _waiver, contexts = out.check_file(file)
+        return out.report(), contexts
 
 
-def check_across(files: Sequence[LoadedFileLike], settings: RuleSettings) -> RuleReport:
-    """The rules that compare the templates of all ``files`` with each other."""
+def check_across(
+    files: Sequence[LoadedFileLike],
+    settings: RuleSettings,
+    contexts: Sequence[Sequence[TemplateContext] | None] = (),
+) -> RuleReport:
+    """The rules that compare the templates of all ``files`` with each other (``contexts``: per
+    file, those :meth:`FileRules.check` built, or ``None``)."""
     out = _Findings(settings)
     entries: list[Entry] = []
     waivers: list[Mapping[str, str]] = []
     for file_index, file in enumerate(files):
         template = file.template
         waivers.append(silences(template, getattr(file, "text", "") or "")[0])
-        for code, entry in template.languages.items():
-            ctx = TemplateContext(template.name, template.category, code, entry.details)
-            entries.append(Entry(file_index, file.path, ctx))
+        built = contexts[file_index] if file_index < len(contexts) else None
+        if built is None:
+            built = [
+                TemplateContext(template.name, template.category, code, entry.details)
+                for code, entry in template.languages.items()
+            ]
+        entries.extend(Entry(file_index, file.path, ctx) for ctx in built)
     out.check_across(files, entries, waivers)
     return out.report()
 
@@ -127,13 +143,17 @@ def check_across(files: Sequence[LoadedFileLike], settings: RuleSettings) -> Rul
 class _Findings:
     """What one run of the rules found: diagnostics, failed (name, language) pairs, silenced."""
 
-    def __init__(self, settings: RuleSettings) -> None:
+    def __init__(
+        self,
+        settings: RuleSettings,
+        enabled: dict[frozenset, list[tuple[str, Any, Setting]]] | None = None,
+    ) -> None:
         self.settings = settings
         self.diagnostics: list[Diagnostic] = []
         self.failed: set[tuple[str, str]] = set()
         self.silenced: list[Silenced] = []
         #: Enabled checks per distinct per-template ``rules:`` (most files share the empty one).
-        self._enabled: dict[frozenset, list[tuple[str, Any, Setting]]] = {}
+        self._enabled = {} if enabled is None else enabled
 
     def report(self) -> RuleReport:
         return RuleReport(sort_diagnostics(self.diagnostics), self.failed, self.silenced)

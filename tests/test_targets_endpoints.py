@@ -1,0 +1,72 @@
+"""``waform.targets``: a ``local`` target authenticates the way the emulator it talks to expects —
+from the emulator's own settings, or from ``WAFORM_EMULATOR_*`` when the transport is not the
+emulator's — and a ``sinch`` target from the variables its config names."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from pathlib import Path
+
+import httpx
+import pytest
+
+from waform.config import BasicAuthConfig, LocalTarget, SinchTarget
+from waform.emulator import EmulatorSettings, embedded_transport
+from waform.targets import open_provider
+
+EMPTY_PAGE = {"templates": [], "totalSize": 0, "pageSize": 1000}
+
+
+def _basic(key_id: str, secret: str) -> str:
+    return "Basic " + base64.b64encode(f"{key_id}:{secret}".encode()).decode()
+
+
+def _recording() -> tuple[httpx.MockTransport, list[httpx.Request]]:
+    seen: list[httpx.Request] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, json=EMPTY_PAGE)
+
+    return httpx.MockTransport(handler), seen
+
+
+def _list(target, **options) -> int:
+    async def main() -> int:
+        async with open_provider(target, **options) as provider:
+            return len(await provider.list_templates())
+
+    return asyncio.run(main())
+
+
+def test_local_target_uses_the_credentials_of_the_emulator_it_is_handed(tmp_path: Path) -> None:
+    settings = EmulatorSettings(state_path=":memory:", key_id="kid", key_secret="ks3cret")
+    target = LocalTarget("local", tmp_path / "unused", "p1")
+    assert _list(target, transport=embedded_transport(":memory:", settings=settings)) == 0
+
+
+def test_local_target_over_another_transport_reads_the_emulator_variables(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("WAFORM_EMULATOR_KEY_ID", "ci-id")
+    monkeypatch.setenv("WAFORM_EMULATOR_KEY_SECRET", "ci-secret")
+    transport, seen = _recording()
+    _list(LocalTarget("local", tmp_path / "unused", "p1"), transport=transport)
+    [request] = seen
+    assert request.headers["Authorization"] == _basic("ci-id", "ci-secret")
+    assert request.url.path == "/v1/projects/p1/whatsapp/templates"
+
+
+def test_sinch_target_sends_the_configured_credentials_to_its_base_url() -> None:
+    transport, seen = _recording()
+    target = SinchTarget(
+        name="prod",
+        project_id="p9",
+        base_url="https://templates.example.com",
+        auth=BasicAuthConfig(type="basic", keyIdEnv="K_ID", keySecretEnv="K_SECRET"),
+    )
+    _list(target, transport=transport, environ={"K_ID": "id9", "K_SECRET": "secret9"})
+    [request] = seen
+    assert str(request.url).startswith("https://templates.example.com/v1/projects/p9/")
+    assert request.headers["Authorization"] == _basic("id9", "secret9")
