@@ -25,7 +25,7 @@ from emulator_helpers import AUTH, PROJECT, contract_hooks, create_body, error_c
 from openapi_contract import _contract, spec_available
 from waform.emulator import EmulatorControl, EmulatorSettings, verify_signature
 from waform.emulator.server import ServedEmulator
-from waform.emulator.webhooks import signature
+from waform.emulator.webhook_signing import signature
 
 API = f"/v1/projects/{PROJECT}/whatsapp/templates"
 HOOKS = f"/v1/projects/{PROJECT}/webhooks"

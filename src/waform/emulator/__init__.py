@@ -53,7 +53,7 @@ from waform.emulator.transport import (
     SyncEmbeddedTransport,
     embedded_transport,
 )
-from waform.emulator.webhooks import verify_signature
+from waform.emulator.webhook_signing import verify_signature
 
 __all__ = [
     "DEFAULT_KEY_ID",

@@ -35,7 +35,7 @@ from waform.emulator.middleware import ApiGuard
 from waform.emulator.records import dumps
 from waform.emulator.service import Emulator
 from waform.emulator.settings import EmulatorSettings
-from waform.emulator.store import Page
+from waform.emulator.template_pages import Page
 from waform.emulator.validation import (
     CommentBody,
     CreateTemplateBody,
@@ -43,7 +43,7 @@ from waform.emulator.validation import (
     parse_json,
     parse_model,
 )
-from waform.emulator.webhooks import WebhookInput, WebhookUpdate
+from waform.emulator.webhook_wire import WebhookInput, WebhookUpdate
 from waform.model.base import WireModel
 from waform.model.template import NAME_PATTERN
 

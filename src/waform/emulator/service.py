@@ -22,7 +22,8 @@ from waform.emulator.lifecycle import BLOCK_SECONDS, Clock, Effects, Verdict
 from waform.emulator.meta import Rewrites
 from waform.emulator.records import Record, dumps, output_details, with_analytics
 from waform.emulator.settings import EmulatorSettings
-from waform.emulator.store import Page, Store
+from waform.emulator.store import Store
+from waform.emulator.template_pages import Page
 from waform.emulator.validation import LANGUAGE_PATTERN, CreateTemplateBody, UpdateTemplateBody
 from waform.emulator.webhooks import Webhooks
 from waform.model.enums import LANGUAGE_CODES, normalize_language

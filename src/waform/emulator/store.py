@@ -24,106 +24,17 @@ import sqlite3
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from waform.emulator.records import Record
+from waform.emulator.schema import SCHEMA, SCHEMA_VERSION
 from waform.emulator.settings import EmulatorSetupError
-
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS projects (project TEXT PRIMARY KEY, created REAL NOT NULL);
-CREATE TABLE IF NOT EXISTS templates (
-    project TEXT NOT NULL,
-    name TEXT NOT NULL,
-    language TEXT NOT NULL,
-    category TEXT NOT NULL,
-    state TEXT,
-    change_status TEXT,
-    review_due REAL,
-    dto TEXT NOT NULL,
-    internal TEXT NOT NULL,
-    PRIMARY KEY (project, name, language)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS templates_due ON templates (review_due)
-    WHERE review_due IS NOT NULL;
-CREATE TABLE IF NOT EXISTS blocks (
-    project TEXT NOT NULL,
-    name TEXT NOT NULL,
-    language TEXT NOT NULL,
-    kind TEXT NOT NULL,          -- 'name' (deleted by name) or 'language' (deleted alone)
-    until REAL NOT NULL,
-    PRIMARY KEY (project, name, language)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS activities (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    project TEXT NOT NULL,
-    name TEXT NOT NULL,
-    language TEXT NOT NULL,
-    body TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS activities_key ON activities (project, name, language, id);
-CREATE TABLE IF NOT EXISTS webhooks (
-    project TEXT NOT NULL,
-    id TEXT NOT NULL,
-    target TEXT NOT NULL,
-    secret TEXT NOT NULL,
-    triggers TEXT NOT NULL,
-    PRIMARY KEY (project, id)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS outbox (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    project TEXT NOT NULL,
-    webhook_id TEXT NOT NULL,
-    target TEXT NOT NULL,
-    secret TEXT NOT NULL,
-    trigger TEXT NOT NULL,
-    body TEXT NOT NULL,
-    status TEXT NOT NULL DEFAULT 'pending',
-    attempts INTEGER NOT NULL DEFAULT 0,
-    next_at REAL NOT NULL,
-    created REAL NOT NULL,
-    last_error TEXT,
-    response_status INTEGER
-);
-CREATE INDEX IF NOT EXISTS outbox_pending ON outbox (status, next_at);
-CREATE TABLE IF NOT EXISTS requests (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    project TEXT,
-    method TEXT NOT NULL,
-    path TEXT NOT NULL,
-    query TEXT NOT NULL,
-    status INTEGER NOT NULL,
-    fault TEXT,
-    at REAL NOT NULL
-);
-CREATE INDEX IF NOT EXISTS requests_project ON requests (project, id);
-"""
-
-
-#: Separators of :meth:`Store._rows`: ASCII unit/record separators, which JSON text never
-#: contains unescaped (and names and language codes never contain at all).
-_FIELD_CHAR, _ROW_CHAR = "\x1f", "\x1e"
-_FIELD, _ROW = "char(31)", "char(30)"
+from waform.emulator.template_pages import Page, read_page
 
 
 def _reason(exc: BaseException) -> str:
     return getattr(exc, "strerror", None) or str(exc)
-
-
-@dataclass(frozen=True)
-class Page:
-    """One list page: stored DTO strings and what the page tokens need."""
-
-    dtos: list[str]
-    total: int
-    first: tuple[str, str] | None
-    last: tuple[str, str] | None
-    has_previous: bool
-    has_next: bool
 
 
 class Store:
@@ -166,7 +77,7 @@ class Store:
             # Inside the write transaction: a process creating the file at the same moment is
             # seen either not at all or complete.
             fresh = not self._tables()
-            for statement in _SCHEMA.split(";"):
+            for statement in SCHEMA.split(";"):
                 if statement.strip():
                     self.conn.execute(statement)
             version = self.get_meta("schema_version")
@@ -347,103 +258,10 @@ class Store:
             "SELECT COUNT(*) FROM templates WHERE project = ? AND state IS NOT NULL", (project,)
         ).fetchone()[0]
 
-    def page(
-        self,
-        project: str,
-        *,
-        size: int,
-        after: tuple[str, str] | None = None,
-        before: tuple[str, str] | None = None,
-        name: str | None = None,
-        prefix: str | None = None,
-        states: list[str] | None = None,
-        statuses: list[str] | None = None,
-    ) -> Page:
-        """One page of stored DTO strings in (name, language) order, keyset-paginated.
-
-        ``after``/``before`` are the keys a page token carries; filters are plain SQL on the
-        row's columns, so the cost is the page itself plus one COUNT.
-        """
-        where = ["project = ?"]
-        args: list[Any] = [project]
-        if name is not None:
-            where.append("name = ?")
-            args.append(name)
-        if prefix:
-            where.append("name >= ? AND name < ?")
-            args.extend([prefix, prefix + "\U0010ffff"])
-        if states:
-            where.append(f"state IN ({','.join('?' * len(states))})")
-            args.extend(states)
-        if statuses:
-            where.append(f"change_status IN ({','.join('?' * len(statuses))})")
-            args.extend(statuses)
-        base = " AND ".join(where)
+    def page(self, project: str, **query: Any) -> Page:
+        """One page of stored DTO strings; the keywords are :func:`read_page`'s."""
         with self.read() as conn:
-            total = conn.execute(f"SELECT COUNT(*) FROM templates WHERE {base}", args).fetchone()[0]
-            if before is not None:
-                cond, extra, order = "AND (name, language) < (?, ?)", list(before), "DESC"
-            elif after is not None:
-                cond, extra, order = "AND (name, language) > (?, ?)", list(after), "ASC"
-            else:
-                cond, extra, order = "", [], "ASC"
-            rows = self._rows(
-                conn,
-                f"SELECT name, language, dto FROM templates WHERE {base} {cond} "
-                f"ORDER BY name {order}, language {order} LIMIT ?",
-                [*args, *extra, size + 1],
-            )
-            more = len(rows) > size  # one more row than a page: there is a page beyond
-            if before is not None:
-                rows = rows[-size:] if more else rows
-                has_previous, has_next = more, True
-            else:
-                rows = rows[:size]
-                has_previous, has_next = after is not None, more
-            if after is not None:
-                has_previous = self._exists(conn, base, args, "<=", after)
-            if before is not None and rows:
-                has_next = self._exists(conn, base, args, ">", rows[-1][:2])
-        return Page(
-            dtos=[r[2] for r in rows],
-            total=total,
-            first=(rows[0][0], rows[0][1]) if rows else None,
-            last=(rows[-1][0], rows[-1][1]) if rows else None,
-            has_previous=has_previous and bool(rows),
-            has_next=has_next and bool(rows),
-        )
-
-    @staticmethod
-    def _rows(conn: sqlite3.Connection, select: str, args: list[Any]) -> list[tuple[str, ...]]:
-        """``(name, language, dto)`` rows of ``select``, in (name, language) order.
-
-        Fetched as one aggregated row: ``sqlite3`` releases the GIL around every row it steps,
-        and in the embedded emulator each release hands the GIL to whatever else runs (the
-        plan's file loading) for up to a switch interval — 1,000 rows cost up to a second.
-        Fields are joined with control characters that stored JSON never contains raw (JSON
-        escapes them), and rows are re-sorted here because ``group_concat`` order is not
-        guaranteed.
-        """
-        (joined,) = conn.execute(
-            f"SELECT group_concat(name || {_FIELD} || language || {_FIELD} || dto, {_ROW}) "
-            f"FROM ({select})",
-            args,
-        ).fetchone()
-        if not joined:
-            return []
-        rows = [tuple(row.split(_FIELD_CHAR, 2)) for row in joined.split(_ROW_CHAR)]
-        rows.sort(key=lambda row: (row[0], row[1]))
-        return rows
-
-    @staticmethod
-    def _exists(
-        conn: sqlite3.Connection, base: str, args: list[Any], op: str, key: tuple[str, ...]
-    ) -> bool:
-        row = conn.execute(
-            f"SELECT 1 FROM templates WHERE {base} AND (name, language) {op} (?, ?) LIMIT 1",
-            [*args, *key],
-        ).fetchone()
-        return row is not None
+            return read_page(conn, project, **query)
 
     # ------------------------------------------------------------------ blocks
 

@@ -12,166 +12,31 @@ WhatsappTemplateDto, …}``) and retries non-2xx answers and transport errors wi
 ``webhook_attempts`` times at most, then marks them ``failed``. Undelivered events survive a
 restart (the in-process emulator delivers what a previous command left behind).
 
-**Signature.** Four headers, as Sinch sends them:
-``x-sinch-webhook-signature-algorithm: HmacSHA256``, ``x-sinch-webhook-signature-nonce`` (a
-ULID), ``x-sinch-webhook-signature-timestamp`` (unix seconds), and
-``x-sinch-webhook-signature = base64(HMAC-SHA256(secret, rawBody + "." + nonce + "." +
-timestamp))`` — the string-to-sign Sinch's Conversation API uses with the same headers (the
-Provisioning one is not documented). :func:`verify_signature` checks it.
+Request bodies and trigger names are in :mod:`waform.emulator.webhook_wire`; the signature
+headers in :mod:`waform.emulator.webhook_signing`.
 """
 
 from __future__ import annotations
 
 import asyncio
-import base64
 import builtins
-import hashlib
-import hmac
 import json
 import logging
-import os
 import re
 import time
-from typing import Annotated, Any, Literal
+from typing import Any
 
 import httpx
-from pydantic import Field, field_validator
 
 from waform.emulator.errors import PapiError
 from waform.emulator.store import Store
-from waform.model.base import WireModel
+from waform.emulator.webhook_signing import signature_headers, ulid
+from waform.emulator.webhook_wire import WebhookInput, WebhookUpdate
 
 log = logging.getLogger(__name__)
 
 MAX_WEBHOOKS = 15
-TEMPLATE_TRIGGERS = (
-    "WHATSAPP_TEMPLATE_APPROVED",
-    "WHATSAPP_TEMPLATE_REJECTED",
-    "WHATSAPP_TEMPLATE_STATUS_UPDATED",
-    "WHATSAPP_TEMPLATE_DELETED",
-    "WHATSAPP_TEMPLATE_QUALITY_SCORE_UPDATED",
-    "WHATSAPP_TEMPLATE_CATEGORY_UPDATED",
-    "WHATSAPP_TEMPLATE_CATEGORY_FUTURE_UPDATE",
-    "WHATSAPP_TEMPLATE_COMMENT_ADDED",
-)
-#: ``WebhookWebhookTriggersEnum``: every trigger Sinch accepts (only template ones fire here).
-TRIGGERS = (
-    "ALL",
-    "BUNDLE_DONE",
-    "KAKAOTALK_SENDER_ACTIVE",
-    "KAKAOTALK_SENDER_COMMENT_ADDED",
-    "KAKAOTALK_SENDER_INACTIVE",
-    "KAKAOTALK_SENDER_REJECTED",
-    "KAKAOTALK_TEMPLATE_APPROVED",
-    "KAKAOTALK_TEMPLATE_COMMENT_ADDED",
-    "KAKAOTALK_TEMPLATE_REJECTED",
-    "RCS_BRAND_REGISTRATION_PROCESS_STATUS_UPDATED",
-    "RCS_SENDER_COMMENT_ADDED",
-    "RCS_SENDER_OPERATOR_STATUS_UPDATED",
-    "RCS_SENDER_STATUS_UPDATED",
-    "RCS_ACCOUNT_COMMENT_ADDED",
-    "WHATSAPP_ACCOUNT_COMMENT_ADDED",
-    "WHATSAPP_ACCOUNT_DAILY_LIMIT_CHANGED",
-    "WHATSAPP_ACCOUNT_ONBOARDED",
-    "WHATSAPP_ACCOUNT_PENDING_VERIFICATION",
-    "WHATSAPP_ACCOUNT_REJECTED",
-    "WHATSAPP_WABA_ACCOUNT_CHANGED",
-    "WHATSAPP_SENDER_ACTIVE",
-    "WHATSAPP_SENDER_COMMENT_ADDED",
-    "WHATSAPP_SENDER_DAILY_LIMIT_CHANGED",
-    "WHATSAPP_SENDER_DELETED",
-    "WHATSAPP_SENDER_DISPLAY_NAME_UPDATED",
-    "WHATSAPP_SENDER_ERROR",
-    "WHATSAPP_SENDER_INACTIVE",
-    "WHATSAPP_SENDER_PENDING_VERIFICATION",
-    "WHATSAPP_SENDER_QUALITY_RATING_CHANGED",
-    "WHATSAPP_SENDER_REJECTED",
-    "WHATSAPP_SENDER_USERNAME_UPDATED",
-    *TEMPLATE_TRIGGERS,
-)
-_TRIGGER_SET = frozenset(TRIGGERS)
 _ULID = re.compile(r"^[0-9A-HJKMNP-TV-Z]{26}$")
-_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
-
-SIGNATURE = "x-sinch-webhook-signature"
-SIGNATURE_ALGORITHM = "x-sinch-webhook-signature-algorithm"
-SIGNATURE_NONCE = "x-sinch-webhook-signature-nonce"
-SIGNATURE_TIMESTAMP = "x-sinch-webhook-signature-timestamp"
-
-
-def ulid(now: float | None = None) -> str:
-    """A ULID: 48-bit millisecond time + 80 random bits, Crockford base32 (26 chars)."""
-    millis = int((time.time() if now is None else now) * 1000)
-    value = (millis << 80) | int.from_bytes(os.urandom(10), "big")
-    return "".join(_CROCKFORD[(value >> shift) & 31] for shift in range(125, -1, -5))
-
-
-def signature(secret: str, body: bytes, nonce: str, timestamp: str) -> str:
-    """``base64(HMAC-SHA256(secret, body + "." + nonce + "." + timestamp))``."""
-    message = body + b"." + nonce.encode() + b"." + timestamp.encode()
-    return base64.b64encode(hmac.new(secret.encode(), message, hashlib.sha256).digest()).decode()
-
-
-def signature_headers(secret: str, body: bytes, *, now: float | None = None) -> dict[str, str]:
-    nonce = ulid(now)
-    timestamp = str(int(time.time() if now is None else now))
-    return {
-        SIGNATURE: signature(secret, body, nonce, timestamp),
-        SIGNATURE_ALGORITHM: "HmacSHA256",
-        SIGNATURE_NONCE: nonce,
-        SIGNATURE_TIMESTAMP: timestamp,
-    }
-
-
-def verify_signature(secret: str, body: bytes, headers: Any) -> bool:
-    """Check the four headers of a delivery (``headers``: any case-insensitive mapping)."""
-    try:
-        expected = signature(secret, body, headers[SIGNATURE_NONCE], headers[SIGNATURE_TIMESTAMP])
-        return headers[SIGNATURE_ALGORITHM] == "HmacSHA256" and hmac.compare_digest(
-            expected, headers[SIGNATURE]
-        )
-    except KeyError:
-        return False
-
-
-Trigger = Literal[TRIGGERS]  # type: ignore[valid-type]
-
-
-class WebhookInput(WireModel):
-    """``WebhookWebhookInputDto``."""
-
-    target: Annotated[str, Field(min_length=1, max_length=742, pattern=r"^https?://\S+$")]
-    secret: Annotated[str, Field(min_length=1, max_length=128)]
-    triggers: Annotated[list[str], Field(min_length=1)]
-
-    @field_validator("triggers")
-    @classmethod
-    def _known_unique(cls, triggers: list[str]) -> list[str]:
-        return _check_triggers(triggers)
-
-
-class WebhookUpdate(WireModel):
-    """``WebhookUpdateWebhookInputDto``: every field optional."""
-
-    target: (
-        Annotated[str, Field(min_length=1, max_length=742, pattern=r"^https?://\S+$")] | None
-    ) = None
-    secret: Annotated[str, Field(min_length=1, max_length=128)] | None = None
-    triggers: Annotated[list[str], Field(min_length=1)] | None = None
-
-    @field_validator("triggers")
-    @classmethod
-    def _known_unique(cls, triggers: list[str] | None) -> list[str] | None:
-        return None if triggers is None else _check_triggers(triggers)
-
-
-def _check_triggers(triggers: list[str]) -> list[str]:
-    unknown = [t for t in triggers if t not in _TRIGGER_SET]
-    if unknown:
-        raise ValueError("must be one of the following values: " + ", ".join(TRIGGERS))
-    if len(set(triggers)) != len(triggers):
-        raise ValueError("must contain unique values")
-    return triggers
 
 
 class Webhooks:
