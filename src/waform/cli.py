@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
+from typing import Any, NoReturn
 
 import click
 
@@ -44,10 +46,12 @@ class WaformGroup(click.Group):
     ``drift``; a mistyped option must not be mistaken for either, so usage errors exit 1.
     """
 
-    def main(self, *args: object, **kwargs: object) -> object:  # type: ignore[override]
-        kwargs.pop("standalone_mode", None)
+    def main(  # type: ignore[override]  # one signature for click's two overloads
+        self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
+    ) -> NoReturn:
+        extra.pop("standalone_mode", None)
         try:
-            rv = super().main(*args, standalone_mode=False, **kwargs)  # type: ignore[arg-type]
+            rv = super().main(args, prog_name, standalone_mode=False, **extra)
         except click.UsageError as exc:
             exc.show()
             sys.exit(1)
@@ -90,4 +94,4 @@ def main() -> None:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    main()

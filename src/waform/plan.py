@@ -26,7 +26,7 @@ touched keys and refuses the plan when a fingerprint changed.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.alias_generators import to_camel
@@ -34,7 +34,7 @@ from pydantic.alias_generators import to_camel
 from waform import __version__
 from waform.errors import PlanError
 
-FORMAT_VERSION = 1
+FORMAT_VERSION: Final = 1
 
 ActionKind = Literal["create", "create-draft", "submit", "update", "delete"]
 BlockKind = Literal[

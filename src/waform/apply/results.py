@@ -124,7 +124,7 @@ class ApplyReport:
         return not self.failures and not self.rejected and not self.review_timed_out
 
     def counts(self) -> dict[str, int]:
-        done = Counter(r.step.kind for r in self.results if r.ok and not r.already)
+        done: Counter[str] = Counter(r.step.kind for r in self.results if r.ok and not r.already)
         already = sum(1 for r in self.results if r.ok and r.already)
         return (
             {kind: done.get(kind, 0) for kind in DONE_VERB}

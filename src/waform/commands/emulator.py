@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -156,7 +156,7 @@ def reset(console: Console, state: str | None) -> None:
     log.info("emulator state %s reset", emulator.settings.state_path)
 
 
-def _settings(state: str | None, **overrides: object) -> EmulatorSettings:
+def _settings(state: str | None, **overrides: Any) -> EmulatorSettings:
     if state is None and "WAFORM_EMULATOR_STATE" not in os.environ:
         state = str(DEFAULT_STATE_PATH)
     try:

@@ -75,6 +75,11 @@ class Safety(StrictModel):
         return out
 
 
+def _local_target() -> TargetConfig:
+    """The built-in target: the embedded emulator."""
+    return LocalTargetConfig(type="local")
+
+
 class Config(StrictModel):
     """The whole of ``waform.yaml``. ``root`` is the directory relative paths start from."""
 
@@ -89,7 +94,7 @@ class Config(StrictModel):
     )
 
     targets: Annotated[dict[TargetName, TargetConfig], Field(min_length=1)] = Field(
-        default_factory=lambda: {"local": LocalTargetConfig(type="local")},
+        default_factory=lambda: {"local": _local_target()},
         description="Where templates are reconciled to, by name (--target NAME picks one).",
     )
     defaultTarget: TargetName | None = Field(

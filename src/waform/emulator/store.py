@@ -237,7 +237,7 @@ class Store:
             "WHERE review_due IS NOT NULL AND review_due <= ? ORDER BY review_due",
             (now,),
         ).fetchall()
-        return [tuple(r) for r in rows if project is None or r[0] == project]  # type: ignore[misc]
+        return [tuple(r) for r in rows if project is None or r[0] == project]
 
     def pending_reviews(self, project: str) -> list[tuple[str, str, str]]:
         rows = self.conn.execute(
@@ -245,7 +245,7 @@ class Store:
             "WHERE project = ? AND review_due IS NOT NULL",
             (project,),
         ).fetchall()
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [tuple(r) for r in rows]
 
     def projects_with_pending_reviews(self) -> list[str]:
         rows = self.conn.execute(

@@ -83,18 +83,17 @@ class TemplateContext:
         self.carousel: tuple[int, Carousel] | None = None
         self.offer: tuple[int, LimitedTimeOffer] | None = None
         for index, component in enumerate(details.components):
-            kind = component.type
-            if kind == "HEADER":
+            if isinstance(component, TextHeader | MediaHeader | LocationHeader):
                 self.header = (index, component)
-            elif kind == "BODY":
+            elif isinstance(component, Body):
                 self.body = (index, component)
-            elif kind == "FOOTER":
+            elif isinstance(component, Footer):
                 self.footer = (index, component)
-            elif kind == "BUTTONS":
+            elif isinstance(component, Buttons):
                 self.buttons = (index, component)
-            elif kind == "CAROUSEL":
+            elif isinstance(component, Carousel):
                 self.carousel = (index, component)
-            elif kind == "LIMITED_TIME_OFFER":
+            elif isinstance(component, LimitedTimeOffer):
                 self.offer = (index, component)
         self.body_text: str = (self.body[1].text or "") if self.body else ""
         #: Header text, body text and carousel card bodies with their variables. An
@@ -111,8 +110,8 @@ class TemplateContext:
 
     def _collect(self) -> None:
         texts = self.texts
-        if self.header is not None and self.header[1].format == "TEXT":
-            index, header = self.header
+        if self.header is not None and isinstance(text_header := self.header[1], TextHeader):
+            index, header = self.header[0], text_header
             texts.append(
                 TextSite(
                     "header", self.at(index, "text"), self.at(index), header.text,
@@ -121,11 +120,12 @@ class TemplateContext:
                     self.at(index, "example"),
                 )
             )  # fmt: skip
-        if self.body is not None and self.body[1].text is not None and not self.is_auth:
+        body_text = self.body[1].text if self.body is not None else None
+        if self.body is not None and body_text is not None and not self.is_auth:
             index, body = self.body
             texts.append(
                 TextSite(
-                    "body", self.at(index, "text"), self.at(index), body.text, scan(body.text),
+                    "body", self.at(index, "text"), self.at(index), body_text, scan(body_text),
                     None if body.examples is None else tuple(body.examples),
                     self.at(index, "examples"),
                 )

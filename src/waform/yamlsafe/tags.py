@@ -58,7 +58,7 @@ def _resolve_plain(value: str) -> Tag:
     return T_STR
 
 
-class Composer(CParser):  # type: ignore[misc]
+class Composer(CParser):
     """libyaml's parser and composer; node tags resolved here, in as few steps as possible."""
 
     def descend_resolver(self, current_node: Any, current_index: Any) -> None:
