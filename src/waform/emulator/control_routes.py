@@ -43,9 +43,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from waform.emulator.clock import iso
 from waform.emulator.errors import PapiError, invalid_input
 from waform.emulator.faults import FaultConfig
-from waform.emulator.lifecycle import Verdict, iso
+from waform.emulator.lifecycle import Verdict
 from waform.emulator.records import Record, dumps
 from waform.emulator.settings import CONTROL_TOKEN_HEADER
 from waform.emulator.validation import parse_json, parse_model

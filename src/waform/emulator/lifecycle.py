@@ -48,17 +48,14 @@ emulator, alive only while one command runs, still moves templates on between co
 
 from __future__ import annotations
 
-import hashlib
 import re
-import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
+from waform.emulator.clock import DAY, iso, whatsapp_id
 from waform.emulator.errors import PapiError, invalid_input
 from waform.emulator.meta import PROMOTIONAL, Rewrites
 from waform.emulator.records import Record, output_details
-from waform.emulator.store import Store
 from waform.emulator.validation import (
     CreateTemplateBody,
     UpdateTemplateBody,
@@ -69,66 +66,14 @@ from waform.emulator.validation import (
     url_host,
 )
 
-DAY = 86_400.0
 BLOCK_SECONDS = 30 * DAY
 #: Meta's edit limits for APPROVED templates: (window seconds, max submitted edits).
 EDIT_LIMITS = ((DAY, 1), (30 * DAY, 10))
 EDITABLE_STATES = frozenset({"APPROVED", "DISABLED", "PAUSED", "REJECTED"})
-ANALYTICS_DAYS = {"DAY": 1, "WEEK": 7, "MONTH": 30, "QUARTER": 90}
 AUTHOR = "Provisioning API user"
 
 _LEADING_VAR = re.compile(r"^\s*\{\{[^{}]*\}\}")
 _TRAILING_VAR = re.compile(r"\{\{[^{}]*\}\}\s*$")
-
-
-class Clock:
-    """Wall clock + an offset kept in the store (``meta.clock_offset``)."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-
-    def offset(self) -> float:
-        raw = self.store.get_meta("clock_offset")
-        return float(raw) if raw else 0.0
-
-    def now(self) -> float:
-        return time.time() + self.offset()
-
-    def advance(self, seconds: float) -> float:
-        with self.store.write():
-            self.store.set_meta("clock_offset", repr(self.offset() + seconds))
-        return self.now()
-
-    def set(self, epoch: float) -> float:
-        self.store.set_meta("clock_offset", repr(epoch - time.time()))
-        return self.now()
-
-
-def iso(ts: float) -> str:
-    """ISO-8601 UTC with milliseconds, the timestamp format Sinch uses."""
-    return (
-        datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%S.")
-        + f"{int(ts * 1000) % 1000:03d}Z"
-    )
-
-
-def analytics_for(date_range: str | None, now: float) -> list[dict[str, Any]]:
-    """Zero analytics for the requested window, ending at today's midnight (UTC).
-
-    Aligned to days so the JSON is stable across requests of one day (plan fingerprints).
-    Unknown ranges fall back to DAY, as Sinch documents.
-    """
-    days = ANALYTICS_DAYS.get(date_range or "DAY", 1)
-    end = now - (now % DAY)
-    start = end - days * DAY
-    return [
-        {"sent": 0, "delivered": 0, "read": 0, "start": iso(start), "end": iso(end), "buttons": []}
-    ]
-
-
-def whatsapp_id(project: str, name: str, language: str) -> str:
-    digest = hashlib.sha256(f"{project}/{name}/{language}".encode()).hexdigest()
-    return str(10**15 + int(digest[:13], 16) % (9 * 10**15))
 
 
 @dataclass

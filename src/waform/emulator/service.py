@@ -14,11 +14,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from waform.emulator import lifecycle
+from waform.emulator import clock, lifecycle
 from waform.emulator.auth import Authenticator
+from waform.emulator.clock import Clock
 from waform.emulator.errors import PapiError
 from waform.emulator.faults import Faults, RateLimiter
-from waform.emulator.lifecycle import BLOCK_SECONDS, Clock, Effects, Verdict
+from waform.emulator.lifecycle import BLOCK_SECONDS, Effects, Verdict
 from waform.emulator.meta import Rewrites
 from waform.emulator.records import Record, dumps, output_details, with_analytics
 from waform.emulator.settings import EmulatorSettings
@@ -90,7 +91,7 @@ class Emulator:
         return raw if self.rewrites().literal else normalize_language(raw)
 
     def analytics_json(self, date_range: str | None, now: float | None = None) -> str:
-        return dumps(lifecycle.analytics_for(date_range, self.clock.now() if now is None else now))
+        return dumps(clock.analytics_for(date_range, self.clock.now() if now is None else now))
 
     # ------------------------------------------------------------------ commits
 
@@ -287,7 +288,7 @@ class Emulator:
                 effects.activities[-1]["author"] = author
             effects.webhook("WHATSAPP_TEMPLATE_COMMENT_ADDED", comment=text)
             self._commit(record, effects, now)
-        return {"type": "CREATED", "comment": text, "created": lifecycle.iso(now)}
+        return {"type": "CREATED", "comment": text, "created": clock.iso(now)}
 
     def activities(
         self, project: str, name: str, language: str, *, size: int, before_id: int | None
@@ -355,7 +356,7 @@ class Emulator:
                 name=name,
                 language=language,
                 category=category,
-                whatsapp_id=lifecycle.whatsapp_id(project, name, language),
+                whatsapp_id=clock.whatsapp_id(project, name, language),
                 state=state,
                 quality_score=quality_score,
                 details=self.rewrites().meta(
