@@ -89,6 +89,43 @@ def cli(ctx: click.Context, verbose: int, quiet: bool, no_color: bool) -> None:
 register_commands(cli)
 
 
+def _after_subcommand(ctx: click.Context, param: click.Parameter, value: object) -> None:
+    """``waform plan -q`` means ``waform -q plan``: fold the value into the root's choice and set
+    up logging and the console again, before the subcommand runs."""
+    if not value or param.name is None:
+        return
+    root = ctx.find_root().params
+    root[param.name] = root.get(param.name, 0) + value if param.name == "verbose" else value
+    configure_logging(verbose=root["verbose"], quiet=root["quiet"], no_color=root["no_color"])
+    ctx.obj = Console.create(
+        verbose=root["verbose"], quiet=root["quiet"], no_color=root["no_color"]
+    )
+
+
+def _accept_global_options_after(command: click.Command) -> None:
+    """Give every subcommand the group's -v/-q/--no-color, so they may come after it too."""
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _accept_global_options_after(sub)
+        return
+    for option in cli.params:
+        if isinstance(option, click.Option) and option.name in ("verbose", "quiet", "no_color"):
+            command.params.append(
+                click.Option(
+                    option.opts,
+                    count=option.count,
+                    is_flag=option.is_flag and not option.count,
+                    help=option.help,
+                    expose_value=False,
+                    callback=_after_subcommand,
+                )
+            )
+
+
+for _command in cli.commands.values():
+    _accept_global_options_after(_command)
+
+
 def main() -> None:
     cli(prog_name="waform")
 
