@@ -36,6 +36,7 @@ from waform.apply.throttle import AdaptiveThrottle
 from waform.apply.waiter import wait_for_review
 from waform.client import MAX_PAGE_SIZE
 from waform.config import Config, Target
+from waform.config.trust import HostTrust
 from waform.errors import PlanError, WaformError
 from waform.inventory import pair
 from waform.model.remote import RemoteTemplate
@@ -202,6 +203,7 @@ async def apply_plan(
     target: Target,
     options: ApplyOptions,
     transport: httpx.AsyncBaseTransport | None = None,
+    trust: HostTrust | None = None,
     progress: Progress | None = None,
     wait_progress: Progress | None = None,
     load: LoadFiles,
@@ -226,7 +228,7 @@ async def apply_plan(
         else None
     )
     throttle = AdaptiveThrottle(max_concurrency=options.parallelism, max_rate=options.max_rate)
-    async with open_provider(target, transport=transport, throttle=throttle) as client:
+    async with open_provider(target, transport=transport, throttle=throttle, trust=trust) as client:
         try:
             if steps:
                 names = {step.name for step in steps}

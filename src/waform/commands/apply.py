@@ -13,6 +13,7 @@ from waform.apply.progress import make_progress
 from waform.apply.runner import ApplyOptions, DryRun
 from waform.commands.options import (
     echo,
+    host_trust,
     no_cache_option,
     output_format,
     plan_showing_diagnostics,
@@ -166,10 +167,15 @@ def command(
             config_path=config_path,
             target=target,
             use_cache=not no_cache,
+            trust=host_trust(),
         )
     else:
         manager = Manager.from_options(
-            paths, config_path=config_path, target=target, use_cache=not no_cache
+            paths,
+            config_path=config_path,
+            target=target,
+            use_cache=not no_cache,
+            trust=host_trust(),
         )
         plan = _plan_now(
             manager, paths, strict=strict, force=force, show=not dry_run, replace_keys=replace_keys

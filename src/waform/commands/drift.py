@@ -12,6 +12,7 @@ import click
 
 from waform.commands.options import (
     echo,
+    host_trust,
     no_cache_option,
     output_format,
     showing_file_problems,
@@ -96,7 +97,11 @@ def command(
     """
     fmt = output_format(as_json, markdown)
     manager = Manager.from_options(
-        paths, config_path=config_path, target=target, use_cache=not no_cache
+        paths,
+        config_path=config_path,
+        target=target,
+        use_cache=not no_cache,
+        trust=host_trust(),
     )
     with showing_file_problems():
         report = manager.drift(paths, stale_after=timedelta(hours=stale_review))

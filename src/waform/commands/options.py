@@ -17,6 +17,7 @@ from waform.errors import PlanError
 from waform.render import render
 
 if TYPE_CHECKING:
+    from waform.config.trust import HostTrust
     from waform.manager import DesiredState, Manager, PlanOutcome
     from waform.plan import Plan
 
@@ -38,6 +39,16 @@ def target_options(above: str = "PATH") -> Callable[[F], F]:
         )(command)
 
     return decorate
+
+
+def host_trust() -> HostTrust:
+    """The hosts credentials may go to: Sinch's, ``WAFORM_TRUSTED_HOSTS`` and ``--trust-host``
+    (before or after the subcommand; never from ``waform.yaml``, which a pull request can
+    change)."""
+    from waform.config.trust import HostTrust
+
+    root = click.get_current_context().find_root()
+    return HostTrust.from_sources(root.params.get("trust_host") or ())
 
 
 def no_cache_option(command: F) -> F:

@@ -10,6 +10,7 @@ import click
 from waform.atomicfile import write_text_atomic
 from waform.commands.options import (
     echo,
+    host_trust,
     no_cache_option,
     output_format,
     plan_showing_diagnostics,
@@ -77,7 +78,11 @@ def command(
     console: Console = ctx.obj or Console()
     fmt = output_format(as_json, markdown)
     manager = Manager.from_options(
-        paths, config_path=config_path, target=target, use_cache=not no_cache
+        paths,
+        config_path=config_path,
+        target=target,
+        use_cache=not no_cache,
+        trust=host_trust(),
     )
     desired = None
     if html_path is not None:  # the page draws the proposed side from the loaded files

@@ -15,12 +15,13 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from ruamel.yaml.nodes import Node
 
 from waform.config.base import CONFIG_FILENAME, StrictModel, TargetName, display
 from waform.config.scope import Ignore, Scope
 from waform.config.targets import LocalTarget, LocalTargetConfig, SinchTarget, Target, TargetConfig
 from waform.errors import ConfigError
-from waform.validation_errors import closest, did_you_mean
+from waform.validation_errors import NodeFinder, closest, did_you_mean
 
 RuleSetting = Literal["off", "warning", "error"]
 
@@ -116,6 +117,7 @@ class Config(StrictModel):
 
     _root: Path = PrivateAttr(default_factory=Path.cwd)
     _path: Path | None = PrivateAttr(default=None)
+    _source: Node | None = PrivateAttr(default=None)
 
     @field_validator("defaultTarget")
     @classmethod
@@ -172,7 +174,18 @@ class Config(StrictModel):
             auth=spec.auth,
             timeout=spec.timeout,
             config_path=self.display_path,
+            places=tuple(
+                (field, self.located("targets", name, *field.split(".")))
+                for field in ("baseUrl", "auth.tokenUrl")
+            ),
         )
+
+    def located(self, *path: str) -> str:
+        """``file:line:col`` of the value at ``path`` (or of the nearest enclosing key)."""
+        if self._source is None:
+            return self.display_path
+        line, column = NodeFinder(self._source, ()).position(path)
+        return f"{self.display_path}:{line}:{column}"
 
     def manages(self, name: str, language: str | None = None) -> bool:
         """In scope and not ignored: the templates waform may create, change or delete."""

@@ -93,7 +93,13 @@ class SinchTarget:
     auth: BasicAuthConfig | OAuth2AuthConfig = OAuth2AuthConfig(type="oauth2")
     timeout: float = 30.0
     config_path: str = CONFIG_FILENAME
+    #: ``(field, "file:line:col")`` of the URLs in the file, so refusals point at them.
+    places: tuple[tuple[str, str], ...] = ()
     kind: Literal["sinch"] = "sinch"
+
+    def where(self, field: str) -> str:
+        """Where ``field`` (``baseUrl``, ``auth.tokenUrl``) is written: ``file:line:col``."""
+        return dict(self.places).get(field, self.config_path)
 
     def credentials(self, environ: typing.Mapping[str, str] | None = None) -> Credentials:
         """Read the key id/secret from the variables the config names (ConfigError if unset)."""
