@@ -257,7 +257,9 @@ class Manager:
         except UnsafePlanError as exc:
             plan, refusal = exc.plan, str(exc)
         # The paths, so `apply` can re-load them and tell whether the files changed since.
-        plan = plan.model_copy(update={"paths": [str(p) for p in paths]})
+        plan = plan.model_copy(
+            update={"paths": [str(p) for p in paths], "target_address": self.target.address}
+        )
         return PlanOutcome(plan=plan, diagnostics=diagnostics, refusal=refusal, timings=timings)
 
     async def _load_in_thread(

@@ -110,10 +110,17 @@ class StaleFindings:
 
 
 def check_target(plan: Plan, target: Target) -> None:
+    """The plan was made for this target, and the target still reaches what it reached then
+    (a changed ``baseUrl``/``projectId`` would apply one project's plan to another)."""
     if plan.target != target.name:
         raise PlanError(
             f"plan was made for target {plan.target!r}, not {target.name!r}; "
             f"run `waform plan --target {target.name}` instead"
+        )
+    if plan.target_address is not None and plan.target_address != target.address:
+        raise PlanError(
+            f"plan was made for target {plan.target!r} at {plan.target_address}, but "
+            f"{target.name!r} now reaches {target.address}; run `waform plan` again"
         )
 
 

@@ -19,6 +19,7 @@ from waform.commands.options import (
     plan_showing_diagnostics,
     read_plan_file,
     replace_option,
+    templates_paths,
 )
 from waform.console import Console
 from waform.errors import PlanError, WaformError
@@ -60,14 +61,17 @@ def _is_saved_plan(paths: tuple[Path, ...]) -> bool:
 
 
 @click.command("apply")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
     help="waform.yaml to use (default: the nearest one above PATH).",
 )
-@click.option("--target", help="Target from waform.yaml (default: defaultTarget).")
+@click.option(
+    "--target",
+    help="Target from waform.yaml (default: a saved plan's own target, else defaultTarget).",
+)
 @click.option(
     "--auto-approve", is_flag=True, help="Apply without asking (required without a terminal)."
 )
@@ -165,7 +169,7 @@ def command(
         manager = Manager.from_options(
             [Path(p) for p in plan.paths] or [paths[0].parent],
             config_path=config_path,
-            target=target,
+            target=target or plan.target,  # the plan's own target unless one is named
             use_cache=not no_cache,
             trust=host_trust(),
         )
@@ -177,6 +181,7 @@ def command(
             use_cache=not no_cache,
             trust=host_trust(),
         )
+        paths = templates_paths(paths, manager.config)
         plan = _plan_now(
             manager, paths, strict=strict, force=force, show=not dry_run, replace_keys=replace_keys
         )

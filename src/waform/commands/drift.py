@@ -17,6 +17,7 @@ from waform.commands.options import (
     output_format,
     showing_file_problems,
     target_options,
+    templates_paths,
 )
 from waform.drift import DEFAULT_FAIL_ON, FINDING_KINDS, parse_fail_on
 from waform.manager import Manager
@@ -47,7 +48,7 @@ class _FailOn(click.ParamType):
 
 
 @click.command("drift")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @target_options()
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option(
@@ -103,6 +104,7 @@ def command(
         use_cache=not no_cache,
         trust=host_trust(),
     )
+    paths = templates_paths(paths, manager.config)
     with showing_file_problems():
         report = manager.drift(paths, stale_after=timedelta(hours=stale_review))
     log.debug("drift: %d request(s)", report.requests)

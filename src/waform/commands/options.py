@@ -13,10 +13,11 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from waform.diagnostics import DiagnosticReport
-from waform.errors import PlanError
+from waform.errors import ConfigError, PlanError
 from waform.render import render
 
 if TYPE_CHECKING:
+    from waform.config import Config
     from waform.config.trust import HostTrust
     from waform.manager import DesiredState, Manager, PlanOutcome
     from waform.plan import Plan
@@ -49,6 +50,24 @@ def host_trust() -> HostTrust:
 
     root = click.get_current_context().find_root()
     return HostTrust.from_sources(root.params.get("trust_host") or ())
+
+
+def templates_paths(paths: Sequence[Path], config: Config) -> tuple[Path, ...]:
+    """``PATH...`` as given, else the ``templates:`` of ``waform.yaml`` (a usage error when
+    neither names any)."""
+    if paths:
+        return tuple(paths)
+    if config.path is None:
+        raise ConfigError(
+            "no PATH given, and no waform.yaml (in this directory or above) names the "
+            "templates; give PATH..., or add `templates: DIR` to a waform.yaml"
+        )
+    if not config.templates:
+        raise ConfigError(
+            f"no PATH given, and {config.display_path} names no templates "
+            "(add `templates: DIR` to it, or give PATH...)"
+        )
+    return tuple(config.templates_paths())
 
 
 def no_cache_option(command: F) -> F:

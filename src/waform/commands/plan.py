@@ -17,6 +17,7 @@ from waform.commands.options import (
     replace_option,
     showing_file_problems,
     target_options,
+    templates_paths,
 )
 from waform.commands.preview import write_html
 from waform.console import Console
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 
 
 @click.command("plan")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @target_options()
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (plan.schema.json).")
 @click.option("--markdown", is_flag=True, help="Print the plan as a pull-request comment.")
@@ -84,6 +85,7 @@ def command(
         use_cache=not no_cache,
         trust=host_trust(),
     )
+    paths = templates_paths(paths, manager.config)
     desired = None
     if html_path is not None:  # the page draws the proposed side from the loaded files
         with showing_file_problems():

@@ -24,6 +24,7 @@ from waform.errors import ConfigError
 from waform.validation_errors import NodeFinder, closest, did_you_mean
 
 RuleSetting = Literal["off", "warning", "error"]
+TemplatePaths = Annotated[str, Field(min_length=1, max_length=4096)]
 
 
 def _known_rule(rule_id: str) -> str:
@@ -98,6 +99,11 @@ class Config(StrictModel):
         default_factory=lambda: {"local": _local_target()},
         description="Where templates are reconciled to, by name (--target NAME picks one).",
     )
+    templates: TemplatePaths | list[TemplatePaths] | None = Field(
+        None,
+        description="Template files or directories, relative to this file's directory: what "
+        "validate, plan, apply, drift and preview read when given no PATH.",
+    )
     defaultTarget: TargetName | None = Field(
         None, description="Target used without --target (default: the only target)."
     )
@@ -142,6 +148,11 @@ class Config(StrictModel):
     @property
     def display_path(self) -> str:
         return display(self._path) if self._path else CONFIG_FILENAME
+
+    def templates_paths(self) -> list[Path]:
+        """``templates`` as paths (relative to the working directory when below it)."""
+        listed = [self.templates] if isinstance(self.templates, str) else self.templates or []
+        return [Path(display(self._root / os.path.expanduser(entry))) for entry in listed]
 
     def target(self, name: str | None = None) -> Target:
         """The target ``--target NAME`` picks (``None``: the default target), resolved."""
