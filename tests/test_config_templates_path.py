@@ -4,23 +4,17 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from cli_support import run_waform
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
 
 def _waform(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "waform", *args],
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=300,
-    )
+    return run_waform(cwd, *args)
 
 
 @pytest.fixture()

@@ -13,13 +13,13 @@ import os
 import shutil
 import socket
 import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from cli_support import run_waform
 from waform.config.trust import TRUSTED_HOSTS_ENV, HostTrust
 from waform.errors import ConfigError
 
@@ -82,15 +82,7 @@ def _waform(
     env.update(SINCH_KEY_ID="key-id-1", SINCH_KEY_SECRET=SECRET)
     if trusted is not None:
         env[TRUSTED_HOSTS_ENV] = trusted
-    return subprocess.run(
-        [sys.executable, "-m", "waform", *args],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    return run_waform(project, *args, env=env, timeout=120)
 
 
 BASE_URL_TARGET = (

@@ -13,13 +13,12 @@ from waform.apply.progress import make_progress
 from waform.apply.runner import ApplyOptions, DryRun
 from waform.commands.options import (
     echo,
-    host_trust,
     no_cache_option,
+    open_manager,
     output_format,
     plan_showing_diagnostics,
     read_plan_file,
     replace_option,
-    templates_paths,
 )
 from waform.console import Console
 from waform.errors import PlanError, WaformError
@@ -166,22 +165,16 @@ def command(
         raise click.UsageError("--replace makes a new plan: give PATH..., not a saved plan")
     if saved:
         plan = read_plan_file(paths[0])
-        manager = Manager.from_options(
+        manager, _ = open_manager(
             [Path(p) for p in plan.paths] or [paths[0].parent],
             config_path=config_path,
             target=target or plan.target,  # the plan's own target unless one is named
-            use_cache=not no_cache,
-            trust=host_trust(),
+            no_cache=no_cache,
         )
     else:
-        manager = Manager.from_options(
-            paths,
-            config_path=config_path,
-            target=target,
-            use_cache=not no_cache,
-            trust=host_trust(),
+        manager, paths = open_manager(
+            paths, config_path=config_path, target=target, no_cache=no_cache
         )
-        paths = templates_paths(paths, manager.config)
         plan = _plan_now(
             manager, paths, strict=strict, force=force, show=not dry_run, replace_keys=replace_keys
         )

@@ -12,15 +12,13 @@ import click
 
 from waform.commands.options import (
     echo,
-    host_trust,
     no_cache_option,
+    open_manager,
     output_format,
     showing_file_problems,
     target_options,
-    templates_paths,
 )
 from waform.drift import DEFAULT_FAIL_ON, FINDING_KINDS, parse_fail_on
-from waform.manager import Manager
 from waform.render import render
 
 #: 100 years: beyond this a threshold means "never" and would overflow a timedelta.
@@ -97,14 +95,7 @@ def command(
     Exit 0: clean; 2: findings of a --fail-on kind; 1: error. Only reads from the API.
     """
     fmt = output_format(as_json, markdown)
-    manager = Manager.from_options(
-        paths,
-        config_path=config_path,
-        target=target,
-        use_cache=not no_cache,
-        trust=host_trust(),
-    )
-    paths = templates_paths(paths, manager.config)
+    manager, paths = open_manager(paths, config_path=config_path, target=target, no_cache=no_cache)
     with showing_file_problems():
         report = manager.drift(paths, stale_after=timedelta(hours=stale_review))
     log.debug("drift: %d request(s)", report.requests)

@@ -52,6 +52,27 @@ def host_trust() -> HostTrust:
     return HostTrust.from_sources(root.params.get("trust_host") or ())
 
 
+def open_manager(
+    paths: Sequence[Path],
+    *,
+    config_path: Path | None,
+    target: str | None = None,
+    no_cache: bool = False,
+) -> tuple[Manager, tuple[Path, ...]]:
+    """The :class:`Manager` of a command that talks to a target, and the template paths it
+    reads (``PATH...``, else the ``templates:`` of ``waform.yaml``)."""
+    from waform.manager import Manager
+
+    manager = Manager.from_options(
+        paths,
+        config_path=config_path,
+        target=target,
+        use_cache=not no_cache,
+        trust=host_trust(),
+    )
+    return manager, templates_paths(paths, manager.config)
+
+
 def templates_paths(paths: Sequence[Path], config: Config) -> tuple[Path, ...]:
     """``PATH...`` as given, else the ``templates:`` of ``waform.yaml`` (a usage error when
     neither names any)."""

@@ -10,19 +10,17 @@ import click
 from waform.atomicfile import write_text_atomic
 from waform.commands.options import (
     echo,
-    host_trust,
     no_cache_option,
+    open_manager,
     output_format,
     plan_showing_diagnostics,
     replace_option,
     showing_file_problems,
     target_options,
-    templates_paths,
 )
 from waform.commands.preview import write_html
 from waform.console import Console
 from waform.errors import PlanError, WaformError
-from waform.manager import Manager
 from waform.render import render
 from waform.render.html import PreviewInputs
 
@@ -78,14 +76,7 @@ def command(
     """
     console: Console = ctx.obj or Console()
     fmt = output_format(as_json, markdown)
-    manager = Manager.from_options(
-        paths,
-        config_path=config_path,
-        target=target,
-        use_cache=not no_cache,
-        trust=host_trust(),
-    )
-    paths = templates_paths(paths, manager.config)
+    manager, paths = open_manager(paths, config_path=config_path, target=target, no_cache=no_cache)
     desired = None
     if html_path is not None:  # the page draws the proposed side from the loaded files
         with showing_file_problems():
