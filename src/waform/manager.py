@@ -415,7 +415,8 @@ class Manager:
         none of them if any destination exists and ``force`` is not set.
         """
         from waform.fetcher import fetch_remote
-        from waform.importer import build_import, schema_reference, write_files
+        from waform.import_yaml import schema_reference
+        from waform.importer import build_import, write_files
         from waform.loader import load_paths
 
         existing = (
