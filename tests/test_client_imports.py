@@ -44,3 +44,16 @@ def test_importing_the_client_and_the_target_factory_loads_no_emulator_module() 
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_only_the_target_factory_and_the_emulator_command_import_the_emulator() -> None:
+    # The preview shows Meta's authentication texts from waform.model.meta_auth, like the
+    # emulator writes them: no product module reaches into the emulator for its knowledge.
+    package = CLIENT_DIR.parent
+    importers = {
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if "emulator" not in path.relative_to(package).parts[:1]
+        and any(m.startswith("waform.emulator") for m in _imported_modules(path))
+    }
+    assert importers == {"targets.py", "commands/emulator.py"}
