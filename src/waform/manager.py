@@ -195,7 +195,7 @@ class Manager:
 
     def open_client(self) -> Any:
         """An async context manager yielding the target's :class:`~waform.client.Provider`."""
-        from waform.targets import open_provider
+        from waform.connect import open_provider
 
         return open_provider(self.target, transport=self.transport, trust=self.trust)
 

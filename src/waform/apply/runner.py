@@ -218,8 +218,8 @@ async def apply_plan(
     """Check the plan, then execute it (or describe it, with ``dry_run``); see the module doc.
 
     ``load``: the desired state of the plan's paths, as ``plan`` loads it (the same cache)."""
+    from waform.connect import open_provider
     from waform.fetcher import fetch_remote
-    from waform.targets import open_provider
 
     progress = progress or NullProgress()
     check_target(plan, target)
