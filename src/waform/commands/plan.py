@@ -12,6 +12,7 @@ from waform.commands.options import (
     discard_draft_option,
     echo,
     no_cache_option,
+    open_manager,
     output_format,
     plan_showing_diagnostics,
     replace_option,
@@ -21,7 +22,7 @@ from waform.commands.options import (
 from waform.commands.preview import write_html
 from waform.console import Console
 from waform.errors import PlanError, WaformError
-from waform.manager import Manager, NamedKeys
+from waform.manager import NamedKeys
 from waform.render import render
 from waform.render.html import PreviewInputs
 
@@ -29,7 +30,7 @@ log = logging.getLogger(__name__)
 
 
 @click.command("plan")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @target_options()
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (plan.schema.json).")
 @click.option("--markdown", is_flag=True, help="Print the plan as a pull-request comment.")
@@ -80,9 +81,7 @@ def command(
     """
     console: Console = ctx.obj or Console()
     fmt = output_format(as_json, markdown)
-    manager = Manager.from_options(
-        paths, config_path=config_path, target=target, use_cache=not no_cache
-    )
+    manager, paths = open_manager(paths, config_path=config_path, target=target, no_cache=no_cache)
     desired = None
     if html_path is not None:  # the page draws the proposed side from the loaded files
         with showing_file_problems():
