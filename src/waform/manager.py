@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from waform.apply.results import ApplyReport
     from waform.apply.runner import ApplyOptions, DryRun
     from waform.client import Provider
-    from waform.drift import DriftReport
+    from waform.drift_report import DriftReport
     from waform.importer import ImportResult
     from waform.loadcache import LoadCache
 
