@@ -182,6 +182,7 @@ def plan_changes(
     now: datetime | None = None,
     submitted: Mapping[tuple[str, str], dict[str, Any] | None] | None = None,
     replace_keys: Callable[[str, str], bool] | None = None,
+    wires: Mapping[tuple[str, str], dict[str, Any]] | None = None,
 ) -> Plan:
     """The plan for an inventory of paired templates.
 
@@ -190,7 +191,8 @@ def plan_changes(
     approved template was edited, which enables the ``edit-limit`` check. ``submitted`` maps
     keys to the write-only fields waform last submitted (:mod:`waform.submissions`; ``None``:
     no record), ``replace_keys`` names keys to resubmit even when nothing differs
-    (``--replace``).
+    (``--replace``). ``wires``: ``details.to_wire()`` of matched desired templates by key,
+    where the caller already has it (it is not computed twice).
     """
     settings = DiffSettings.from_config(config)
     b = _Builder(settings=settings, edit_history=edit_history or {}, now=now or datetime.now(UTC))
@@ -203,10 +205,12 @@ def plan_changes(
         else:
             b.blocked.append(_out_of_scope(p.desired, p.remote))
     category_updates: set[tuple[str, str]] = set()
+    known = wires or {}
     wires = {}
     for p in inventory.matched:
         assert p.desired is not None and p.remote is not None
-        wires[p.key] = wire = p.desired.details.to_wire()
+        wire = known.get(p.key)
+        wires[p.key] = wire = p.desired.details.to_wire() if wire is None else wire
         if _plan_matched(b, p.desired, p.remote, wire):
             category_updates.add(p.key)
     for p in inventory.desired_only:

@@ -196,18 +196,25 @@ class Manager:
 
         timings: dict[str, float] = {}
         # The files first: invalid files stop the plan before a single request is sent (no
-        # token, no list page). The price: loading no longer overlaps the fetch.
+        # token, no list page). When no file changed, the load cache's run entry proves them
+        # valid at once, and decoding the templates it holds runs beside the fetch.
         state = await self._load_in_thread(paths, strict, desired, timings)
-        begin = time.perf_counter()
         async with self.open_client() as client:
             # Always a sweep (names=None): only a full view of the scope tells which remote
             # templates are not in git (unmanaged / prune); ceil(N / 1000) requests.
-            fetched = await fetch_remote(client, names=None, config=self.config)
-            timings["fetch"] = time.perf_counter() - begin
+            fetched, templates = await asyncio.gather(
+                _timed(fetch_remote(client, names=None, config=self.config), timings, "fetch"),
+                asyncio.to_thread(_decoded, state, timings),
+            )
 
             started = time.perf_counter()
-            inventory = self.pair(state.templates, fetched.templates)
-            submitted = await _submitted(client, [p.desired for p in inventory.matched])
+            inventory = self.pair(templates, fetched.templates)
+            # Each matched template's wire form, once: the differ and the write-only check use it.
+            matched = [(p.key, p.desired) for p in inventory.matched if p.desired is not None]
+            wires = {key: desired.details.to_wire() for key, desired in matched}
+            submitted = await _submitted(
+                client, [(key, wires[key], desired.category) for key, desired in matched]
+            )
             diff = functools.partial(
                 plan_changes,
                 inventory,
@@ -215,6 +222,7 @@ class Manager:
                 target=self.target.name,
                 submitted=submitted,
                 replace_keys=_key_matcher(replace_keys),
+                wires=wires,
             )
             plan = diff(requests=client.requests_made)
             history = await self._edit_history(client, plan)
@@ -405,9 +413,12 @@ class Manager:
         async with self.open_client() as client:
             fetched = await fetch_remote(client, names=None, config=self.config)
             inventory = self.pair([], fetched.templates)
-            submitted = await _submitted(client, [p.remote for p in inventory.remote_only])
+            remote = [p.remote for p in inventory.remote_only if p.remote is not None]
+            submitted = await _submitted(
+                client, [(r.key, r.effective_details(), r.category) for r in remote]
+            )
         result = build_import(
-            [p.remote for p in inventory.remote_only if p.remote is not None],
+            remote,
             directory,
             patterns=patterns,
             languages=[normalize_language(code) for code in languages],
@@ -464,6 +475,23 @@ class Manager:
         return {key: submitted_edits(activities) for key, activities in found.items()}
 
 
+async def _timed(work: Coroutine[Any, Any, T], timings: dict[str, float], phase: str) -> T:
+    started = time.perf_counter()
+    try:
+        return await work
+    finally:
+        timings[phase] = time.perf_counter() - started
+
+
+def _decoded(state: DesiredState, timings: dict[str, float]) -> list[DesiredTemplate]:
+    """``state.templates`` (in a worker thread: decoding a warm load's templates takes a
+    while, and the event loop is fetching meanwhile)."""
+    started = time.perf_counter()
+    templates = state.templates
+    timings["decode"] = time.perf_counter() - started
+    return templates
+
+
 async def _activities(
     client: Provider, keys: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], list[dict[str, Any]]]:
@@ -480,25 +508,18 @@ async def _activities(
 
 
 async def _submitted(
-    client: Provider, templates: Sequence[DesiredTemplate | RemoteTemplate | None]
+    client: Provider, contents: Sequence[tuple[tuple[str, str], dict[str, Any] | None, str]]
 ) -> dict[tuple[str, str], dict[str, Any] | None] | None:
-    """What waform last submitted of each template's write-only fields (from its marker
-    comment, :mod:`waform.submissions`); ``None`` when there are too many to read."""
+    """What waform last submitted of the write-only fields of each ``(key, details, category)``
+    (from its marker comment, :mod:`waform.submissions`); ``None`` when there are too many to
+    read."""
     from waform import submissions
 
-    keys = [t.key for t in templates if t is not None and submissions.of(*_content(t))]
+    keys = [key for key, details, category in contents if submissions.of(details, category)]
     if len(keys) > submissions.MAX_CHECKED:
         return None
     found = await _activities(client, keys)
     return {key: submissions.last_submitted(pages) for key, pages in found.items()}
-
-
-def _content(
-    template: DesiredTemplate | RemoteTemplate,
-) -> tuple[dict[str, Any] | None, str]:
-    if isinstance(template, RemoteTemplate):
-        return template.effective_details(), template.category
-    return template.details.to_wire(), template.category
 
 
 def _key_matcher(keys: Sequence[str]) -> Callable[[str, str], bool]:

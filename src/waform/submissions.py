@@ -18,7 +18,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from waform.fields import write_only_fields, write_only_slots
+from waform.fields import may_hold_write_only, write_only_fields, write_only_slots
 from waform.normalize import canonical_details, canonical_json
 
 MARKER = "waform:write-only "
@@ -28,7 +28,7 @@ MAX_CHECKED = 50
 
 def of(details: Mapping[str, Any] | None, category: str | None) -> dict[str, Any]:
     """The write-only fields of ``details`` (request form), by path; ``{}`` if none."""
-    if details is None:
+    if details is None or not may_hold_write_only(details, category):
         return {}
     return write_only_fields(canonical_details(details, category=category), category)
 
