@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from waform.config import Config, Target, load_config
+from waform.config.trust import HostTrust
 from waform.desired import DesiredState, load_desired
 from waform.diagnostics import Diagnostic, sort_diagnostics
 from waform.differ import plan_changes
@@ -68,7 +69,8 @@ class PlanOutcome:
     refusal: str | None = None
     """Why the safety check refuses the plan (``None``: safe, or ``--force``)."""
     timings: dict[str, float] = field(default_factory=dict)
-    """Seconds per phase: load, fetch, diff."""
+    """Seconds per phase: load (until the files are known valid), fetch and decode (side by
+    side), pair (with the write-only records), diff."""
 
 
 class Manager:
@@ -82,13 +84,16 @@ class Manager:
         transport: httpx.AsyncBaseTransport | None = None,
         offline: bool = False,
         use_cache: bool = True,
+        trust: HostTrust | None = None,
     ) -> None:
         """``offline``: for the files alone (``validate``); the target is then not resolved, so a
-        configuration with several targets and no default needs no ``--target``."""
+        configuration with several targets and no default needs no ``--target``. ``trust``: the
+        hosts credentials may go to (default: Sinch's and ``WAFORM_TRUSTED_HOSTS``)."""
         self.config = config
         self.target_name = target
         self.transport = transport
         self.use_cache = use_cache
+        self.trust = trust
         if not offline:
             _ = self.target  # resolved now, so a wrong --target is the first error
 
@@ -107,11 +112,19 @@ class Manager:
         transport: httpx.AsyncBaseTransport | None = None,
         offline: bool = False,
         use_cache: bool = True,
+        trust: HostTrust | None = None,
     ) -> Manager:
         """``--config`` if given, else the ``waform.yaml`` nearest the first path."""
         start = Path(paths[0]) if paths else Path(".")
         config = load_config(Path(config_path) if config_path else None, start)
-        return cls(config, target=target, transport=transport, offline=offline, use_cache=use_cache)
+        return cls(
+            config,
+            target=target,
+            transport=transport,
+            offline=offline,
+            use_cache=use_cache,
+            trust=trust,
+        )
 
     # ------------------------------------------------------------------ steps
 
@@ -169,11 +182,41 @@ class Manager:
         """Both sides paired by key, with this configuration's scope and ignore applied."""
         return pair(desired, remote, processors(self.config))
 
+    async def _compared_sides(
+        self, client: Provider, state: DesiredState, timings: dict[str, float]
+    ) -> tuple[
+        Inventory[DesiredTemplate],
+        dict[tuple[str, str], dict[str, Any] | None] | None,
+        dict[tuple[str, str], dict[str, Any]],
+    ]:
+        """What plan and drift compare: the target's templates (always a sweep: only a full view
+        of the scope tells which are not in git; ceil(N / 1000) requests) paired with git's,
+        the records of what waform last submitted of their write-only fields, and the wire
+        form of each matched desired template (computed once, for those and the differ).
+
+        The files are known to be valid here; a warm load's templates are decoded from the
+        load cache in a thread while the fetch waits on the network."""
+        from waform.fetcher import fetch_remote
+
+        fetched, desired = await asyncio.gather(
+            _timed(fetch_remote(client, names=None, config=self.config), timings, "fetch"),
+            asyncio.to_thread(_decoded, state, timings),
+        )
+        started = time.perf_counter()
+        inventory = self.pair(desired, fetched.templates)
+        matched = [(p.key, p.desired) for p in inventory.matched if p.desired is not None]
+        wires = {key: template.details.to_wire() for key, template in matched}
+        submitted = await _submitted(
+            client, [(key, wires[key], template.category) for key, template in matched]
+        )
+        timings["pair"] = time.perf_counter() - started
+        return inventory, submitted, wires
+
     def open_client(self) -> Any:
         """An async context manager yielding the target's :class:`~waform.client.Provider`."""
         from waform.targets import open_provider
 
-        return open_provider(self.target, transport=self.transport)
+        return open_provider(self.target, transport=self.transport, trust=self.trust)
 
     async def plan_async(
         self,
@@ -191,7 +234,6 @@ class Manager:
         Never writes. A plan over the safety thresholds is returned with ``refusal`` set (the
         command shows it, then exits 1) unless ``force``.
         """
-        from waform.fetcher import fetch_remote
         from waform.rules import RuleSettings, check_plan
 
         timings: dict[str, float] = {}
@@ -200,21 +242,8 @@ class Manager:
         # valid at once, and decoding the templates it holds runs beside the fetch.
         state = await self._load_in_thread(paths, strict, desired, timings)
         async with self.open_client() as client:
-            # Always a sweep (names=None): only a full view of the scope tells which remote
-            # templates are not in git (unmanaged / prune); ceil(N / 1000) requests.
-            fetched, templates = await asyncio.gather(
-                _timed(fetch_remote(client, names=None, config=self.config), timings, "fetch"),
-                asyncio.to_thread(_decoded, state, timings),
-            )
-
+            inventory, submitted, wires = await self._compared_sides(client, state, timings)
             started = time.perf_counter()
-            inventory = self.pair(templates, fetched.templates)
-            # Each matched template's wire form, once: the differ and the write-only check use it.
-            matched = [(p.key, p.desired) for p in inventory.matched if p.desired is not None]
-            wires = {key: desired.details.to_wire() for key, desired in matched}
-            submitted = await _submitted(
-                client, [(key, wires[key], desired.category) for key, desired in matched]
-            )
             diff = functools.partial(
                 plan_changes,
                 inventory,
@@ -253,7 +282,9 @@ class Manager:
         except UnsafePlanError as exc:
             plan, refusal = exc.plan, str(exc)
         # The paths, so `apply` can re-load them and tell whether the files changed since.
-        plan = plan.model_copy(update={"paths": [str(p) for p in paths]})
+        plan = plan.model_copy(
+            update={"paths": [str(p) for p in paths], "target_address": self.target.address}
+        )
         return PlanOutcome(plan=plan, diagnostics=diagnostics, refusal=refusal, timings=timings)
 
     async def _load_in_thread(
@@ -302,6 +333,7 @@ class Manager:
             target=self.target,
             options=options or ApplyOptions(),
             transport=self.transport,
+            trust=self.trust,
             load=functools.partial(self.loaded_files, refusal="the plan is stale"),
             **progress,
         )
@@ -327,17 +359,16 @@ class Manager:
         that breaks a rule is still what git says. Files that do not load are an error.
         """
         from waform.drift import find_drift
-        from waform.fetcher import fetch_remote
 
         loaded = self.loaded_files(paths)
         async with self.open_client() as client:
-            fetched = await fetch_remote(client, names=None, config=self.config)
-            inventory = self.pair(loaded.templates, fetched.templates)
+            inventory, submitted, _wires = await self._compared_sides(client, loaded, {})
             started, notes = await self._review_started(client, inventory)
             requests = client.requests_made
         return find_drift(
             inventory,
             self.config,
+            submitted=submitted,
             target=self.target.name,
             now=now,
             review_started=started,
