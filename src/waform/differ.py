@@ -20,7 +20,7 @@ from waform.fields import compared, recategorised
 from waform.inventory import Inventory, Processor, pair, processors
 from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate
-from waform.normalize import canonical_details, desired_hash, remote_fingerprint
+from waform.normalize import canonical_details, hash_line, hash_lines, remote_fingerprint
 from waform.plan import (
     Action,
     Blocked,
@@ -66,6 +66,7 @@ class _Builder:
     notes: list[Note] = field(default_factory=list)
     submitted: submissions.Records | None = None
     replace_keys: Callable[[str, str], bool] = lambda name, language: False
+    discard_keys: Callable[[str, str], bool] = lambda name, language: False
     noop: int = 0
     ignored: int = 0
     managed: int = 0
@@ -84,6 +85,7 @@ class _Builder:
             submit=counts["submit"],
             update=counts["update"],
             delete=counts["delete"],
+            discard_draft=counts["discard-draft"],
             noop=self.noop,
             blocked=len(self.blocked),
             unmanaged=len(self.unmanaged),
@@ -149,16 +151,13 @@ def _hashed_inputs(d: DesiredTemplate, wire: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def hash_desired(
-    desired: Iterable[DesiredTemplate], wires: Mapping[tuple[str, str], dict[str, Any]] = {}
-) -> str:
-    """The ``desiredHash`` a plan of these templates carries (apply compares it with the files).
+def hash_desired(desired: Iterable[DesiredTemplate]) -> str:
+    """The ``desiredHash`` a plan of these templates carries (apply compares it with the files)."""
+    return hash_lines((d.key, _hash_line(d, d.details.to_wire())) for d in desired)
 
-    ``wires``: ``details.to_wire()`` by key where already computed (it is the costly part).
-    """
-    return desired_hash(
-        (d.key, _hashed_inputs(d, wires.get(d.key) or d.details.to_wire())) for d in desired
-    )
+
+def _hash_line(d: DesiredTemplate, wire: dict[str, Any]) -> bytes:
+    return hash_line(d.key, _hashed_inputs(d, wire))
 
 
 def diff(
@@ -182,7 +181,7 @@ def plan_changes(
     now: datetime | None = None,
     submitted: submissions.Records | None = None,
     replace_keys: Callable[[str, str], bool] | None = None,
-    wires: Mapping[tuple[str, str], dict[str, Any]] | None = None,
+    discard_keys: Callable[[str, str], bool] | None = None,
 ) -> Plan:
     """The plan for an inventory of paired templates.
 
@@ -191,13 +190,14 @@ def plan_changes(
     approved template was edited, which enables the ``edit-limit`` check. ``submitted`` maps
     keys to the write-only fields waform last submitted (:mod:`waform.submissions`; ``None``:
     no record), ``replace_keys`` names keys to resubmit even when nothing differs
-    (``--replace``). ``wires``: ``details.to_wire()`` of matched desired templates by key,
-    where the caller already has it (it is not computed twice).
+    (``--replace``), ``discard_keys`` keys whose draft made outside git to discard
+    (``--discard-draft``).
     """
     settings = DiffSettings.from_config(config)
     b = _Builder(settings=settings, edit_history=edit_history or {}, now=now or datetime.now(UTC))
     b.submitted = submitted
     b.replace_keys = replace_keys or (lambda name, language: False)
+    b.discard_keys = discard_keys or (lambda name, language: False)
     b.ignored = len(inventory.ignored)
     for p in inventory.out_of_scope:
         if p.desired is None:
@@ -205,21 +205,25 @@ def plan_changes(
         else:
             b.blocked.append(_out_of_scope(p.desired, p.remote))
     category_updates: set[tuple[str, str]] = set()
-    known = wires or {}
-    wires = {}
+    # Each desired template's part of the hash, kept instead of its wire form: 10,000 of
+    # those would be kept until the end only for the hash.
+    lines: dict[tuple[str, str], bytes] = {}
     for p in inventory.matched:
         assert p.desired is not None and p.remote is not None
-        wire = known.get(p.key)
-        wires[p.key] = wire = p.desired.details.to_wire() if wire is None else wire
+        wire = p.desired.details.to_wire()
         if _plan_matched(b, p.desired, p.remote, wire):
             category_updates.add(p.key)
+        lines[p.key] = _hash_line(p.desired, wire)
     for p in inventory.desired_only:
         assert p.desired is not None
         _plan_create(b, p.desired, inventory.remote_by_name.get(p.name, ()), category_updates)
     for p in inventory.remote_only:
         assert p.remote is not None
         _plan_remote_only(b, p.remote)
-    return b.plan(target, hash_desired(inventory.desired, wires), requests)
+    for d in inventory.desired:
+        if d.key not in lines:
+            lines[d.key] = _hash_line(d, d.details.to_wire())
+    return b.plan(target, hash_lines(lines.items()), requests)
 
 
 def _out_of_scope(d: DesiredTemplate, r: RemoteTemplate | None) -> Blocked:
@@ -259,11 +263,16 @@ def _plan_matched(b: _Builder, d: DesiredTemplate, r: RemoteTemplate, wire: dict
             d.category,
         )
     want, have = _write_only(b, d, r, wire, want, have)
-    outcome: Action | Blocked | None = (
-        _foreign_draft(d, r, want, b.settings.strip) if want != have else None
+    outcome = decide(
+        d,
+        r,
+        want,
+        have,
+        edits=b.edit_history.get(d.key),
+        now=b.now,
+        live_matches=want != have and _live_matches(d, r, want, b.settings.strip),
+        discard=b.discard_keys(d.name, d.language),
     )
-    if outcome is None:
-        outcome = decide(d, r, want, have, edits=b.edit_history.get(d.key), now=b.now)
     if outcome is None:
         b.noop += 1
         return False
@@ -299,33 +308,16 @@ def _write_only(
     return check.added(want, have)
 
 
-def _foreign_draft(
-    d: DesiredTemplate, r: RemoteTemplate, want: dict[str, Any], strip: Any
-) -> Blocked | None:
+def _live_matches(d: DesiredTemplate, r: RemoteTemplate, want: dict[str, Any], strip: Any) -> bool:
     """A draft change made outside git (e.g. in the dashboard) on a live template whose live
-    content git already matches: submitting git's content would spend one of Meta's edits to
-    change nothing, so the plan names the draft instead of resubmitting."""
+    content git already matches (the ``draft`` change of the decision table)."""
     pending = r.pending
     if pending is None or pending.status != "DRAFT" or r.state not in ("APPROVED", "PAUSED"):
-        return None
+        return False
     git, live = compared(
         want, canonical_details(r.details, category=r.category, strip=strip), d.category
     )
-    if git != live:
-        return None
-    path = template_path(d.name, d.language)
-    return Blocked(
-        kind="pending-draft",
-        name=d.name,
-        language=d.language,
-        reason="a draft change made outside git differs from git, and git matches the live "
-        "template: submitting git's content would spend an edit to change nothing",
-        remedy="discard the draft (in the dashboard, or `DELETE "
-        f"{path}` without deleteSubmitted, which drops only the draft: git's version is the "
-        "live one), or copy the draft's content into the file to submit it",
-        remote_state=r.state_label,
-        source=str(d.source) if d.source else None,
-    )
+    return git == live
 
 
 def _plan_create(

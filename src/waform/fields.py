@@ -31,6 +31,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel
+
 from waform.model.meta_forms import phone_number, url_form
 
 
@@ -243,11 +245,27 @@ def write_only_slots(
             yield f"{path}.{field}", item, field
 
 
-def may_hold_write_only(details: Mapping[str, Any], category: str | None) -> bool:
-    """Whether any object of ``details`` is of a kind with write-only fields. Canonical forms
-    keep every object's kind, so ``False`` for the request form means none in its canonical
-    form either (most templates: their write-only check skips canonicalising)."""
-    return any(_write_only_names(where, category) for _item, where, _path in _objects(details))
+def may_hold_write_only(details: Mapping[str, Any] | BaseModel, category: str | None) -> bool:
+    """Whether any object of ``details`` (request form, or its model) is of a kind with
+    write-only fields. Canonical forms keep every object's kind, so ``False`` means none in the
+    canonical form either (most templates: their write-only check needs no wire form at all)."""
+    root: Any = details if isinstance(details, Mapping) else _View(details)
+    return any(_write_only_names(where, category) for _item, where, _path in _objects(root))
+
+
+class _View:
+    """``dict.get`` over a wire model (its attribute names are the JSON keys), for the walk."""
+
+    __slots__ = ("_model",)
+
+    def __init__(self, model: BaseModel) -> None:
+        self._model = model
+
+    def get(self, name: str, default: Any = None) -> Any:
+        value = getattr(self._model, name, default)
+        if isinstance(value, list):
+            return [_View(v) if isinstance(v, BaseModel) else v for v in value]
+        return value
 
 
 @functools.cache

@@ -38,6 +38,8 @@ if TYPE_CHECKING:
     from waform.drift import DriftReport
     from waform.importer import ImportResult
     from waform.loadcache import LoadCache
+    from waform.model.components import TemplateDetails
+    from waform.rules.silence import Silenced
 
 T = TypeVar("T")
 
@@ -51,12 +53,26 @@ REVIEW_HISTORY_MAX = 50
 ACTIVITY_CONCURRENCY = 4
 
 
+@dataclass(frozen=True)
+class NamedKeys:
+    """Templates named on the command line, ``NAME`` or ``NAME:LANG`` each: to resubmit even
+    when nothing differs (``--replace``), to discard the draft made outside git of
+    (``--discard-draft``)."""
+
+    replace: Sequence[str] = ()
+    discard_draft: Sequence[str] = ()
+
+
 class InvalidDesiredStateError(WaformError):
     """The files do not load or break an error-level rule; ``diagnostics`` says where."""
 
-    def __init__(self, message: str, diagnostics: Sequence[Diagnostic]) -> None:
+    def __init__(
+        self, message: str, diagnostics: Sequence[Diagnostic], silenced: Sequence[Silenced] = ()
+    ) -> None:
         super().__init__(message)
         self.diagnostics = list(diagnostics)
+        #: Findings the templates silenced: listed beside the problems, never failing.
+        self.silenced = list(silenced)
 
 
 @dataclass
@@ -66,6 +82,8 @@ class PlanOutcome:
     plan: Plan
     diagnostics: list[Diagnostic]
     """Warnings from the loader and the rules (errors refuse the plan before it exists)."""
+    silenced: list[Silenced] = field(default_factory=list)
+    """Findings of the per-file and plan-time rules that the templates silenced."""
     refusal: str | None = None
     """Why the safety check refuses the plan (``None``: safe, or ``--force``)."""
     timings: dict[str, float] = field(default_factory=dict)
@@ -156,7 +174,7 @@ class Manager:
             in_files = any(d.severity == "error" and not _is_rule(d) for d in state.diagnostics)
             where = "the files" if in_files else "Meta's template rules"
             raise InvalidDesiredStateError(
-                _problem_count(state.diagnostics, where), state.diagnostics
+                _problem_count(state.diagnostics, where), state.diagnostics, state.silenced
             )
         return state
 
@@ -184,15 +202,10 @@ class Manager:
 
     async def _compared_sides(
         self, client: Provider, state: DesiredState, timings: dict[str, float]
-    ) -> tuple[
-        Inventory[DesiredTemplate],
-        dict[tuple[str, str], dict[str, Any] | None] | None,
-        dict[tuple[str, str], dict[str, Any]],
-    ]:
+    ) -> tuple[Inventory[DesiredTemplate], dict[tuple[str, str], dict[str, Any] | None] | None]:
         """What plan and drift compare: the target's templates (always a sweep: only a full view
         of the scope tells which are not in git; ceil(N / 1000) requests) paired with git's,
-        the records of what waform last submitted of their write-only fields, and the wire
-        form of each matched desired template (computed once, for those and the differ).
+        and the records of what waform last submitted of their write-only fields.
 
         The files are known to be valid here; a warm load's templates are decoded from the
         load cache in a thread while the fetch waits on the network."""
@@ -204,13 +217,10 @@ class Manager:
         )
         started = time.perf_counter()
         inventory = self.pair(desired, fetched.templates)
-        matched = [(p.key, p.desired) for p in inventory.matched if p.desired is not None]
-        wires = {key: template.details.to_wire() for key, template in matched}
-        submitted = await _submitted(
-            client, [(key, wires[key], template.category) for key, template in matched]
-        )
+        matched = [p.desired for p in inventory.matched if p.desired is not None]
+        submitted = await _submitted(client, [(t.key, t.details, t.category) for t in matched])
         timings["pair"] = time.perf_counter() - started
-        return inventory, submitted, wires
+        return inventory, submitted
 
     def open_client(self) -> Any:
         """An async context manager yielding the target's :class:`~waform.client.Provider`."""
@@ -225,11 +235,11 @@ class Manager:
         strict: bool = False,
         force: bool = False,
         desired: DesiredState | None = None,
-        replace_keys: Sequence[str] = (),
+        named: NamedKeys = NamedKeys(),
     ) -> PlanOutcome:
         """Load, check, fetch (one sweep of the list endpoint), diff, and check safety.
 
-        ``replace_keys`` (``NAME`` or ``NAME:LANG``) are resubmitted even when nothing differs.
+        ``named``: the templates ``--replace`` and ``--discard-draft`` name.
 
         Never writes. A plan over the safety thresholds is returned with ``refusal`` set (the
         command shows it, then exits 1) unless ``force``.
@@ -242,7 +252,7 @@ class Manager:
         # valid at once, and decoding the templates it holds runs beside the fetch.
         state = await self._load_in_thread(paths, strict, desired, timings)
         async with self.open_client() as client:
-            inventory, submitted, wires = await self._compared_sides(client, state, timings)
+            inventory, submitted = await self._compared_sides(client, state, timings)
             started = time.perf_counter()
             diff = functools.partial(
                 plan_changes,
@@ -250,8 +260,8 @@ class Manager:
                 self.config,
                 target=self.target.name,
                 submitted=submitted,
-                replace_keys=_key_matcher(replace_keys),
-                wires=wires,
+                replace_keys=_key_matcher(named.replace),
+                discard_keys=_key_matcher(named.discard_draft),
             )
             plan = diff(requests=client.requests_made)
             history = await self._edit_history(client, plan)
@@ -269,11 +279,13 @@ class Manager:
         # Every key, managed or not: the WABA template limit (WA-LC4) counts every remote
         # template, and Meta rejects wording that duplicates *any* template (WA-LC8).
         checked = inventory.without_desired(blocked)
-        plan_diagnostics = check_plan(checked, settings, removed=removed)
-        diagnostics = sort_diagnostics([*state.diagnostics, *plan_diagnostics])
-        if any(d.severity == "error" for d in plan_diagnostics):
+        # The files' `ignore:` / `# waform: ignore` silence plan-time findings as well.
+        found = check_plan(checked, settings, removed=removed, files=state.files)
+        diagnostics = sort_diagnostics([*state.diagnostics, *found.diagnostics])
+        silenced = [*state.silenced, *found.silenced]
+        if not found.ok:
             raise InvalidDesiredStateError(
-                _problem_count(plan_diagnostics, "the plan-time rules"), diagnostics
+                _problem_count(found.diagnostics, "the plan-time rules"), diagnostics, silenced
             )
 
         refusal = None
@@ -285,7 +297,7 @@ class Manager:
         plan = plan.model_copy(
             update={"paths": [str(p) for p in paths], "target_address": self.target.address}
         )
-        return PlanOutcome(plan=plan, diagnostics=diagnostics, refusal=refusal, timings=timings)
+        return PlanOutcome(plan, diagnostics, silenced, refusal=refusal, timings=timings)
 
     async def _load_in_thread(
         self,
@@ -308,14 +320,12 @@ class Manager:
         strict: bool = False,
         force: bool = False,
         desired: DesiredState | None = None,
-        replace_keys: Sequence[str] = (),
+        named: NamedKeys = NamedKeys(),
     ) -> PlanOutcome:
         """:meth:`plan_async` for synchronous callers (the CLI)."""
         with collector_paused():  # see waform.gcpause: allocation-heavy, acyclic work
             return run_sync(
-                self.plan_async(
-                    paths, strict=strict, force=force, desired=desired, replace_keys=replace_keys
-                )
+                self.plan_async(paths, strict=strict, force=force, desired=desired, named=named)
             )
 
     # ------------------------------------------------------------------ apply
@@ -362,7 +372,7 @@ class Manager:
 
         loaded = self.loaded_files(paths)
         async with self.open_client() as client:
-            inventory, submitted, _wires = await self._compared_sides(client, loaded, {})
+            inventory, submitted = await self._compared_sides(client, loaded, {})
             started, notes = await self._review_started(client, inventory)
             requests = client.requests_made
         return find_drift(
@@ -539,7 +549,8 @@ async def _activities(
 
 
 async def _submitted(
-    client: Provider, contents: Sequence[tuple[tuple[str, str], dict[str, Any] | None, str]]
+    client: Provider,
+    contents: Sequence[tuple[tuple[str, str], dict[str, Any] | TemplateDetails | None, str]],
 ) -> dict[tuple[str, str], dict[str, Any] | None] | None:
     """What waform last submitted of the write-only fields of each ``(key, details, category)``
     (from its marker comment, :mod:`waform.submissions`); ``None`` when there are too many to
