@@ -181,18 +181,25 @@ class _Run:
         """Every file, from the cache or loaded anew (and then stored), plus the loader's
         checks across files (the rules across files are the caller's); what the per-file rules
         silenced, and the rules' contexts of the files loaded here (for the cross rules)."""
-        stored = self.cache.get_many([k for k in self.keys if k]) if self.cache else {}
+        position = {key: index for index, key in enumerate(self.keys) if key is not None}
+
+        def from_value(key: str, value: bytes) -> _Outcome | None:
+            entry = decode_file(value)
+            return None if entry is None else self._from_entry(position[key], entry)
+
+        # Each stored value becomes its outcome as it is read (not all values first).
+        stored = self.cache.read_many(list(position), from_value) if self.cache else {}
         outcomes: list[_Outcome | None] = []
         cold: list[int] = []
         for index, key in enumerate(self.keys):
-            entry = decode_file(stored[key]) if key in stored else None
+            found = stored.get(key) if key is not None else None
             if index in self.unreadable:
                 outcomes.append(_Outcome(None, [self.unreadable[index]]))
-            elif entry is None:
+            elif found is None:
                 outcomes.append(None)
                 cold.append(index)
             else:
-                outcomes.append(self._from_entry(index, entry))
+                outcomes.append(found)
         fresh = self._load_cold(cold)
         for index, (outcome, _value) in zip(cold, fresh, strict=True):
             outcomes[index] = outcome

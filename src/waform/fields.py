@@ -262,7 +262,9 @@ class _View:
         self._model = model
 
     def get(self, name: str, default: Any = None) -> Any:
-        value = getattr(self._model, name, default)
+        # A pydantic model keeps its fields in ``__dict__``; ``getattr`` of a field a model
+        # does not have goes through pydantic's slow ``__getattr__``.
+        value = self._model.__dict__.get(name, default)
         if isinstance(value, list):
             return [_View(v) if isinstance(v, BaseModel) else v for v in value]
         return value
