@@ -254,6 +254,17 @@ def read_bytes(path: str) -> tuple[bytes, Diagnostic | None]:
         return b"", Diagnostic(path, 1, 1, "error", str(exc), "io")
 
 
+def _file_name_warning(path: str, name: str) -> str | None:
+    """Why the file's name does not fit the template's (``None`` when it does)."""
+    if os.path.basename(path).rsplit(".", 1)[0] == name:
+        return None
+    shown = name if len(name) <= 60 else name[:57] + "…"
+    return (
+        f"file name {os.path.basename(path)!r} does not match the template name "
+        f"{shown!r} (expected {shown}.yaml)"
+    )
+
+
 def load_text(path: str, text: str) -> tuple[LoadedFile | None, list[Diagnostic]]:
     """Load one template from its text; ``path`` is only used in diagnostics."""
     diagnostics: list[Diagnostic] = []
@@ -297,15 +308,14 @@ def load_text(path: str, text: str) -> tuple[LoadedFile | None, list[Diagnostic]
     for loc, message in template.cross_field_errors():
         line, column = position(finder.find(loc, key=False).start_mark)
         add(line, column, message, "schema")
-    stem = os.path.basename(path).rsplit(".", 1)[0]
-    if stem != template.name:
-        line, column = position(finder.find(("name",), key=False).start_mark)
-        shown = template.name if len(template.name) <= 60 else template.name[:57] + "…"
-        message = (
-            f"file name {os.path.basename(path)!r} does not match the template name "
-            f"{shown!r} (expected {shown}.yaml)"
+    misnamed = _file_name_warning(path, template.name)
+    if misnamed:
+        add(
+            *position(finder.find(("name",), key=False).start_mark),
+            misnamed,
+            "file-name",
+            "warning",
         )
-        add(line, column, message, "file-name", "warning")
     if any(d.severity == "error" for d in diagnostics):
         return LoadedFile(path, template, None, text, complete=False), diagnostics
     sources = _language_sources(finder, path)
