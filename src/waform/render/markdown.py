@@ -20,10 +20,18 @@ from waform.drift import Finding as DriftFinding
 from waform.plan import SYMBOLS, Action, Blocked, FieldChange, Plan
 from waform.render.base import Renderer, failing_kinds, register
 from waform.render.text import apply_headline, review_lines
-from waform.render.values import backtick_fence, drift_value, markdown_code, show_value
+from waform.render.values import (
+    backtick_fence,
+    drift_value,
+    markdown_code,
+    markdown_inline,
+    show_value,
+    text_edit,
+)
 from waform.render.values import markdown_text as _cell
 from waform.rules.listing import RuleListing
 from waform.rules.rule import Rule
+from waform.worddiff import Piece
 
 PLAN_MARKER = "<!-- waform-plan -->"
 #: How to see the changed templates as a phone shows them (``waform preview``).
@@ -84,6 +92,42 @@ def _diff_body(changes: list[FieldChange]) -> str:
     return "\n".join(lines)
 
 
+def _marked(text: str, tag: str) -> str:
+    """``<del>old</del>`` / ``<b>new</b>``: HTML tags, because GitHub's ``~~``/``**`` do not
+    apply next to punctuation (``**<b>**store``). A change of spaces alone shows as ``␣``."""
+    shown = markdown_inline(text)
+    core = shown.strip()
+    lead, trail = shown[: len(shown) - len(shown.lstrip())], shown[len(shown.rstrip()) :]
+    return f"{lead}<{tag}>{core or '␣' * len(shown)}</{tag}>{trail if core else ''}"
+
+
+def _word_line(path: str, pieces: list[Piece]) -> str:
+    """``- `path`: … unchanged <del>removed</del> <b>added</b> unchanged …`` (one per text)."""
+    out = []
+    for i, piece in enumerate(pieces):
+        if piece.op == "delete":
+            out.append(_marked(piece.text, "del"))
+            if i + 1 < len(pieces) and pieces[i + 1].op == "insert":
+                out.append(" ")
+        elif piece.op == "insert":
+            out.append(_marked(piece.text, "b"))
+        else:
+            out.append(markdown_inline(piece.text) if piece.op == "equal" else piece.text)
+    return f"- {markdown_code(path)}: {''.join(out)}"
+
+
+def _changes_block(changes: list[FieldChange]) -> list[str]:
+    """Text changes word by word (a list), every other change in a ``diff`` block."""
+    words = [(c.path, pieces) for c in changes if (pieces := text_edit(c)) is not None]
+    others = [c for c in changes if text_edit(c) is None]
+    parts: list[str] = []
+    if words:
+        parts += ["", *(_word_line(path, pieces) for path, pieces in words)]
+    if others:
+        parts += ["", _fence(_diff_body(others))]
+    return parts
+
+
 def _details_block(item: Action | Blocked) -> str:
     if isinstance(item, Action):
         title = f"{SYMBOLS[item.action]} {item.name}/{item.language} — {item.action}"
@@ -102,8 +146,7 @@ def _details_block(item: Action | Blocked) -> str:
     ]
     if item.source:
         parts += ["", f"Source: {markdown_code(item.source)}"]
-    if item.changes:
-        parts += ["", _fence(_diff_body(item.changes))]
+    parts += _changes_block(item.changes)
     parts += ["", "</details>", ""]
     return "\n".join(parts)
 

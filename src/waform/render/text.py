@@ -4,7 +4,7 @@ A plan reads like Terraform's::
 
       + order_shipped/EN_US  create
       ~ order_shipped/DE  update
-          components[BODY].text: "Hi {{1}}" → "Hello {{1}}"
+          ~ components[BODY].text: "[-Hi-]{+Hello+} {{1}}"
       - old_promo/EN_US  delete
 
     Plan: 1 to create, 1 to update, 1 to delete, 4 unchanged.
@@ -25,10 +25,11 @@ from waform.diagnostics import DiagnosticReport
 from waform.drift import DriftReport
 from waform.plan import SYMBOLS, Action, Blocked, FieldChange, Plan
 from waform.render.base import Renderer, failing_kinds, register
-from waform.render.values import drift_value, show_value
+from waform.render.values import drift_value, escaped, show_value, text_edit
 from waform.rules.examples import examples
 from waform.rules.listing import RuleListing
 from waform.rules.rule import STATUSES, Rule
+from waform.worddiff import Piece
 
 
 @register
@@ -88,13 +89,32 @@ def _style(text: str, symbol: str, color: bool, *, bold: bool = False) -> str:
     return click.style(text, fg=_COLOURS.get(symbol), bold=bold)
 
 
+def _word_value(pieces: list[Piece], color: bool) -> str:
+    """A text change in one quoted string: ``[-removed-]{+added+}`` (red struck / green when
+    coloured), unchanged words around them, ``…`` for what was left out."""
+    out = []
+    for piece in pieces:
+        shown = escaped(piece.text) if piece.op != "skip" else piece.text
+        if piece.op == "delete":
+            shown = click.style(shown, fg="red", strikethrough=True) if color else f"[-{shown}-]"
+        elif piece.op == "insert":
+            shown = click.style(shown, fg="green", bold=True) if color else f"{{+{shown}+}}"
+        out.append(shown)
+    return '"' + "".join(out) + '"'
+
+
 def _change_lines(changes: list[FieldChange], color: bool, indent: str) -> list[str]:
     lines = []
     for change in changes:
+        pieces = text_edit(change)
         if change.op == "add":
             lines.append(indent + _style(f"+ {change.path}: {show_value(change.new)}", "+", color))
         elif change.op == "remove":
             lines.append(indent + _style(f"- {change.path}: {show_value(change.old)}", "-", color))
+        elif pieces is not None:
+            lines.append(
+                indent + _style(f"~ {change.path}:", "~", color) + " " + _word_value(pieces, color)
+            )
         else:
             lines.append(
                 indent

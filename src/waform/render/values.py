@@ -1,4 +1,5 @@
-"""How plan and drift values are written in text and Markdown (one line, escaped, shortened)."""
+"""How plan and drift values are written in text and Markdown (one line, escaped, shortened),
+and which changes are shown word by word (:func:`text_edit`)."""
 
 from __future__ import annotations
 
@@ -6,9 +7,20 @@ import json
 import re
 from typing import Any
 
+from waform.plan import FieldChange
+from waform.worddiff import Piece, excerpt, word_diff
+
 #: Values longer than this are cut in the middle (a 1,024-character body stays readable).
 MAX_VALUE_CHARS = 2_000
 _BACKTICKS = re.compile(r"`+")
+#: Characters that mean something inline in GitHub Markdown: emphasis, links, HTML, entities,
+#: tables and math (``$``).
+_MARKDOWN_INLINE = re.compile(r"([\\`*_~\[\]<>&|$])")
+#: GitHub links ``@name`` and ``#123`` in rendered text whatever the escaping: an invisible
+#: zero-width space after the sign keeps a template's "@shop" from pinging a user.
+_REFERENCE = re.compile(r"([@#])")
+#: Words of unchanged text shown on each side of a changed one.
+TEXT_CONTEXT = 4
 
 
 def show_value(value: Any, *, limit: int = MAX_VALUE_CHARS) -> str:
@@ -18,6 +30,21 @@ def show_value(value: Any, *, limit: int = MAX_VALUE_CHARS) -> str:
         half = limit // 2
         text = f"{text[:half]} … {text[-half:]}"
     return text
+
+
+def escaped(text: str) -> str:
+    """``text`` escaped as :func:`show_value` escapes a string, without the quotes."""
+    return json.dumps(text, ensure_ascii=False)[1:-1]
+
+
+def text_edit(change: FieldChange) -> list[Piece] | None:
+    """A changed text field (``…text``: body, header, footer, button label) as its word diff,
+    only the changed words with a little context; ``None`` for any other change."""
+    if change.op != "change" or not (change.path == "text" or change.path.endswith(".text")):
+        return None
+    if not isinstance(change.old, str) or not isinstance(change.new, str):
+        return None
+    return excerpt(word_diff(change.old, change.new), TEXT_CONTEXT)
 
 
 def drift_value(value: Any) -> str:
@@ -40,6 +67,13 @@ def markdown_text(text: str | None, *, empty: str = "—", newline: str = " ") -
         .replace("\r", " ")
         .replace("\n", newline)
     )
+
+
+def markdown_inline(text: str) -> str:
+    """``text`` as literal Markdown inline text on one line (newlines shown as ``\\n``), with
+    no @mention or issue reference."""
+    escaped = _MARKDOWN_INLINE.sub(r"\\\1", text).replace("\r", "\\r").replace("\n", "\\n")
+    return _REFERENCE.sub("\\1\u200b", escaped)
 
 
 def markdown_code(text: str, *, in_table: bool = False) -> str:
