@@ -1,7 +1,9 @@
 """Write-only fields (media samples, OTP labels): the read never shows them, edits still show.
 
-apply leaves a ``waform:write-only …`` comment with what it submitted; plan compares the file
-with it. Without one, plan says the field cannot be compared and ``--replace`` resubmits.
+apply leaves a ``waform:write-only …`` comment with what it submitted; plan and drift compare the
+file with it (one check, :mod:`waform.submissions`). Without one, both say the field cannot be
+compared and ``--replace`` resubmits. The emulator runs faithful: media samples come back as CDN
+URLs signed anew on every read.
 """
 
 from __future__ import annotations
@@ -13,7 +15,8 @@ import pytest
 from click.testing import CliRunner, Result
 
 from waform.cli import cli
-from waform.emulator import EmulatorControl
+from waform.emulator import EmulatorControl, EmulatorSettings
+from waform.emulator.server import ServedEmulator
 
 PROJECT = "local"
 API = f"/v1/projects/{PROJECT}/whatsapp/templates"
@@ -36,15 +39,37 @@ languages:
           examples: ["Ann"]
 """
 
+#: The template's content as the API takes it (added at the target without waform).
+DETAILS = {
+    "components": [
+        {
+            "type": "HEADER",
+            "format": "IMAGE",
+            "example": {"url": "https://example.com/a.jpg", "mimeType": "IMAGE/JPEG"},
+        },
+        {
+            "type": "BODY",
+            "text": "Hi {{1}}, the new collection has arrived in our shop.",
+            "examples": ["Ann"],
+        },
+    ]
+}
+
 
 class Repo:
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, served: ServedEmulator | None = None) -> None:
         self.root = root
         (root / "templates").mkdir()
-        (root / "waform.yaml").write_text(
-            "targets:\n  local: {type: local, state: state.sqlite3}\n", encoding="utf-8"
-        )
-        self.control = EmulatorControl.in_process(root / "state.sqlite3")
+        if served is None:
+            target = "local: {type: local, state: state.sqlite3}"
+            self.control = EmulatorControl.in_process(root / "state.sqlite3")
+        else:  # the same checks over HTTP: a `sinch` target on a served emulator
+            target = (
+                f"served: {{type: sinch, projectId: {PROJECT}, baseUrl: '{served.url}', "
+                "auth: {type: basic}}"
+            )
+            self.control = EmulatorControl.connect(served.url)
+        (root / "waform.yaml").write_text(f"targets:\n  {target}\n", encoding="utf-8")
 
     def write(self, url: str) -> None:
         path = self.root / "templates" / "product_photo.yaml"
@@ -58,6 +83,11 @@ class Repo:
         assert result.exit_code == 0, result.output[-3000:]
         return json.loads(result.stdout)
 
+    def drift(self) -> tuple[int, dict]:
+        result = self.run("drift", "templates", "--json")
+        assert result.exit_code in (0, 2), result.output[-3000:]
+        return result.exit_code, json.loads(result.stdout)
+
     def writes(self) -> list[dict]:
         return [r for r in self.control.requests(PROJECT) if r["method"] in ("POST", "PATCH")]
 
@@ -68,6 +98,80 @@ def repo(tmp_path: Path, monkeypatch) -> Repo:
     r = Repo(tmp_path)
     yield r
     r.control.close()
+
+
+@pytest.fixture(params=["in-process", "served"])
+def either(request, tmp_path: Path, monkeypatch) -> Repo:
+    """A repository on the in-process emulator, or on one served over HTTP."""
+    monkeypatch.chdir(tmp_path)
+    if request.param == "in-process":
+        r = Repo(tmp_path)
+        yield r
+        r.control.close()
+        return
+    monkeypatch.setenv("SINCH_KEY_ID", "local")
+    monkeypatch.setenv("SINCH_KEY_SECRET", "local")
+    with ServedEmulator(EmulatorSettings(state_path=":memory:")) as served:
+        r = Repo(tmp_path, served)
+        yield r
+        r.control.close()
+
+
+def _media_url(template: dict) -> str:
+    [header] = [c for c in template["details"]["components"] if c["type"] == "HEADER"]
+    return header["example"]["url"]
+
+
+def test_plan_and_drift_both_notice_a_media_sample_edit_and_are_quiet_without_one(
+    either: Repo,
+) -> None:
+    repo = either
+    repo.write("https://example.com/a.jpg")
+    assert repo.run("apply", "templates", "--auto-approve").exit_code == 0
+    repo.control.complete_reviews(PROJECT)
+    # faithful: every read shows a differently signed CDN URL, never the URL sent
+    reads = [
+        _media_url(
+            repo.control.client.get(f"{API}/product_photo/languages/EN_US", auth=AUTH).json()
+        )
+        for _ in range(2)
+    ]
+    assert reads[0] != reads[1] and "example.com" not in reads[0]
+    plan = repo.plan("--detailed-exitcode")
+    assert (plan["actions"], plan["blocked"], plan["notes"]) == ([], [], [])
+    code, report = repo.drift()
+    assert (code, report["findings"]) == (0, [])
+
+    repo.write("https://example.com/b.jpg")
+    [action] = repo.plan()["actions"]
+    [change] = action["changes"]
+    code, report = repo.drift()
+    assert code == 2
+    [finding] = report["findings"]
+    assert (finding["kind"], finding["code"]) == ("content", "live-content")
+    [difference] = finding["differences"]
+    assert difference["path"] == change["path"] == "writeOnly.components[HEADER:MEDIA].example.url"
+    assert (difference["git"], difference["remote"]) == (change["new"], change["old"])
+    assert (change["old"], change["new"]) == (
+        "https://example.com/a.jpg",
+        "https://example.com/b.jpg",
+    )
+
+    repo.write("https://example.com/a.jpg")  # back to what was submitted: both quiet again
+    assert repo.plan()["actions"] == []
+    assert repo.drift()[0] == 0
+
+
+def test_drift_says_when_a_media_sample_cannot_be_compared(repo: Repo) -> None:
+    repo.control.add_template(PROJECT, "product_photo", "EN_US", "MARKETING", DETAILS)
+    repo.write("https://example.com/a.jpg")
+    code, report = repo.drift()
+    assert code == 0  # a note: nothing is known to differ
+    [finding] = report["findings"]
+    assert (finding["kind"], finding["code"]) == ("note", "write-only-unverified")
+    assert "--replace product_photo:EN_US" in finding["message"]
+    [note] = repo.plan()["notes"]
+    assert note["message"] == finding["message"]
 
 
 def test_a_changed_media_sample_is_an_update_although_the_read_never_shows_it(repo: Repo) -> None:
@@ -93,21 +197,7 @@ def test_a_changed_media_sample_is_an_update_although_the_read_never_shows_it(re
 
 
 def test_without_a_record_plan_says_so_and_replace_resubmits(repo: Repo) -> None:
-    details = {
-        "components": [
-            {
-                "type": "HEADER",
-                "format": "IMAGE",
-                "example": {"url": "https://example.com/a.jpg", "mimeType": "IMAGE/JPEG"},
-            },
-            {
-                "type": "BODY",
-                "text": "Hi {{1}}, the new collection has arrived in our shop.",
-                "examples": ["Ann"],
-            },
-        ]
-    }
-    repo.control.add_template(PROJECT, "product_photo", "EN_US", "MARKETING", details)
+    repo.control.add_template(PROJECT, "product_photo", "EN_US", "MARKETING", DETAILS)
     repo.write("https://example.com/a.jpg")
     plan = repo.plan("--detailed-exitcode")  # nothing to apply, but a note
     [note] = plan["notes"]

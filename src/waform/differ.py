@@ -64,7 +64,7 @@ class _Builder:
     blocked: list[Blocked] = field(default_factory=list)
     unmanaged: list[Unmanaged] = field(default_factory=list)
     notes: list[Note] = field(default_factory=list)
-    submitted: Mapping[tuple[str, str], dict[str, Any] | None] | None = None
+    submitted: submissions.Records | None = None
     replace_keys: Callable[[str, str], bool] = lambda name, language: False
     noop: int = 0
     ignored: int = 0
@@ -180,7 +180,7 @@ def plan_changes(
     requests: int = 0,
     edit_history: Mapping[tuple[str, str], Sequence[datetime]] | None = None,
     now: datetime | None = None,
-    submitted: Mapping[tuple[str, str], dict[str, Any] | None] | None = None,
+    submitted: submissions.Records | None = None,
     replace_keys: Callable[[str, str], bool] | None = None,
 ) -> Plan:
     """The plan for an inventory of paired templates.
@@ -284,24 +284,15 @@ def _write_only(
     ``writeOnly`` difference), and ``--replace``. Notes when there is no record to compare."""
     if b.replace_keys(d.name, d.language):
         want = {**want, "resubmit": "requested with --replace"}
-    if b.submitted is None or d.key not in b.submitted:
+    check = submissions.check(d.key, wire, d.category, b.submitted)
+    if check is None:
         return want, have
-    written = submissions.of(wire, d.category)
-    last = b.submitted[d.key]
-    if last is None:
+    if check.unverified:
+        message = submissions.unverified_message(d.name, d.language)
         b.notes.append(
-            Note(
-                name=d.name,
-                language=d.language,
-                kind="write-only-unverified",
-                message="the media sample (or OTP label) cannot be compared: the API never "
-                "returns it and waform has no record of what was submitted; `waform apply "
-                f"--replace {d.name}:{d.language}` resubmits it (and keeps a record)",
-            )
+            Note(name=d.name, language=d.language, kind="write-only-unverified", message=message)
         )
-    elif last != written:
-        want, have = {**want, "writeOnly": written}, {**have, "writeOnly": last}
-    return want, have
+    return check.added(want, have)
 
 
 def _foreign_draft(

@@ -29,6 +29,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
+from waform import submissions
 from waform.differ import DiffSettings
 from waform.field_changes import template_changes
 from waform.fields import compared, recategorised
@@ -87,7 +88,7 @@ class Finding:
     """Finer reason, stable for scripts: ``live-content``, ``category``, ``pending-edit``,
     ``in-review``, ``missing``, ``unmanaged``, ``rejected``, ``paused``, ``disabled``,
     ``quality-yellow``, ``quality-red``, ``stale-review``, ``unsubmitted-draft``,
-    ``pending-rejected``."""
+    ``pending-rejected``, ``recategorised``, ``write-only-unverified``."""
     message: str
     differences: tuple[FieldDifference, ...] = ()
     source: str | None = None
@@ -260,12 +261,14 @@ def _differences(
 
 @dataclass(frozen=True)
 class _DriftCheck:
-    """What every per-key check needs: ignored fields, the clock and the review start times."""
+    """What every per-key check needs: ignored fields, the clock, the review start times and
+    the records of what was last submitted of the write-only fields (as plan reads them)."""
 
     strip: Callable[[dict[str, Any]], dict[str, Any]] | None
     now: datetime
     review_started: Mapping[tuple[str, str], datetime]
     stale_after: timedelta | None
+    submitted: submissions.Records | None = None
 
     def health(
         self, r: RemoteTemplate, desired: DesiredTemplate | None, pending_matches: bool
@@ -289,25 +292,32 @@ class _DriftCheck:
         return notes + self._compared(d, r)
 
     def _compared(self, d: DesiredTemplate, r: RemoteTemplate) -> list[Finding]:
-        want = canonical_details(d.details.to_wire(), category=d.category, strip=self.strip)
+        wire = d.details.to_wire()
+        want = canonical_details(wire, category=d.category, strip=self.strip)
+        # The write-only fields, against the record of the last submission: the same check as
+        # plan's, added to the layer plan compares with (the pending change, else the live one).
+        write_only = submissions.check(d.key, wire, d.category, self.submitted)
+        notes: list[Finding] = []
+        if write_only is not None and write_only.unverified:
+            message = submissions.unverified_message(d.name, d.language)
+            notes.append(
+                Finding("note", *d.key, "write-only-unverified", message, source=_source(d))
+            )
         pending = r.pending
-        pend = (
-            canonical_details(pending.details, category=r.category, strip=self.strip)
-            if pending is not None and pending.details is not None
-            else None
-        )
-        pending_matches = False
-        if pend is not None and r.category == d.category:
-            git, pending_form = compared(want, pend, d.category)
-            pending_matches = git == pending_form
+        pend = None
+        if pending is not None and pending.details is not None:
+            have = canonical_details(pending.details, category=r.category, strip=self.strip)
+            pend = _with(write_only, *compared(want, have, d.category))
+        pending_matches = pend is not None and r.category == d.category and pend[0] == pend[1]
         live_exists = r.details is not None and r.state is not None
         out: list[Finding] = []
         if live_exists and not pending_matches:
             live = canonical_details(r.details, category=r.category, strip=self.strip)
-            out += _live_findings(d, r, *compared(want, live, d.category))
+            forms = compared(want, live, d.category)
+            out += _live_findings(d, r, *(forms if pend is not None else _with(write_only, *forms)))
         if pend is not None and pending is not None and not pending_matches:
             diffs = _differences(
-                *compared(want, pend, d.category),
+                *pend,
                 git_category=d.category,
                 remote_category=None if live_exists else r.category,
             )
@@ -321,7 +331,13 @@ class _DriftCheck:
                 when = f" since {since.strftime('%Y-%m-%d %H:%M UTC')}" if since else ""
                 message = f"git's content is in review at Meta{when}"
             out.append(Finding("review", *d.key, "in-review", message, source=_source(d)))
-        return out + self.health(r, d, pending_matches)
+        return notes + out + self.health(r, d, pending_matches)
+
+
+def _with(
+    write_only: submissions.WriteOnly | None, want: dict[str, Any], have: dict[str, Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    return (want, have) if write_only is None else write_only.added(want, have)
 
 
 def _live_findings(
@@ -349,16 +365,18 @@ def find_drift(
     requests: int = 0,
     paths: Sequence[str] = (),
     notes: Sequence[str] = (),
+    submitted: submissions.Records | None = None,
 ) -> DriftReport:
     """Compare git with the target (live and pending layers separately) and check health.
 
     ``config`` is a :class:`waform.config.Config` (ignored fields) or ``None``; scope and ignore
     were applied by :func:`waform.inventory.pair`. ``review_started`` maps (name, language) to
-    when the review in progress began (from activities), which the stale-review check needs.
+    when the review in progress began (from activities), which the stale-review check needs;
+    ``submitted``, what waform last submitted of the write-only fields (as for the plan).
     """
     now = now or datetime.now(UTC)
     check = _DriftCheck(
-        DiffSettings.from_config(config).strip, now, review_started or {}, stale_after
+        DiffSettings.from_config(config).strip, now, review_started or {}, stale_after, submitted
     )
     findings: list[Finding] = []
     for p in inventory.matched:

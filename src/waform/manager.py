@@ -169,6 +169,18 @@ class Manager:
         """Both sides paired by key, with this configuration's scope and ignore applied."""
         return pair(desired, remote, processors(self.config))
 
+    async def _compared_sides(
+        self, client: Provider, desired: Sequence[DesiredTemplate]
+    ) -> tuple[Inventory[DesiredTemplate], dict[tuple[str, str], dict[str, Any] | None] | None]:
+        """What plan and drift compare: the target's templates (always a sweep: only a full view
+        of the scope tells which are not in git; ceil(N / 1000) requests) paired with git's,
+        and the records of what waform last submitted of their write-only fields."""
+        from waform.fetcher import fetch_remote
+
+        fetched = await fetch_remote(client, names=None, config=self.config)
+        inventory = self.pair(desired, fetched.templates)
+        return inventory, await _submitted(client, [p.desired for p in inventory.matched])
+
     def open_client(self) -> Any:
         """An async context manager yielding the target's :class:`~waform.client.Provider`."""
         from waform.targets import open_provider
@@ -191,7 +203,6 @@ class Manager:
         Never writes. A plan over the safety thresholds is returned with ``refusal`` set (the
         command shows it, then exits 1) unless ``force``.
         """
-        from waform.fetcher import fetch_remote
         from waform.rules import RuleSettings, check_plan
 
         timings: dict[str, float] = {}
@@ -200,14 +211,10 @@ class Manager:
         state = await self._load_in_thread(paths, strict, desired, timings)
         begin = time.perf_counter()
         async with self.open_client() as client:
-            # Always a sweep (names=None): only a full view of the scope tells which remote
-            # templates are not in git (unmanaged / prune); ceil(N / 1000) requests.
-            fetched = await fetch_remote(client, names=None, config=self.config)
+            inventory, submitted = await self._compared_sides(client, state.templates)
             timings["fetch"] = time.perf_counter() - begin
 
             started = time.perf_counter()
-            inventory = self.pair(state.templates, fetched.templates)
-            submitted = await _submitted(client, [p.desired for p in inventory.matched])
             diff = functools.partial(
                 plan_changes,
                 inventory,
@@ -319,17 +326,16 @@ class Manager:
         that breaks a rule is still what git says. Files that do not load are an error.
         """
         from waform.drift import find_drift
-        from waform.fetcher import fetch_remote
 
         loaded = self.loaded_files(paths)
         async with self.open_client() as client:
-            fetched = await fetch_remote(client, names=None, config=self.config)
-            inventory = self.pair(loaded.templates, fetched.templates)
+            inventory, submitted = await self._compared_sides(client, loaded.templates)
             started, notes = await self._review_started(client, inventory)
             requests = client.requests_made
         return find_drift(
             inventory,
             self.config,
+            submitted=submitted,
             target=self.target.name,
             now=now,
             review_started=started,

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from waform.fields import write_only_fields, write_only_slots
@@ -24,6 +25,8 @@ from waform.normalize import canonical_details, canonical_json
 MARKER = "waform:write-only "
 #: Templates a plan reads the comment of, at most (one request each); beyond, not checked.
 MAX_CHECKED = 50
+#: What was last submitted, by key (``None``: no record), as read for one plan or drift run.
+Records = Mapping[tuple[str, str], dict[str, Any] | None]
 
 
 def of(details: Mapping[str, Any] | None, category: str | None) -> dict[str, Any]:
@@ -57,3 +60,46 @@ def restore(details: dict[str, Any], submitted: Mapping[str, Any], category: str
     for path, holder, field in list(write_only_slots(details, category)):
         if path in submitted:
             holder[field] = submitted[path]
+
+
+@dataclass(frozen=True, slots=True)
+class WriteOnly:
+    """One template's write-only fields in the file, against the record of the last submission.
+
+    Plan and drift both compare through it (:func:`check`), so they agree on what changed.
+    """
+
+    written: dict[str, Any]
+    last: dict[str, Any] | None
+    """``None``: waform has no record, so the fields cannot be compared."""
+
+    @property
+    def unverified(self) -> bool:
+        return self.last is None
+
+    def added(
+        self, want: dict[str, Any], have: dict[str, Any]
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """The compared forms (file, read), with a ``writeOnly`` difference when the file's
+        fields are not what was last submitted."""
+        if self.last is None or self.last == self.written:
+            return want, have
+        return {**want, "writeOnly": self.written}, {**have, "writeOnly": self.last}
+
+
+def check(
+    key: tuple[str, str], wire: Mapping[str, Any], category: str, records: Records | None
+) -> WriteOnly | None:
+    """The write-only comparison of one template (request-form ``wire``); ``None`` when there
+    is nothing to compare: no such fields, or too many templates to read the records of."""
+    if records is None or key not in records:
+        return None
+    return WriteOnly(of(wire, category), records[key])
+
+
+def unverified_message(name: str, language: str) -> str:
+    return (
+        "the media sample (or OTP label) cannot be compared: the API never returns it and "
+        f"waform has no record of what was submitted; `waform apply --replace {name}:{language}` "
+        "resubmits it (and keeps a record)"
+    )
