@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from apply_support import API, Project, text_of
+from waform.emulator import EmulatorControl
 
 
 @pytest.fixture
@@ -165,12 +166,15 @@ def test_a_plan_for_another_target_or_format_is_refused_in_one_line(project: Pro
     data = json.loads(Path("plan.json").read_text())
 
     Path("other.json").write_text(json.dumps({**data, "target": "production"}))
-    result = project.run("apply", "other.json")
+    result = project.run("apply", "other.json", "--target", "local")
     assert result.exit_code == 1
     assert result.stderr == (
         "error: plan was made for target 'production', not 'local'; "
         "run `waform plan --target local` instead\n"
     )
+    result = project.run("apply", "other.json")  # the plan's own target, unknown here
+    assert result.exit_code == 1
+    assert result.stderr.startswith("error: unknown target 'production'")
 
     Path("future.json").write_text(json.dumps({**data, "formatVersion": 2}))
     result = project.run("apply", "future.json")
@@ -328,3 +332,47 @@ def test_bad_options_are_one_line_errors(project: Project):
     result = project.apply("--auto-approve", "--json", "--markdown")
     assert result.exit_code == 1 and "mutually exclusive" in result.stderr
     assert project.remote() == {}
+
+
+def test_a_saved_plan_is_applied_to_the_target_it_was_made_for(project: Project):
+    other_state = project.root / "other.sqlite3"
+    project.config.write_text(
+        "defaultTarget: local\n"
+        f"targets:\n  local: {{type: local, state: {project.state.name}}}\n"
+        f"  other: {{type: local, state: {other_state.name}, projectId: other}}\n"
+        "safety: {minManaged: 100000}\n"
+    )
+    project.write("alpha")
+    assert project.plan("--target", "other", "--out", "plan.json").exit_code == 0
+    saved = json.loads(Path("plan.json").read_text())
+    assert (saved["target"], saved["targetAddress"]) == ("other", "local/other")
+
+    result = project.run("apply", "plan.json")
+    assert result.exit_code == 0, result.stderr
+    assert project.remote() == {}  # the default target was not touched
+    other = EmulatorControl.in_process(other_state)
+    try:
+        listed = other.client.get(
+            "/v1/projects/other/whatsapp/templates", auth=("local", "local")
+        ).json()
+    finally:
+        other.close()
+    assert [(t["name"], t["language"]) for t in listed["templates"]] == [("alpha", "EN_US")]
+
+
+def test_a_plan_is_refused_when_its_target_now_reaches_another_project(project: Project):
+    project.write("alpha")
+    assert project.plan("--out", "plan.json").exit_code == 0
+    text = project.config.read_text()
+    project.config.write_text(
+        text.replace("state: state.sqlite3", "state: state.sqlite3, projectId: p2")
+    )
+    mark = len(project.log())
+
+    result = project.run("apply", "plan.json")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "error: plan was made for target 'local' at local/local, but 'local' now reaches "
+        "local/p2; run `waform plan` again\n"
+    )
+    assert project.writes(mark) == [] and project.remote() == {}

@@ -2,10 +2,11 @@
 
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from cli_support import run_waform
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
 
@@ -17,14 +18,7 @@ def project(tmp_path: Path) -> Path:
 
 
 def _waform(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "waform", *args],
-        cwd=project,
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=120,
-    )
+    return run_waform(project, *args, timeout=120)
 
 
 def test_verbose_after_the_subcommand_logs_like_before_it(project: Path) -> None:

@@ -321,7 +321,10 @@ def test_missing_credentials_are_a_config_error_naming_the_variable() -> None:
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [
-        ({"base_url": "http://example.com"}, "target staging: baseUrl must use https"),
+        (
+            {"base_url": "http://example.com"},
+            "waform.yaml: targets.staging.baseUrl: must use https",
+        ),
         (
             {
                 "auth": OAuth2AuthConfig.model_construct(  # bypasses the model's own check
@@ -331,7 +334,7 @@ def test_missing_credentials_are_a_config_error_naming_the_variable() -> None:
                     tokenUrl="http://auth.example.com/oauth2/token",
                 )
             },
-            "target staging: auth.tokenUrl must use https",
+            "waform.yaml: targets.staging.auth.tokenUrl: must use https",
         ),
     ],
 )

@@ -79,6 +79,7 @@ def test_json_round_trip_is_lossless():
         "formatVersion",
         "waformVersion",
         "target",
+        "targetAddress",
         "createdAt",
         "desiredHash",
         "summary",

@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from waform.config import BasicAuthConfig, LocalTarget, SinchTarget
+from waform.config.trust import HostTrust
 from waform.emulator import EmulatorSettings, embedded_transport
 from waform.targets import open_provider
 
@@ -66,7 +67,8 @@ def test_sinch_target_sends_the_configured_credentials_to_its_base_url() -> None
         base_url="https://templates.example.com",
         auth=BasicAuthConfig(type="basic", keyIdEnv="K_ID", keySecretEnv="K_SECRET"),
     )
-    _list(target, transport=transport, environ={"K_ID": "id9", "K_SECRET": "secret9"})
+    trust = HostTrust.from_sources(["templates.example.com"], environ={})
+    _list(target, transport=transport, environ={"K_ID": "id9", "K_SECRET": "secret9"}, trust=trust)
     [request] = seen
     assert str(request.url).startswith("https://templates.example.com/v1/projects/p9/")
     assert request.headers["Authorization"] == _basic("id9", "secret9")

@@ -79,8 +79,17 @@ class WaformGroup(click.Group):
 @click.option("-v", "--verbose", count=True, help="More detail on stderr (repeatable).")
 @click.option("-q", "--quiet", is_flag=True, help="Only errors and the requested output.")
 @click.option("--no-color", is_flag=True, help="Plain output (also when NO_COLOR is set).")
+@click.option(
+    "--trust-host",
+    multiple=True,
+    metavar="HOST",
+    help="Also send credentials to HOST (api.example.com, *.example.com, 127.0.0.1); "
+    "Sinch's hosts are always trusted. Repeatable; see also WAFORM_TRUSTED_HOSTS.",
+)
 @click.pass_context
-def cli(ctx: click.Context, verbose: int, quiet: bool, no_color: bool) -> None:
+def cli(
+    ctx: click.Context, verbose: int, quiet: bool, no_color: bool, trust_host: tuple[str, ...]
+) -> None:
     """WhatsApp message templates as code: validate, plan, apply, drift, import."""
     configure_logging(verbose=verbose, quiet=quiet, no_color=no_color)
     ctx.obj = Console.create(verbose=verbose, quiet=quiet, no_color=no_color)
@@ -89,13 +98,22 @@ def cli(ctx: click.Context, verbose: int, quiet: bool, no_color: bool) -> None:
 register_commands(cli)
 
 
+_GLOBAL_OPTIONS = ("verbose", "quiet", "no_color", "trust_host")
+
+
 def _after_subcommand(ctx: click.Context, param: click.Parameter, value: object) -> None:
     """``waform plan -q`` means ``waform -q plan``: fold the value into the root's choice and set
     up logging and the console again, before the subcommand runs."""
     if not value or param.name is None:
         return
     root = ctx.find_root().params
-    root[param.name] = root.get(param.name, 0) + value if param.name == "verbose" else value
+    if param.name == "verbose":
+        root["verbose"] = root.get("verbose", 0) + value
+    elif param.name == "trust_host":
+        assert isinstance(value, tuple)
+        root["trust_host"] = (*root.get("trust_host", ()), *value)
+    else:
+        root[param.name] = value
     configure_logging(verbose=root["verbose"], quiet=root["quiet"], no_color=root["no_color"])
     ctx.obj = Console.create(
         verbose=root["verbose"], quiet=root["quiet"], no_color=root["no_color"]
@@ -103,17 +121,19 @@ def _after_subcommand(ctx: click.Context, param: click.Parameter, value: object)
 
 
 def _accept_global_options_after(command: click.Command) -> None:
-    """Give every subcommand the group's -v/-q/--no-color, so they may come after it too."""
+    """Give every subcommand the group's options, so they may come after it too."""
     if isinstance(command, click.Group):
         for sub in command.commands.values():
             _accept_global_options_after(sub)
         return
     for option in cli.params:
-        if isinstance(option, click.Option) and option.name in ("verbose", "quiet", "no_color"):
+        if isinstance(option, click.Option) and option.name in _GLOBAL_OPTIONS:
             command.params.append(
                 click.Option(
                     option.opts,
                     count=option.count,
+                    multiple=option.multiple,
+                    metavar=option.metavar,
                     is_flag=option.is_flag and not option.count,
                     help=option.help,
                     expose_value=False,

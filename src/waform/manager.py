@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import httpx
 
 from waform.config import Config, Target, load_config
+from waform.config.trust import HostTrust
 from waform.desired import DesiredState, load_desired
 from waform.diagnostics import Diagnostic, sort_diagnostics
 from waform.differ import plan_changes
@@ -82,13 +83,16 @@ class Manager:
         transport: httpx.AsyncBaseTransport | None = None,
         offline: bool = False,
         use_cache: bool = True,
+        trust: HostTrust | None = None,
     ) -> None:
         """``offline``: for the files alone (``validate``); the target is then not resolved, so a
-        configuration with several targets and no default needs no ``--target``."""
+        configuration with several targets and no default needs no ``--target``. ``trust``: the
+        hosts credentials may go to (default: Sinch's and ``WAFORM_TRUSTED_HOSTS``)."""
         self.config = config
         self.target_name = target
         self.transport = transport
         self.use_cache = use_cache
+        self.trust = trust
         if not offline:
             _ = self.target  # resolved now, so a wrong --target is the first error
 
@@ -107,11 +111,19 @@ class Manager:
         transport: httpx.AsyncBaseTransport | None = None,
         offline: bool = False,
         use_cache: bool = True,
+        trust: HostTrust | None = None,
     ) -> Manager:
         """``--config`` if given, else the ``waform.yaml`` nearest the first path."""
         start = Path(paths[0]) if paths else Path(".")
         config = load_config(Path(config_path) if config_path else None, start)
-        return cls(config, target=target, transport=transport, offline=offline, use_cache=use_cache)
+        return cls(
+            config,
+            target=target,
+            transport=transport,
+            offline=offline,
+            use_cache=use_cache,
+            trust=trust,
+        )
 
     # ------------------------------------------------------------------ steps
 
@@ -185,7 +197,7 @@ class Manager:
         """An async context manager yielding the target's :class:`~waform.client.Provider`."""
         from waform.targets import open_provider
 
-        return open_provider(self.target, transport=self.transport)
+        return open_provider(self.target, transport=self.transport, trust=self.trust)
 
     async def plan_async(
         self,
@@ -252,7 +264,9 @@ class Manager:
         except UnsafePlanError as exc:
             plan, refusal = exc.plan, str(exc)
         # The paths, so `apply` can re-load them and tell whether the files changed since.
-        plan = plan.model_copy(update={"paths": [str(p) for p in paths]})
+        plan = plan.model_copy(
+            update={"paths": [str(p) for p in paths], "target_address": self.target.address}
+        )
         return PlanOutcome(plan=plan, diagnostics=diagnostics, refusal=refusal, timings=timings)
 
     async def _load_in_thread(
@@ -301,6 +315,7 @@ class Manager:
             target=self.target,
             options=options or ApplyOptions(),
             transport=self.transport,
+            trust=self.trust,
             load=functools.partial(self.loaded_files, refusal="the plan is stale"),
             **progress,
         )

@@ -196,6 +196,12 @@ class Plan(_PlanModel):
     format_version: Literal[1] = FORMAT_VERSION
     waform_version: str = __version__
     target: str
+    target_address: str | None = Field(
+        None,
+        description="What the target reached: the API base URL and project (`local/PROJECT` "
+        "for the embedded emulator). `apply` refuses the plan when the target now reaches "
+        "something else.",
+    )
     created_at: str = Field(
         default_factory=lambda: datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
         description="UTC time the remote state was read.",

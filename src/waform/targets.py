@@ -30,6 +30,7 @@ from waform.config import (
     check_url,
     looks_like_env_name,
 )
+from waform.config.trust import HostTrust
 from waform.errors import ConfigError
 
 
@@ -62,22 +63,32 @@ def sinch_endpoint(
     transport: httpx.AsyncBaseTransport | None,
     environ: Mapping[str, str] | None,
     clock: Callable[[], float],
+    trust: HostTrust,
 ) -> Endpoint:
     """Sinch at the target's base URL, with credentials from the environment (``ConfigError``
-    naming the variable when one is unset)."""
-    try:
-        check_url(target.base_url)
-    except ValueError as exc:
-        raise ConfigError(f"target {target.name}: baseUrl {exc}") from None
+    naming the variable when one is unset).
+
+    The gate before any credential is read or sent: both URLs must pass :func:`check_url` and be
+    trusted (:class:`~waform.config.trust.HostTrust`), else a one-line error at the URL's place
+    in ``waform.yaml``.
+    """
+    urls = {"baseUrl": target.base_url}
+    if not isinstance(target.auth, BasicAuthConfig):
+        urls["auth.tokenUrl"] = target.auth.tokenUrl
+    for field, url in urls.items():
+        try:
+            check_url(url)
+        except ValueError as exc:
+            problem: str | None = str(exc)
+        else:
+            problem = trust.refusal(url)
+        if problem:
+            raise ConfigError(f"{target.where(field)}: targets.{target.name}.{field}: {problem}")
     credentials = target.credentials(environ)
     auth: Authenticator
     if isinstance(target.auth, BasicAuthConfig):
         auth = BasicAuth(credentials)
     else:
-        try:
-            check_url(target.auth.tokenUrl)
-        except ValueError as exc:
-            raise ConfigError(f"target {target.name}: auth.tokenUrl {exc}") from None
         auth = OAuth2ClientCredentials(credentials, target.auth.tokenUrl, clock=clock)
     names = [target.auth.keyIdEnv, target.auth.keySecretEnv]
     if all(looks_like_env_name(name) for name in names):
@@ -98,17 +109,20 @@ async def open_provider(
     environ: Mapping[str, str] | None = None,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    trust: HostTrust | None = None,
 ) -> AsyncIterator[SinchProvider]:
     """The provider of ``target``, closed (with its connections) on exit.
 
     ``transport`` replaces the network (tests: the emulator's transport or a ``MockTransport``);
     ``environ`` replaces ``os.environ`` for credentials; ``clock``/``sleep`` drive token expiry
-    and backoff.
+    and backoff; ``trust`` names the hosts credentials may go to (default: Sinch's and those
+    of ``WAFORM_TRUSTED_HOSTS``).
     """
     if isinstance(target, LocalTarget):
         endpoint = local_endpoint(target, transport)
     else:
-        endpoint = sinch_endpoint(target, transport, environ, clock)
+        trust = HostTrust.from_sources() if trust is None else trust
+        endpoint = sinch_endpoint(target, transport, environ, clock, trust)
     async with open_sinch(
         endpoint,
         project_id=target.project_id,

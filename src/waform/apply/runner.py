@@ -36,6 +36,7 @@ from waform.apply.throttle import AdaptiveThrottle
 from waform.apply.waiter import wait_for_review
 from waform.client import MAX_PAGE_SIZE
 from waform.config import Config, Target
+from waform.config.trust import HostTrust
 from waform.errors import PlanError, WaformError
 from waform.inventory import pair
 from waform.model.remote import RemoteTemplate
@@ -109,10 +110,17 @@ class StaleFindings:
 
 
 def check_target(plan: Plan, target: Target) -> None:
+    """The plan was made for this target, and the target still reaches what it reached then
+    (a changed ``baseUrl``/``projectId`` would apply one project's plan to another)."""
     if plan.target != target.name:
         raise PlanError(
             f"plan was made for target {plan.target!r}, not {target.name!r}; "
             f"run `waform plan --target {target.name}` instead"
+        )
+    if plan.target_address is not None and plan.target_address != target.address:
+        raise PlanError(
+            f"plan was made for target {plan.target!r} at {plan.target_address}, but "
+            f"{target.name!r} now reaches {target.address}; run `waform plan` again"
         )
 
 
@@ -202,6 +210,7 @@ async def apply_plan(
     target: Target,
     options: ApplyOptions,
     transport: httpx.AsyncBaseTransport | None = None,
+    trust: HostTrust | None = None,
     progress: Progress | None = None,
     wait_progress: Progress | None = None,
     load: LoadFiles,
@@ -226,7 +235,7 @@ async def apply_plan(
         else None
     )
     throttle = AdaptiveThrottle(max_concurrency=options.parallelism, max_rate=options.max_rate)
-    async with open_provider(target, transport=transport, throttle=throttle) as client:
+    async with open_provider(target, transport=transport, throttle=throttle, trust=trust) as client:
         try:
             if steps:
                 names = {step.name for step in steps}

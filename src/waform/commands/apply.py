@@ -14,6 +14,7 @@ from waform.apply.runner import ApplyOptions, DryRun
 from waform.commands.options import (
     echo,
     no_cache_option,
+    open_manager,
     output_format,
     plan_showing_diagnostics,
     read_plan_file,
@@ -59,14 +60,17 @@ def _is_saved_plan(paths: tuple[Path, ...]) -> bool:
 
 
 @click.command("apply")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--config",
     "config_path",
     type=click.Path(dir_okay=False, path_type=Path),
     help="waform.yaml to use (default: the nearest one above PATH).",
 )
-@click.option("--target", help="Target from waform.yaml (default: defaultTarget).")
+@click.option(
+    "--target",
+    help="Target from waform.yaml (default: a saved plan's own target, else defaultTarget).",
+)
 @click.option(
     "--auto-approve", is_flag=True, help="Apply without asking (required without a terminal)."
 )
@@ -161,15 +165,15 @@ def command(
         raise click.UsageError("--replace makes a new plan: give PATH..., not a saved plan")
     if saved:
         plan = read_plan_file(paths[0])
-        manager = Manager.from_options(
+        manager, _ = open_manager(
             [Path(p) for p in plan.paths] or [paths[0].parent],
             config_path=config_path,
-            target=target,
-            use_cache=not no_cache,
+            target=target or plan.target,  # the plan's own target unless one is named
+            no_cache=no_cache,
         )
     else:
-        manager = Manager.from_options(
-            paths, config_path=config_path, target=target, use_cache=not no_cache
+        manager, paths = open_manager(
+            paths, config_path=config_path, target=target, no_cache=no_cache
         )
         plan = _plan_now(
             manager, paths, strict=strict, force=force, show=not dry_run, replace_keys=replace_keys

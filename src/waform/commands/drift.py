@@ -13,12 +13,12 @@ import click
 from waform.commands.options import (
     echo,
     no_cache_option,
+    open_manager,
     output_format,
     showing_file_problems,
     target_options,
 )
 from waform.drift import DEFAULT_FAIL_ON, FINDING_KINDS, parse_fail_on
-from waform.manager import Manager
 from waform.render import render
 
 #: 100 years: beyond this a threshold means "never" and would overflow a timedelta.
@@ -46,7 +46,7 @@ class _FailOn(click.ParamType):
 
 
 @click.command("drift")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @target_options()
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @click.option(
@@ -95,9 +95,7 @@ def command(
     Exit 0: clean; 2: findings of a --fail-on kind; 1: error. Only reads from the API.
     """
     fmt = output_format(as_json, markdown)
-    manager = Manager.from_options(
-        paths, config_path=config_path, target=target, use_cache=not no_cache
-    )
+    manager, paths = open_manager(paths, config_path=config_path, target=target, no_cache=no_cache)
     with showing_file_problems():
         report = manager.drift(paths, stale_after=timedelta(hours=stale_review))
     log.debug("drift: %d request(s)", report.requests)

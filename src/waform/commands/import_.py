@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from waform.commands.options import target_options
+from waform.commands.options import host_trust, target_options
 from waform.console import Console
 from waform.manager import Manager
 from waform.model.enums import LANGUAGE_CODES, LANGUAGE_SET, normalize_language
@@ -76,7 +76,9 @@ def command(
     overwritten without --force, and nothing is written if any would be.
     """
     console: Console = ctx.obj or Console()
-    manager = Manager.from_options([directory], config_path=config_path, target=target)
+    manager = Manager.from_options(
+        [directory], config_path=config_path, target=target, trust=host_trust()
+    )
     result = manager.import_(
         directory,
         patterns=patterns,

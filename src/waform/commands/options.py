@@ -13,10 +13,12 @@ from typing import TYPE_CHECKING, TypeVar
 import click
 
 from waform.diagnostics import DiagnosticReport
-from waform.errors import PlanError
+from waform.errors import ConfigError, PlanError
 from waform.render import render
 
 if TYPE_CHECKING:
+    from waform.config import Config
+    from waform.config.trust import HostTrust
     from waform.manager import DesiredState, Manager, PlanOutcome
     from waform.plan import Plan
 
@@ -38,6 +40,55 @@ def target_options(above: str = "PATH") -> Callable[[F], F]:
         )(command)
 
     return decorate
+
+
+def host_trust() -> HostTrust:
+    """The hosts credentials may go to: Sinch's, ``WAFORM_TRUSTED_HOSTS`` and ``--trust-host``
+    (before or after the subcommand; never from ``waform.yaml``, which a pull request can
+    change)."""
+    from waform.config.trust import HostTrust
+
+    root = click.get_current_context().find_root()
+    return HostTrust.from_sources(root.params.get("trust_host") or ())
+
+
+def open_manager(
+    paths: Sequence[Path],
+    *,
+    config_path: Path | None,
+    target: str | None = None,
+    no_cache: bool = False,
+) -> tuple[Manager, tuple[Path, ...]]:
+    """The :class:`Manager` of a command that talks to a target, and the template paths it
+    reads (``PATH...``, else the ``templates:`` of ``waform.yaml``)."""
+    from waform.manager import Manager
+
+    manager = Manager.from_options(
+        paths,
+        config_path=config_path,
+        target=target,
+        use_cache=not no_cache,
+        trust=host_trust(),
+    )
+    return manager, templates_paths(paths, manager.config)
+
+
+def templates_paths(paths: Sequence[Path], config: Config) -> tuple[Path, ...]:
+    """``PATH...`` as given, else the ``templates:`` of ``waform.yaml`` (a usage error when
+    neither names any)."""
+    if paths:
+        return tuple(paths)
+    if config.path is None:
+        raise ConfigError(
+            "no PATH given, and no waform.yaml (in this directory or above) names the "
+            "templates; give PATH..., or add `templates: DIR` to a waform.yaml"
+        )
+    if not config.templates:
+        raise ConfigError(
+            f"no PATH given, and {config.display_path} names no templates "
+            "(add `templates: DIR` to it, or give PATH...)"
+        )
+    return tuple(config.templates_paths())
 
 
 def no_cache_option(command: F) -> F:

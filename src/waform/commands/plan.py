@@ -11,6 +11,7 @@ from waform.atomicfile import write_text_atomic
 from waform.commands.options import (
     echo,
     no_cache_option,
+    open_manager,
     output_format,
     plan_showing_diagnostics,
     replace_option,
@@ -20,7 +21,6 @@ from waform.commands.options import (
 from waform.commands.preview import write_html
 from waform.console import Console
 from waform.errors import PlanError, WaformError
-from waform.manager import Manager
 from waform.render import render
 from waform.render.html import PreviewInputs
 
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 
 @click.command("plan")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @target_options()
 @click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (plan.schema.json).")
 @click.option("--markdown", is_flag=True, help="Print the plan as a pull-request comment.")
@@ -76,9 +76,7 @@ def command(
     """
     console: Console = ctx.obj or Console()
     fmt = output_format(as_json, markdown)
-    manager = Manager.from_options(
-        paths, config_path=config_path, target=target, use_cache=not no_cache
-    )
+    manager, paths = open_manager(paths, config_path=config_path, target=target, no_cache=no_cache)
     desired = None
     if html_path is not None:  # the page draws the proposed side from the loaded files
         with showing_file_problems():

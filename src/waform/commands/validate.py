@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from waform.commands.options import no_cache_option
+from waform.commands.options import no_cache_option, templates_paths
 from waform.console import Console
 from waform.diagnostics import DiagnosticReport
 from waform.manager import Manager
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 
 
 @click.command("validate")
-@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option(
     "--format",
     "fmt",
@@ -67,6 +67,7 @@ def command(
     manager = Manager.from_options(
         paths, config_path=config_path, offline=True, use_cache=not no_cache
     )
+    paths = templates_paths(paths, manager.config)
     state = manager.validate(paths, strict=strict)
     report = DiagnosticReport(
         state.diagnostics,

@@ -89,4 +89,5 @@ def parse_config(text: str, path: Path) -> Config:
         ) from None
     config._root = resolve(path).parent
     config._path = path
+    config._source = doc.root
     return config

@@ -15,14 +15,16 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
+from ruamel.yaml.nodes import Node
 
 from waform.config.base import CONFIG_FILENAME, StrictModel, TargetName, display
 from waform.config.scope import Ignore, Scope
 from waform.config.targets import LocalTarget, LocalTargetConfig, SinchTarget, Target, TargetConfig
 from waform.errors import ConfigError
-from waform.validation_errors import closest, did_you_mean
+from waform.validation_errors import NodeFinder, closest, did_you_mean
 
 RuleSetting = Literal["off", "warning", "error"]
+TemplatePaths = Annotated[str, Field(min_length=1, max_length=4096)]
 
 
 def _known_rule(rule_id: str) -> str:
@@ -97,6 +99,11 @@ class Config(StrictModel):
         default_factory=lambda: {"local": _local_target()},
         description="Where templates are reconciled to, by name (--target NAME picks one).",
     )
+    templates: TemplatePaths | list[TemplatePaths] | None = Field(
+        None,
+        description="Template files or directories, relative to this file's directory: what "
+        "validate, plan, apply, drift and preview read when given no PATH.",
+    )
     defaultTarget: TargetName | None = Field(
         None, description="Target used without --target (default: the only target)."
     )
@@ -116,6 +123,7 @@ class Config(StrictModel):
 
     _root: Path = PrivateAttr(default_factory=Path.cwd)
     _path: Path | None = PrivateAttr(default=None)
+    _source: Node | None = PrivateAttr(default=None)
 
     @field_validator("defaultTarget")
     @classmethod
@@ -140,6 +148,11 @@ class Config(StrictModel):
     @property
     def display_path(self) -> str:
         return display(self._path) if self._path else CONFIG_FILENAME
+
+    def templates_paths(self) -> list[Path]:
+        """``templates`` as paths (relative to the working directory when below it)."""
+        listed = [self.templates] if isinstance(self.templates, str) else self.templates or []
+        return [Path(display(self._root / os.path.expanduser(entry))) for entry in listed]
 
     def target(self, name: str | None = None) -> Target:
         """The target ``--target NAME`` picks (``None``: the default target), resolved."""
@@ -172,7 +185,18 @@ class Config(StrictModel):
             auth=spec.auth,
             timeout=spec.timeout,
             config_path=self.display_path,
+            places=tuple(
+                (field, self.located("targets", name, *field.split(".")))
+                for field in ("baseUrl", "auth.tokenUrl")
+            ),
         )
+
+    def located(self, *path: str) -> str:
+        """``file:line:col`` of the value at ``path`` (or of the nearest enclosing key)."""
+        if self._source is None:
+            return self.display_path
+        line, column = NodeFinder(self._source, ()).position(path)
+        return f"{self.display_path}:{line}:{column}"
 
     def manages(self, name: str, language: str | None = None) -> bool:
         """In scope and not ignored: the templates waform may create, change or delete."""

@@ -82,6 +82,12 @@ class LocalTarget:
     project_id: str = "local"
     kind: Literal["local"] = "local"
 
+    @property
+    def address(self) -> str:
+        """What the target is, recorded in saved plans: the project of the embedded emulator
+        (not its state file, whose path differs between machines)."""
+        return f"local/{self.project_id}"
+
 
 @dataclass(frozen=True, slots=True)
 class SinchTarget:
@@ -93,7 +99,18 @@ class SinchTarget:
     auth: BasicAuthConfig | OAuth2AuthConfig = OAuth2AuthConfig(type="oauth2")
     timeout: float = 30.0
     config_path: str = CONFIG_FILENAME
+    #: ``(field, "file:line:col")`` of the URLs in the file, so refusals point at them.
+    places: tuple[tuple[str, str], ...] = ()
     kind: Literal["sinch"] = "sinch"
+
+    @property
+    def address(self) -> str:
+        """What the target is, recorded in saved plans: the API and project it reaches."""
+        return f"{self.base_url}/v1/projects/{self.project_id}"
+
+    def where(self, field: str) -> str:
+        """Where ``field`` (``baseUrl``, ``auth.tokenUrl``) is written: ``file:line:col``."""
+        return dict(self.places).get(field, self.config_path)
 
     def credentials(self, environ: typing.Mapping[str, str] | None = None) -> Credentials:
         """Read the key id/secret from the variables the config names (ConfigError if unset)."""
