@@ -386,11 +386,7 @@ def apply_markdown(report: ApplyReport, max_rows: int = 200) -> str:
         lines.append("")
     if counts["failed"]:
         lines += ["**Failures**", ""]
-        for r in report.failures:
-            code = f"`{r.error_code}` " if r.error_code else ""
-            lines.append(f"- `{r.step.label}` {r.step.kind}: {code}{_apply_cell(r.message)}")
-            if r.resolution:
-                lines.append(f"  - resolution: {_apply_cell(r.resolution)}")
+        lines += [f"- ✗ {_apply_cell(r.failure_line)}" for r in report.failures]
         lines.append("")
     review = review_lines(report)
     if review:

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 
 import click
 
-from waform.apply.results import ALREADY_VERB, DONE_VERB, ApplyReport, StepResult
+from waform.apply.results import ALREADY_VERB, DONE_VERB, ApplyReport
 from waform.apply.runner import DryRun
 from waform.diagnostics import DiagnosticReport
 from waform.drift import DriftReport
@@ -252,16 +252,6 @@ def _blocked_phrase(count: int) -> str:
     return f"{count} blocked {noun} attention (see `waform plan`)"
 
 
-def _failure_lines(result: StepResult) -> list[str]:
-    code = " ".join(str(p) for p in (result.status, result.error_code) if p)
-    lines = [
-        f"  ✗ {result.step.label} {result.step.kind}: {code + ': ' if code else ''}{result.message}"
-    ]
-    if result.resolution:
-        lines.append(f"    resolution: {result.resolution}")
-    return lines
-
-
 def review_lines(report: ApplyReport) -> list[str]:
     if report.review is None:
         return []
@@ -286,7 +276,8 @@ def review_lines(report: ApplyReport) -> list[str]:
 
 
 def apply_text(report: ApplyReport, verbose: bool) -> str:
-    """One line per action, then the headline, failures with errorCode and resolution, review."""
+    """One line per action, the headline, one line per failure (``StepResult.failure_line``),
+    then the review."""
     lines: list[str] = []
     for r in report.results:
         if r.ok:
@@ -303,8 +294,7 @@ def apply_text(report: ApplyReport, verbose: bool) -> str:
         lines.append(f"Not attempted: {_blocked_phrase(report.blocked)}.")
     if report.failures:
         lines.append("Failed:")
-        for r in report.failures:
-            lines.extend(_failure_lines(r))
+        lines.extend(f"  ✗ {r.failure_line}" for r in report.failures)
     lines.extend(review_lines(report))
     return "\n".join(lines)
 
