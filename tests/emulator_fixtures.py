@@ -11,6 +11,8 @@
 * ``served_emulator`` — a real uvicorn server in a thread on a free loopback port
   (``served_emulator.url``, ``served_emulator.emulator``), state in ``:memory:``.
 * ``served_http`` / ``served_control`` — a client and a control helper for it.
+
+:func:`write_target` writes a ``waform.yaml`` for either kind of emulator.
 """
 
 from __future__ import annotations
@@ -32,6 +34,23 @@ from waform.emulator import (
 from waform.emulator.server import ServedEmulator
 
 EMULATOR_AUTH = ("local", "local")
+
+
+def write_target(root: Path, served: ServedEmulator | None = None) -> EmulatorControl:
+    """``root/waform.yaml`` with one target, and a control client for its emulator: a ``local``
+    target on ``root/state.sqlite3``, or a ``sinch`` target on ``served`` over HTTP (basic auth:
+    the caller sets ``SINCH_KEY_ID`` / ``SINCH_KEY_SECRET``)."""
+    if served is None:
+        target = "local: {type: local, state: state.sqlite3}"
+        control = EmulatorControl.in_process(root / "state.sqlite3")
+    else:
+        target = (
+            f"served: {{type: sinch, projectId: local, baseUrl: '{served.url}', "
+            "auth: {type: basic}}"
+        )
+        control = EmulatorControl.connect(served.url)
+    (root / "waform.yaml").write_text(f"targets:\n  {target}\n", encoding="utf-8")
+    return control
 
 
 @pytest.fixture

@@ -66,6 +66,7 @@ def test_200_templates_under_faults_end_exactly_in_the_desired_state(project: Pr
         "submit": 0,
         "update": 10,
         "delete": 10,
+        "discard-draft": 0,
         "already": 0,
         "failed": 0,
     }

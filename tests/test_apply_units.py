@@ -232,6 +232,7 @@ def test_json_and_markdown_renderings():
         "submit": 0,
         "update": 1,
         "delete": 0,
+        "discard-draft": 0,
         "already": 0,
         "failed": 1,
     }

@@ -1,5 +1,8 @@
 """The decision table, one test per row: a concrete remote template in each state, a file that
 changes nothing, the content or the category, planned through the differ with both statuses.
+Two more kinds of change exist only for a draft of a live template: ``draft`` (a draft made
+outside git differs, git matches the live content) and ``discard`` (the same, with
+``--discard-draft`` naming the key).
 
 The expectations are written out here, not read from :data:`waform.decisions.DECISIONS`; the
 last test makes sure every row of the table has one.
@@ -35,11 +38,14 @@ REMOTE: dict[str, dict[str, Any]] = {
     "approved": {"state": "APPROVED"},
     "live": {"state": "PAUSED"},
 }
-#: What the file changes: nothing, the content, or the category.
+#: What the file changes: nothing, the content, or the category; for ``draft`` and ``discard``
+#: the file keeps the live content and the remote's pending change holds another one.
 FILE: dict[str, dict[str, Any]] = {
     "none": {"body": BODY, "category": "UTILITY"},
     "content": {"body": NEW_BODY, "category": "UTILITY"},
     "category": {"body": BODY, "category": "MARKETING"},
+    "draft": {"body": BODY, "category": "UTILITY", "pending": NEW_BODY},
+    "discard": {"body": BODY, "category": "UTILITY", "pending": NEW_BODY, "discard": True},
 }
 #: (state, change) → (expected with status: submit, with status: draft).
 EXPECTED: dict[tuple[str, str], tuple[str, str]] = {
@@ -61,6 +67,8 @@ EXPECTED: dict[tuple[str, str], tuple[str, str]] = {
     ("live-draft", "none"): ("submit SUBMIT", "noop"),
     ("live-draft", "content"): ("update SUBMIT", "update DRAFT"),
     ("live-draft", "category"): ("blocked category-change", "blocked category-change"),
+    ("live-draft", "draft"): ("blocked pending-draft", "blocked pending-draft"),
+    ("live-draft", "discard"): ("discard-draft DELETE", "discard-draft DELETE"),
     ("approved", "none"): ("noop", "noop"),
     ("approved", "content"): ("update SUBMIT", "update DRAFT"),
     ("approved", "category"): ("blocked category-change", "blocked category-change"),
@@ -70,10 +78,13 @@ EXPECTED: dict[tuple[str, str], tuple[str, str]] = {
 }
 
 
-def _remote(state: str) -> RemoteTemplate:
-    data = {"name": "order_shipped", "language": "EN_US", "category": "UTILITY"}
+def _remote(state: str, change: str = "none") -> RemoteTemplate:
+    data: dict[str, Any] = {"name": "order_shipped", "language": "EN_US", "category": "UTILITY"}
     data["details"] = {"components": [BODY]}
-    return RemoteTemplate.model_validate({**data, **REMOTE[state]})
+    data.update(REMOTE[state])
+    if "pending" in FILE[change]:
+        data["changes"] = {**data["changes"], "details": {"components": [FILE[change]["pending"]]}}
+    return RemoteTemplate.model_validate(data)
 
 
 def _desired(change: str, status: str):  # -> DesiredTemplate
@@ -89,8 +100,13 @@ def _desired(change: str, status: str):  # -> DesiredTemplate
     return tf.desired(SourceRef("templates/order_shipped.yaml", 1, 1))[0]
 
 
-def _outcome(state: str, change: str, status: str) -> str:
-    plan = diff([_desired(change, status)], [_remote(state)])
+def _outcome(state: str, change: str, status: str, discard: bool = False) -> str:
+    discard = discard or FILE[change].get("discard", False)
+    plan = diff(
+        [_desired(change, status)],
+        [_remote(state, change)],
+        discard_keys=lambda name, language: discard,
+    )
     items = [*plan.actions, *plan.blocked]
     if not items:
         assert plan.summary.noop == 1
@@ -100,8 +116,12 @@ def _outcome(state: str, change: str, status: str) -> str:
         assert item.remedy and item.reason
         return f"blocked {item.kind}"
     body = item.request.body
-    assert item.request.method == "PATCH"
     assert item.request.path == "/whatsapp/templates/order_shipped/languages/EN_US"
+    if item.action == "discard-draft":  # never deleteSubmitted: that would delete the template
+        assert (item.request.method, item.request.query, body) == ("DELETE", {}, None)
+        assert plan.fingerprints and plan.summary.discard_draft == 1
+        return "discard-draft DELETE"
+    assert item.request.method == "PATCH"
     category = " +category" if "category" in body else ""
     return f"{item.action} {body['status']}{category}"
 
@@ -112,6 +132,18 @@ def test_one_row_of_the_table(state: str, change: str) -> None:
     on_submit, on_draft = EXPECTED[state, change]
     assert _outcome(state, change, "submit") == on_submit
     assert _outcome(state, change, "draft") == on_draft
+
+
+@pytest.mark.parametrize(("state", "change"), [k for k in EXPECTED if k[1] in ("none", "content")])
+def test_discard_draft_on_the_other_rows(state: str, change: str) -> None:
+    """``--discard-draft`` discards only a draft of a live template that differs from git (here:
+    git changed the content too; the next plan then offers the ordinary update). Anywhere else
+    it is the ordinary row, so a rerun of the same command after the discard converges."""
+    for status in ("submit", "draft"):
+        expected = _outcome(state, change, status)
+        if (state, change) == ("live-draft", "content"):
+            expected = "discard-draft DELETE"
+        assert _outcome(state, change, status, discard=True) == expected
 
 
 def test_every_row_of_the_table_is_tested() -> None:

@@ -307,7 +307,7 @@ def test_a_foreign_draft_is_named_not_resubmitted(project):
     assert data["actions"] == []
     [blocked] = data["blocked"]
     assert (blocked["kind"], blocked["name"]) == ("pending-draft", "dash_edit")
-    assert "discard the draft" in blocked["remedy"] and "DELETE" in blocked["remedy"]
+    assert "--discard-draft dash_edit:EN_US" in blocked["remedy"]
     # discarding it as offered: the plan is clean, and nothing was ever resubmitted
     assert project.http.delete(f"{API}/dash_edit/languages/EN_US", auth=AUTH).status_code == 204
     code, out, err = project.plan("--json", "--detailed-exitcode")

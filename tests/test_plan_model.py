@@ -66,6 +66,7 @@ def test_json_round_trip_is_lossless():
     assert data["summary"] == {
         "create": 1,
         "createDraft": 0,
+        "discardDraft": 0,
         "submit": 0,
         "update": 3,
         "delete": 2,

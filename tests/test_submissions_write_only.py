@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
+from emulator_fixtures import write_target
 from waform.cli import cli
-from waform.emulator import EmulatorControl, EmulatorSettings
+from waform.emulator import EmulatorSettings
 from waform.emulator.server import ServedEmulator
 
 PROJECT = "local"
@@ -60,16 +61,7 @@ class Repo:
     def __init__(self, root: Path, served: ServedEmulator | None = None) -> None:
         self.root = root
         (root / "templates").mkdir()
-        if served is None:
-            target = "local: {type: local, state: state.sqlite3}"
-            self.control = EmulatorControl.in_process(root / "state.sqlite3")
-        else:  # the same checks over HTTP: a `sinch` target on a served emulator
-            target = (
-                f"served: {{type: sinch, projectId: {PROJECT}, baseUrl: '{served.url}', "
-                "auth: {type: basic}}"
-            )
-            self.control = EmulatorControl.connect(served.url)
-        (root / "waform.yaml").write_text(f"targets:\n  {target}\n", encoding="utf-8")
+        self.control = write_target(root, served)  # served: the same checks over HTTP
 
     def write(self, url: str) -> None:
         path = self.root / "templates" / "product_photo.yaml"

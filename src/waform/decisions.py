@@ -32,14 +32,20 @@ RemoteState = Literal[
     "approved",  # APPROVED, nothing pending: edits count towards Meta's edit limit
     "live",  # PAUSED, DISABLED, or a state this client does not know
 ]
-Change = Literal["none", "content", "category"]
+Change = Literal[
+    "none",
+    "content",
+    "category",
+    "draft",  # only a draft made outside git differs: git matches the live content
+    "discard",  # ``--discard-draft`` names the key, and its draft differs from git
+]
 
 
 @dataclass(frozen=True, slots=True)
 class Outcome:
     """``noop``, ``submit``, ``update`` (``why``: its reason) or ``blocked`` (``why``: its kind)."""
 
-    do: Literal["noop", "submit", "update", "blocked"]
+    do: Literal["noop", "submit", "update", "discard-draft", "blocked"]
     why: str = ""
     limited: bool = False
     """An edit Meta counts towards its edit limit (checked when the edit history is known)."""
@@ -56,6 +62,10 @@ DRAFT_SAVE = Outcome("update", "draft content changed: update the draft")
 EDIT = Outcome("update", "content changed: edit and submit for review")
 EDIT_COUNTED = Outcome("update", EDIT.why, limited=True)
 EDIT_DRAFT = Outcome("update", "content changed: save the edit as a draft")
+PENDING_DRAFT = Outcome("blocked", "pending-draft")
+DISCARD = Outcome(
+    "discard-draft", "discard the draft made outside git (--discard-draft); the live one stays"
+)
 
 #: (remote state, change) → (outcome when the file says submit, when it says draft).
 DECISIONS: dict[tuple[RemoteState, Change], tuple[Outcome, Outcome]] = {
@@ -77,6 +87,9 @@ DECISIONS: dict[tuple[RemoteState, Change], tuple[Outcome, Outcome]] = {
     ("live-draft", "none"): (SUBMIT, NOOP),
     ("live-draft", "content"): (DRAFT_SUBMIT, DRAFT_SAVE),
     ("live-draft", "category"): (FROZEN, FROZEN),
+    # Submitting git's unchanged content would spend an edit to change nothing.
+    ("live-draft", "draft"): (PENDING_DRAFT, PENDING_DRAFT),
+    ("live-draft", "discard"): (DISCARD, DISCARD),
     ("approved", "none"): (NOOP, NOOP),
     ("approved", "content"): (EDIT_COUNTED, EDIT_DRAFT),
     ("approved", "category"): (FROZEN, FROZEN),
@@ -108,6 +121,12 @@ BLOCK_TEXT: dict[BlockKind, tuple[str, str]] = {
         "Meta allows {limit} edit(s) of an approved template per {span}; this edit would exceed it",
         "re-run plan after {free}",
     ),
+    "pending-draft": (
+        "a draft change made outside git differs from git, and git matches the live "
+        "template: submitting git's content would spend an edit to change nothing",
+        "`waform apply --discard-draft {name}:{language}` discards the draft (git's version is "
+        "the live one), or copy the draft's content into the file to submit it",
+    ),
 }
 
 TEMPLATES = "/whatsapp/templates"
@@ -136,11 +155,26 @@ def remote_state(r: RemoteTemplate) -> RemoteState:
     return "approved" if r.state == "APPROVED" else "live"
 
 
-def change_kind(d: DesiredTemplate, r: RemoteTemplate, want: Any, have: Any) -> Change:
-    """``category`` when the category differs (whatever the content), else content or none."""
+def change_kind(
+    d: DesiredTemplate,
+    r: RemoteTemplate,
+    want: Any,
+    have: Any,
+    *,
+    live_matches: bool = False,
+    discard: bool = False,
+) -> Change:
+    """``discard`` when asked for and a draft of a live template differs from git; else
+    ``category`` when the category differs (whatever the content); else none, ``draft`` (git
+    matches the live content, ``live_matches``, and only that draft differs) or content."""
+    outside_draft = want != have and remote_state(r) == "live-draft"
+    if discard and outside_draft:
+        return "discard"
     if d.category != r.category:
         return "category"
-    return "none" if want == have else "content"
+    if want == have:
+        return "none"
+    return "draft" if live_matches and outside_draft else "content"
 
 
 def decide(
@@ -151,13 +185,17 @@ def decide(
     *,
     edits: Sequence[datetime] | None = None,
     now: datetime,
+    live_matches: bool = False,
+    discard: bool = False,
 ) -> Action | Blocked | None:
     """The action, blocked item, or ``None`` (no-op) for a key both sides hold.
 
     ``want``/``have``: the canonical ``details`` of the file and of the remote's effective
-    content; ``edits``: when the approved template was edited (for the edit limit), if known.
+    content; ``edits``: when the approved template was edited (for the edit limit), if known;
+    ``live_matches``: the file matches the live content (with a draft pending);
+    ``discard``: ``--discard-draft`` names this key.
     """
-    change = change_kind(d, r, want, have)
+    change = change_kind(d, r, want, have, live_matches=live_matches, discard=discard)
     outcome = DECISIONS[remote_state(r), change][0 if d.status == "submit" else 1]
     hit = _edit_limit(edits, now) if outcome.limited else None
     if outcome.do == "noop":
@@ -177,7 +215,12 @@ def decide(
             changes=changes,
             source=source,
         )
-    body = _update_body(d, have, include_category=change == "category")
+    if outcome.do == "discard-draft":
+        # Without deleteSubmitted: only the draft goes; with it, the template itself would.
+        request = Request(method="DELETE", path=template_path(d.name, d.language))
+    else:
+        body = _update_body(d, have, include_category=change == "category")
+        request = Request(method="PATCH", path=template_path(d.name, d.language), body=body)
     return Action(
         action=outcome.do,
         name=d.name,
@@ -185,7 +228,7 @@ def decide(
         category=d.category,
         reason=outcome.why,
         remote_state=r.state_label,
-        request=Request(method="PATCH", path=template_path(d.name, d.language), body=body),
+        request=request,
         changes=changes,
         source=source,
     )
@@ -199,6 +242,7 @@ def _block_values(
         "name": d.name,
         "have": r.category,
         "want": d.category,
+        "language": d.language,
         "code": f" ({code})" if code and code != "NONE" else "",
     }
     if hit is not None:

@@ -66,6 +66,7 @@ class _Builder:
     notes: list[Note] = field(default_factory=list)
     submitted: submissions.Records | None = None
     replace_keys: Callable[[str, str], bool] = lambda name, language: False
+    discard_keys: Callable[[str, str], bool] = lambda name, language: False
     noop: int = 0
     ignored: int = 0
     managed: int = 0
@@ -84,6 +85,7 @@ class _Builder:
             submit=counts["submit"],
             update=counts["update"],
             delete=counts["delete"],
+            discard_draft=counts["discard-draft"],
             noop=self.noop,
             blocked=len(self.blocked),
             unmanaged=len(self.unmanaged),
@@ -182,6 +184,7 @@ def plan_changes(
     now: datetime | None = None,
     submitted: submissions.Records | None = None,
     replace_keys: Callable[[str, str], bool] | None = None,
+    discard_keys: Callable[[str, str], bool] | None = None,
 ) -> Plan:
     """The plan for an inventory of paired templates.
 
@@ -190,12 +193,14 @@ def plan_changes(
     approved template was edited, which enables the ``edit-limit`` check. ``submitted`` maps
     keys to the write-only fields waform last submitted (:mod:`waform.submissions`; ``None``:
     no record), ``replace_keys`` names keys to resubmit even when nothing differs
-    (``--replace``).
+    (``--replace``), ``discard_keys`` keys whose draft made outside git to discard
+    (``--discard-draft``).
     """
     settings = DiffSettings.from_config(config)
     b = _Builder(settings=settings, edit_history=edit_history or {}, now=now or datetime.now(UTC))
     b.submitted = submitted
     b.replace_keys = replace_keys or (lambda name, language: False)
+    b.discard_keys = discard_keys or (lambda name, language: False)
     b.ignored = len(inventory.ignored)
     for p in inventory.out_of_scope:
         if p.desired is None:
@@ -255,11 +260,16 @@ def _plan_matched(b: _Builder, d: DesiredTemplate, r: RemoteTemplate, wire: dict
             d.category,
         )
     want, have = _write_only(b, d, r, wire, want, have)
-    outcome: Action | Blocked | None = (
-        _foreign_draft(d, r, want, b.settings.strip) if want != have else None
+    outcome = decide(
+        d,
+        r,
+        want,
+        have,
+        edits=b.edit_history.get(d.key),
+        now=b.now,
+        live_matches=want != have and _live_matches(d, r, want, b.settings.strip),
+        discard=b.discard_keys(d.name, d.language),
     )
-    if outcome is None:
-        outcome = decide(d, r, want, have, edits=b.edit_history.get(d.key), now=b.now)
     if outcome is None:
         b.noop += 1
         return False
@@ -295,33 +305,16 @@ def _write_only(
     return check.added(want, have)
 
 
-def _foreign_draft(
-    d: DesiredTemplate, r: RemoteTemplate, want: dict[str, Any], strip: Any
-) -> Blocked | None:
+def _live_matches(d: DesiredTemplate, r: RemoteTemplate, want: dict[str, Any], strip: Any) -> bool:
     """A draft change made outside git (e.g. in the dashboard) on a live template whose live
-    content git already matches: submitting git's content would spend one of Meta's edits to
-    change nothing, so the plan names the draft instead of resubmitting."""
+    content git already matches (the ``draft`` change of the decision table)."""
     pending = r.pending
     if pending is None or pending.status != "DRAFT" or r.state not in ("APPROVED", "PAUSED"):
-        return None
+        return False
     git, live = compared(
         want, canonical_details(r.details, category=r.category, strip=strip), d.category
     )
-    if git != live:
-        return None
-    path = template_path(d.name, d.language)
-    return Blocked(
-        kind="pending-draft",
-        name=d.name,
-        language=d.language,
-        reason="a draft change made outside git differs from git, and git matches the live "
-        "template: submitting git's content would spend an edit to change nothing",
-        remedy="discard the draft (in the dashboard, or `DELETE "
-        f"{path}` without deleteSubmitted, which drops only the draft: git's version is the "
-        "live one), or copy the draft's content into the file to submit it",
-        remote_state=r.state_label,
-        source=str(d.source) if d.source else None,
-    )
+    return git == live
 
 
 def _plan_create(

@@ -51,6 +51,16 @@ REVIEW_HISTORY_MAX = 50
 ACTIVITY_CONCURRENCY = 4
 
 
+@dataclass(frozen=True)
+class NamedKeys:
+    """Templates named on the command line, ``NAME`` or ``NAME:LANG`` each: to resubmit even
+    when nothing differs (``--replace``), to discard the draft made outside git of
+    (``--discard-draft``)."""
+
+    replace: Sequence[str] = ()
+    discard_draft: Sequence[str] = ()
+
+
 class InvalidDesiredStateError(WaformError):
     """The files do not load or break an error-level rule; ``diagnostics`` says where."""
 
@@ -206,11 +216,11 @@ class Manager:
         strict: bool = False,
         force: bool = False,
         desired: DesiredState | None = None,
-        replace_keys: Sequence[str] = (),
+        named: NamedKeys = NamedKeys(),
     ) -> PlanOutcome:
         """Load, check, fetch (one sweep of the list endpoint), diff, and check safety.
 
-        ``replace_keys`` (``NAME`` or ``NAME:LANG``) are resubmitted even when nothing differs.
+        ``named``: the templates ``--replace`` and ``--discard-draft`` name.
 
         Never writes. A plan over the safety thresholds is returned with ``refusal`` set (the
         command shows it, then exits 1) unless ``force``.
@@ -233,7 +243,8 @@ class Manager:
                 self.config,
                 target=self.target.name,
                 submitted=submitted,
-                replace_keys=_key_matcher(replace_keys),
+                replace_keys=_key_matcher(named.replace),
+                discard_keys=_key_matcher(named.discard_draft),
             )
             plan = diff(requests=client.requests_made)
             history = await self._edit_history(client, plan)
@@ -290,14 +301,12 @@ class Manager:
         strict: bool = False,
         force: bool = False,
         desired: DesiredState | None = None,
-        replace_keys: Sequence[str] = (),
+        named: NamedKeys = NamedKeys(),
     ) -> PlanOutcome:
         """:meth:`plan_async` for synchronous callers (the CLI)."""
         with collector_paused():  # see waform.gcpause: allocation-heavy, acyclic work
             return run_sync(
-                self.plan_async(
-                    paths, strict=strict, force=force, desired=desired, replace_keys=replace_keys
-                )
+                self.plan_async(paths, strict=strict, force=force, desired=desired, named=named)
             )
 
     # ------------------------------------------------------------------ apply

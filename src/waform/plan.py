@@ -6,7 +6,8 @@ rendered by :mod:`waform.render`. It never talks to the API. Saved with ``waform
 is what ``waform apply plan.json`` executes; :meth:`Plan.from_json` refuses a file it does not
 understand (unknown ``formatVersion``, unknown keys, wrong types).
 
-What each key becomes — create, submit, update, delete, or blocked with a reason and a remedy —
+What each key becomes — create, submit, update, delete, discard-draft (``--discard-draft``: drop
+a draft made outside git, the live template stays), or blocked with a reason and a remedy —
 is decided by the table in :mod:`waform.decisions` (keys both sides hold) and by
 :mod:`waform.differ` (keys on one side only). Blocked kinds beyond the table: ``category-conflict``
 (a new language whose category differs from the name's existing languages: Sinch requires one
@@ -36,7 +37,7 @@ from waform.errors import PlanError
 
 FORMAT_VERSION: Final = 1
 
-ActionKind = Literal["create", "create-draft", "submit", "update", "delete"]
+ActionKind = Literal["create", "create-draft", "submit", "update", "delete", "discard-draft"]
 BlockKind = Literal[
     "review-in-progress",
     "category-change",
@@ -48,14 +49,23 @@ BlockKind = Literal[
     "pending-draft",
 ]
 #: Order of kinds in summaries.
-ACTION_KINDS: tuple[str, ...] = ("create", "create-draft", "submit", "update", "delete")
-#: Text/Markdown symbol per action kind (Terraform's ``+ ~ -`` plus ``>`` for submit).
+ACTION_KINDS: tuple[str, ...] = (
+    "create",
+    "create-draft",
+    "submit",
+    "update",
+    "delete",
+    "discard-draft",
+)
+#: Text/Markdown symbol per action kind (Terraform's ``+ ~ -`` plus ``>`` for submit and ``x``
+#: for discarding a draft made outside git).
 SYMBOLS: dict[str, str] = {
     "create": "+",
     "create-draft": "+",
     "submit": ">",
     "update": "~",
     "delete": "-",
+    "discard-draft": "x",
     "blocked": "!",
     "unmanaged": "?",
 }
@@ -148,6 +158,7 @@ class Summary(_PlanModel):
     submit: int = 0
     update: int = 0
     delete: int = 0
+    discard_draft: int = 0
     noop: int = 0
     blocked: int = 0
     unmanaged: int = 0
@@ -162,6 +173,7 @@ class Summary(_PlanModel):
             f"{self.submit} to submit",
             f"{self.update} to update",
             f"{self.delete} to delete",
+            f"{self.discard_draft} draft(s) to discard",
         ]
         parts = [p for p in parts if not p.startswith("0 ")] or ["no changes"]
         for count, label in (

@@ -40,6 +40,16 @@ OnResult = Callable[[StepResult], None]
 
 
 _CONFIRMED = "response lost; confirmed by reading back"
+#: Refusals that may mean another apply made the change first (checked by reading back): a
+#: create of a key that exists, a delete of one that is gone, a discard of a draft that is
+#: gone (Sinch: nothing left to delete without ``deleteSubmitted``).
+_GONE_ALREADY: dict[str, tuple[str, ...]] = {
+    "create": ("template_exists",),
+    "create-draft": ("template_exists",),
+    "delete": ("template_not_found",),
+    "discard-draft": ("template_not_deletable_due_to_input_config", "template_changes_not_found"),
+}
+_ALREADY_NOTE = {"delete": "already deleted", "discard-draft": "draft already gone"}
 
 
 class Executor:
@@ -136,18 +146,11 @@ class Executor:
                 # refuses a second create of a key, and every refusal is read back.
                 continue
             except ApiError as exc:
-                creates = step.kind in ("create", "create-draft")
-                expected_refusal = (creates and exc.error_code == "template_exists") or (
-                    step.kind == "delete" and exc.error_code == "template_not_found"
-                )
+                expected_refusal = exc.error_code in _GONE_ALREADY.get(step.kind, ())
                 if (uncertain or expected_refusal) and await self._verify_or_none(step) is True:
                     if uncertain:  # our own earlier send did it
                         return self._ok(step, budget.sends, verified=True, note=_CONFIRMED)
-                    note = (
-                        "already deleted"
-                        if step.kind == "delete"
-                        else "already existed with the desired content"
-                    )
+                    note = _ALREADY_NOTE.get(step.kind, "already existed with the desired content")
                     result = self._ok(step, budget.sends, verified=True, note=note)
                     result.already = True  # another apply made it: this one changed nothing
                     return result
@@ -163,6 +166,8 @@ class Executor:
             return await self.client.delete_language(
                 step.name, step.language, delete_submitted=step.delete_submitted, budget=budget
             )
+        if step.kind == "discard-draft":
+            return await self.client.discard_draft(step.name, step.language, budget=budget)
         if step.kind in ("create", "create-draft"):
             return await self.client.create(step.body or {}, budget=budget)
         return await self.client.update(step.name, step.language, step.body or {}, budget=budget)

@@ -28,6 +28,8 @@ def make_matcher(strip: Strip | None = None) -> Matcher:
             return remote is None
         if remote is None:
             return False
+        if step.kind == "discard-draft":  # the draft is gone, the submitted template is not
+            return remote.change_status != "DRAFT"
         body = step.body or {}
         category = body.get("category") or step.category
         if category and remote.category != category:

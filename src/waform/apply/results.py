@@ -17,6 +17,7 @@ DONE_VERB = {
     "submit": "submitted",
     "update": "updated",
     "delete": "deleted",
+    "discard-draft": "draft(s) discarded",
 }
 #: What a step found done already (another apply raced it): it changed nothing.
 ALREADY_VERB = "already there"

@@ -178,6 +178,8 @@ def changed_files(plan: Plan, load: LoadFiles) -> list[str]:
         if d is None:
             out.append(f"{label} is no longer in the files")
             continue
+        if action.action == "discard-draft":  # no body to compare: named only when gone
+            continue
         body = action.request.body or {}
         status = "SUBMIT" if d.status == "submit" else "DRAFT"
         same = (

@@ -22,7 +22,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 #: The plan's action kinds (:data:`waform.plan.ActionKind`).
-StepKind = Literal["create", "create-draft", "submit", "update", "delete"]
+StepKind = Literal["create", "create-draft", "submit", "update", "delete", "discard-draft"]
 
 
 @dataclass(frozen=True)

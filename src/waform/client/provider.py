@@ -95,6 +95,12 @@ class Provider(Protocol):
         """Delete every language of ``name``."""
         ...
 
+    async def discard_draft(
+        self, name: str, language: str, *, budget: RetryBudget | None = None
+    ) -> None:
+        """Drop the draft change of a submitted language; the submitted template stays."""
+        ...
+
     async def comment(self, name: str, language: str, text: str) -> Any:
         """A note on one language for the reviewers (``apply --comment``)."""
         ...

@@ -206,6 +206,13 @@ class SinchProvider(HttpApi):
         )
         await self._request(call, budget)
 
+    async def discard_draft(
+        self, name: str, language: str, *, budget: RetryBudget | None = None
+    ) -> None:
+        """``deleteTemplateByNameAndLanguage`` without ``deleteSubmitted``: Sinch then removes
+        only the draft (with it, the submitted template would go too)."""
+        await self.delete_language(name, language, delete_submitted=False, budget=budget)
+
     async def delete_name(self, name: str, *, budget: RetryBudget | None = None) -> None:
         """Delete every language of ``name`` (the name is then blocked for 30 days)."""
         call = Call(

@@ -12,17 +12,19 @@ import click
 from waform.apply.progress import make_progress
 from waform.apply.runner import ApplyOptions, DryRun
 from waform.commands.options import (
+    discard_draft_option,
     echo,
     no_cache_option,
     open_manager,
     output_format,
     plan_showing_diagnostics,
     read_plan_file,
+    refuse_with_saved_plan,
     replace_option,
 )
 from waform.console import Console
 from waform.errors import PlanError, WaformError
-from waform.manager import Manager
+from waform.manager import Manager, NamedKeys
 from waform.plan import Plan
 from waform.render import render
 
@@ -111,6 +113,7 @@ def _is_saved_plan(paths: tuple[Path, ...]) -> bool:
 @click.option("--force", is_flag=True, help="Accept a plan over the safety thresholds.")
 @click.option("--strict", is_flag=True, help="Treat rule warnings as errors (when planning).")
 @replace_option()
+@discard_draft_option()
 @no_cache_option
 @click.pass_context
 def command(
@@ -131,6 +134,7 @@ def command(
     force: bool,
     strict: bool,
     replace_keys: tuple[str, ...],
+    discard_keys: tuple[str, ...],
     no_cache: bool,
 ) -> None:
     """Make the target match the templates: apply PLAN.json, or plan PATH... and apply it.
@@ -161,8 +165,8 @@ def command(
         max_rate=max_rate,
         force=force,
     )
-    if saved and replace_keys:
-        raise click.UsageError("--replace makes a new plan: give PATH..., not a saved plan")
+    named = NamedKeys(replace=replace_keys, discard_draft=discard_keys)
+    refuse_with_saved_plan(saved, named)
     if saved:
         plan = read_plan_file(paths[0])
         manager, _ = open_manager(
@@ -175,9 +179,7 @@ def command(
         manager, paths = open_manager(
             paths, config_path=config_path, target=target, no_cache=no_cache
         )
-        plan = _plan_now(
-            manager, paths, strict=strict, force=force, show=not dry_run, replace_keys=replace_keys
-        )
+        plan = _plan_now(manager, paths, strict=strict, force=force, show=not dry_run, named=named)
         prompted = False
         if plan.actions and not dry_run and not auto_approve:
             _confirm(plan, manager.target.name)
@@ -207,12 +209,10 @@ def _plan_now(
     strict: bool,
     force: bool,
     show: bool,
-    replace_keys: tuple[str, ...] = (),
+    named: NamedKeys,
 ) -> Plan:
     """Plan PATH now and show it (on stderr: stdout is for the results)."""
-    outcome = plan_showing_diagnostics(
-        manager, paths, strict=strict, force=force, replace_keys=replace_keys
-    )
+    outcome = plan_showing_diagnostics(manager, paths, strict=strict, force=force, named=named)
     plan = outcome.plan
     if show or outcome.refusal is not None:
         echo(render(plan, "text"), err=True)

@@ -19,7 +19,7 @@ from waform.render import render
 if TYPE_CHECKING:
     from waform.config import Config
     from waform.config.trust import HostTrust
-    from waform.manager import DesiredState, Manager, PlanOutcome
+    from waform.manager import DesiredState, Manager, NamedKeys, PlanOutcome
     from waform.plan import Plan
 
 F = TypeVar("F", bound=Callable[..., object])
@@ -134,12 +134,14 @@ def plan_showing_diagnostics(
     strict: bool,
     force: bool,
     desired: DesiredState | None = None,
-    replace_keys: Sequence[str] = (),
+    named: NamedKeys | None = None,
 ) -> PlanOutcome:
     """``Manager.plan`` for a command: file problems and rule warnings go to stderr."""
+    from waform.manager import NamedKeys
+
     with showing_file_problems():
         outcome = manager.plan(
-            paths, strict=strict, force=force, desired=desired, replace_keys=replace_keys
+            paths, strict=strict, force=force, desired=desired, named=named or NamedKeys()
         )
     if outcome.diagnostics:
         echo(render(DiagnosticReport(outcome.diagnostics), "text"), err=True)
@@ -157,13 +159,34 @@ def read_plan_file(path: Path) -> Plan:
     return Plan.from_json(text, source=str(path))
 
 
+def _keys_option(flag: str, dest: str, help: str) -> Callable[[F], F]:
+    """A repeatable ``NAME[:LANG]`` option (``Manager.plan`` parses the values)."""
+    return click.option(flag, dest, multiple=True, metavar="NAME[:LANG]", help=help)
+
+
 def replace_option() -> Callable[[F], F]:
     """``--replace NAME[:LANG]``: resubmit a template even when nothing differs."""
-    return click.option(
+    return _keys_option(
         "--replace",
         "replace_keys",
-        multiple=True,
-        metavar="NAME[:LANG]",
-        help="Resubmit this template (all its languages, or LANG) even when nothing differs: "
+        "Resubmit this template (all its languages, or LANG) even when nothing differs: "
         "for a media sample or OTP label the API cannot show back. Repeatable.",
     )
+
+
+def discard_draft_option() -> Callable[[F], F]:
+    """``--discard-draft NAME[:LANG]``: drop a draft change made outside git."""
+    return _keys_option(
+        "--discard-draft",
+        "discard_keys",
+        "Discard the draft change made outside git (e.g. in the dashboard) of this template "
+        "(all its languages, or LANG) when it differs from git; the live template stays. "
+        "Repeatable.",
+    )
+
+
+def refuse_with_saved_plan(saved: bool, named: NamedKeys) -> None:
+    """``--replace`` / ``--discard-draft`` make a new plan: a usage error with a saved one."""
+    for flag, values in (("--replace", named.replace), ("--discard-draft", named.discard_draft)):
+        if saved and values:
+            raise click.UsageError(f"{flag} makes a new plan: give PATH..., not a saved plan")

@@ -9,6 +9,7 @@ import click
 
 from waform.atomicfile import write_text_atomic
 from waform.commands.options import (
+    discard_draft_option,
     echo,
     no_cache_option,
     open_manager,
@@ -21,6 +22,7 @@ from waform.commands.options import (
 from waform.commands.preview import write_html
 from waform.console import Console
 from waform.errors import PlanError, WaformError
+from waform.manager import NamedKeys
 from waform.render import render
 from waform.render.html import PreviewInputs
 
@@ -51,6 +53,7 @@ log = logging.getLogger(__name__)
 @click.option("--force", is_flag=True, help="Accept a plan over the safety thresholds.")
 @click.option("--strict", is_flag=True, help="Treat rule warnings as errors.")
 @replace_option()
+@discard_draft_option()
 @no_cache_option
 @click.pass_context
 def command(
@@ -66,13 +69,15 @@ def command(
     force: bool,
     strict: bool,
     replace_keys: tuple[str, ...],
+    discard_keys: tuple[str, ...],
     no_cache: bool,
 ) -> None:
     """Compare the templates in PATH... with the target and show what apply would do.
 
     Reads the files (any error stops here, with file:line:col), checks Meta's rules, reads the
     target's templates (one request per 1,000), and prints the plan: `+` create, `~` update,
-    `>` submit a draft, `-` delete, `!` cannot be applied (with what to do). Logs go to stderr.
+    `>` submit a draft, `-` delete, `x` discard a draft made outside git (--discard-draft), `!`
+    cannot be applied (with what to do). Logs go to stderr.
     """
     console: Console = ctx.obj or Console()
     fmt = output_format(as_json, markdown)
@@ -81,8 +86,9 @@ def command(
     if html_path is not None:  # the page draws the proposed side from the loaded files
         with showing_file_problems():
             desired = manager.load(paths, strict=strict)
+    named = NamedKeys(replace=replace_keys, discard_draft=discard_keys)
     outcome = plan_showing_diagnostics(
-        manager, paths, strict=strict, force=force, replace_keys=replace_keys, desired=desired
+        manager, paths, strict=strict, force=force, named=named, desired=desired
     )
     plan = outcome.plan
     log.debug(

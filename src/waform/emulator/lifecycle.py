@@ -36,9 +36,10 @@ language blocks it for 30 days (``409 template_language_recently_deleted``); the
 another language stays possible. Only templates Meta knew leave a block (never-submitted drafts
 leave no trace).
 ``DELETE …/languages/{code}`` without ``deleteSubmitted=true`` only removes drafts: a
-never-submitted template entirely, or the DRAFT ``changes`` of a submitted one; a submitted
-template without pending changes answers ``404 template_changes_not_found``, one whose changes
-are IN_PROGRESS/REJECTED ``409 template_not_deletable_due_to_input_config``.
+never-submitted template entirely, or the DRAFT ``changes`` of a submitted one (the submitted
+template stays as it was: ``apply --discard-draft`` relies on it); a submitted template without
+a DRAFT change (none pending, or IN_PROGRESS/REJECTED) answers
+``409 template_not_deletable_due_to_input_config``.
 
 **Clock.** Emulator time is the wall clock plus an offset stored in the state file, so the
 control API can move it forward and every process sharing the file agrees. Reviews are

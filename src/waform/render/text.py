@@ -225,8 +225,6 @@ def drift_text(report: DriftReport, fail_on: Iterable[str]) -> str:
 
 # ---------------------------------------------------------------- apply
 
-_SIGN = {"create": "+", "create-draft": "+", "submit": ">", "update": "~", "delete": "-"}
-
 
 def apply_headline(report: ApplyReport) -> str:
     counts = report.counts()
@@ -285,7 +283,7 @@ def apply_text(report: ApplyReport, verbose: bool) -> str:
             if verbose and r.attempts > 1:
                 extra += f" [{r.attempts} attempts]"
             verb = ALREADY_VERB if r.already else DONE_VERB[r.step.kind]
-            sign = "=" if r.already else _SIGN[r.step.kind]
+            sign = "=" if r.already else SYMBOLS[r.step.kind]
             lines.append(f"  {sign} {r.step.label} {verb}{extra}")
         for warning in r.warnings:
             lines.append(f"  ! {r.step.label}: {warning}")
