@@ -124,6 +124,10 @@ def test_the_plan_offers_it_in_every_rendering(repo: Repo) -> None:
     assert html.exit_code == 0, html.output
     shown = page.read_text(encoding="utf-8")
     assert 'data-action="discard-draft"' in shown and "the live one stays" in shown
+    drift = repo.run("drift", "templates", "--json")
+    [finding] = json.loads(drift.stdout)["findings"]
+    assert (drift.exit_code, finding["code"]) == (2, "pending-edit")
+    assert "`waform apply --discard-draft dash_edit:EN_US` drops it" in finding["message"]
     assert repo.deletes() == []  # planning never writes
 
 
@@ -188,6 +192,14 @@ def test_a_saved_plan_with_a_discard_is_checked_for_staleness(repo: Repo) -> Non
     )
     refused = repo.run("apply", out, "--discard-draft", "dash_edit")
     assert refused.exit_code == 1 and "--discard-draft makes a new plan" in refused.output
+
+    repo.write(NEWER)  # the file changed since: the discard may no longer be what git wants
+    stale = repo.run("apply", out)
+    assert stale.exit_code == 1 and repo.deletes() == []
+    assert "plan is stale: templates changed under templates (maybe dash_edit/EN_US in " in (
+        stale.output
+    )
+    repo.write(LIVE)
 
     repo.dashboard_draft(NEWER)  # the person edits the draft again after the review of the plan
     stale = repo.run("apply", out)

@@ -62,7 +62,7 @@ def check_plan(
     settings: RuleSettings | None = None,
     **options: Any,
 ) -> list[Diagnostic]:
-    return check_pairs(pair(desired, remote), settings, **options)
+    return check_pairs(pair(desired, remote), settings, **options).diagnostics
 
 
 def test_approved_category_cannot_change() -> None:

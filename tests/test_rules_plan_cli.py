@@ -121,3 +121,76 @@ def test_plan_compares_wording_with_templates_outside_the_scope_too(repo) -> Non
     result = _plan(templates)
     assert result.exit_code == 0, result.output
     assert "[WA-LC8]" in result.output and "legacy_pickup" in result.output
+
+
+def test_a_template_silences_a_plan_time_rule_with_a_reason(repo) -> None:  # noqa: ANN001
+    """`# waform: ignore WA-LC8 <why>` silences the plan-time duplicate check as it does the
+    per-file rules: listed as silenced (with the reason), failing nothing, even under --strict."""
+    templates, http = repo
+    _seed(http, "order_ready_legacy", "UTILITY", GOOD_BODY)
+    path = templates / "order_ready.yaml"
+    path.write_text(ORDER.format(body=GOOD_BODY), encoding="utf-8")
+    assert _plan(templates, "--strict").exit_code == 1  # the warning is an error when strict
+    path.write_text(
+        "# waform: ignore WA-LC8 order_ready_legacy is deleted in the next release\n"
+        + ORDER.format(body=GOOD_BODY),
+        encoding="utf-8",
+    )
+    for args in ((), ("--strict",)):
+        result = _plan(templates, *args)
+        assert result.exit_code == 0, result.output
+        [line] = [line for line in result.stderr.splitlines() if "WA-LC8" in line]
+        assert line.startswith(f"{path}:5:3: silenced: reword the body or footer of order_ready")
+        assert line.endswith("[WA-LC8] (reason: order_ready_legacy is deleted in the next release)")
+        assert "+ order_ready" in result.stdout
+
+
+def test_the_ignore_key_silences_the_template_limit(repo) -> None:  # noqa: ANN001
+    templates, http = repo
+    for i in range(250):
+        _seed(
+            http,
+            f"existing_{i}",
+            "UTILITY",
+            f"Existing template number {i} for {{{{1}}}}, ref {{{{2}}}} here.",
+        )
+    path = templates / "order_ready.yaml"
+    path.write_text(ORDER.format(body=GOOD_BODY), encoding="utf-8")
+    warned = _plan(templates)
+    assert warned.exit_code == 0 and "warning: creating order_ready (EN_US)" in warned.stderr
+    path.write_text(
+        ORDER.format(body=GOOD_BODY)
+        + 'ignore:\n  WA-LC4: "the business is verified: 6,000 templates"\n',
+        encoding="utf-8",
+    )
+    result = _plan(templates, "--strict")
+    assert result.exit_code == 0, result.output
+    assert "warning:" not in result.stderr
+    assert (
+        f"{path}:4:3: silenced: creating order_ready (EN_US) takes the project past 250"
+    ) in result.stderr
+    assert "(reason: the business is verified: 6,000 templates)" in result.stderr
+
+
+def test_a_refused_plan_lists_what_was_silenced_beside_the_error(repo) -> None:  # noqa: ANN001
+    """A plan-time error still refuses the plan; what another template silenced is listed."""
+    templates, http = repo
+    other_body = "Hi {{1}}, your parcel {{2}} waits at the Main Street store until Friday."
+    _seed(http, "order_ready_legacy", "UTILITY", GOOD_BODY)
+    _seed(http, "parcel_waiting_legacy", "UTILITY", other_body)
+    silenced = templates / "order_ready.yaml"
+    silenced.write_text(
+        "# waform: ignore WA-LC8 legacy copy\n" + ORDER.format(body=GOOD_BODY), encoding="utf-8"
+    )
+    refused = templates / "parcel_waiting.yaml"
+    refused.write_text(
+        ORDER.format(body=other_body).replace("order_ready", "parcel_waiting")
+        + "rules: {WA-LC8: error}\n",
+        encoding="utf-8",
+    )
+    result = _plan(templates)
+    assert result.exit_code == 1, result.output
+    assert f"{refused}:4:3: reword the body or footer of parcel_waiting" in result.stderr
+    assert f"{silenced}:5:3: silenced: reword" in result.stderr
+    assert "[WA-LC8] (reason: legacy copy)" in result.stderr
+    assert "plan-time rules" in result.stderr and "Traceback" not in result.output

@@ -323,6 +323,8 @@ class _DriftCheck:
             )
             if diffs:
                 message = f"a pending change ({pending.status}) differs from git"
+                if pending.status == "DRAFT" and live_exists:
+                    message += f" (`waform apply --discard-draft {d.name}:{d.language}` drops it)"
                 out.append(Finding("pending", *d.key, "pending-edit", message, diffs, _source(d)))
         elif r.under_review and (pend is not None or not out):
             message = "in review at Meta"

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from waform.drift import DriftReport
     from waform.importer import ImportResult
     from waform.loadcache import LoadCache
+    from waform.rules.silence import Silenced
 
 T = TypeVar("T")
 
@@ -64,9 +65,13 @@ class NamedKeys:
 class InvalidDesiredStateError(WaformError):
     """The files do not load or break an error-level rule; ``diagnostics`` says where."""
 
-    def __init__(self, message: str, diagnostics: Sequence[Diagnostic]) -> None:
+    def __init__(
+        self, message: str, diagnostics: Sequence[Diagnostic], silenced: Sequence[Silenced] = ()
+    ) -> None:
         super().__init__(message)
         self.diagnostics = list(diagnostics)
+        #: Findings the templates silenced: listed beside the problems, never failing.
+        self.silenced = list(silenced)
 
 
 @dataclass
@@ -76,6 +81,8 @@ class PlanOutcome:
     plan: Plan
     diagnostics: list[Diagnostic]
     """Warnings from the loader and the rules (errors refuse the plan before it exists)."""
+    silenced: list[Silenced] = field(default_factory=list)
+    """Findings of the per-file and plan-time rules that the templates silenced."""
     refusal: str | None = None
     """Why the safety check refuses the plan (``None``: safe, or ``--force``)."""
     timings: dict[str, float] = field(default_factory=dict)
@@ -165,7 +172,7 @@ class Manager:
             in_files = any(d.severity == "error" and not _is_rule(d) for d in state.diagnostics)
             where = "the files" if in_files else "Meta's template rules"
             raise InvalidDesiredStateError(
-                _problem_count(state.diagnostics, where), state.diagnostics
+                _problem_count(state.diagnostics, where), state.diagnostics, state.silenced
             )
         return state
 
@@ -262,11 +269,13 @@ class Manager:
         # Every key, managed or not: the WABA template limit (WA-LC4) counts every remote
         # template, and Meta rejects wording that duplicates *any* template (WA-LC8).
         checked = inventory.without_desired(blocked)
-        plan_diagnostics = check_plan(checked, settings, removed=removed)
-        diagnostics = sort_diagnostics([*state.diagnostics, *plan_diagnostics])
-        if any(d.severity == "error" for d in plan_diagnostics):
+        # The files' `ignore:` / `# waform: ignore` silence plan-time findings as well.
+        found = check_plan(checked, settings, removed=removed, files=state.files)
+        diagnostics = sort_diagnostics([*state.diagnostics, *found.diagnostics])
+        silenced = [*state.silenced, *found.silenced]
+        if not found.ok:
             raise InvalidDesiredStateError(
-                _problem_count(plan_diagnostics, "the plan-time rules"), diagnostics
+                _problem_count(found.diagnostics, "the plan-time rules"), diagnostics, silenced
             )
 
         refusal = None
@@ -278,7 +287,7 @@ class Manager:
         plan = plan.model_copy(
             update={"paths": [str(p) for p in paths], "target_address": self.target.address}
         )
-        return PlanOutcome(plan=plan, diagnostics=diagnostics, refusal=refusal, timings=timings)
+        return PlanOutcome(plan, diagnostics, silenced, refusal=refusal, timings=timings)
 
     async def _load_in_thread(
         self,

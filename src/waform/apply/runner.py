@@ -166,7 +166,8 @@ def changed_files(plan: Plan, load: LoadFiles) -> list[str]:
     if hash_desired(loaded.templates) == plan.desired_hash:
         return []
     by_key = {d.key: d for d in loaded.templates}
-    out = []
+    out: list[str] = []
+    unsure: list[str] = []  # discards: the plan keeps no content to compare the file with
     for action in plan.actions:
         label = f"{action.name}/{action.language}"
         d = by_key.get(action.key)
@@ -178,7 +179,8 @@ def changed_files(plan: Plan, load: LoadFiles) -> list[str]:
         if d is None:
             out.append(f"{label} is no longer in the files")
             continue
-        if action.action == "discard-draft":  # no body to compare: named only when gone
+        if action.action == "discard-draft":  # no body to compare: named as a maybe, below
+            unsure.append(f"{label}{where}")
             continue
         body = action.request.body or {}
         status = "SUBMIT" if d.status == "submit" else "DRAFT"
@@ -190,7 +192,9 @@ def changed_files(plan: Plan, load: LoadFiles) -> list[str]:
         )
         if not same:
             out.append(f"{label} changed{where}")
-    if not out:
+    if not out and unsure:
+        out.append(f"templates changed under {', '.join(plan.paths)} (maybe {', '.join(unsure)})")
+    elif not out:
         out.append(f"templates outside this plan's actions changed under {', '.join(plan.paths)}")
     return out
 

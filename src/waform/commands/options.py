@@ -122,8 +122,9 @@ def showing_file_problems() -> Iterator[None]:
     try:
         yield
     except InvalidDesiredStateError as exc:
-        if exc.diagnostics:
-            echo(render(DiagnosticReport(exc.diagnostics), "text"), err=True)
+        if exc.diagnostics or exc.silenced:
+            report = DiagnosticReport(exc.diagnostics, silenced=exc.silenced)
+            echo(render(report, "text"), err=True)
         raise
 
 
@@ -136,15 +137,17 @@ def plan_showing_diagnostics(
     desired: DesiredState | None = None,
     named: NamedKeys | None = None,
 ) -> PlanOutcome:
-    """``Manager.plan`` for a command: file problems and rule warnings go to stderr."""
+    """``Manager.plan`` for a command: file problems, rule warnings and the findings the
+    templates silenced go to stderr."""
     from waform.manager import NamedKeys
 
     with showing_file_problems():
         outcome = manager.plan(
             paths, strict=strict, force=force, desired=desired, named=named or NamedKeys()
         )
-    if outcome.diagnostics:
-        echo(render(DiagnosticReport(outcome.diagnostics), "text"), err=True)
+    if outcome.diagnostics or outcome.silenced:
+        report = DiagnosticReport(outcome.diagnostics, silenced=outcome.silenced)
+        echo(render(report, "text"), err=True)
     return outcome
 
 

@@ -5,7 +5,8 @@ Public API (used by ``waform validate``, ``waform plan`` and ``waform rules``):
 - :func:`check_files` — rules over loaded files → sorted :class:`~waform.diagnostics.Diagnostic`
   list (``code`` = rule id such as ``WA-V7``);
 - :func:`run_rules` — the same, plus the (name, language) pairs that failed (plan skips them);
-- :func:`check_plan` — plan-time rules against the remote templates;
+- :func:`check_plan` — plan-time rules against the remote templates (a :class:`RuleReport`,
+  silenced by the same ``ignore`` as the per-file rules);
 - :class:`RuleSettings` — per-repository overrides and ``strict``;
 - :data:`RULES` — the registry (id → :class:`Rule`).
 

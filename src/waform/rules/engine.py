@@ -14,7 +14,7 @@ from waform.diagnostics import Diagnostic, Severity, sort_diagnostics
 from waform.errors import ConfigError
 from waform.gcpause import collector_paused
 from waform.inventory import Inventory
-from waform.model.template import DesiredTemplate, TemplateFile
+from waform.model.template import DesiredTemplate, SourceRef, TemplateFile
 from waform.rules import auth, buttons, components, marketing, ttl, variables  # noqa: F401
 from waform.rules.context import KeyLoc, Loc, TemplateContext
 from waform.rules.cross import Entry
@@ -164,13 +164,16 @@ class _Findings:
     ) -> None:  # fmt: skip
         line, column = (loc, 1) if isinstance(loc, int) else _locate(file, loc)
         severity = self.settings.severity(setting)
-        diagnostic = Diagnostic(file.path, line, column, severity, message, rule_id)
-        reason = waiver.get(rule_id)
+        self.add(Diagnostic(file.path, line, column, severity, message, rule_id), waiver, keys)
+
+    def add(self, diagnostic: Diagnostic, waiver: Mapping[str, str], keys: Iterable) -> None:
+        """A located finding: silenced when ``waiver`` names its rule, else reported."""
+        reason = waiver.get(diagnostic.code)
         if reason is not None:
             self.silenced.append(Silenced(diagnostic, reason))
         else:
             self.diagnostics.append(diagnostic)
-            if severity == "error":
+            if diagnostic.severity == "error":
                 self.failed.update(keys)
 
     def _checks(self, overrides: Mapping[str, str]) -> list[tuple[str, Any, Setting]]:
@@ -238,24 +241,32 @@ def check_plan(
     settings: RuleSettings | None = None,
     *,
     removed: Collection[tuple[str, str]] = (),
-) -> list[Diagnostic]:
+    files: Sequence[LoadedFileLike] = (),
+) -> RuleReport:
     """Plan-time rules (WA-C2, WA-C4, WA-LC4, WA-LC5, WA-LC8 against remote templates).
 
     ``inventory``: every key (:func:`waform.inventory.pair`), managed or not.
     ``removed``: keys the plan deletes (so they do not count towards the template limit).
+    ``files``: the loaded files, whose ``ignore:`` and ``# waform: ignore`` silence plan-time
+    findings too (matched by the desired template's ``source`` path).
     Located at each desired template's ``source`` (``name (language)`` when it has none).
     """
     settings = settings or RuleSettings()
-    out: list[Diagnostic] = []
+    out = _Findings(settings)
+    by_path = {file.path: file for file in files}
+    waivers: dict[str, Mapping[str, str]] = {}
     for rule_id, template, message in plan_hits(inventory, removed):
         setting = settings.setting(rule_id, template.rules)
         if setting == "off":
             continue
-        source = template.source
-        if source is not None:
-            path, line, column = source.path, source.line, source.column
-        else:
-            path, line, column = f"{template.name} ({template.language})", 1, 1
+        source = template.source or SourceRef(f"{template.name} ({template.language})")
+        waiver = waivers.get(source.path)
+        if waiver is None:  # only files with a finding are scanned for waivers
+            file = by_path.get(source.path)
+            text = getattr(file, "text", "") or ""
+            waiver = silences(file.template, text)[0] if file is not None else {}
+            waivers[source.path] = waiver
         severity = settings.severity(setting)
-        out.append(Diagnostic(path, line, column, severity, message, rule_id))
-    return sort_diagnostics(out)
+        diagnostic = Diagnostic(source.path, source.line, source.column, severity, message, rule_id)
+        out.add(diagnostic, waiver, (template.key,))
+    return out.report()
