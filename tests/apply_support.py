@@ -23,8 +23,8 @@ from waform.apply.steps import WriteStep
 from waform.apply.throttle import AdaptiveThrottle
 from waform.cli import cli
 from waform.client import RetryPolicy
+from waform.connect import open_provider
 from waform.emulator import EmulatorControl, embedded_transport
-from waform.targets import open_provider
 
 PROJECT = "local"
 AUTH = ("local", "local")
