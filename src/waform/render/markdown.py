@@ -24,7 +24,7 @@ from waform.render.values import (
     backtick_fence,
     drift_value,
     markdown_code,
-    markdown_inline,
+    markdown_words,
     show_value,
     text_edit,
 )
@@ -92,28 +92,9 @@ def _diff_body(changes: list[FieldChange]) -> str:
     return "\n".join(lines)
 
 
-def _marked(text: str, tag: str) -> str:
-    """``<del>old</del>`` / ``<b>new</b>``: HTML tags, because GitHub's ``~~``/``**`` do not
-    apply next to punctuation (``**<b>**store``). A change of spaces alone shows as ``␣``."""
-    shown = markdown_inline(text)
-    core = shown.strip()
-    lead, trail = shown[: len(shown) - len(shown.lstrip())], shown[len(shown.rstrip()) :]
-    return f"{lead}<{tag}>{core or '␣' * len(shown)}</{tag}>{trail if core else ''}"
-
-
 def _word_line(path: str, pieces: list[Piece]) -> str:
     """``- `path`: … unchanged <del>removed</del> <b>added</b> unchanged …`` (one per text)."""
-    out = []
-    for i, piece in enumerate(pieces):
-        if piece.op == "delete":
-            out.append(_marked(piece.text, "del"))
-            if i + 1 < len(pieces) and pieces[i + 1].op == "insert":
-                out.append(" ")
-        elif piece.op == "insert":
-            out.append(_marked(piece.text, "b"))
-        else:
-            out.append(markdown_inline(piece.text) if piece.op == "equal" else piece.text)
-    return f"- {markdown_code(path)}: {''.join(out)}"
+    return f"- {markdown_code(path)}: {markdown_words(pieces)}"
 
 
 def _changes_block(changes: list[FieldChange]) -> list[str]:

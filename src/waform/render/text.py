@@ -25,11 +25,10 @@ from waform.diagnostics import DiagnosticReport
 from waform.drift_report import DriftReport
 from waform.plan import SYMBOLS, Action, Blocked, FieldChange, Plan
 from waform.render.base import Renderer, failing_kinds, register
-from waform.render.values import drift_value, escaped, show_value, text_edit
+from waform.render.values import drift_value, show_value, text_edit, text_words
 from waform.rules.examples import examples
 from waform.rules.listing import RuleListing
 from waform.rules.rule import STATUSES, Rule
-from waform.worddiff import Piece
 
 
 @register
@@ -89,20 +88,6 @@ def _style(text: str, symbol: str, color: bool, *, bold: bool = False) -> str:
     return click.style(text, fg=_COLOURS.get(symbol), bold=bold)
 
 
-def _word_value(pieces: list[Piece], color: bool) -> str:
-    """A text change in one quoted string: ``[-removed-]{+added+}`` (red struck / green when
-    coloured), unchanged words around them, ``…`` for what was left out."""
-    out = []
-    for piece in pieces:
-        shown = escaped(piece.text) if piece.op != "skip" else piece.text
-        if piece.op == "delete":
-            shown = click.style(shown, fg="red", strikethrough=True) if color else f"[-{shown}-]"
-        elif piece.op == "insert":
-            shown = click.style(shown, fg="green", bold=True) if color else f"{{+{shown}+}}"
-        out.append(shown)
-    return '"' + "".join(out) + '"'
-
-
 def _change_lines(changes: list[FieldChange], color: bool, indent: str) -> list[str]:
     lines = []
     for change in changes:
@@ -113,7 +98,7 @@ def _change_lines(changes: list[FieldChange], color: bool, indent: str) -> list[
             lines.append(indent + _style(f"- {change.path}: {show_value(change.old)}", "-", color))
         elif pieces is not None:
             lines.append(
-                indent + _style(f"~ {change.path}:", "~", color) + " " + _word_value(pieces, color)
+                indent + _style(f"~ {change.path}:", "~", color) + " " + text_words(pieces, color)
             )
         else:
             lines.append(
