@@ -6,21 +6,21 @@ import re
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import click
 
 from waform.apply.progress import make_progress
 from waform.apply.runner import ApplyOptions, DryRun
 from waform.commands.options import (
-    discard_draft_option,
     echo,
-    no_cache_option,
     open_manager,
     output_format,
+    output_options,
     plan_showing_diagnostics,
+    planning_options,
     read_plan_file,
     refuse_with_saved_plan,
-    replace_option,
     run_sync,
 )
 from waform.console import Console
@@ -61,6 +61,12 @@ def _is_saved_plan(paths: tuple[Path, ...]) -> bool:
     except OSError:
         return False
     return head.startswith(b"{")
+
+
+def _comment_length(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    if value is not None and not 1 <= len(value) <= 65535:
+        raise click.BadParameter("must be 1 to 65535 characters", ctx=ctx, param=param)
+    return value
 
 
 @click.command("apply")
@@ -108,15 +114,14 @@ def _is_saved_plan(paths: tuple[Path, ...]) -> bool:
 )
 @click.option(
     "--comment",
+    callback=_comment_length,
     help="Post this comment (e.g. the commit SHA) on every template apply changes.",
 )
-@click.option("--json", "as_json", is_flag=True, help="Print the results as JSON.")
-@click.option("--markdown", is_flag=True, help="Print a summary for a merge-request comment.")
-@click.option("--force", is_flag=True, help="Accept a plan over the safety thresholds.")
-@click.option("--strict", is_flag=True, help="Treat rule warnings as errors (when planning).")
-@replace_option()
-@discard_draft_option()
-@no_cache_option
+@output_options(
+    json_help="Print the results as JSON.",
+    markdown_help="Print a summary for a merge-request comment.",
+)
+@planning_options(strict_help="Treat rule warnings as errors (when planning).")
 @click.pass_context
 def command(
     ctx: click.Context,
@@ -125,12 +130,6 @@ def command(
     target: str | None,
     auto_approve: bool,
     dry_run: bool,
-    parallelism: int,
-    max_rate: float | None,
-    wait: bool,
-    wait_timeout: float,
-    poll_interval: float,
-    comment: str | None,
     as_json: bool,
     markdown: bool,
     force: bool,
@@ -138,6 +137,7 @@ def command(
     replace_keys: tuple[str, ...],
     discard_keys: tuple[str, ...],
     no_cache: bool,
+    **settings: Any,
 ) -> None:
     """Make the target match the templates: apply PLAN.json, or plan PATH... and apply it.
 
@@ -153,20 +153,9 @@ def command(
     """
     console: Console = ctx.obj or Console()
     fmt = output_format(as_json, markdown)
-    if comment is not None and not 1 <= len(comment) <= 65535:
-        raise click.BadParameter("must be 1 to 65535 characters", param_hint="--comment")
-
     saved = _is_saved_plan(paths)
-    options = ApplyOptions(
-        parallelism=parallelism,
-        dry_run=dry_run,
-        wait=wait,
-        wait_timeout=wait_timeout,
-        poll_interval=poll_interval,
-        comment=comment,
-        max_rate=max_rate,
-        force=force,
-    )
+    # --parallelism, --max-rate, --wait, --wait-timeout, --poll-interval, --comment
+    options = ApplyOptions(dry_run=dry_run, force=force, **settings)
     named = NamedKeys(replace=replace_keys, discard_draft=discard_keys)
     refuse_with_saved_plan(saved, named)
     if saved:
@@ -184,6 +173,19 @@ def command(
         # Just loaded: re-read the files only if a person had time to edit them meanwhile.
         options = replace(options, check_files=prompted)
 
+    _apply_and_show(ctx, manager, plan, options, fmt=fmt, console=console)
+
+
+def _apply_and_show(
+    ctx: click.Context,
+    manager: Manager,
+    plan: Plan,
+    options: ApplyOptions,
+    *,
+    fmt: str,
+    console: Console,
+) -> None:
+    """Apply ``plan`` with progress on stderr, print the outcome; exit 1 if any action failed."""
     quiet = console.verbosity < 0
     outcome = run_sync(
         manager.apply(
@@ -194,7 +196,8 @@ def command(
         )
     )
     if isinstance(outcome, DryRun):
-        echo(render(outcome, "json" if as_json else "text"))  # no Markdown for a dry run
+        # No Markdown for a dry run: the requests are shown as text (or JSON).
+        echo(render(outcome, "json" if fmt == "json" else "text"))
         return
     echo(render(outcome, fmt, verbose=console.verbosity > 0))
     if not outcome.ok:

@@ -15,6 +15,7 @@ from waform.commands.options import (
     no_cache_option,
     open_manager,
     output_format,
+    output_options,
     run_sync,
     showing_file_problems,
     target_options,
@@ -49,11 +50,10 @@ class _FailOn(click.ParamType):
 @click.command("drift")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @target_options()
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-@click.option(
-    "--markdown",
-    is_flag=True,
-    help="Print the report as an issue body (starts with the marker <!-- waform-drift -->).",
+@output_options(
+    json_help="Print the report as JSON.",
+    markdown_help="Print the report as an issue body (starts with the marker "
+    "<!-- waform-drift -->).",
 )
 @click.option(
     "--fail-on",

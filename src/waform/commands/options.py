@@ -112,6 +112,35 @@ def templates_paths(paths: Sequence[Path], config: Config) -> tuple[Path, ...]:
     return tuple(config.templates_paths())
 
 
+def output_options(json_help: str, markdown_help: str) -> Callable[[F], F]:
+    """``--json`` and ``--markdown`` (read together by :func:`output_format`)."""
+
+    def decorate(command: F) -> F:
+        command = click.option("--markdown", is_flag=True, help=markdown_help)(command)
+        return click.option("--json", "as_json", is_flag=True, help=json_help)(command)
+
+    return decorate
+
+
+def planning_options(strict_help: str) -> Callable[[F], F]:
+    """What making a plan takes, for ``plan`` and ``apply``: ``--force``, ``--strict``,
+    ``--replace``, ``--discard-draft`` and ``--no-cache``."""
+    options = [
+        click.option("--force", is_flag=True, help="Accept a plan over the safety thresholds."),
+        click.option("--strict", is_flag=True, help=strict_help),
+        replace_option(),
+        discard_draft_option(),
+        no_cache_option,
+    ]
+
+    def decorate(command: F) -> F:
+        for option in reversed(options):
+            command = option(command)
+        return command
+
+    return decorate
+
+
 def no_cache_option(command: F) -> F:
     """``--no-cache``: every file is read and checked again; the load cache is left alone."""
     return click.option(

@@ -9,13 +9,12 @@ import click
 
 from waform.atomicfile import write_text_atomic
 from waform.commands.options import (
-    discard_draft_option,
     echo,
-    no_cache_option,
     open_manager,
     output_format,
+    output_options,
     plan_showing_diagnostics,
-    replace_option,
+    planning_options,
     showing_file_problems,
     target_options,
 )
@@ -32,8 +31,10 @@ log = logging.getLogger(__name__)
 @click.command("plan")
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @target_options()
-@click.option("--json", "as_json", is_flag=True, help="Print the plan as JSON (plan.schema.json).")
-@click.option("--markdown", is_flag=True, help="Print the plan as a pull-request comment.")
+@output_options(
+    json_help="Print the plan as JSON (plan.schema.json).",
+    markdown_help="Print the plan as a pull-request comment.",
+)
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -50,11 +51,7 @@ log = logging.getLogger(__name__)
     type=click.Path(dir_okay=False, path_type=Path),
     help="Also write a preview page: each changed template live beside proposed.",
 )
-@click.option("--force", is_flag=True, help="Accept a plan over the safety thresholds.")
-@click.option("--strict", is_flag=True, help="Treat rule warnings as errors.")
-@replace_option()
-@discard_draft_option()
-@no_cache_option
+@planning_options(strict_help="Treat rule warnings as errors.")
 @click.pass_context
 def command(
     ctx: click.Context,

@@ -14,7 +14,8 @@ from typing import Any
 from waform.errors import WaformError
 from waform.render import github, html, json, markdown, text  # noqa: F401 - each registers its format
 from waform.render.base import FORMATS, Options, Renderer, register
-from waform.render.markdown import DRIFT_LIMIT, DRIFT_MARKER, PLAN_LIMIT, PLAN_MARKER
+from waform.render.markdown import PLAN_LIMIT, PLAN_MARKER
+from waform.render.markdown_drift import DRIFT_LIMIT, DRIFT_MARKER
 
 __all__ = [
     "DRIFT_LIMIT",

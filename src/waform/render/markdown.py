@@ -1,8 +1,8 @@
-"""Markdown: plans as pull-request comments, drift as an issue body, apply as a merge comment,
-and the rules as the README's table.
+"""Markdown: plans as pull-request comments, drift as an issue body (:mod:`.markdown_drift`),
+apply as a merge comment, and the rules as the README's table.
 
 A plan comment starts with the hidden marker :data:`PLAN_MARKER` (a drift issue with
-:data:`DRIFT_MARKER`): a CI step finds its earlier comment by that line and edits it in place
+``DRIFT_MARKER``): a CI step finds its earlier comment by that line and edits it in place
 instead of adding one per push. Blocked items come first (they are what a reviewer must act
 on), then tables and a collapsible ``<details>`` block per changed template. GitHub refuses
 bodies over 65,536 characters, so each output stops before its limit with a note saying how
@@ -13,16 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from waform import __version__
 from waform.apply.results import ApplyReport
 from waform.drift_report import DriftReport
-from waform.drift_report import Finding as DriftFinding
 from waform.plan import SYMBOLS, Action, Blocked, FieldChange, Plan
 from waform.render.base import Renderer, failing_kinds, register
+from waform.render.markdown_drift import DRIFT_LIMIT, drift_markdown
 from waform.render.text import apply_headline, review_lines
 from waform.render.values import (
     backtick_fence,
-    drift_value,
     markdown_code,
     markdown_words,
     show_value,
@@ -40,11 +38,8 @@ PREVIEW_HINT = (
     "`waform preview --plan plan.json -o preview.html` (or `waform plan … --html preview.html`) "
     "and open the file in a browser; the shipped GitHub workflow attaches it to the run."
 )
-DRIFT_MARKER = "<!-- waform-drift -->"
 #: Stay under GitHub's 65,536-character comment limit with room for a CI step's own text.
 PLAN_LIMIT = 65_000
-#: GitHub refuses issue bodies over 65,536 characters; stay well below.
-DRIFT_LIMIT = 60_000
 
 
 @register
@@ -153,23 +148,28 @@ def _table(title: str, header: str, rows: Iterable[str]) -> list[tuple[str, bool
 
 def plan_markdown(plan: Plan, limit: int) -> str:
     """The plan as a PR comment, at most ``limit`` characters."""
+    return _fitted(_plan_head(plan), _plan_blocks(plan), limit)
+
+
+def _plan_head(plan: Plan) -> list[str]:
+    """Title, summary, safety verdict and the preview hint."""
     target = markdown_code(plan.target) if plan.target else "the target"
     head = [PLAN_MARKER, f"### waform plan for {target}", ""]
     head.append(f"**Plan:** {_cell(plan.summary.phrase())}")
     if not plan.has_changes:
-        head.append("")
-        head.append("No changes: git and the target match.")
+        head += ["", "No changes: git and the target match."]
     if plan.safety is not None and not plan.safety.ok:
         verdict = "accepted with `--force`" if plan.safety.forced else "**refused**"
         for violation in plan.safety.violations:
-            head.append("")
-            head.append(f"> :warning: Safety check {verdict}: {_cell(violation)}")
+            head += ["", f"> :warning: Safety check {verdict}: {_cell(violation)}"]
     if plan.has_changes:
-        head.append("")
-        head.append(PREVIEW_HINT)
-    head.append("")
+        head += ["", PREVIEW_HINT]
+    return [*head, ""]
 
-    # (text, is_item): headers are not counted in the "N more items" note.
+
+def _plan_blocks(plan: Plan) -> list[tuple[str, bool]]:
+    """The tables and the details, as ``(text, is_item)``: headers are not counted in the
+    "N more items" note."""
     blocks: list[tuple[str, bool]] = []
     blocks += _table(
         "Cannot be applied",
@@ -209,7 +209,11 @@ def plan_markdown(plan: Plan, limit: int) -> str:
     if detailed:
         blocks.append(("#### Details\n", False))
         blocks.extend((_details_block(item), True) for item in detailed)
+    return blocks
 
+
+def _fitted(head: list[str], blocks: list[tuple[str, bool]], limit: int) -> str:
+    """``head`` and as many blocks as fit in ``limit`` characters, then how many were left out."""
     text = "\n".join(head) + "\n"
     total_items = sum(1 for _, is_item in blocks if is_item)
     shown = 0
@@ -221,123 +225,6 @@ def plan_markdown(plan: Plan, limit: int) -> str:
         text += block + "\n"
         shown += is_item
     return text.rstrip("\n") + "\n"
-
-
-# ---------------------------------------------------------------- drift
-
-
-def _drift_cell(text: str) -> str:
-    """Escape text for a Markdown table cell (and keep HTML out of an issue body)."""
-    return _cell(text, empty="", newline="<br>")
-
-
-def _code_cell(text: str) -> str:
-    """Inline code in a table cell, shown exactly as written (see :func:`markdown_code`)."""
-    return markdown_code(text, in_table=True)
-
-
-def _difference_block(f: DriftFinding) -> str:
-    """A folded table of one finding's field differences."""
-    block = [
-        "",
-        "<details>",
-        f"<summary><code>{_drift_cell(f.name)}</code> / {_drift_cell(f.language)}: {f.kind} — "
-        f"{len(f.differences)} field(s)</summary>",
-        "",
-        "| field | git | target |",
-        "| --- | --- | --- |",
-        *(
-            f"| {_code_cell(d.path)} | {_code_cell(drift_value(d.git))} | {_code_cell(drift_value(d.remote))} |"
-            for d in f.differences
-        ),
-        "",
-        "</details>",
-    ]
-    return "\n".join(block)
-
-
-def _take(blocks: list[str], budget: int) -> tuple[list[str], int]:
-    """The leading ``blocks`` that fit in ``budget`` characters (a newline each), and the rest
-    of the budget."""
-    taken: list[str] = []
-    for block in blocks:
-        if budget - len(block) - 1 < 0:
-            break
-        taken.append(block)
-        budget -= len(block) + 1
-    return taken, budget
-
-
-def _drift_footer(report: DriftReport, fail_on: Iterable[str], command: str | None) -> list[str]:
-    """Notes, then when, by what and failing on which kinds the check ran."""
-    tail: list[str] = []
-    if report.notes:
-        tail.append("")
-        tail += [f"> {_drift_cell(note)}" for note in report.notes]
-    tail.append("")
-    ran = f" ({markdown_code(command)})" if command else ""
-    tail.append(
-        f"<sub>Checked {report.generated_at.strftime('%Y-%m-%d %H:%M UTC')} by waform "
-        f"{__version__}{ran}. Fails on: {', '.join(sorted(set(fail_on))) or 'nothing'}.</sub>"
-    )
-    return tail
-
-
-def drift_markdown(
-    report: DriftReport, fail_on: Iterable[str], command: str | None, limit: int
-) -> str:
-    """An issue body: hidden marker first, a table of findings, field differences folded.
-
-    Kept under ``limit`` characters (GitHub's body limit): field details go first, then table
-    rows, with a line saying how many were left out (``--json`` has them all).
-    """
-    head = [DRIFT_MARKER]
-    counts = report.counts()
-    total = len(report.findings)
-    if not total:
-        head.append(f"## ✅ waform drift: {markdown_code(report.target)} matches git")
-    else:
-        noun = "finding" if total == 1 else "findings"
-        icon = "⚠️" if report.failed(fail_on) else "ℹ️"
-        head.append(f"## {icon} waform drift: {total} {noun} on {markdown_code(report.target)}")
-    head.append("")
-    head.append(
-        f"{report.managed} template languages in git, {report.remote} at the target. "
-        + (", ".join(f"**{kind}**: {n}" for kind, n in counts.items() if n) or "No findings.")
-    )
-    tail = _drift_footer(report, fail_on, command)
-
-    rows = [
-        f"| {_code_cell(f.name)} | {_drift_cell(f.language)} | {f.kind} | {_drift_cell(f.message)} |"
-        for f in report.findings
-    ]
-    details = [_difference_block(f) for f in report.findings if f.differences]
-
-    budget = limit - sum(len(x) + 1 for x in head + tail) - 400  # table header, omission line
-    shown_rows, budget = _take(rows, budget)
-    shown_details = _take(details, budget)[0] if len(shown_rows) == len(rows) else []
-
-    body = list(head)
-    if rows:
-        body += ["", "| template | language | kind | finding |", "| --- | --- | --- | --- |"]
-        body += shown_rows
-        if len(shown_rows) < len(rows):
-            body += [
-                "",
-                f"…and {len(rows) - len(shown_rows)} more findings (too long for an issue; "
-                "`waform drift --json` lists them all).",
-            ]
-        body += shown_details
-        if len(shown_details) < len(details):
-            body += [
-                "",
-                f"Field differences of {len(details) - len(shown_details)} finding(s) "
-                "left out to keep this issue under GitHub's size limit.",
-            ]
-    return "\n".join(body + tail) + "\n"
-
-
-# ---------------------------------------------------------------- apply
 
 
 def _apply_cell(text: str) -> str:
