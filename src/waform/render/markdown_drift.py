@@ -129,6 +129,3 @@ def drift_markdown(
                 "left out to keep this issue under GitHub's size limit.",
             ]
     return "\n".join(body + tail) + "\n"
-
-
-# ---------------------------------------------------------------- apply
