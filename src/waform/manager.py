@@ -38,7 +38,6 @@ if TYPE_CHECKING:
     from waform.drift_report import DriftReport
     from waform.importer import ImportResult
     from waform.loadcache import LoadCache
-    from waform.model.components import TemplateDetails
     from waform.rules.silence import Silenced
 
 T = TypeVar("T")
@@ -211,14 +210,15 @@ class Manager:
         load cache in a thread while the fetch waits on the network."""
         from waform.fetcher import fetch_remote
 
-        fetched, desired = await asyncio.gather(
+        fetched, (desired, write_only) = await asyncio.gather(
             _timed(fetch_remote(client, names=None, config=self.config), timings, "fetch"),
             asyncio.to_thread(_decoded, state, timings),
         )
         started = time.perf_counter()
         inventory = self.pair(desired, fetched.templates)
-        matched = [p.desired for p in inventory.matched if p.desired is not None]
-        submitted = await _submitted(client, [(t.key, t.details, t.category) for t in matched])
+        submitted = await _records(
+            client, [p.key for p in inventory.matched if p.key in write_only]
+        )
         timings["pair"] = time.perf_counter() - started
         return inventory, submitted
 
@@ -442,6 +442,7 @@ class Manager:
         Everything is rendered and checked in memory first; then files are written atomically,
         none of them if any destination exists and ``force`` is not set.
         """
+        from waform import submissions
         from waform.fetcher import fetch_remote
         from waform.import_yaml import schema_reference
         from waform.importer import build_import, write_files
@@ -456,8 +457,8 @@ class Manager:
             fetched = await fetch_remote(client, names=None, config=self.config)
             inventory = self.pair([], fetched.templates)
             remote = [p.remote for p in inventory.remote_only if p.remote is not None]
-            submitted = await _submitted(
-                client, [(r.key, r.effective_details(), r.category) for r in remote]
+            submitted = await _records(
+                client, [r.key for r in remote if submissions.of(r.effective_details(), r.category)]
             )
         result = build_import(
             remote,
@@ -525,13 +526,19 @@ async def _timed(work: Coroutine[Any, Any, T], timings: dict[str, float], phase:
         timings[phase] = time.perf_counter() - started
 
 
-def _decoded(state: DesiredState, timings: dict[str, float]) -> list[DesiredTemplate]:
-    """``state.templates`` (in a worker thread: decoding a warm load's templates takes a
-    while, and the event loop is fetching meanwhile)."""
+def _decoded(
+    state: DesiredState, timings: dict[str, float]
+) -> tuple[list[DesiredTemplate], set[tuple[str, str]]]:
+    """``state.templates`` and the keys of those with write-only fields (in a worker thread:
+    decoding a warm load's templates takes a while, and the event loop is fetching meanwhile;
+    which have write-only fields the files alone tell, so that is worked out here too)."""
+    from waform import submissions
+
     started = time.perf_counter()
     templates = state.templates
+    write_only = {t.key for t in templates if submissions.of(t.details, t.category)}
     timings["decode"] = time.perf_counter() - started
-    return templates
+    return templates, write_only
 
 
 async def _activities(
@@ -549,16 +556,13 @@ async def _activities(
     return dict(zip(keys, pages, strict=True))
 
 
-async def _submitted(
-    client: Provider,
-    contents: Sequence[tuple[tuple[str, str], dict[str, Any] | TemplateDetails | None, str]],
+async def _records(
+    client: Provider, keys: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], dict[str, Any] | None] | None:
-    """What waform last submitted of the write-only fields of each ``(key, details, category)``
-    (from its marker comment, :mod:`waform.submissions`); ``None`` when there are too many to
-    read."""
+    """What waform last submitted of the write-only fields of the templates ``keys`` (from
+    the marker comment, :mod:`waform.submissions`); ``None`` when there are too many to read."""
     from waform import submissions
 
-    keys = [key for key, details, category in contents if submissions.of(details, category)]
     if len(keys) > submissions.MAX_CHECKED:
         return None
     found = await _activities(client, keys)
