@@ -33,9 +33,9 @@ from _seed import seed_approved  # noqa: E402
 
 from waform.client import RetryPolicy  # noqa: E402
 from waform.config import Config, LocalTarget  # noqa: E402
+from waform.connect import open_provider  # noqa: E402
 from waform.emulator import EmulatorControl  # noqa: E402
 from waform.fetcher import fetch_remote  # noqa: E402
-from waform.targets import open_provider  # noqa: E402
 
 PROJECT = "bench"
 

@@ -16,9 +16,9 @@ from waform.apply.steps import WriteStep
 from waform.apply.throttle import AdaptiveThrottle
 from waform.client import RetryPolicy
 from waform.config import load_config
+from waform.connect import open_provider
 from waform.emulator import EmulatorControl, embedded_transport
 from waform.render.text import apply_headline, apply_text
-from waform.targets import open_provider
 
 
 def create_step(name: str, version: int = 1, *, index: int = 0, status: str = "SUBMIT"):

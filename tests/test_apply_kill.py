@@ -69,14 +69,18 @@ def kill_mid_run(proc: subprocess.Popen, control: EmulatorControl, *, after: int
     pytest.fail("apply made no progress")
 
 
-def assert_converged(control: EmulatorControl, remote: dict) -> None:
+def assert_converged(control: EmulatorControl, remote: dict, *, unlogged: int = 0) -> None:
+    """Every template once, with its content; ``unlogged``: creates that may be committed
+    without their request-log line (the in-process emulator writes the line after answering,
+    and the killed process may die in between)."""
     names = [f"kill_{i:02d}" for i in range(COUNT)]
     assert set(remote) == {(name, "EN_US") for name in names}
     for name in names:
         template = remote[(name, "EN_US")]
         layer = template.get("changes") or template
         assert layer["details"]["components"][0]["text"] == text_of(name)
-    assert processed_creates(control) == COUNT, "no template was created twice"
+    created = processed_creates(control)
+    assert COUNT - unlogged <= created <= COUNT, "no template was created twice"
 
 
 def test_sigkill_against_a_served_api_then_apply_again(tmp_path: Path):
@@ -140,7 +144,7 @@ def test_sigkill_on_the_local_target_leaves_a_sound_state_file(tmp_path: Path, m
         again = run_waform("apply", "templates", "--auto-approve", cwd=tmp_path)
         out, err = again.communicate(timeout=120)
         assert again.returncode == 0, err
-        assert_converged(project.control, project.remote())
+        assert_converged(project.control, project.remote(), unlogged=1)
         replan = project.plan("--detailed-exitcode")
         assert replan.exit_code == 0, replan.stdout + replan.stderr
     finally:

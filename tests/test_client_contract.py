@@ -13,9 +13,9 @@ import pytest
 from openapi_contract import require_contract
 from waform.client import ApiError
 from waform.config import LocalTarget
+from waform.connect import open_provider
 from waform.emulator import EmulatorControl, embedded_transport
 from waform.model.template import TemplateFile
-from waform.targets import open_provider
 
 PROJECT = "contract"
 

@@ -16,10 +16,10 @@ import pytest
 from waform import __version__
 from waform.client import ApiError
 from waform.config import BasicAuthConfig, LocalTarget, OAuth2AuthConfig, SinchTarget
+from waform.connect import open_provider
 from waform.emulator import EmulatorControl, EmulatorSettings, embedded_transport
 from waform.errors import ConfigError
 from waform.model.template import TemplateFile
-from waform.targets import open_provider
 
 PROJECT = "p1"
 KEY_ID = "key-id-42"

@@ -1,5 +1,5 @@
 """The client package never depends on the emulator: the local target's transport and
-credentials are handed in by :mod:`waform.targets`, which alone knows both."""
+credentials are handed in by :mod:`waform.connect`, which alone knows both."""
 
 from __future__ import annotations
 
@@ -37,10 +37,23 @@ def test_no_module_of_the_client_package_imports_the_emulator() -> None:
 
 def test_importing_the_client_and_the_target_factory_loads_no_emulator_module() -> None:
     code = (
-        "import sys, waform.client, waform.targets, waform.fetcher, waform.apply.executor\n"
+        "import sys, waform.client, waform.connect, waform.fetcher, waform.apply.executor\n"
         "print(sorted(m for m in sys.modules if m.startswith('waform.emulator')))"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert done.stdout.strip() == "[]"
+
+
+def test_only_the_provider_factory_and_the_emulator_command_import_the_emulator() -> None:
+    # The preview shows Meta's authentication texts from waform.model.meta_auth, like the
+    # emulator writes them: no product module reaches into the emulator for its knowledge.
+    package = CLIENT_DIR.parent
+    importers = {
+        str(path.relative_to(package))
+        for path in package.rglob("*.py")
+        if "emulator" not in path.relative_to(package).parts[:1]
+        and any(m.startswith("waform.emulator") for m in _imported_modules(path))
+    }
+    assert importers == {"connect.py", "commands/emulator.py"}

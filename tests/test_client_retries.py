@@ -14,9 +14,9 @@ import pytest
 from waform.apply.throttle import AdaptiveThrottle
 from waform.client import ApiError, RetryPolicy, TransportError, UnknownOutcomeError
 from waform.config import LocalTarget, SinchTarget
+from waform.connect import open_provider
 from waform.emulator import EmulatorControl, EmulatorSettings, embedded_transport
 from waform.model.template import TemplateFile
-from waform.targets import open_provider
 
 PROJECT = "p1"
 FAST = RetryPolicy(max_attempts=5, base_delay=0.01, max_delay=0.05, budget=30)

@@ -11,10 +11,10 @@ import pytest
 
 from waform.client import RetryPolicy, TransportError, UnknownOutcomeError
 from waform.config import OAuth2AuthConfig, SinchTarget
+from waform.connect import open_provider
 from waform.emulator import EmulatorControl, EmulatorSettings
 from waform.emulator.server import ServedEmulator
 from waform.model.template import TemplateFile
-from waform.targets import open_provider
 
 PROJECT = "proj-served"
 KEY_ID = "served-key"

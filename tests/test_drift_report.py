@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from waform.drift import (
+from waform.drift_report import (
     DEFAULT_FAIL_ON,
     DriftReport,
     FieldDifference,

@@ -16,7 +16,7 @@ import pytest
 
 from emulator_helpers import API, PROJECT, client, create_body
 from waform.emulator import EmulatorControl, EmulatorSettings
-from waform.emulator.meta import AUTH_TEXTS
+from waform.model.meta_auth import AUTH_TEXTS
 
 CDN = re.compile(r"^https://scontent\.whatsapp\.net/v/t61\.29466-34/\d+_n\.(jpg|mp4|pdf)\?.*&oh=")
 

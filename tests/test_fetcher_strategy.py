@@ -12,10 +12,10 @@ import pytest
 
 from waform.client import NO_RETRY, ApiError, RetryPolicy
 from waform.config import Config, LocalTarget
+from waform.connect import open_provider
 from waform.emulator import EmulatorControl, embedded_transport
 from waform.fetcher import FetchResult, fetch_remote
 from waform.inventory import pair, processors
-from waform.targets import open_provider
 
 PROJECT = "p1"
 

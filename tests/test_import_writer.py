@@ -10,13 +10,12 @@ import yaml as pyyaml
 from pydantic import ValidationError
 
 from waform.errors import WaformError
+from waform.import_yaml import dump_document, schema_reference
 from waform.importer import (
     ImportConflictError,
     ImportedFile,
     build_import,
-    dump_document,
     name_matches,
-    schema_reference,
     write_files,
 )
 from waform.model.remote import RemoteTemplate

@@ -15,7 +15,7 @@ import pytest
 
 from one_template_project import local_project
 from waform.config import load_config
-from waform.drift import DriftReport
+from waform.drift_report import DriftReport
 from waform.importer import ImportResult
 from waform.manager import Manager, PlanOutcome
 

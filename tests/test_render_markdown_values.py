@@ -14,7 +14,7 @@ from html.parser import HTMLParser
 from markdown_it import MarkdownIt
 
 from waform.differ import diff
-from waform.drift import DriftReport, FieldDifference, Finding
+from waform.drift_report import DriftReport, FieldDifference, Finding
 from waform.model.remote import RemoteTemplate
 from waform.model.template import TemplateFile
 from waform.render import render

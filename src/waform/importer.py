@@ -22,8 +22,6 @@ planning against the same target yields zero changes:
 from __future__ import annotations
 
 import fnmatch
-import io
-import os
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -32,32 +30,19 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.scalarstring import LiteralScalarString, SingleQuotedScalarString
 
 from waform import submissions
 from waform.atomicfile import write_text_atomic
 from waform.errors import WaformError
 from waform.fields import file_form
+from waform.import_yaml import dump_document
 from waform.model.components import TemplateDetails
 from waform.model.enums import CATEGORIES, LANGUAGE_SET
 from waform.model.remote import RemoteTemplate
-from waform.model.template import NAME_PATTERN, TemplateFile
+from waform.model.template import NAME_PATTERN
 from waform.normalize import canonical_details
 
-#: Where a repository keeps the JSON Schema of template files (``waform schema`` writes it).
-SCHEMA_RELPATH = Path("schemas") / "template.schema.json"
-SCHEMA_HEADER = "# yaml-language-server: $schema="
-
 _NAME_RE = re.compile(NAME_PATTERN)
-#: Plain scalars that YAML 1.1 readers (PyYAML, many editors) take for booleans or null.
-_YAML11_SPECIAL = re.compile(
-    r"^(?:y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"
-    r"|null|Null|NULL|~|)$"
-)
-#: Characters a literal block scalar cannot carry faithfully (line breaks other than ``\n``).
-_NOT_LITERAL_SAFE = re.compile(r"[\r\x85\u2028\u2029\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 class ImportConflictError(WaformError):
@@ -142,25 +127,6 @@ def select_templates(
 # ------------------------------------------------------------------ documents
 
 
-def _plain(value: Any) -> Any:
-    """Wrap strings so the dump is unambiguous and readable (block style everywhere)."""
-    if isinstance(value, dict):
-        out = CommentedMap()
-        for key, item in value.items():
-            out[key] = _plain(item)
-        return out
-    if isinstance(value, list):
-        seq = CommentedSeq()
-        seq.extend(_plain(item) for item in value)
-        return seq
-    if isinstance(value, str):
-        if "\n" in value and not _NOT_LITERAL_SAFE.search(value):
-            return LiteralScalarString(value)
-        if _YAML11_SPECIAL.match(value):
-            return SingleQuotedScalarString(value)
-    return value
-
-
 def _language_document(template: RemoteTemplate) -> tuple[dict[str, Any] | None, str | None]:
     """``(details, None)`` in request form, or ``(None, reason)`` when it cannot be imported.
 
@@ -227,76 +193,84 @@ def _allow_category_change(template: RemoteTemplate) -> bool:
     return bool(pending is not None and pending.allowCategoryChange)
 
 
+def _language_entry(
+    name: str,
+    template: RemoteTemplate,
+    submitted: Mapping[tuple[str, str], Mapping[str, Any] | None],
+) -> tuple[dict[str, Any] | None, list[ImportNote]]:
+    """One language's ``details`` for the file (``None``: skipped), with what to tell about it."""
+    language = template.language
+    if language not in LANGUAGE_SET:
+        return None, [ImportNote(name, language, "skipped: language not known to this client")]
+    if template.category not in CATEGORIES:
+        unsupported = f"skipped: category {template.category} not supported"
+        return None, [ImportNote(name, language, unsupported)]
+    details, reason = _language_document(template)
+    if details is None:
+        return None, [ImportNote(name, language, reason or "skipped")]
+    notes: list[ImportNote] = []
+    last = submitted.get(template.key)
+    if last:
+        submissions.restore(details, last, template.category)
+    filled = fill_missing_samples(details)
+    if filled:
+        notes.append(
+            ImportNote(
+                name,
+                language,
+                f"no sample came back for {', '.join(filled)}: wrote {PLACEHOLDER!r}; "
+                "replace it with a real sample before the next edit",
+            )
+        )
+    rejected = template.state == "REJECTED" or (
+        template.pending is not None and template.pending.status == "REJECTED"
+    )
+    if _status(template) == "draft" and rejected:
+        code = template.rejectionCode if template.rejectionCode not in (None, "NONE") else ""
+        notes.append(
+            ImportNote(
+                name,
+                language,
+                f"rejected by Meta{f' ({code})' if code else ''}: imported with status: draft; "
+                "fix the content and set status: submit to resubmit",
+            )
+        )
+    return details, notes
+
+
 def build_document(
     name: str,
     languages: Sequence[RemoteTemplate],
     submitted: Mapping[tuple[str, str], Mapping[str, Any] | None] | None = None,
 ) -> tuple[dict[str, Any] | None, list[ImportNote]]:
-    """The repository-format mapping for one template name (``None`` if nothing importable)."""
-    notes: list[ImportNote] = []
+    """The repository-format mapping for one template name (``None`` if nothing importable).
+
+    The file's category is the most common one of its languages; ``status`` and
+    ``allowCategoryChange`` are written once for the file when every language agrees."""
     if not _NAME_RE.match(name) or len(name) > 512:
         return None, [ImportNote(name, None, "skipped: not a valid template name for a file")]
+    notes: list[ImportNote] = []
     entries: dict[str, tuple[RemoteTemplate, dict[str, Any]]] = {}
     for template in sorted(languages, key=lambda t: t.language):
-        if template.language not in LANGUAGE_SET:
-            notes.append(
-                ImportNote(name, template.language, "skipped: language not known to this client")
-            )
-            continue
-        if template.category not in CATEGORIES:
-            notes.append(
-                ImportNote(
-                    name, template.language, f"skipped: category {template.category} not supported"
-                )
-            )
-            continue
-        details, reason = _language_document(template)
-        if details is None:
-            notes.append(ImportNote(name, template.language, reason or "skipped"))
-            continue
-        last = (submitted or {}).get(template.key)
-        if last:
-            submissions.restore(details, last, template.category)
-        filled = fill_missing_samples(details)
-        if filled:
-            notes.append(
-                ImportNote(
-                    name,
-                    template.language,
-                    f"no sample came back for {', '.join(filled)}: wrote {PLACEHOLDER!r}; "
-                    "replace it with a real sample before the next edit",
-                )
-            )
-        entries[template.language] = (template, details)
-        if _status(template) == "draft" and (
-            template.state == "REJECTED"
-            or (template.pending is not None and template.pending.status == "REJECTED")
-        ):
-            code = template.rejectionCode if template.rejectionCode not in (None, "NONE") else ""
-            notes.append(
-                ImportNote(
-                    name,
-                    template.language,
-                    f"rejected by Meta{f' ({code})' if code else ''}: imported with status: draft; "
-                    "fix the content and set status: submit to resubmit",
-                )
-            )
+        details, language_notes = _language_entry(name, template, submitted or {})
+        notes += language_notes
+        if details is not None:
+            entries[template.language] = (template, details)
     if not entries:
         return None, notes
 
     categories = Counter(t.category for t, _ in entries.values())
     category = sorted(categories.items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
-    for code, (template, _) in entries.items():
-        if template.category != category:
-            notes.append(
-                ImportNote(
-                    name,
-                    code,
-                    f"category is {template.category} at the target but {category} in the file "
-                    "(a file has one category); plan will show the difference",
-                )
-            )
-
+    notes += [
+        ImportNote(
+            name,
+            code,
+            f"category is {template.category} at the target but {category} in the file "
+            "(a file has one category); plan will show the difference",
+        )
+        for code, (template, _) in entries.items()
+        if template.category != category
+    ]
     statuses = {code: _status(t) for code, (t, _) in entries.items()}
     allows = {code: _allow_category_change(t) for code, (t, _) in entries.items()}
     file_status = "draft" if set(statuses.values()) == {"draft"} else "submit"
@@ -318,56 +292,6 @@ def build_document(
         langs[code] = entry
     doc["languages"] = langs
     return doc, notes
-
-
-def _yaml() -> YAML:
-    yaml = YAML(typ="rt")
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 4096  # one line per scalar: readable diffs, no folding surprises
-    yaml.allow_unicode = True
-    yaml.default_flow_style = False
-    return yaml
-
-
-def dump_document(document: dict[str, Any], schema_ref: str | None) -> str:
-    """YAML text of one template file: schema header, block style, literal multi-line text.
-
-    The text is read back and compared with ``document`` before it is returned, so a quirk of the
-    emitter can never turn into a file that means something else.
-    """
-    buffer = io.StringIO()
-    if schema_ref:
-        buffer.write(f"{SCHEMA_HEADER}{schema_ref}\n")
-    _yaml().dump(_plain(document), buffer)
-    text = buffer.getvalue()
-    reread = YAML(typ="safe", pure=True).load(text)
-    if reread != document:
-        raise WaformError(
-            f"internal error: YAML for template {document.get('name')!r} re-reads differently"
-        )
-    TemplateFile.model_validate(reread)
-    return text
-
-
-def schema_reference(
-    directory: Path, explicit: str | None = None, root: Path | None = None
-) -> str | None:
-    """What the ``$schema=`` header points at, relative to ``directory``.
-
-    An explicit value (path or URL) wins; otherwise the nearest ``schemas/template.schema.json``
-    found walking up from ``directory``; otherwise where ``waform schema`` would write it in
-    ``root`` (the repository: the directory of waform.yaml); ``None`` without a root.
-    """
-    if explicit:
-        return explicit
-    start = directory.resolve()
-    for parent in (start, *start.parents):
-        candidate = parent / SCHEMA_RELPATH
-        if candidate.is_file():
-            return Path(os.path.relpath(candidate, start)).as_posix()
-    if root is not None:
-        return Path(os.path.relpath(root.resolve() / SCHEMA_RELPATH, start)).as_posix()
-    return None
 
 
 def build_import(

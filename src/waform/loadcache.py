@@ -67,7 +67,7 @@ class _Entry(BaseModel):
 
 
 Severity = Literal["error", "warning"]
-Finding = tuple[int, int, Severity, str, str]
+StoredDiagnostic = tuple[int, int, Severity, str, str]
 """``(line, column, severity, message, code)`` of a diagnostic in the entry's own file."""
 Waived = tuple[int, int, Severity, str, str, str]
 """A finding its template silenced, and the reason: ``(*finding, reason)``."""
@@ -78,7 +78,7 @@ class FileEntry(_Entry):
     template — with the position of each language key when the file is ``complete``; without
     errors, else the valid part the rules saw."""
 
-    diagnostics: list[Finding]
+    diagnostics: list[StoredDiagnostic]
     silenced: list[Waived] = []
     template: TemplateFile | None = None
     complete: bool = True

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     from waform.apply.results import ApplyReport
     from waform.apply.runner import ApplyOptions, DryRun
     from waform.client import Provider
-    from waform.drift import DriftReport
+    from waform.drift_report import DriftReport
     from waform.importer import ImportResult
     from waform.loadcache import LoadCache
     from waform.rules.silence import Silenced
@@ -212,7 +212,7 @@ class Manager:
 
     def open_client(self) -> Any:
         """An async context manager yielding the target's :class:`~waform.client.Provider`."""
-        from waform.targets import open_provider
+        from waform.connect import open_provider
 
         return open_provider(self.target, transport=self.transport, trust=self.trust)
 
@@ -433,7 +433,8 @@ class Manager:
         none of them if any destination exists and ``force`` is not set.
         """
         from waform.fetcher import fetch_remote
-        from waform.importer import build_import, schema_reference, write_files
+        from waform.import_yaml import schema_reference
+        from waform.importer import build_import, write_files
         from waform.loader import load_paths
 
         existing = (

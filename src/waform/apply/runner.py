@@ -34,7 +34,7 @@ from waform.apply.results import ApplyReport, StepResult
 from waform.apply.steps import WriteStep, dry_run_json, dry_run_lines
 from waform.apply.throttle import AdaptiveThrottle
 from waform.apply.waiter import wait_for_review
-from waform.client import MAX_PAGE_SIZE
+from waform.client import MAX_PAGE_SIZE, Provider
 from waform.config import Config, Target
 from waform.config.trust import HostTrust
 from waform.errors import PlanError, WaformError
@@ -224,70 +224,22 @@ async def apply_plan(
     """Check the plan, then execute it (or describe it, with ``dry_run``); see the module doc.
 
     ``load``: the desired state of the plan's paths, as ``plan`` loads it (the same cache)."""
-    from waform.fetcher import fetch_remote
-    from waform.targets import open_provider
+    from waform.connect import open_provider
 
-    progress = progress or NullProgress()
     check_target(plan, target)
     plan = check_safety(plan, config, force=options.force)
     steps = steps_from_actions(plan.actions)
     started = time.monotonic()
-
-    stale = StaleFindings()
-    # The files are read again in a worker thread while the stale check's fetch runs.
-    checking_files = (
-        asyncio.ensure_future(asyncio.to_thread(changed_files, plan, load))
-        if steps and options.check_files
-        else None
-    )
     throttle = AdaptiveThrottle(max_concurrency=options.parallelism, max_rate=options.max_rate)
     async with open_provider(target, transport=transport, throttle=throttle, trust=trust) as client:
-        try:
-            if steps:
-                names = {step.name for step in steps}
-                count = len(plan.fingerprints)
-                log.info(
-                    "checking that the plan is current (%d template%s)…",
-                    count,
-                    "s" * (count != 1),
-                )
-                fetched = await fetch_remote(
-                    client, names=names, config=config, threshold=by_name_threshold(plan)
-                )
-                stale.remote = changed_remote(plan, fetched.templates)
-        finally:
-            if checking_files is not None:
-                stale.files = await checking_files
-        if stale:
-            raise PlanError(stale.message())
+        await _refuse_stale(plan, steps, client, config, load if options.check_files else None)
         if options.dry_run:
             return DryRun(steps, base_path=client.project_path, secrets=tuple(client.secrets))
         if not steps:
             return ApplyReport(
                 results=[], seconds=time.monotonic() - started, blocked=len(plan.blocked)
             )
-
-        done: list[StepResult] = []
-
-        def on_result(result: StepResult) -> None:
-            done.append(result)
-            failed = sum(1 for r in done if not r.ok)
-            progress.update(len(done), detail=f"{failed} failed" if failed else "")
-
-        executor = Executor(
-            client,
-            make_matcher(config.ignore.strip if config.ignore.fields else None),
-            # Operations in progress: more than requests in flight (the throttle bounds those to
-            # --parallelism), because a refused request waits out its Retry-After off the wire.
-            parallelism=options.parallelism * 4,
-            comment=options.comment,
-            on_result=on_result,
-        )
-        progress.start("applying", len(steps))
-        try:
-            results = await executor.run(steps)
-        finally:
-            progress.stop()
+        results = await _execute(steps, client, config, options, progress or NullProgress())
         report = ApplyReport(
             results=results,
             seconds=time.monotonic() - started,
@@ -295,28 +247,104 @@ async def apply_plan(
             throttled=throttle.stats.throttled,
             blocked=len(plan.blocked),
         )
-
-        submitted = [r.step for r in results if r.ok and r.step.submits]
-        if options.wait and submitted:
-
-            async def fetch(names: set[str]) -> list[RemoteTemplate]:
-                threshold = by_name_threshold(plan)
-                return (
-                    await fetch_remote(client, names=names, config=config, threshold=threshold)
-                ).templates
-
-            waited = await wait_for_review(
-                submitted,
-                fetch,
-                timeout=options.wait_timeout,
-                interval=options.poll_interval,
-                progress=wait_progress,
-            )
-            report.review = waited.results
-            report.review_seconds = waited.seconds
-            report.review_timed_out = waited.timed_out
-            report.requests = client.requests_made
+        if options.wait:
+            await _wait_for_reviews(report, plan, client, config, options, wait_progress)
             report.throttled = throttle.stats.throttled
-        elif options.wait:
-            report.review = []
         return report
+
+
+async def _refuse_stale(
+    plan: Plan, steps: list[WriteStep], client: Provider, config: Config, load: LoadFiles | None
+) -> None:
+    """:class:`PlanError` when a template the plan touches changed on the remote, or (``load``
+    given) in the files, since the plan was made; nothing to check without steps."""
+    from waform.fetcher import fetch_remote
+
+    if not steps:
+        return
+    stale = StaleFindings()
+    # The files are read again in a worker thread while the stale check's fetch runs.
+    checking_files = (
+        asyncio.ensure_future(asyncio.to_thread(changed_files, plan, load)) if load else None
+    )
+    try:
+        count = len(plan.fingerprints)
+        log.info("checking that the plan is current (%d template%s)…", count, "s" * (count != 1))
+        fetched = await fetch_remote(
+            client,
+            names={step.name for step in steps},
+            config=config,
+            threshold=by_name_threshold(plan),
+        )
+        stale.remote = changed_remote(plan, fetched.templates)
+    finally:
+        if checking_files is not None:
+            stale.files = await checking_files
+    if stale:
+        raise PlanError(stale.message())
+
+
+async def _execute(
+    steps: list[WriteStep],
+    client: Provider,
+    config: Config,
+    options: ApplyOptions,
+    progress: Progress,
+) -> list[StepResult]:
+    """Run the steps through the :class:`Executor`, counting results on ``progress``."""
+    done: list[StepResult] = []
+
+    def on_result(result: StepResult) -> None:
+        done.append(result)
+        failed = sum(1 for r in done if not r.ok)
+        progress.update(len(done), detail=f"{failed} failed" if failed else "")
+
+    executor = Executor(
+        client,
+        make_matcher(config.ignore.strip if config.ignore.fields else None),
+        # Operations in progress: more than requests in flight (the throttle bounds those to
+        # --parallelism), because a refused request waits out its Retry-After off the wire.
+        parallelism=options.parallelism * 4,
+        comment=options.comment,
+        on_result=on_result,
+    )
+    progress.start("applying", len(steps))
+    try:
+        return await executor.run(steps)
+    finally:
+        progress.stop()
+
+
+async def _wait_for_reviews(
+    report: ApplyReport,
+    plan: Plan,
+    client: Provider,
+    config: Config,
+    options: ApplyOptions,
+    wait_progress: Progress | None,
+) -> None:
+    """``--wait``: poll the submitted templates until Meta's review ends; into ``report``."""
+    from waform.fetcher import fetch_remote
+
+    submitted = [r.step for r in report.results if r.ok and r.step.submits]
+    if not submitted:
+        report.review = []
+        return
+
+    async def fetch(names: set[str]) -> list[RemoteTemplate]:
+        threshold = by_name_threshold(plan)
+        return (
+            await fetch_remote(client, names=names, config=config, threshold=threshold)
+        ).templates
+
+    waited = await wait_for_review(
+        submitted,
+        fetch,
+        timeout=options.wait_timeout,
+        interval=options.poll_interval,
+        progress=wait_progress,
+    )
+    report.review = waited.results
+    report.review_seconds = waited.seconds
+    report.review_timed_out = waited.timed_out
+    report.requests = client.requests_made

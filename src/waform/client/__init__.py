@@ -3,7 +3,7 @@
 :mod:`.provider` (what plan/apply/drift need), :mod:`.sinch` (the Sinch Provisioning API),
 :mod:`.http` (sending and the retry loop), :mod:`.retry` (when to send again), :mod:`.calls`
 (one-line errors), :mod:`.pages` (the pagination loop), :mod:`.auth` (Basic/OAuth2). Which provider a configured target means is decided outside this
-package, in :func:`waform.targets.open_provider`; nothing here imports the emulator.
+package, in :func:`waform.connect.open_provider`; nothing here imports the emulator.
 """
 
 from waform.client.auth import BasicAuth, NoAuth, OAuth2ClientCredentials

@@ -5,7 +5,7 @@
 failures into one-line errors (:mod:`waform.client.calls`). A provider
 (:class:`~waform.client.sinch.SinchProvider`) subclasses it and adds its endpoints; what it
 talks to (base URL, transport, credentials) arrives as an :class:`Endpoint` built by
-:mod:`waform.targets` — this package never knows whether the peer is Sinch or the emulator.
+:mod:`waform.connect` — this package never knows whether the peer is Sinch or the emulator.
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ Model = TypeVar("Model", bound=BaseModel)
 
 @dataclass(frozen=True, slots=True)
 class Endpoint:
-    """Where requests go and as whom: what a target factory (:mod:`waform.targets`) hands in.
+    """Where requests go and as whom: what a target factory (:mod:`waform.connect`) hands in.
 
     ``transport`` replaces the network (the emulator's in-process transport, a test's
     ``MockTransport``); ``auth_hint`` is appended to 401 errors (which variables to check).

@@ -3,12 +3,12 @@
 The fetcher, the applier and drift depend on :class:`Provider`, never on a concrete client. The
 one implementation today is :class:`~waform.client.sinch.SinchProvider` (the Sinch Provisioning
 API), which also serves ``local`` targets: the embedded emulator speaks the same API over an
-in-process transport handed in by :mod:`waform.targets`.
+in-process transport handed in by :mod:`waform.connect`.
 
 **Adding a vendor** (e.g. Meta's Graph API, ``/{waba-id}/message_templates``): write a class with
 these methods — typically an :class:`~waform.client.http.HttpApi` subclass, which brings the
 retry rules, error lines, redaction and :func:`~waform.client.http.collect_pages` — and
-return it from :func:`waform.targets.open_provider` for a new target type. The differ never sees a
+return it from :func:`waform.connect.open_provider` for a new target type. The differ never sees a
 provider: it compares :class:`~waform.model.remote.RemoteTemplate` values, so the new class maps
 the vendor's templates onto that model when reading, and maps waform's request bodies (the
 ``WhatsappTemplateInputDto`` shape a plan records: name, language, category, status, details)

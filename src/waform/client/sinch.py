@@ -32,7 +32,7 @@ def _seg(value: str) -> str:
 
 class SinchProvider(HttpApi):
     """The WhatsApp template operations of one Sinch project. Open it with :func:`open_sinch`
-    (or, from a configured target, :func:`waform.targets.open_provider`)."""
+    (or, from a configured target, :func:`waform.connect.open_provider`)."""
 
     def __init__(
         self, http: httpx.AsyncClient, *, project_id: str, auth: Authenticator, **options: Any

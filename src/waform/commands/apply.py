@@ -168,22 +168,17 @@ def command(
     named = NamedKeys(replace=replace_keys, discard_draft=discard_keys)
     refuse_with_saved_plan(saved, named)
     if saved:
-        plan = read_plan_file(paths[0])
-        manager, _ = open_manager(
-            [Path(p) for p in plan.paths] or [paths[0].parent],
-            config_path=config_path,
-            target=target or plan.target,  # the plan's own target unless one is named
-            no_cache=no_cache,
+        manager, plan = _saved_plan(
+            paths[0], config_path=config_path, target=target, no_cache=no_cache
         )
     else:
         manager, paths = open_manager(
             paths, config_path=config_path, target=target, no_cache=no_cache
         )
         plan = _plan_now(manager, paths, strict=strict, force=force, show=not dry_run, named=named)
-        prompted = False
-        if plan.actions and not dry_run and not auto_approve:
+        prompted = bool(plan.actions) and not dry_run and not auto_approve
+        if prompted:
             _confirm(plan, manager.target.name)
-            prompted = True
         # Just loaded: re-read the files only if a person had time to edit them meanwhile.
         options = replace(options, check_files=prompted)
 
@@ -200,6 +195,21 @@ def command(
     echo(render(outcome, fmt, verbose=console.verbosity > 0))
     if not outcome.ok:
         ctx.exit(1)
+
+
+def _saved_plan(
+    path: Path, *, config_path: Path | None, target: str | None, no_cache: bool
+) -> tuple[Manager, Plan]:
+    """A saved plan and the manager of its target (the plan's own unless ``target`` names one),
+    configured from the ``waform.yaml`` nearest the plan's paths."""
+    plan = read_plan_file(path)
+    manager, _ = open_manager(
+        [Path(p) for p in plan.paths] or [path.parent],
+        config_path=config_path,
+        target=target or plan.target,
+        no_cache=no_cache,
+    )
+    return manager, plan
 
 
 def _plan_now(

@@ -18,7 +18,7 @@ from waform.commands.options import (
     showing_file_problems,
     target_options,
 )
-from waform.drift import DEFAULT_FAIL_ON, FINDING_KINDS, parse_fail_on
+from waform.drift_report import DEFAULT_FAIL_ON, FINDING_KINDS, parse_fail_on
 from waform.render import render
 
 #: 100 years: beyond this a threshold means "never" and would overflow a timedelta.

@@ -147,80 +147,88 @@ def check_access(request: Request, token: str | None) -> None:
         raise PapiError("control_forbidden")
 
 
-def control_routes(emulator: Emulator) -> list[Route]:
-    def endpoint(handler: Callable[[Request], Awaitable[Any]]) -> Endpoint:
-        async def run(request: Request) -> Response:
-            try:
-                check_access(request, emulator.settings.control_token)
-                result = await handler(request)
-            except PapiError as error:
-                return error.response()
-            except ValidationError as exc:
-                return invalid_input([str(e["msg"]) for e in exc.errors()]).response()
-            if isinstance(result, Response):
-                return result
-            return Response(dumps(result), media_type="application/json")
+def _endpoint(emulator: Emulator, handler: Callable[[Request], Awaitable[Any]]) -> Endpoint:
+    """``handler`` behind the access check, with PAPI errors and JSON answers."""
 
-        return run
+    async def run(request: Request) -> Response:
+        try:
+            check_access(request, emulator.settings.control_token)
+            result = await handler(request)
+        except PapiError as error:
+            return error.response()
+        except ValidationError as exc:
+            return invalid_input([str(e["msg"]) for e in exc.errors()]).response()
+        if isinstance(result, Response):
+            return result
+        return Response(dumps(result), media_type="application/json")
 
-    def dto(record: Record) -> dict[str, Any]:
-        return record.full_dto(emulator.analytics_json("DAY"))
+    return run
 
-    def key(request: Request) -> tuple[str, str, str]:
+
+class _ControlApi:
+    """One method per control endpoint (the table is :func:`control_routes`)."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        self.emulator = emulator
+
+    def dto(self, record: Record) -> dict[str, Any]:
+        return record.full_dto(self.emulator.analytics_json("DAY"))
+
+    def key(self, request: Request) -> tuple[str, str, str]:
         p = request.path_params
-        return p["project"], p["name"], emulator.language(p["language"])
+        return p["project"], p["name"], self.emulator.language(p["language"])
 
-    async def body(request: Request, model: type[WireModel]) -> Any:
+    async def body(self, request: Request, model: type[WireModel]) -> Any:
         raw = await request.body()
         return parse_model(model, parse_json(raw) if raw.strip() else {})
 
-    async def health(request: Request) -> Any:
-        now = emulator.clock.now()
-        return {"ok": True, "now": now, "nowIso": iso(now), "state": emulator.store.path}
+    async def health(self, request: Request) -> Any:
+        now = self.emulator.clock.now()
+        return {"ok": True, "now": now, "nowIso": iso(now), "state": self.emulator.store.path}
 
-    async def reset(request: Request) -> Any:
-        emulator.store.reset()
-        emulator.limiter.configure(None)
+    async def reset(self, request: Request) -> Any:
+        self.emulator.store.reset()
+        self.emulator.limiter.configure(None)
         return {"ok": True}
 
-    async def clock(request: Request) -> Any:
-        now = emulator.clock.now()
-        return {"now": now, "nowIso": iso(now), "offset": emulator.clock.offset()}
+    async def clock(self, request: Request) -> Any:
+        now = self.emulator.clock.now()
+        return {"now": now, "nowIso": iso(now), "offset": self.emulator.clock.offset()}
 
-    async def advance(request: Request) -> Any:
-        data = await body(request, _Advance)
-        emulator.clock.advance(data.seconds + data.days * 86_400)
-        emulator.settle()
-        return await clock(request)
+    async def advance(self, request: Request) -> Any:
+        data = await self.body(request, _Advance)
+        self.emulator.clock.advance(data.seconds + data.days * 86_400)
+        self.emulator.settle()
+        return await self.clock(request)
 
-    async def set_clock(request: Request) -> Any:
-        data = await body(request, _SetClock)
-        emulator.clock.set(data.now)
-        emulator.settle()
-        return await clock(request)
+    async def set_clock(self, request: Request) -> Any:
+        data = await self.body(request, _SetClock)
+        self.emulator.clock.set(data.now)
+        self.emulator.settle()
+        return await self.clock(request)
 
-    async def settings(request: Request) -> Any:
+    async def settings(self, request: Request) -> Any:
         if request.method == "PUT":
-            data = await body(request, _Settings)
+            data = await self.body(request, _Settings)
             if data.reviewDelaySeconds is not None:
-                emulator.store.set_meta("review_delay", repr(data.reviewDelaySeconds))
+                self.emulator.store.set_meta("review_delay", repr(data.reviewDelaySeconds))
             rewrites = data.model_dump(
                 include={"literal", "missingExamples", "percentEncodedUrls"}, exclude_none=True
             )
             if rewrites:
-                stored = emulator.store.get_meta_json("rewrites") or {}
-                emulator.store.set_meta_json("rewrites", {**stored, **rewrites})
-        current = emulator.rewrites()
+                stored = self.emulator.store.get_meta_json("rewrites") or {}
+                self.emulator.store.set_meta_json("rewrites", {**stored, **rewrites})
+        current = self.emulator.rewrites()
         return {
-            "reviewDelaySeconds": emulator.review_delay,
+            "reviewDelaySeconds": self.emulator.review_delay,
             "literal": current.literal,
             "missingExamples": list(current.missing_examples),
             "percentEncodedUrls": list(current.percent_encoded_urls),
         }
 
-    async def faults(request: Request) -> Any:
+    async def faults(self, request: Request) -> Any:
         if request.method == "DELETE":
-            emulator.faults.configure(None)
+            self.emulator.faults.configure(None)
         elif request.method == "PUT":
             data = parse_json(await request.body())
             if not isinstance(data, dict):
@@ -229,36 +237,36 @@ def control_routes(emulator: Emulator) -> list[Route]:
                 armed = FaultConfig.from_json({_snake(k): v for k, v in data.items()})
             except (TypeError, ValueError, re.error) as exc:
                 raise invalid_input([str(exc)]) from None
-            emulator.faults.configure(armed)
-        config = emulator.faults.config()
+            self.emulator.faults.configure(armed)
+        config = self.emulator.faults.config()
         return {
             "faults": None
             if config is None
             else {_camel(k): v for k, v in config.to_json().items()}
         }
 
-    async def rate_limit(request: Request) -> Any:
+    async def rate_limit(self, request: Request) -> Any:
         if request.method == "DELETE":
-            emulator.limiter.configure(None)
+            self.emulator.limiter.configure(None)
         elif request.method == "PUT":
-            data = await body(request, _RateLimit)
-            emulator.limiter.configure(data.requestsPerSecond)
-        return {"requestsPerSecond": emulator.limiter.limit()}
+            data = await self.body(request, _RateLimit)
+            self.emulator.limiter.configure(data.requestsPerSecond)
+        return {"requestsPerSecond": self.emulator.limiter.limit()}
 
-    async def requests_log(request: Request) -> Any:
+    async def requests_log(self, request: Request) -> Any:
         project = request.path_params.get("project") or request.query_params.get("project")
         if request.method == "DELETE":
-            emulator.store.clear_requests(project)
+            self.emulator.store.clear_requests(project)
             return {"count": 0, "requests": []}
-        items = emulator.store.requests(project)
+        items = self.emulator.store.requests(project)
         return {"count": len(items), "requests": items}
 
-    async def init_project(request: Request) -> Any:
-        emulator.store.add_project(request.path_params["project"], emulator.clock.now())
+    async def init_project(self, request: Request) -> Any:
+        self.emulator.store.add_project(request.path_params["project"], self.emulator.clock.now())
         return {"projectId": request.path_params["project"]}
 
-    async def complete(request: Request) -> Any:
-        data = await body(request, _Complete)
+    async def complete(self, request: Request) -> Any:
+        data = await self.body(request, _Complete)
         verdict = None
         if data.outcome == "APPROVED":
             verdict = Verdict(True, category=data.category)
@@ -266,69 +274,90 @@ def control_routes(emulator: Emulator) -> list[Route]:
             verdict = Verdict(
                 False, data.rejectionCode or "NONE", reason="Rejected by control API."
             )
-        done = emulator.complete_reviews(
+        done = self.emulator.complete_reviews(
             request.path_params["project"], name=data.name, language=data.language, verdict=verdict
         )
         return {"completed": done}
 
-    async def add_template(request: Request) -> Any:
-        data = await body(request, _AddTemplate)
-        record = emulator.meta_add(
+    async def add_template(self, request: Request) -> Any:
+        data = await self.body(request, _AddTemplate)
+        record = self.emulator.meta_add(
             request.path_params["project"],
             name=data.name,
-            language=emulator.language(data.language),
+            language=self.emulator.language(data.language),
             category=data.category,
             details=data.details.to_wire(),
             state=data.state,
             quality_score=data.qualityScore,
             meta_generated=data.isMetaGenerated,
         )
-        return Response(dumps(dto(record)), status_code=201, media_type="application/json")
+        return Response(dumps(self.dto(record)), status_code=201, media_type="application/json")
 
-    async def force_state(request: Request) -> Any:
-        data = await body(request, _State)
-        return dto(emulator.meta_force_state(*key(request), data.state, data.rejectionCode))
+    async def force_state(self, request: Request) -> Any:
+        data = await self.body(request, _State)
+        return self.dto(
+            self.emulator.meta_force_state(*self.key(request), data.state, data.rejectionCode)
+        )
 
-    async def quality(request: Request) -> Any:
-        data = await body(request, _Quality)
-        return dto(emulator.meta_quality(*key(request), data.qualityScore))
+    async def quality(self, request: Request) -> Any:
+        data = await self.body(request, _Quality)
+        return self.dto(self.emulator.meta_quality(*self.key(request), data.qualityScore))
 
-    async def category(request: Request) -> Any:
-        data = await body(request, _Category)
-        return dto(emulator.meta_category(*key(request), data.category, future=data.future))
+    async def category(self, request: Request) -> Any:
+        data = await self.body(request, _Category)
+        return self.dto(
+            self.emulator.meta_category(*self.key(request), data.category, future=data.future)
+        )
 
-    async def comment(request: Request) -> Any:
-        data = await body(request, _Comment)
-        result = emulator.comment(*key(request), data.comment, author=data.author)
+    async def comment(self, request: Request) -> Any:
+        data = await self.body(request, _Comment)
+        result = self.emulator.comment(*self.key(request), data.comment, author=data.author)
         return Response(dumps(result), status_code=201, media_type="application/json")
 
-    async def deliveries(request: Request) -> Any:
-        return {"deliveries": emulator.webhooks.deliveries(request.path_params.get("project"))}
+    async def deliveries(self, request: Request) -> Any:
+        return {"deliveries": self.emulator.webhooks.deliveries(request.path_params.get("project"))}
 
-    async def flush(request: Request) -> Any:
-        emulator.settle()
-        await emulator.webhooks.deliver_due(force=True)
-        return {"pending": emulator.webhooks.pending_count()}
+    async def flush(self, request: Request) -> Any:
+        self.emulator.settle()
+        await self.emulator.webhooks.deliver_due(force=True)
+        return {"pending": self.emulator.webhooks.pending_count()}
 
+
+def control_routes(emulator: Emulator) -> list[Route]:
+    api = _ControlApi(emulator)
     template = "/projects/{project}/templates/{name}/languages/{language}"
     return [
-        Route("/health", endpoint(health), methods=["GET"]),
-        Route("/reset", endpoint(reset), methods=["POST"]),
-        Route("/clock", endpoint(clock), methods=["GET"]),
-        Route("/clock/advance", endpoint(advance), methods=["POST"]),
-        Route("/clock/set", endpoint(set_clock), methods=["POST"]),
-        Route("/settings", endpoint(settings), methods=["GET", "PUT"]),
-        Route("/faults", endpoint(faults), methods=["GET", "PUT", "DELETE"]),
-        Route("/rate-limit", endpoint(rate_limit), methods=["GET", "PUT", "DELETE"]),
-        Route("/requests", endpoint(requests_log), methods=["GET", "DELETE"]),
-        Route("/projects/{project}/requests", endpoint(requests_log), methods=["GET", "DELETE"]),
-        Route("/projects/{project}", endpoint(init_project), methods=["POST"]),
-        Route("/projects/{project}/reviews/complete", endpoint(complete), methods=["POST"]),
-        Route("/projects/{project}/templates", endpoint(add_template), methods=["POST"]),
-        Route(template + "/state", endpoint(force_state), methods=["POST"]),
-        Route(template + "/quality", endpoint(quality), methods=["POST"]),
-        Route(template + "/category", endpoint(category), methods=["POST"]),
-        Route(template + "/comments", endpoint(comment), methods=["POST"]),
-        Route("/projects/{project}/webhook-deliveries", endpoint(deliveries), methods=["GET"]),
-        Route("/webhooks/flush", endpoint(flush), methods=["POST"]),
+        Route("/health", _endpoint(emulator, api.health), methods=["GET"]),
+        Route("/reset", _endpoint(emulator, api.reset), methods=["POST"]),
+        Route("/clock", _endpoint(emulator, api.clock), methods=["GET"]),
+        Route("/clock/advance", _endpoint(emulator, api.advance), methods=["POST"]),
+        Route("/clock/set", _endpoint(emulator, api.set_clock), methods=["POST"]),
+        Route("/settings", _endpoint(emulator, api.settings), methods=["GET", "PUT"]),
+        Route("/faults", _endpoint(emulator, api.faults), methods=["GET", "PUT", "DELETE"]),
+        Route("/rate-limit", _endpoint(emulator, api.rate_limit), methods=["GET", "PUT", "DELETE"]),
+        Route("/requests", _endpoint(emulator, api.requests_log), methods=["GET", "DELETE"]),
+        Route(
+            "/projects/{project}/requests",
+            _endpoint(emulator, api.requests_log),
+            methods=["GET", "DELETE"],
+        ),
+        Route("/projects/{project}", _endpoint(emulator, api.init_project), methods=["POST"]),
+        Route(
+            "/projects/{project}/reviews/complete",
+            _endpoint(emulator, api.complete),
+            methods=["POST"],
+        ),
+        Route(
+            "/projects/{project}/templates", _endpoint(emulator, api.add_template), methods=["POST"]
+        ),
+        Route(template + "/state", _endpoint(emulator, api.force_state), methods=["POST"]),
+        Route(template + "/quality", _endpoint(emulator, api.quality), methods=["POST"]),
+        Route(template + "/category", _endpoint(emulator, api.category), methods=["POST"]),
+        Route(template + "/comments", _endpoint(emulator, api.comment), methods=["POST"]),
+        Route(
+            "/projects/{project}/webhook-deliveries",
+            _endpoint(emulator, api.deliveries),
+            methods=["GET"],
+        ),
+        Route("/webhooks/flush", _endpoint(emulator, api.flush), methods=["POST"]),
     ]

@@ -40,6 +40,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from waform.model.enums import normalize_language
+from waform.model.meta_auth import AUTH_BODY_EXAMPLE, AUTH_TTL_SECONDS, AuthTexts, auth_texts
 from waform.model.meta_forms import bare_host_slash, encode_variable_braces, phone_number
 
 #: The documented, deterministic trigger for recategorising UTILITY as MARKETING at review.
@@ -55,61 +56,6 @@ CDN = "https://scontent.whatsapp.net/v/t61.29466-34/"
 _UNSIGNED = "&_nc_ohc=UNSIGNED"
 _UNSIGNED_URL = re.compile(re.escape(CDN) + r"(\d+)_n\.(\w+)\?ccb=1-7&_nc_sid=8b1bef" + _UNSIGNED)
 _MEDIA_EXTENSIONS = {"IMAGE": "jpg", "VIDEO": "mp4", "DOCUMENT": "pdf"}
-AUTH_TTL_SECONDS = 600
-AUTH_BODY_EXAMPLE = "123456"
-
-
-@dataclass(frozen=True)
-class AuthTexts:
-    """Meta's generated AUTHENTICATION texts in one language (``{n}`` = minutes)."""
-
-    body: str
-    security: str
-    footer: str
-    copy_code: str
-
-
-#: By language prefix (longest match wins); ``EN`` is the fallback. English and Indonesian are
-#: observed (round-trip.md row 2); the others are Meta's wording as its WhatsApp Manager shows it
-#: and matter only as "some generated text in that language": the differ never compares them.
-AUTH_TEXTS: dict[str, AuthTexts] = {
-    "EN": AuthTexts(
-        "*{{1}}* is your verification code.",
-        " For your security, do not share this code.",
-        "This code expires in {n} minutes.",
-        "Copy code",
-    ),
-    "PT": AuthTexts(
-        "*{{1}}* é seu código de verificação.",
-        " Para sua segurança, não o compartilhe.",
-        "Este código expira em {n} minutos.",
-        "Copiar código",
-    ),
-    "ES": AuthTexts(
-        "Tu código de verificación es *{{1}}*.",
-        " Por tu seguridad, no lo compartas.",
-        "Este código caduca en {n} minutos.",
-        "Copiar código",
-    ),
-    "DE": AuthTexts(
-        "Dein Verifizierungscode lautet *{{1}}*.",
-        " Aus Sicherheitsgründen solltest du diesen Code nicht weitergeben.",
-        "Dieser Code läuft in {n} Minuten ab.",
-        "Code kopieren",
-    ),
-    "ID": AuthTexts(
-        "*{{1}}* adalah kode verifikasi Anda.",
-        " Demi keamanan, jangan bagikan kode ini.",
-        "Kode ini kedaluwarsa dalam {n} menit.",
-        "Salin kode",
-    ),
-}
-
-
-def auth_texts(language: str) -> AuthTexts:
-    """Meta's texts for a Sinch language code (``PT_BR`` → ``PT``; unknown → English)."""
-    code = language.upper().replace("-", "_")
-    return AUTH_TEXTS.get(code) or AUTH_TEXTS.get(code.split("_")[0]) or AUTH_TEXTS["EN"]
 
 
 @dataclass(frozen=True)
@@ -277,4 +223,4 @@ def _matches(name: str, globs: tuple[str, ...]) -> bool:
     return any(fnmatch.fnmatchcase(name, glob) for glob in globs)
 
 
-__all__ = ["AUTH_TEXTS", "PROMOTIONAL", "AuthTexts", "Rewrites", "auth_texts", "sign"]
+__all__ = ["PROMOTIONAL", "Rewrites", "sign"]

@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from waform.emulator.errors import PapiError
-from waform.emulator.faults import AnsweredLate, ConnectionDropped
+from waform.emulator.faults import AnsweredLate, ConnectionDropped, Decision
 
 if TYPE_CHECKING:
     from waform.emulator.service import Emulator
@@ -34,6 +34,14 @@ log = logging.getLogger(__name__)
 _PROJECT = re.compile(r"^/v1/projects/([^/]+)/")
 #: Marks responses that were injected (fault or rate limit) rather than produced by the API.
 FAULT_HEADER = "x-emulator-fault"
+
+
+#: Faults answered before the request is processed, and the PAPI error each answers.
+_ERROR_BEFORE = {
+    "locked": "resource_locked",
+    "throttle": "whatsapp_business_api_request_limit_exceeded",
+    "error": "internal_error",
+}
 
 
 class ApiGuard:
@@ -45,67 +53,66 @@ class ApiGuard:
         if scope["type"] != "http" or not scope["path"].startswith("/v1/"):
             await self._guarded(scope, receive, send)
             return
-        emulator = self.emulator
-        method: str = scope["method"]
-        path: str = scope["path"]
-        match = _PROJECT.match(path)
+        match = _PROJECT.match(scope["path"])
         project = match.group(1) if match else None
-        fault: str | None = None
-        status = 500
 
-        retry = emulator.limiter.check(project or "")
+        retry = self.emulator.limiter.check(project or "")
         if retry is not None:
-            fault = "rate_limit"
             error = PapiError(
                 "whatsapp_business_api_request_limit_exceeded",
                 headers={"Retry-After": str(retry), FAULT_HEADER: "rate_limit"},
             )
-            status = await _send_error(send, error)
-            self._log(project, scope, status, fault)
+            self._log(project, scope, await _send_error(send, error), "rate_limit")
             return
-
-        decision = emulator.faults.decide(method, path)
+        decision = self.emulator.faults.decide(scope["method"], scope["path"])
         if decision is not None and decision.delay > 0:
             await asyncio.sleep(decision.delay)
-        kind = decision.kind if decision is not None else None
-        if kind in ("locked", "throttle", "error"):
-            code = {
-                "locked": "resource_locked",
-                "throttle": "whatsapp_business_api_request_limit_exceeded",
-                "error": "internal_error",
-            }[kind]
-            headers = {FAULT_HEADER: kind}
-            if kind == "throttle" and decision is not None:
-                headers["Retry-After"] = str(decision.retry_after)
-            status = await _send_error(send, PapiError(code, headers=headers))
-            self._log(project, scope, status, kind)
+        if decision is not None and decision.kind is not None:
+            await self._fault(decision, project, scope, receive, send)
             return
 
-        if kind in ("error_after", "drop", "late"):
-            captured = await self._processed(scope, receive)
-            inner = captured[0].get("status") if captured else None
-            if kind == "error_after":
-                error = PapiError("internal_error", headers={FAULT_HEADER: kind})
-                status = await _send_error(send, error)
-                self._log(project, scope, status, f"error_after:{inner}")
-                return
-            self._log(project, scope, 0, f"{kind}:{inner}")
-            if kind == "late":
-                assert decision is not None
-                await _answer_late(send, captured, decision.late)
-            else:
-                _drop(send)
-            return
+        status = 500
 
         async def tracking(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message = _dated(message, emulator.clock.now())
+                message = _dated(message, self.emulator.clock.now())
             await send(message)
 
         await self._guarded(scope, receive, tracking)
         self._log(project, scope, status, None)
+
+    async def _fault(
+        self,
+        decision: Decision,
+        project: str | None,
+        scope: Scope,
+        receive: Receive,
+        send: Send,
+    ) -> None:
+        """Answer as the armed fault says: an error before the request is processed, or after
+        it (an error, a dropped connection, or an answer after the client gave up)."""
+        kind = decision.kind
+        if kind in _ERROR_BEFORE:
+            headers = {FAULT_HEADER: kind}
+            if kind == "throttle":
+                headers["Retry-After"] = str(decision.retry_after)
+            status = await _send_error(send, PapiError(_ERROR_BEFORE[kind], headers=headers))
+            self._log(project, scope, status, kind)
+            return
+        captured = await self._processed(scope, receive)
+        inner = captured[0].get("status") if captured else None
+        if kind == "error_after":
+            error = PapiError("internal_error", headers={FAULT_HEADER: kind})
+            status = await _send_error(send, error)
+            self._log(project, scope, status, f"error_after:{inner}")
+            return
+        self._log(project, scope, 0, f"{kind}:{inner}")
+        if kind == "late":
+            await _answer_late(send, captured, decision.late)
+        else:
+            _drop(send)
 
     async def _processed(self, scope: Scope, receive: Receive) -> list[Message]:
         """Run the request to its end (committed) and keep the answer instead of sending it."""

@@ -15,9 +15,10 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel
 
-# Meta's generated authentication texts: the faithful emulator's table, one place for both.
-from waform.emulator.meta import AUTH_BODY_EXAMPLE, auth_texts
 from waform.model import components as model
+
+# Meta's generated authentication texts: the faithful emulator's table, one place for both.
+from waform.model.meta_auth import AUTH_BODY_EXAMPLE, auth_texts
 from waform.normalize import COMPONENT_ORDER
 from waform.preview.text import VARIABLE, RichText, rich_text
 

@@ -27,7 +27,9 @@ Key = tuple[str, str]
 
 
 @dataclass(frozen=True)
-class Finding:
+class ShownDiagnostic:
+    """A diagnostic of the files as the page shows it beside its message."""
+
     severity: str
     code: str
     message: str
@@ -37,7 +39,7 @@ class Finding:
 @dataclass
 class Bubble:
     message: Message
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[ShownDiagnostic] = field(default_factory=list)
     source: str | None = None
 
 
@@ -64,7 +66,7 @@ class Pair:
     proposed: Message | None
     live_note: str = ""
     proposed_note: str = ""
-    findings: list[Finding] = field(default_factory=list)
+    findings: list[ShownDiagnostic] = field(default_factory=list)
     source: str | None = None
 
 
@@ -81,7 +83,7 @@ def _environment() -> jinja2.Environment:
 
 def findings_by_key(
     templates: Sequence[DesiredTemplate], diagnostics: Iterable[Diagnostic]
-) -> dict[Key, list[Finding]]:
+) -> dict[Key, list[ShownDiagnostic]]:
     """Each diagnostic next to the template-language whose block holds its line.
 
     A language's block starts at its key (``source``); a finding above the first language
@@ -93,12 +95,12 @@ def findings_by_key(
             starts[template.source.path].append((template.source.line, template.key))
     for blocks in starts.values():
         blocks.sort()
-    out: dict[Key, list[Finding]] = defaultdict(list)
+    out: dict[Key, list[ShownDiagnostic]] = defaultdict(list)
     for d in diagnostics:
         if d.path not in starts:
             continue
         blocks = starts[d.path]
-        finding = Finding(d.severity, d.code, d.message, f"{d.path}:{d.line}:{d.column}")
+        finding = ShownDiagnostic(d.severity, d.code, d.message, f"{d.path}:{d.line}:{d.column}")
         index = bisect.bisect_right([line for line, _ in blocks], d.line) - 1
         keys = [blocks[index][1]] if index >= 0 else [key for _, key in blocks]
         for key in keys:
@@ -106,7 +108,9 @@ def findings_by_key(
     return out
 
 
-def _summary(templates: Sequence[DesiredTemplate], findings: Mapping[Key, list[Finding]]) -> str:
+def _summary(
+    templates: Sequence[DesiredTemplate], findings: Mapping[Key, list[ShownDiagnostic]]
+) -> str:
     names = len({t.name for t in templates})
     count = sum(len(f) for f in findings.values())
     return (
@@ -149,7 +153,7 @@ def render_templates(
 def _pair(
     item: Action | Blocked,
     desired: DesiredTemplate | None,
-    findings: list[Finding],
+    findings: list[ShownDiagnostic],
     strip: Callable[[dict[str, Any]], dict[str, Any]] | None,
     load_media: bool,
 ) -> Pair:

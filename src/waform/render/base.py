@@ -35,7 +35,7 @@ class Options:
 
 def failing_kinds(options: Options) -> frozenset[str]:
     """The drift kinds that fail (``--fail-on none`` is an empty set, not the default)."""
-    from waform.drift import DEFAULT_FAIL_ON
+    from waform.drift_report import DEFAULT_FAIL_ON
 
     return DEFAULT_FAIL_ON if options.fail_on is None else options.fail_on
 
@@ -74,7 +74,7 @@ def _kinds() -> tuple[tuple[type, str], ...]:
     from waform.apply.results import ApplyReport
     from waform.apply.runner import DryRun
     from waform.diagnostics import DiagnosticReport
-    from waform.drift import DriftReport
+    from waform.drift_report import DriftReport
     from waform.plan import Plan
     from waform.rules.listing import RuleListing
     from waform.rules.rule import Rule

@@ -12,7 +12,7 @@ from typing import Any
 from waform.apply.results import ApplyReport
 from waform.apply.runner import DryRun
 from waform.diagnostics import DiagnosticReport
-from waform.drift import DriftReport
+from waform.drift_report import DriftReport
 from waform.plan import Plan
 from waform.render.base import Renderer, failing_kinds, register
 from waform.rules.listing import RuleListing, rules_as_dicts

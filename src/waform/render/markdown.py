@@ -15,8 +15,8 @@ from collections.abc import Iterable, Sequence
 
 from waform import __version__
 from waform.apply.results import ApplyReport
-from waform.drift import DriftReport
-from waform.drift import Finding as DriftFinding
+from waform.drift_report import DriftReport
+from waform.drift_report import Finding as DriftFinding
 from waform.plan import SYMBOLS, Action, Blocked, FieldChange, Plan
 from waform.render.base import Renderer, failing_kinds, register
 from waform.render.text import apply_headline, review_lines

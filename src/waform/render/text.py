@@ -22,7 +22,7 @@ import click
 from waform.apply.results import ALREADY_VERB, DONE_VERB, ApplyReport, StepResult
 from waform.apply.runner import DryRun
 from waform.diagnostics import DiagnosticReport
-from waform.drift import DriftReport
+from waform.drift_report import DriftReport
 from waform.plan import SYMBOLS, Action, Blocked, FieldChange, Plan
 from waform.render.base import Renderer, failing_kinds, register
 from waform.render.values import drift_value, show_value

@@ -73,11 +73,17 @@ class Builder:
                     items.append(self.value(item, depth, node))
             self.active.discard(key)
             return items
+        mapping = self.mapping(node, depth + 1, key)
+        self.active.discard(key)
+        return mapping
+
+    def mapping(self, node: Node, depth: int, key: int) -> dict[Any, Any]:
+        """A mapping's entries (``depth``: of its values); duplicate keys are problems, merge
+        keys (``<<``) are applied after the keys written in it."""
         mapping: dict[Any, Any] = {}
         self.memo[key] = mapping
         merges: list[Node] = []
         first_keys: dict[Any, ScalarNode] | None = None  # built on the first duplicate only
-        depth += 1
         for key_node, value_node in node.value:
             if key_node.__class__ is not ScalarNode:
                 self.problems.append(
@@ -106,7 +112,6 @@ class Builder:
                 mapping[name] = self.value(value_node, depth, key_node)
         for merge in merges:
             self.merge(mapping, merge, depth)
-        self.active.discard(key)
         return mapping
 
     def merge(self, mapping: dict[Any, Any], node: Node, depth: int) -> None:

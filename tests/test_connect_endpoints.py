@@ -1,4 +1,4 @@
-"""``waform.targets``: a ``local`` target authenticates the way the emulator it talks to expects —
+"""``waform.connect``: a ``local`` target authenticates the way the emulator it talks to expects —
 from the emulator's own settings, or from ``WAFORM_EMULATOR_*`` when the transport is not the
 emulator's — and a ``sinch`` target from the variables its config names."""
 
@@ -13,8 +13,8 @@ import pytest
 
 from waform.config import BasicAuthConfig, LocalTarget, SinchTarget
 from waform.config.trust import HostTrust
+from waform.connect import open_provider
 from waform.emulator import EmulatorSettings, embedded_transport
-from waform.targets import open_provider
 
 EMPTY_PAGE = {"templates": [], "totalSize": 0, "pageSize": 1000}
 
