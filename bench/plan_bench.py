@@ -211,7 +211,11 @@ def main() -> int:
             else:
                 target = "served"
                 url = stack.enter_context(served_emulator(root, config))
-                os.environ.update(BENCH_KEY_ID="local", BENCH_KEY_SECRET="local")
+                # Our own emulator on loopback: trusted with the (fake) credentials the way a
+                # user trusts a host, from the environment (the config cannot do it).
+                os.environ.update(
+                    BENCH_KEY_ID="local", BENCH_KEY_SECRET="local", WAFORM_TRUSTED_HOSTS="127.0.0.1"
+                )
                 control = EmulatorControl.connect(url)
             with control:
                 control.set_faults(latency_ms=args.latency_ms)

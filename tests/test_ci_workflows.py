@@ -7,9 +7,11 @@ merge applies that artifact, and every outcome leaves a comment naming the commi
 
 from __future__ import annotations
 
+import contextlib
 import re
 import shlex
 import shutil
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -240,6 +242,23 @@ def test_pull_request_plan_then_merge_applies_that_plan(runner: WorkflowRunner) 
     pr2 = _open(runner, _pr(8, "d" * 40))
     assert _plan(runner, pr2)["Verdict"] == 0
     assert "✅ **waform plan: no changes**" in _comments(runner, 8)[0]
+
+
+def test_the_load_cache_is_kept_between_runs(runner: WorkflowRunner) -> None:
+    pr = _open(runner, _pr(7, "a" * 40))
+    assert _plan(runner, pr)["Verdict"] == 0, runner.log()
+    assert list(runner.caches) == ["waform-load-cache-1001"], runner.log()
+    saved = runner.caches["waform-load-cache-1001"] / "load-cache.sqlite3"
+    with contextlib.closing(sqlite3.connect(saved)) as db:
+        (entries,) = db.execute("SELECT count(*) FROM entries").fetchone()
+    assert entries > len(list(EXAMPLES.rglob("*.yaml")))  # one per file, one per run
+    # the next run starts without it (a fresh runner), restores it, and saves its own
+    results = runner.run(
+        PLAN, event="pull_request", sha="f" * 40, payload={"pull_request": _live(runner, pr)}
+    )
+    [restore] = [r for r in results if r.name == "Restore the load cache"]
+    assert restore.outputs == {"cache-hit": "false", "cache-matched-key": "waform-load-cache-1001"}
+    assert list(runner.caches) == ["waform-load-cache-1001", "waform-load-cache-1002"]
 
 
 def test_a_stale_plan_is_refused_with_a_comment_and_the_schedule_catches_up(

@@ -5,8 +5,11 @@ GitHub itself is not involved. ``run:`` steps run in bash; the waform action
 its install step: waform is installed in this virtualenv already, and a separate test runs that
 step); ``actions/upload-artifact`` / ``download-artifact`` copy directories in and out of an
 artifact store; ``actions/github-script`` scripts run in Node against a fake GitHub (pull
-requests, comments, issues, artifacts, branches) kept in :attr:`WorkflowRunner.github`.
-Checkout and setup-python do nothing: the test has prepared the repository. ``${{ … }}`` and
+requests, comments, issues, artifacts, branches) kept in :attr:`WorkflowRunner.github`;
+``actions/cache`` restores a directory saved by an earlier job (exact key, else the newest whose
+key starts with a restore key) and saves it when the job succeeds. Each job starts, like a fresh
+runner, without waform's load cache (``.waform/cache``). Checkout and setup-python do nothing:
+the test has prepared the repository. ``${{ … }}`` and
 ``if:`` expressions are evaluated with a small evaluator for the subset the workflows use.
 """
 
@@ -118,6 +121,9 @@ class WorkflowRunner:
         self.run_id = 1000
         self.summary = ""
         self.current_payload: dict[str, Any] = {}
+        #: ``actions/cache`` entries, oldest first: key → saved copy.
+        self.caches: dict[str, Path] = {}
+        self._saves: list[tuple[str, Path]] = []
 
     def log(self) -> str:
         return "\n".join(self.logs)
@@ -155,6 +161,8 @@ class WorkflowRunner:
             )
             if not scope.condition(job.get("if")):
                 continue
+            shutil.rmtree(self.repo / ".waform" / "cache", ignore_errors=True)  # a fresh runner
+            self._saves = []
             for step in job["steps"]:
                 if not scope.condition(step.get("if")):
                     continue
@@ -168,6 +176,11 @@ class WorkflowRunner:
                     }
                 results.append(StepResult(job_id, name, code, outputs))
                 scope.failed = scope.failed or code != 0
+            for key, path in self._saves if not scope.failed else ():  # the post step
+                if path.exists():
+                    saved = self.repo.parent / "cache-store" / str(len(self.caches))
+                    shutil.copytree(path, saved)
+                    self.caches[key] = saved
         return results
 
     def _env(self, scope: Scope, github: dict[str, Any], *layers: dict[str, Any]) -> dict[str, str]:
@@ -228,6 +241,8 @@ class WorkflowRunner:
             return self._upload(given, github)
         if action == "actions/download-artifact":
             return self._download(given)
+        if action == "actions/cache":
+            return self._restore_cache(given)
         assert action == "actions/github-script", uses
         return self._github_script(given["script"], self._env(scope, github, step.get("env", {})))
 
@@ -280,6 +295,21 @@ class WorkflowRunner:
         shutil.rmtree(target, ignore_errors=True)
         shutil.copytree(self.store / str(artifact["id"]), target)
         return 0, {"download-path": str(target)}
+
+    def _restore_cache(self, given: dict[str, str]) -> tuple[int, dict]:
+        key, path = given["key"], self.repo / given["path"]
+        prefixes = [k.strip() for k in given.get("restore-keys", "").splitlines() if k.strip()]
+        matched = key if key in self.caches else None
+        for prefix in prefixes if matched is None else ():
+            matched = next((k for k in reversed(self.caches) if k.startswith(prefix)), None)
+            if matched is not None:
+                break
+        if matched is not None:
+            shutil.rmtree(path, ignore_errors=True)
+            shutil.copytree(self.caches[matched], path)
+        if matched != key:
+            self._saves.append((key, path))
+        return 0, {"cache-hit": _text(matched == key), "cache-matched-key": matched or ""}
 
     def _github_script(self, script: str, env: dict[str, str]) -> tuple[int, dict]:
         temp = Path(env["RUNNER_TEMP"])

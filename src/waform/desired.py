@@ -52,6 +52,9 @@ from waform.yamlsafe import decode
 #: Cold files from which a process pool pays off (measured: ``bench/loader_bench.py --pool``;
 #: starting two workers and shipping results back costs about as much as loading ~150 files).
 POOL_MIN_FILES = 400
+#: Decoding a file's stored form (what a pool worker sends back) costs about this share of
+#: loading and checking the file (measured: 0.06–0.10 ms against 0.7–0.8 ms per file).
+DECODE_COST = 0.1
 
 
 @dataclass
@@ -97,7 +100,8 @@ class DesiredState:
 
     def _decode(self) -> None:
         if self._templates is None and self._materialise is not None:
-            loaded = self._materialise()
+            with collector_paused():  # see waform.gcpause (callers may run with it on)
+                loaded = self._materialise()
             self._templates, self._files, self._materialise = loaded.templates, loaded.files, None
 
 
@@ -177,18 +181,25 @@ class _Run:
         """Every file, from the cache or loaded anew (and then stored), plus the loader's
         checks across files (the rules across files are the caller's); what the per-file rules
         silenced, and the rules' contexts of the files loaded here (for the cross rules)."""
-        stored = self.cache.get_many([k for k in self.keys if k]) if self.cache else {}
+        position = {key: index for index, key in enumerate(self.keys) if key is not None}
+
+        def from_value(key: str, value: bytes) -> _Outcome | None:
+            entry = decode_file(value)
+            return None if entry is None else self._from_entry(position[key], entry)
+
+        # Each stored value becomes its outcome as it is read (not all values first).
+        stored = self.cache.read_many(list(position), from_value) if self.cache else {}
         outcomes: list[_Outcome | None] = []
         cold: list[int] = []
         for index, key in enumerate(self.keys):
-            entry = decode_file(stored[key]) if key in stored else None
+            found = stored.get(key) if key is not None else None
             if index in self.unreadable:
                 outcomes.append(_Outcome(None, [self.unreadable[index]]))
-            elif entry is None:
+            elif found is None:
                 outcomes.append(None)
                 cold.append(index)
             else:
-                outcomes.append(self._from_entry(index, entry))
+                outcomes.append(found)
         fresh = self._load_cold(cold)
         for index, (outcome, _value) in zip(cold, fresh, strict=True):
             outcomes[index] = outcome
@@ -215,18 +226,31 @@ class _Run:
         return _Outcome(LoadedFile(path, template, None, text, desired), findings, waived)
 
     def _load_cold(self, cold: list[int]) -> list[tuple[_Outcome, bytes]]:
-        """Outcome and stored form of each cold file, in order."""
+        """Outcome and stored form of each cold file, in order.
+
+        With a pool, this process loads the first files itself while ``workers - 1`` forked
+        helpers load the rest: a helper's result must be decoded here (about
+        :data:`DECODE_COST` of loading the file), so this process takes the larger share and
+        the helpers' results arrive about when it is done with its own.
+        """
         items = [(self.paths[i], self.raw[i]) for i in cold]
-        if len(items) >= self.pool_from and self.workers > 1 and _can_fork():
-            values = _in_pool(items, self.settings, self.workers)
-            entries = [decode_file(value) for value in values]
-            if all(entry is not None for entry in entries):
-                return [
-                    (self._from_entry(index, entry), value)  # type: ignore[arg-type]
-                    for index, entry, value in zip(cold, entries, values, strict=True)
-                ]
         rules = FileRules(self.settings)
-        return [_check(path, raw, rules) for path, raw in items]
+        if len(items) < self.pool_from or self.workers < 2 or not _can_fork():
+            return [_check(path, raw, rules) for path, raw in items]
+        own = _own_share(len(items), self.workers - 1)
+        with _Helpers(items[own:], self.settings, self.workers - 1) as helpers:
+            mine = [_check(path, raw, rules) for path, raw in items[:own]]
+            values = helpers.results()
+        entries = [decode_file(value) for value in values]
+        if any(entry is None for entry in entries):  # cannot happen: loaded here instead
+            return [*mine, *(_check(path, raw, rules) for path, raw in items[own:])]
+        return [
+            *mine,
+            *(
+                (self._from_entry(index, entry), value)  # type: ignore[arg-type]
+                for index, entry, value in zip(cold[own:], entries, values, strict=True)
+            ),
+        ]
 
 
 @dataclass
@@ -297,14 +321,35 @@ def _check_chunk(items: list[tuple[str, bytes]], settings: RuleSettings) -> list
         return [_check(path, raw, rules)[1] for path, raw in items]
 
 
-def _in_pool(items: list[tuple[str, bytes]], settings: RuleSettings, workers: int) -> list[bytes]:
-    # Several chunks per worker balance uneven files; results come back in order.
-    size = max(50, -(-len(items) // (workers * 4)))
-    chunks = [items[i : i + size] for i in range(0, len(items), size)]
-    context = multiprocessing.get_context("fork")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        results = pool.map(_check_chunk, chunks, [settings] * len(chunks))
-        return [value for chunk in results for value in chunk]
+def _own_share(count: int, helpers: int) -> int:
+    """How many of ``count`` cold files this process loads itself beside ``helpers`` workers:
+    ``own + (count - own) * DECODE_COST == (count - own) / helpers``."""
+    share = (1 / helpers - DECODE_COST) / (1 / helpers + 1 - DECODE_COST)
+    return max(0, min(count, round(count * share)))
+
+
+class _Helpers:
+    """Forked workers loading ``items`` in chunks (started on entry, so they work while this
+    process loads its own share); :meth:`results` gives their stored forms, in order."""
+
+    def __init__(self, items: list[tuple[str, bytes]], settings: RuleSettings, workers: int):
+        context = multiprocessing.get_context("fork")
+        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+        # Several chunks per worker balance uneven files.
+        size = max(50, -(-len(items) // (workers * 4)))
+        self._futures = [
+            self._pool.submit(_check_chunk, items[i : i + size], settings)
+            for i in range(0, len(items), size)
+        ]
+
+    def __enter__(self) -> _Helpers:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._pool.shutdown(cancel_futures=True)
+
+    def results(self) -> list[bytes]:
+        return [value for future in self._futures for value in future.result()]
 
 
 def usable_cpus() -> int:

@@ -20,7 +20,7 @@ from waform.fields import compared, recategorised
 from waform.inventory import Inventory, Processor, pair, processors
 from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate
-from waform.normalize import canonical_details, desired_hash, remote_fingerprint
+from waform.normalize import canonical_details, hash_line, hash_lines, remote_fingerprint
 from waform.plan import (
     Action,
     Blocked,
@@ -151,16 +151,13 @@ def _hashed_inputs(d: DesiredTemplate, wire: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def hash_desired(
-    desired: Iterable[DesiredTemplate], wires: Mapping[tuple[str, str], dict[str, Any]] = {}
-) -> str:
-    """The ``desiredHash`` a plan of these templates carries (apply compares it with the files).
+def hash_desired(desired: Iterable[DesiredTemplate]) -> str:
+    """The ``desiredHash`` a plan of these templates carries (apply compares it with the files)."""
+    return hash_lines((d.key, _hash_line(d, d.details.to_wire())) for d in desired)
 
-    ``wires``: ``details.to_wire()`` by key where already computed (it is the costly part).
-    """
-    return desired_hash(
-        (d.key, _hashed_inputs(d, wires.get(d.key) or d.details.to_wire())) for d in desired
-    )
+
+def _hash_line(d: DesiredTemplate, wire: dict[str, Any]) -> bytes:
+    return hash_line(d.key, _hashed_inputs(d, wire))
 
 
 def diff(
@@ -208,19 +205,25 @@ def plan_changes(
         else:
             b.blocked.append(_out_of_scope(p.desired, p.remote))
     category_updates: set[tuple[str, str]] = set()
-    wires = {}
+    # Each desired template's part of the hash, kept instead of its wire form: 10,000 of
+    # those would be kept until the end only for the hash.
+    lines: dict[tuple[str, str], bytes] = {}
     for p in inventory.matched:
         assert p.desired is not None and p.remote is not None
-        wires[p.key] = wire = p.desired.details.to_wire()
+        wire = p.desired.details.to_wire()
         if _plan_matched(b, p.desired, p.remote, wire):
             category_updates.add(p.key)
+        lines[p.key] = _hash_line(p.desired, wire)
     for p in inventory.desired_only:
         assert p.desired is not None
         _plan_create(b, p.desired, inventory.remote_by_name.get(p.name, ()), category_updates)
     for p in inventory.remote_only:
         assert p.remote is not None
         _plan_remote_only(b, p.remote)
-    return b.plan(target, hash_desired(inventory.desired, wires), requests)
+    for d in inventory.desired:
+        if d.key not in lines:
+            lines[d.key] = _hash_line(d, d.details.to_wire())
+    return b.plan(target, hash_lines(lines.items()), requests)
 
 
 def _out_of_scope(d: DesiredTemplate, r: RemoteTemplate | None) -> Blocked:

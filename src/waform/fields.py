@@ -26,9 +26,12 @@ from __future__ import annotations
 
 import copy
 import enum
-from collections.abc import Callable, Iterator
+import functools
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from pydantic import BaseModel
 
 from waform.model.meta_forms import phone_number, url_form
 
@@ -100,6 +103,7 @@ _AS_IS = Rule(Treatment.AS_IS, "12")
 _MEDIA_FORMATS = frozenset({"IMAGE", "VIDEO", "DOCUMENT"})
 
 
+@functools.cache  # a handful of distinct arguments, asked for every field of every template
 def rule(where: str, field: str, category: str | None = None) -> Rule:
     """The treatment of ``field`` on ``where`` (most specific entry first)."""
     for key in ((f"{category}/{where}", field), (where, field), ("*", field)):
@@ -212,16 +216,11 @@ def file_form(have: dict[str, Any], category: str | None) -> dict[str, Any]:
     return have
 
 
-def write_only_slots(
-    details: dict[str, Any], category: str | None
-) -> Iterator[tuple[str, dict[str, Any], str]]:
-    """``(path, holder, field)`` of each write-only field present in ``details``; paths read
-    ``components[HEADER:MEDIA].example``, ``components[CAROUSEL].cards[0][HEADER:MEDIA].example``."""
+def _objects(details: Mapping[str, Any]) -> Iterator[tuple[dict[str, Any], str, str]]:
+    """``(object, where, path)`` of each component, button and card component of ``details``."""
 
-    def walk(item: dict[str, Any], where: str, path: str) -> Iterator[tuple[str, dict, str]]:
-        for field in list(item):
-            if rule(where, field, category).treatment is Treatment.WRITE_ONLY:
-                yield f"{path}.{field}", item, field
+    def walk(item: dict[str, Any], where: str, path: str) -> Iterator[tuple[dict, str, str]]:
+        yield item, where, path
         for i, button in enumerate(item.get("buttons") or []):
             kind = "button:" + str(button.get("type", "?")).upper()
             yield from walk(button, kind, f"{path}.buttons[{i}]")
@@ -235,6 +234,50 @@ def write_only_slots(
         yield from walk(component, kind, f"components[{kind}]")
 
 
+def write_only_slots(
+    details: dict[str, Any], category: str | None
+) -> Iterator[tuple[str, dict[str, Any], str]]:
+    """``(path, holder, field)`` of each write-only field present in ``details``; paths read
+    ``components[HEADER:MEDIA].example``, ``components[CAROUSEL].cards[0][HEADER:MEDIA].example``."""
+    for item, where, path in _objects(details):
+        names = _write_only_names(where, category)
+        for field in [f for f in item if f in names] if names else ():
+            yield f"{path}.{field}", item, field
+
+
+def may_hold_write_only(details: Mapping[str, Any] | BaseModel, category: str | None) -> bool:
+    """Whether any object of ``details`` (request form, or its model) is of a kind with
+    write-only fields. Canonical forms keep every object's kind, so ``False`` means none in the
+    canonical form either (most templates: their write-only check needs no wire form at all)."""
+    root: Any = details if isinstance(details, Mapping) else _View(details)
+    return any(_write_only_names(where, category) for _item, where, _path in _objects(root))
+
+
+class _View:
+    """``dict.get`` over a wire model (its attribute names are the JSON keys), for the walk."""
+
+    __slots__ = ("_model",)
+
+    def __init__(self, model: BaseModel) -> None:
+        self._model = model
+
+    def get(self, name: str, default: Any = None) -> Any:
+        # A pydantic model keeps its fields in ``__dict__``; ``getattr`` of a field a model
+        # does not have goes through pydantic's slow ``__getattr__``.
+        value = self._model.__dict__.get(name, default)
+        if isinstance(value, list):
+            return [_View(v) if isinstance(v, BaseModel) else v for v in value]
+        return value
+
+
+@functools.cache
+def _write_only_names(where: str, category: str | None) -> frozenset[str]:
+    """The fields :data:`FIELDS` makes write-only on ``where`` (most templates have none, so
+    the walk above mostly skips its objects' fields without asking :func:`rule` about each)."""
+    named = {field for _where, field in FIELDS}
+    return frozenset(f for f in named if rule(where, f, category).treatment is Treatment.WRITE_ONLY)
+
+
 def write_only_fields(details: dict[str, Any], category: str | None) -> dict[str, Any]:
     """The write-only fields of ``details``, by path (``{}``: none)."""
     return {path: holder[field] for path, holder, field in write_only_slots(details, category)}
@@ -246,6 +289,7 @@ __all__ = [
     "Treatment",
     "compared",
     "file_form",
+    "may_hold_write_only",
     "recategorised",
     "rule",
     "stable_remote",

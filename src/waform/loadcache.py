@@ -27,9 +27,9 @@ import logging
 import os
 import sqlite3
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
-from typing import Literal
+from typing import Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
@@ -39,6 +39,7 @@ from waform.model.template import TemplateFile
 from waform.rules.silence import Silenced
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: Bump when what an entry holds, or how it is read back, changes.
 FORMAT = 1
@@ -233,10 +234,15 @@ class LoadCache:
 
     def get_many(self, keys: Sequence[str]) -> dict[str, bytes]:
         """The stored values of those ``keys`` that are stored."""
+        return self.read_many(keys, lambda _key, value: value)
+
+    def read_many(self, keys: Sequence[str], convert: Callable[[str, bytes], T]) -> dict[str, T]:
+        """:meth:`get_many`, each ``(key, value)`` converted as it is read: the values of
+        thousands of entries are never all kept at once."""
         db = self._connect()
         if db is None or not keys:
             return {}
-        found: dict[str, bytes] = {}
+        found: dict[str, T] = {}
         try:
             for start in range(0, len(keys), _BATCH):
                 batch = keys[start : start + _BATCH]
@@ -246,7 +252,7 @@ class LoadCache:
                     if isinstance(value, str):  # a value rewritten as text by someone else
                         value = value.encode("utf-8", "surrogateescape")
                     if isinstance(value, bytes):
-                        found[key] = value
+                        found[key] = convert(key, value)
         except sqlite3.Error as exc:
             log.debug("load cache read failed (%s); loading without it", exc)
             self._forget(exc)

@@ -38,6 +38,7 @@ if TYPE_CHECKING:
     from waform.drift_report import DriftReport
     from waform.importer import ImportResult
     from waform.loadcache import LoadCache
+    from waform.model.components import TemplateDetails
     from waform.rules.silence import Silenced
 
 T = TypeVar("T")
@@ -86,7 +87,8 @@ class PlanOutcome:
     refusal: str | None = None
     """Why the safety check refuses the plan (``None``: safe, or ``--force``)."""
     timings: dict[str, float] = field(default_factory=dict)
-    """Seconds per phase: load, fetch, diff."""
+    """Seconds per phase: load (until the files are known valid), fetch and decode (side by
+    side), pair (with the write-only records), diff."""
 
 
 class Manager:
@@ -199,16 +201,26 @@ class Manager:
         return pair(desired, remote, processors(self.config))
 
     async def _compared_sides(
-        self, client: Provider, desired: Sequence[DesiredTemplate]
+        self, client: Provider, state: DesiredState, timings: dict[str, float]
     ) -> tuple[Inventory[DesiredTemplate], dict[tuple[str, str], dict[str, Any] | None] | None]:
         """What plan and drift compare: the target's templates (always a sweep: only a full view
         of the scope tells which are not in git; ceil(N / 1000) requests) paired with git's,
-        and the records of what waform last submitted of their write-only fields."""
+        and the records of what waform last submitted of their write-only fields.
+
+        The files are known to be valid here; a warm load's templates are decoded from the
+        load cache in a thread while the fetch waits on the network."""
         from waform.fetcher import fetch_remote
 
-        fetched = await fetch_remote(client, names=None, config=self.config)
+        fetched, desired = await asyncio.gather(
+            _timed(fetch_remote(client, names=None, config=self.config), timings, "fetch"),
+            asyncio.to_thread(_decoded, state, timings),
+        )
+        started = time.perf_counter()
         inventory = self.pair(desired, fetched.templates)
-        return inventory, await _submitted(client, [p.desired for p in inventory.matched])
+        matched = [p.desired for p in inventory.matched if p.desired is not None]
+        submitted = await _submitted(client, [(t.key, t.details, t.category) for t in matched])
+        timings["pair"] = time.perf_counter() - started
+        return inventory, submitted
 
     def open_client(self) -> Any:
         """An async context manager yielding the target's :class:`~waform.client.Provider`."""
@@ -236,13 +248,11 @@ class Manager:
 
         timings: dict[str, float] = {}
         # The files first: invalid files stop the plan before a single request is sent (no
-        # token, no list page). The price: loading no longer overlaps the fetch.
+        # token, no list page). When no file changed, the load cache's run entry proves them
+        # valid at once, and decoding the templates it holds runs beside the fetch.
         state = await self._load_in_thread(paths, strict, desired, timings)
-        begin = time.perf_counter()
         async with self.open_client() as client:
-            inventory, submitted = await self._compared_sides(client, state.templates)
-            timings["fetch"] = time.perf_counter() - begin
-
+            inventory, submitted = await self._compared_sides(client, state, timings)
             started = time.perf_counter()
             diff = functools.partial(
                 plan_changes,
@@ -362,7 +372,7 @@ class Manager:
 
         loaded = self.loaded_files(paths)
         async with self.open_client() as client:
-            inventory, submitted = await self._compared_sides(client, loaded.templates)
+            inventory, submitted = await self._compared_sides(client, loaded, {})
             started, notes = await self._review_started(client, inventory)
             requests = client.requests_made
         return find_drift(
@@ -445,9 +455,12 @@ class Manager:
         async with self.open_client() as client:
             fetched = await fetch_remote(client, names=None, config=self.config)
             inventory = self.pair([], fetched.templates)
-            submitted = await _submitted(client, [p.remote for p in inventory.remote_only])
+            remote = [p.remote for p in inventory.remote_only if p.remote is not None]
+            submitted = await _submitted(
+                client, [(r.key, r.effective_details(), r.category) for r in remote]
+            )
         result = build_import(
-            [p.remote for p in inventory.remote_only if p.remote is not None],
+            remote,
             directory,
             patterns=patterns,
             languages=[normalize_language(code) for code in languages],
@@ -504,6 +517,23 @@ class Manager:
         return {key: submitted_edits(activities) for key, activities in found.items()}
 
 
+async def _timed(work: Coroutine[Any, Any, T], timings: dict[str, float], phase: str) -> T:
+    started = time.perf_counter()
+    try:
+        return await work
+    finally:
+        timings[phase] = time.perf_counter() - started
+
+
+def _decoded(state: DesiredState, timings: dict[str, float]) -> list[DesiredTemplate]:
+    """``state.templates`` (in a worker thread: decoding a warm load's templates takes a
+    while, and the event loop is fetching meanwhile)."""
+    started = time.perf_counter()
+    templates = state.templates
+    timings["decode"] = time.perf_counter() - started
+    return templates
+
+
 async def _activities(
     client: Provider, keys: Sequence[tuple[str, str]]
 ) -> dict[tuple[str, str], list[dict[str, Any]]]:
@@ -520,25 +550,19 @@ async def _activities(
 
 
 async def _submitted(
-    client: Provider, templates: Sequence[DesiredTemplate | RemoteTemplate | None]
+    client: Provider,
+    contents: Sequence[tuple[tuple[str, str], dict[str, Any] | TemplateDetails | None, str]],
 ) -> dict[tuple[str, str], dict[str, Any] | None] | None:
-    """What waform last submitted of each template's write-only fields (from its marker
-    comment, :mod:`waform.submissions`); ``None`` when there are too many to read."""
+    """What waform last submitted of the write-only fields of each ``(key, details, category)``
+    (from its marker comment, :mod:`waform.submissions`); ``None`` when there are too many to
+    read."""
     from waform import submissions
 
-    keys = [t.key for t in templates if t is not None and submissions.of(*_content(t))]
+    keys = [key for key, details, category in contents if submissions.of(details, category)]
     if len(keys) > submissions.MAX_CHECKED:
         return None
     found = await _activities(client, keys)
     return {key: submissions.last_submitted(pages) for key, pages in found.items()}
-
-
-def _content(
-    template: DesiredTemplate | RemoteTemplate,
-) -> tuple[dict[str, Any] | None, str]:
-    if isinstance(template, RemoteTemplate):
-        return template.effective_details(), template.category
-    return template.details.to_wire(), template.category
 
 
 def _key_matcher(keys: Sequence[str]) -> Callable[[str, str], bool]:

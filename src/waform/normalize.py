@@ -231,8 +231,18 @@ def remote_fingerprint(remote: Any | None) -> str:
 
 def desired_hash(bodies: Iterable[tuple[tuple[str, str], Mapping[str, Any]]]) -> str:
     """sha256 over every desired template's key and canonical body, in key order."""
+    return hash_lines((key, hash_line(key, body)) for key, body in bodies)
+
+
+def hash_line(key: tuple[str, str], body: Mapping[str, Any]) -> bytes:
+    """One template's part of :func:`desired_hash` (a caller that has many bodies can keep
+    these few bytes instead of each body until the end)."""
+    return canonical_json([list(key), body]).encode() + b"\n"
+
+
+def hash_lines(lines: Iterable[tuple[tuple[str, str], bytes]]) -> str:
+    """:func:`desired_hash` from the :func:`hash_line` of each template."""
     digest = hashlib.sha256()
-    for key, body in sorted(bodies, key=lambda pair: pair[0]):
-        digest.update(canonical_json([list(key), body]).encode())
-        digest.update(b"\n")
+    for _key, line in sorted(lines, key=lambda pair: pair[0]):
+        digest.update(line)
     return "sha256:" + digest.hexdigest()

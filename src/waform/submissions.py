@@ -19,7 +19,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from waform.fields import write_only_fields, write_only_slots
+from waform.fields import may_hold_write_only, write_only_fields, write_only_slots
+from waform.model.components import TemplateDetails
 from waform.normalize import canonical_details, canonical_json
 
 MARKER = "waform:write-only "
@@ -29,9 +30,10 @@ MAX_CHECKED = 50
 Records = Mapping[tuple[str, str], dict[str, Any] | None]
 
 
-def of(details: Mapping[str, Any] | None, category: str | None) -> dict[str, Any]:
-    """The write-only fields of ``details`` (request form), by path; ``{}`` if none."""
-    if details is None:
+def of(details: Mapping[str, Any] | TemplateDetails | None, category: str | None) -> dict[str, Any]:
+    """The write-only fields of ``details`` (request form, or its model), by path; ``{}`` if
+    none."""
+    if details is None or not may_hold_write_only(details, category):
         return {}
     return write_only_fields(canonical_details(details, category=category), category)
 

@@ -208,6 +208,10 @@ class HttpApi:
                 )
             except httpx.TransportError as exc:
                 return exc
+            # The body is read. httpx's stream refers back to the response (a cycle), so while
+            # the cyclic collector is paused (waform.gcpause) each response, a 1,000-template
+            # page too, would stay in memory until the command ends: nothing reads it again.
+            response.stream = httpx.ByteStream(b"")
             self.server_time = _date_header(response) or self.server_time
             if wire_log.isEnabledFor(logging.DEBUG):
                 ms = (self._clock() - sent_at) * 1000

@@ -66,7 +66,7 @@ class TemplateContext:
     __slots__ = (
         "name", "category", "language", "details", "base", "is_auth",
         "header", "body", "footer", "buttons", "carousel", "offer",
-        "body_text", "texts", "all_buttons", "cards", "card_shapes",
+        "body_text", "_texts", "_all_buttons", "_cards", "_card_shapes", "_collected",
     )  # fmt: skip
 
     def __init__(self, name: str, category: str, language: str, details: TemplateDetails) -> None:
@@ -96,20 +96,45 @@ class TemplateContext:
             elif isinstance(component, LimitedTimeOffer):
                 self.offer = (index, component)
         self.body_text: str = (self.body[1].text or "") if self.body else ""
-        #: Header text, body text and carousel card bodies with their variables. An
-        #: AUTHENTICATION body's text is left out: it must not exist at all (WA-A1).
-        self.texts: list[TextSite] = []
-        #: Template buttons, then carousel card buttons.
-        self.all_buttons: list[ButtonSite] = []
-        #: ``(loc, card)`` of each carousel card.
-        self.cards: list[tuple[Loc, Any]] = []
-        #: Per card, what must be equal across cards: component type → (index, detail), detail
-        #: being the header format or the button types in order.
-        self.card_shapes: list[tuple[Loc, dict[str, tuple[int, Any]]]] = []
+        # The lists below are sorted out on first use: the rules across files, which rebuild
+        # the contexts of files loaded elsewhere (a pool worker, the load cache), need none.
+        self._texts: list[TextSite] = []
+        self._all_buttons: list[ButtonSite] = []
+        self._cards: list[tuple[Loc, Any]] = []
+        self._card_shapes: list[tuple[Loc, dict[str, tuple[int, Any]]]] = []
+        self._collected = False
+
+    @property
+    def texts(self) -> list[TextSite]:
+        """Header text, body text and carousel card bodies with their variables. An
+        AUTHENTICATION body's text is left out: it must not exist at all (WA-A1)."""
         self._collect()
+        return self._texts
+
+    @property
+    def all_buttons(self) -> list[ButtonSite]:
+        """Template buttons, then carousel card buttons."""
+        self._collect()
+        return self._all_buttons
+
+    @property
+    def cards(self) -> list[tuple[Loc, Any]]:
+        """``(loc, card)`` of each carousel card."""
+        self._collect()
+        return self._cards
+
+    @property
+    def card_shapes(self) -> list[tuple[Loc, dict[str, tuple[int, Any]]]]:
+        """Per card, what must be equal across cards: component type → (index, detail),
+        detail being the header format or the button types in order."""
+        self._collect()
+        return self._card_shapes
 
     def _collect(self) -> None:
-        texts = self.texts
+        if self._collected:
+            return
+        self._collected = True
+        texts = self._texts
         if self.header is not None and isinstance(text_header := self.header[1], TextHeader):
             index, header = self.header[0], text_header
             texts.append(
@@ -132,7 +157,7 @@ class TemplateContext:
             )  # fmt: skip
         if self.buttons is not None:
             index, component = self.buttons
-            self.all_buttons.extend(
+            self._all_buttons.extend(
                 ButtonSite(self.at(index, "buttons", j), button)
                 for j, button in enumerate(component.buttons)
             )
@@ -143,7 +168,7 @@ class TemplateContext:
         index, carousel = self.carousel  # type: ignore[misc]
         for k, card in enumerate(carousel.cards):
             card_loc = self.at(index, "cards", k)
-            self.cards.append((card_loc, card))
+            self._cards.append((card_loc, card))
             shape: dict[str, tuple[int, Any]] = {}
             for j, component in enumerate(card.components):
                 kind = component.type
@@ -152,13 +177,13 @@ class TemplateContext:
                     shape[kind] = (j, component.format)
                 elif kind == "BUTTONS":
                     shape[kind] = (j, tuple(button.type for button in component.buttons))
-                    self.all_buttons.extend(
+                    self._all_buttons.extend(
                         ButtonSite((*owner, "buttons", b), button, k)
                         for b, button in enumerate(component.buttons)
                     )
                 else:
                     shape[kind] = (j, None)
-                    self.texts.append(
+                    self._texts.append(
                         TextSite(
                             "card body", (*owner, "text"), owner, component.text,
                             scan(component.text),
@@ -166,7 +191,7 @@ class TemplateContext:
                             (*owner, "examples"),
                         )
                     )  # fmt: skip
-            self.card_shapes.append((card_loc, shape))
+            self._card_shapes.append((card_loc, shape))
 
     def at(self, index: int, *rest: str | int) -> Loc:
         """Location of component ``index`` (or a field inside it)."""
