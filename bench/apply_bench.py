@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from waform.apply.runner import ApplyOptions
+from waform.commands.options import run_sync
 from waform.config import load_config
 from waform.emulator import EmulatorControl
 from waform.manager import Manager
@@ -81,14 +82,14 @@ def main() -> int:
 
         manager = Manager(load_config(None, templates))
         started = time.perf_counter()
-        outcome = manager.plan([templates])
+        outcome = run_sync(manager.plan([templates]))
         plan_seconds = time.perf_counter() - started
         plan = outcome.plan
         assert len(plan.actions) == args.count, plan.summary
 
         control.set_rate_limit(args.rate)
         started = time.perf_counter()
-        report = manager.apply(plan, ApplyOptions(parallelism=args.parallelism))
+        report = run_sync(manager.apply(plan, ApplyOptions(parallelism=args.parallelism)))
         wall = time.perf_counter() - started
         control.clear_rate_limit()
 

@@ -46,6 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _report import peak_memory_mb  # noqa: E402
 from _seed import seed_approved  # noqa: E402
 
+from waform.commands.options import run_sync  # noqa: E402
 from waform.differ import diff  # noqa: E402
 from waform.emulator import EmulatorControl  # noqa: E402
 from waform.manager import Manager  # noqa: E402
@@ -240,7 +241,7 @@ def run(manager: Manager, templates: Path, args: argparse.Namespace) -> int:
         os.environ["WAFORM_CACHE_DIR"] = tempfile.mkdtemp(prefix="waform-plan-bench-cache-")
         for kind in ("cold", "warm"):
             before = len(manager_log(args))
-            outcome, wall, cpu = measure(lambda: manager.plan([templates]))
+            outcome, wall, cpu = measure(lambda: run_sync(manager.plan([templates])))
             plan = outcome.plan
             refused = sum(1 for r in manager_log(args)[before:] if r.get("status") == 429)
             phases = ", ".join(f"{k} {v:.2f} s" for k, v in outcome.timings.items())

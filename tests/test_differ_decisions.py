@@ -356,7 +356,7 @@ def test_hash_desired_matches_the_plans_desired_hash():
 
 
 def test_submitted_edits_are_read_from_activities_newest_first():
-    from waform.manager import submitted_edits
+    from waform.activities import submitted_edits
 
     activities = [
         {"type": "DRAFT", "created": "2026-05-05T10:00:00Z"},

@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 import pytest
 
+from waform.commands.options import run_sync
 from waform.config import Config, load_config
 from waform.inventory import pair, processors
 from waform.manager import Manager
@@ -76,7 +77,7 @@ def test_a_language_spelled_like_meta_pairs_in_the_plan_and_its_rules(project: P
     # EN_US exists (as en_US, same content): nothing to do. DE holds another category; had the
     # rules not paired en_US with EN_US, WA-C4 would warn that EN_US is a new language.
     peer = _peer(_remote("en_US", "MARKETING"), _remote("de", "UTILITY"))
-    outcome = _manager(project, peer).plan([project / "templates"])
+    outcome = run_sync(_manager(project, peer).plan([project / "templates"]))
     plan = outcome.plan
     assert (plan.summary.noop, plan.actions, plan.blocked) == (1, [], [])
     assert [(u.name, u.language) for u in plan.unmanaged] == [("order_shipped", "DE")]
@@ -86,9 +87,9 @@ def test_a_language_spelled_like_meta_pairs_in_the_plan_and_its_rules(project: P
 def test_a_language_spelled_like_meta_pairs_in_drift_and_import(project: Path) -> None:
     peer = _peer(_remote("en_US", "MARKETING"), _remote("de", "UTILITY"))
     manager = _manager(project, peer)
-    report = manager.drift([project / "templates"])
+    report = run_sync(manager.drift([project / "templates"]))
     assert [(f.kind, f.language) for f in report.findings] == [("unmanaged", "DE")]
-    imported = manager.import_(project / "imported", dry_run=True)
+    imported = run_sync(manager.import_(project / "imported", dry_run=True))
     assert [f.languages for f in imported.files] == [("DE", "EN_US")]
 
 

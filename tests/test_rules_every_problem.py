@@ -12,7 +12,8 @@ import pytest
 from click.testing import CliRunner
 
 from waform.cli import cli
-from waform.manager import InvalidDesiredStateError, Manager
+from waform.desired import InvalidDesiredStateError
+from waform.manager import Manager
 
 #: en_US: a header over 60 characters (schema). de: a TTL out of range (schema, across fields),
 #: a leading variable (WA-V7) and a wa.me button (WA-BT12). xx_YY: an unknown language (schema).

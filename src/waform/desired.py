@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from waform.diagnostics import Diagnostic, sort_diagnostics
+from waform.errors import WaformError
 from waform.gcpause import collector_paused
 from waform.loadcache import (
     FileEntry,
@@ -55,6 +56,18 @@ POOL_MIN_FILES = 400
 #: Decoding a file's stored form (what a pool worker sends back) costs about this share of
 #: loading and checking the file (measured: 0.06–0.10 ms against 0.7–0.8 ms per file).
 DECODE_COST = 0.1
+
+
+class InvalidDesiredStateError(WaformError):
+    """The files do not load or break an error-level rule; ``diagnostics`` says where."""
+
+    def __init__(
+        self, message: str, diagnostics: Sequence[Diagnostic], silenced: Sequence[Silenced] = ()
+    ) -> None:
+        super().__init__(message)
+        self.diagnostics = list(diagnostics)
+        #: Findings the templates silenced: listed beside the problems, never failing.
+        self.silenced = list(silenced)
 
 
 @dataclass

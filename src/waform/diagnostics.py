@@ -76,3 +76,19 @@ class DiagnosticReport:
             if n
         ]
         return f"{head}: {', '.join(parts)}{waived}"
+
+
+def is_rule_finding(diagnostic: Diagnostic) -> bool:
+    """A finding of Meta's rules (coded by rule id), not of the loader."""
+    from waform.rules import RULES
+
+    return diagnostic.code in RULES
+
+
+def refusal_count(
+    diagnostics: Sequence[Diagnostic], where: str, outcome: str = "nothing was planned"
+) -> str:
+    """``"3 errors in the files; nothing was planned"``."""
+    errors = sum(1 for d in diagnostics if d.severity == "error")
+    noun = "error" if errors == 1 else "errors"
+    return f"{errors} {noun} in {where}; {outcome}"

@@ -18,6 +18,7 @@ from waform import submissions
 from waform.decisions import TEMPLATES, decide, template_path
 from waform.fields import compared, recategorised
 from waform.inventory import Inventory, Processor, pair, processors
+from waform.model.enums import normalize_language
 from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate
 from waform.normalize import canonical_details, hash_line, hash_lines, remote_fingerprint
@@ -169,6 +170,28 @@ def diff(
     """Pair git with the remote (:func:`waform.inventory.pair`) and plan; see :func:`plan_changes`."""
     settings = DiffSettings.from_config(config)
     return plan_changes(pair(desired, remote, settings.processors), settings, **options)
+
+
+@dataclass(frozen=True)
+class NamedKeys:
+    """Templates named on the command line, ``NAME`` or ``NAME:LANG`` each: to resubmit even
+    when nothing differs (``--replace``), to discard the draft made outside git of
+    (``--discard-draft``)."""
+
+    replace: Sequence[str] = ()
+    discard_draft: Sequence[str] = ()
+
+    def replacing(self) -> Callable[[str, str], bool]:
+        return _key_matcher(self.replace)
+
+    def discarding(self) -> Callable[[str, str], bool]:
+        return _key_matcher(self.discard_draft)
+
+
+def _key_matcher(keys: Sequence[str]) -> Callable[[str, str], bool]:
+    """``NAME`` or ``NAME:LANG`` (any spelling of the language) → a predicate on keys."""
+    wanted = {(k.partition(":")[0], normalize_language(k.partition(":")[2])) for k in keys}
+    return lambda name, language: (name, language) in wanted or (name, "") in wanted
 
 
 def plan_changes(

@@ -10,20 +10,20 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import httpx
 
+from waform.activities import edit_history, review_started, submission_records
 from waform.config import Config, Target, load_config
 from waform.config.trust import HostTrust
-from waform.desired import DesiredState, load_desired
-from waform.diagnostics import Diagnostic, sort_diagnostics
-from waform.differ import plan_changes
-from waform.errors import WaformError
+from waform.desired import DesiredState, InvalidDesiredStateError, load_desired
+from waform.diagnostics import Diagnostic, is_rule_finding, refusal_count, sort_diagnostics
+from waform.differ import NamedKeys, plan_changes
 from waform.gcpause import collector_paused
 from waform.inventory import Inventory, pair, processors
 from waform.model.enums import normalize_language
@@ -38,41 +38,9 @@ if TYPE_CHECKING:
     from waform.drift_report import DriftReport
     from waform.importer import ImportResult
     from waform.loadcache import LoadCache
-    from waform.model.components import TemplateDetails
     from waform.rules.silence import Silenced
 
 T = TypeVar("T")
-
-#: Fetch the edit history of at most this many approved templates per plan (one request each);
-#: beyond that the ``edit-limit`` check is skipped rather than making the plan slow.
-EDIT_HISTORY_MAX = 20
-#: Read the activities of at most this many templates under review per drift run (one request
-#: each), to date the reviews for the stale-review check.
-REVIEW_HISTORY_MAX = 50
-#: Activities requests in flight at once (edit history, review start times).
-ACTIVITY_CONCURRENCY = 4
-
-
-@dataclass(frozen=True)
-class NamedKeys:
-    """Templates named on the command line, ``NAME`` or ``NAME:LANG`` each: to resubmit even
-    when nothing differs (``--replace``), to discard the draft made outside git of
-    (``--discard-draft``)."""
-
-    replace: Sequence[str] = ()
-    discard_draft: Sequence[str] = ()
-
-
-class InvalidDesiredStateError(WaformError):
-    """The files do not load or break an error-level rule; ``diagnostics`` says where."""
-
-    def __init__(
-        self, message: str, diagnostics: Sequence[Diagnostic], silenced: Sequence[Silenced] = ()
-    ) -> None:
-        super().__init__(message)
-        self.diagnostics = list(diagnostics)
-        #: Findings the templates silenced: listed beside the problems, never failing.
-        self.silenced = list(silenced)
 
 
 @dataclass
@@ -171,10 +139,12 @@ class Manager:
         """:meth:`validate`, refusing files with any error (:class:`InvalidDesiredStateError`)."""
         state = self.validate(paths, strict=strict)
         if not state.ok:
-            in_files = any(d.severity == "error" and not _is_rule(d) for d in state.diagnostics)
+            in_files = any(
+                d.severity == "error" and not is_rule_finding(d) for d in state.diagnostics
+            )
             where = "the files" if in_files else "Meta's template rules"
             raise InvalidDesiredStateError(
-                _problem_count(state.diagnostics, where), state.diagnostics, state.silenced
+                refusal_count(state.diagnostics, where), state.diagnostics, state.silenced
             )
         return state
 
@@ -185,13 +155,10 @@ class Manager:
         loader's errors (:class:`InvalidDesiredStateError`, ``refusal`` ending its message);
         the findings of Meta's rules are dropped."""
         state = self.validate(paths)
-        state.diagnostics = [d for d in state.diagnostics if not _is_rule(d)]
-        errors = sum(1 for d in state.diagnostics if d.severity == "error")
-        if errors:
-            raise InvalidDesiredStateError(
-                f"{errors} error{'s' * (errors != 1)} in the files; {refusal}",
-                state.diagnostics,
-            )
+        state.diagnostics = [d for d in state.diagnostics if not is_rule_finding(d)]
+        if any(d.severity == "error" for d in state.diagnostics):
+            message = refusal_count(state.diagnostics, "the files", refusal)
+            raise InvalidDesiredStateError(message, state.diagnostics)
         return state
 
     def pair(
@@ -218,7 +185,9 @@ class Manager:
         started = time.perf_counter()
         inventory = self.pair(desired, fetched.templates)
         matched = [p.desired for p in inventory.matched if p.desired is not None]
-        submitted = await _submitted(client, [(t.key, t.details, t.category) for t in matched])
+        submitted = await submission_records(
+            client, [(t.key, t.details, t.category) for t in matched]
+        )
         timings["pair"] = time.perf_counter() - started
         return inventory, submitted
 
@@ -228,14 +197,14 @@ class Manager:
 
         return open_provider(self.target, transport=self.transport, trust=self.trust)
 
-    async def plan_async(
+    async def plan(
         self,
         paths: Sequence[str | Path],
         *,
         strict: bool = False,
         force: bool = False,
         desired: DesiredState | None = None,
-        named: NamedKeys = NamedKeys(),
+        named: NamedKeys | None = None,
     ) -> PlanOutcome:
         """Load, check, fetch (one sweep of the list endpoint), diff, and check safety.
 
@@ -244,7 +213,22 @@ class Manager:
         Never writes. A plan over the safety thresholds is returned with ``refusal`` set (the
         command shows it, then exits 1) unless ``force``.
         """
-        from waform.rules import RuleSettings, check_plan
+        with collector_paused():  # see waform.gcpause: allocation-heavy, acyclic work
+            return await self._plan(
+                paths, strict=strict, force=force, desired=desired, named=named or NamedKeys()
+            )
+
+    async def _plan(
+        self,
+        paths: Sequence[str | Path],
+        *,
+        strict: bool,
+        force: bool,
+        desired: DesiredState | None,
+        named: NamedKeys,
+    ) -> PlanOutcome:
+        from waform.rules import RuleSettings
+        from waform.rules.engine import check_planned
 
         timings: dict[str, float] = {}
         # The files first: invalid files stop the plan before a single request is sent (no
@@ -260,11 +244,11 @@ class Manager:
                 self.config,
                 target=self.target.name,
                 submitted=submitted,
-                replace_keys=_key_matcher(named.replace),
-                discard_keys=_key_matcher(named.discard_draft),
+                replace_keys=named.replacing(),
+                discard_keys=named.discarding(),
             )
             plan = diff(requests=client.requests_made)
-            history = await self._edit_history(client, plan)
+            history = await edit_history(client, plan)
             if history is not None:
                 plan = diff(
                     requests=client.requests_made, edit_history=history, now=client.server_time
@@ -272,20 +256,13 @@ class Manager:
             timings["diff"] = time.perf_counter() - started
 
         settings = RuleSettings(overrides=self.config.rules, strict=strict)
-        removed = {a.key for a in plan.actions if a.action == "delete"}
-        # Keys the plan already reports as blocked (with reason and remedy) are not checked
-        # again: apply leaves them alone, and WA-C2 would only repeat "category-change".
-        blocked = {(b.name, b.language) for b in plan.blocked}
-        # Every key, managed or not: the WABA template limit (WA-LC4) counts every remote
-        # template, and Meta rejects wording that duplicates *any* template (WA-LC8).
-        checked = inventory.without_desired(blocked)
         # The files' `ignore:` / `# waform: ignore` silence plan-time findings as well.
-        found = check_plan(checked, settings, removed=removed, files=state.files)
+        found = check_planned(plan, inventory, settings, files=state.files)
         diagnostics = sort_diagnostics([*state.diagnostics, *found.diagnostics])
         silenced = [*state.silenced, *found.silenced]
         if not found.ok:
             raise InvalidDesiredStateError(
-                _problem_count(found.diagnostics, "the plan-time rules"), diagnostics, silenced
+                refusal_count(found.diagnostics, "the plan-time rules"), diagnostics, silenced
             )
 
         refusal = None
@@ -313,24 +290,9 @@ class Manager:
         timings["load"] = time.perf_counter() - started
         return state
 
-    def plan(
-        self,
-        paths: Sequence[str | Path],
-        *,
-        strict: bool = False,
-        force: bool = False,
-        desired: DesiredState | None = None,
-        named: NamedKeys = NamedKeys(),
-    ) -> PlanOutcome:
-        """:meth:`plan_async` for synchronous callers (the CLI)."""
-        with collector_paused():  # see waform.gcpause: allocation-heavy, acyclic work
-            return run_sync(
-                self.plan_async(paths, strict=strict, force=force, desired=desired, named=named)
-            )
-
     # ------------------------------------------------------------------ apply
 
-    async def apply_async(
+    async def apply(
         self, plan: Plan, options: ApplyOptions | None = None, **progress: Any
     ) -> ApplyReport | DryRun:
         """Execute ``plan`` on this target after the target, safety and staleness checks
@@ -348,15 +310,9 @@ class Manager:
             **progress,
         )
 
-    def apply(
-        self, plan: Plan, options: ApplyOptions | None = None, **progress: Any
-    ) -> ApplyReport | DryRun:
-        """:meth:`apply_async` for synchronous callers (the CLI)."""
-        return run_sync(self.apply_async(plan, options, **progress))
-
     # ------------------------------------------------------------------ drift, import
 
-    async def drift_async(
+    async def drift(
         self,
         paths: Sequence[str | Path],
         *,
@@ -373,7 +329,7 @@ class Manager:
         loaded = self.loaded_files(paths)
         async with self.open_client() as client:
             inventory, submitted = await self._compared_sides(client, loaded, {})
-            started, notes = await self._review_started(client, inventory)
+            started, notes = await review_started(client, inventory)
             requests = client.requests_made
         return find_drift(
             inventory,
@@ -388,46 +344,7 @@ class Manager:
             notes=notes,
         )
 
-    def drift(
-        self,
-        paths: Sequence[str | Path],
-        *,
-        stale_after: timedelta | None = timedelta(hours=24),
-        now: datetime | None = None,
-    ) -> DriftReport:
-        """:meth:`drift_async` for synchronous callers (the CLI)."""
-        return run_sync(self.drift_async(paths, stale_after=stale_after, now=now))
-
-    async def _review_started(
-        self, client: Provider, inventory: Inventory[DesiredTemplate]
-    ) -> tuple[dict[tuple[str, str], datetime], list[str]]:
-        """When each review in progress began: the newest IN_PROGRESS activity (newest first).
-
-        One request per template under review (first page only), at most
-        :data:`REVIEW_HISTORY_MAX` of them, a few at a time — drift stays cheap on big projects.
-        """
-        keys = [
-            p.key
-            for p in inventory.managed
-            if p.remote is not None and not p.remote.isMetaGenerated and p.remote.under_review
-        ]
-        notes = []
-        if len(keys) > REVIEW_HISTORY_MAX:
-            notes.append(
-                f"stale reviews checked for the first {REVIEW_HISTORY_MAX} of {len(keys)} "
-                "templates under review"
-            )
-            keys = keys[:REVIEW_HISTORY_MAX]
-        started: dict[tuple[str, str], datetime] = {}
-        for key, activities in (await _activities(client, keys)).items():
-            when = next(
-                (_activity_time(a) for a in activities if a.get("type") == "IN_PROGRESS"), None
-            )
-            if when is not None:
-                started[key] = when
-        return started, notes
-
-    async def import_async(
+    async def import_(
         self,
         directory: Path,
         *,
@@ -456,7 +373,7 @@ class Manager:
             fetched = await fetch_remote(client, names=None, config=self.config)
             inventory = self.pair([], fetched.templates)
             remote = [p.remote for p in inventory.remote_only if p.remote is not None]
-            submitted = await _submitted(
+            submitted = await submission_records(
                 client, [(r.key, r.effective_details(), r.category) for r in remote]
             )
         result = build_import(
@@ -471,50 +388,6 @@ class Manager:
         if not dry_run:
             result.written = write_files(result.files, force=force)
         return result
-
-    def import_(
-        self,
-        directory: Path,
-        *,
-        patterns: Sequence[str] = (),
-        languages: Sequence[str] = (),
-        force: bool = False,
-        schema: str | None = None,
-        dry_run: bool = False,
-    ) -> ImportResult:
-        """:meth:`import_async` for synchronous callers (the CLI)."""
-        return run_sync(
-            self.import_async(
-                directory,
-                patterns=patterns,
-                languages=languages,
-                force=force,
-                schema=schema,
-                dry_run=dry_run,
-            )
-        )
-
-    async def _edit_history(
-        self, client: Provider, plan: Plan
-    ) -> dict[tuple[str, str], list[datetime]] | None:
-        """EDITED times of the approved templates the plan edits, when that is cheap to learn.
-
-        Meta allows 1 edit of an approved template per 24 h and 10 per 30 days, but the
-        template itself does not say how often it was edited: only the activities endpoint
-        does (one request per template). So the history is read only for a few edits;
-        otherwise the limit is not checked (apply reports Meta's refusal instead).
-        """
-        keys = [
-            a.key
-            for a in plan.actions
-            if a.action == "update"
-            and a.remote_state == "APPROVED"
-            and (a.request.body or {}).get("status") == "SUBMIT"
-        ]
-        if not keys or len(keys) > EDIT_HISTORY_MAX:
-            return None
-        found = await _activities(client, keys)
-        return {key: submitted_edits(activities) for key, activities in found.items()}
 
 
 async def _timed(work: Coroutine[Any, Any, T], timings: dict[str, float], phase: str) -> T:
@@ -532,109 +405,3 @@ def _decoded(state: DesiredState, timings: dict[str, float]) -> list[DesiredTemp
     templates = state.templates
     timings["decode"] = time.perf_counter() - started
     return templates
-
-
-async def _activities(
-    client: Provider, keys: Sequence[tuple[str, str]]
-) -> dict[tuple[str, str], list[dict[str, Any]]]:
-    """The first page of activities (newest first) of each (name, language), 4 requests at a
-    time."""
-    gate = asyncio.Semaphore(ACTIVITY_CONCURRENCY)
-
-    async def one(name: str, language: str) -> list[dict[str, Any]]:
-        async with gate:
-            return await client.activities(name, language)
-
-    pages = await asyncio.gather(*(one(name, language) for name, language in keys))
-    return dict(zip(keys, pages, strict=True))
-
-
-async def _submitted(
-    client: Provider,
-    contents: Sequence[tuple[tuple[str, str], dict[str, Any] | TemplateDetails | None, str]],
-) -> dict[tuple[str, str], dict[str, Any] | None] | None:
-    """What waform last submitted of the write-only fields of each ``(key, details, category)``
-    (from its marker comment, :mod:`waform.submissions`); ``None`` when there are too many to
-    read."""
-    from waform import submissions
-
-    keys = [key for key, details, category in contents if submissions.of(details, category)]
-    if len(keys) > submissions.MAX_CHECKED:
-        return None
-    found = await _activities(client, keys)
-    return {key: submissions.last_submitted(pages) for key, pages in found.items()}
-
-
-def _key_matcher(keys: Sequence[str]) -> Callable[[str, str], bool]:
-    """``NAME`` or ``NAME:LANG`` (any spelling of the language) → a predicate on keys."""
-    wanted = {(k.partition(":")[0], normalize_language(k.partition(":")[2])) for k in keys}
-    return lambda name, language: (name, language) in wanted or (name, "") in wanted
-
-
-def run_sync(coro: Coroutine[Any, Any, T]) -> T:
-    """``asyncio.run(coro)`` for the CLI, without formatting the result.
-
-    On exit ``asyncio.run`` restores the SIGINT handler, and Python's ``signal`` module builds
-    (and discards) an error message holding ``repr()`` of the previous handler — which refers to
-    the main task and so to its result. For a 10,000-action plan that is two ~10 MB reprs
-    (0.35 s) after the work is done; here the main task returns ``None`` instead.
-    """
-    box: list[T] = []
-
-    async def main() -> None:
-        box.append(await coro)
-
-    asyncio.run(main())
-    return box[0]
-
-
-def submitted_edits(activities: Sequence[dict[str, Any]]) -> list[datetime]:
-    """Times of the edits that count towards Meta's limit, from activities (newest first).
-
-    An edit counts when it was submitted (the next activity is ``IN_PROGRESS``; an edit saved
-    as a draft is followed by ``DRAFT``) and the template was approved then: the latest earlier
-    verdict-bearing activity is a submission (``IN_PROGRESS``) that was not ``REJECTED``. The
-    first submission of a draft (no earlier submission) and edits of rejected templates do not
-    count. Times are the server's (``created``).
-    """
-    times = []
-    for index, activity in enumerate(activities):
-        if activity.get("type") != "EDITED" or index == 0:
-            continue
-        if activities[index - 1].get("type") != "IN_PROGRESS":
-            continue
-        before = (
-            a.get("type")
-            for a in activities[index + 1 :]
-            if a.get("type") in ("IN_PROGRESS", "REJECTED")
-        )
-        if next(before, None) != "IN_PROGRESS":
-            continue
-        when = _activity_time(activity)
-        if when is not None:
-            times.append(when)
-    return times
-
-
-def _activity_time(activity: dict[str, Any]) -> datetime | None:
-    raw = activity.get("created")
-    if not isinstance(raw, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(raw.replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _is_rule(diagnostic: Diagnostic) -> bool:
-    """A finding of Meta's rules (coded by rule id), not of the loader."""
-    from waform.rules import RULES
-
-    return diagnostic.code in RULES
-
-
-def _problem_count(diagnostics: Sequence[Diagnostic], where: str) -> str:
-    errors = sum(1 for d in diagnostics if d.severity == "error")
-    noun = "error" if errors == 1 else "errors"
-    return f"{errors} {noun} in {where}; nothing was planned"

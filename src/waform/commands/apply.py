@@ -21,10 +21,12 @@ from waform.commands.options import (
     read_plan_file,
     refuse_with_saved_plan,
     replace_option,
+    run_sync,
 )
 from waform.console import Console
+from waform.differ import NamedKeys
 from waform.errors import PlanError, WaformError
-from waform.manager import Manager, NamedKeys
+from waform.manager import Manager
 from waform.plan import Plan
 from waform.render import render
 
@@ -183,11 +185,13 @@ def command(
         options = replace(options, check_files=prompted)
 
     quiet = console.verbosity < 0
-    outcome = manager.apply(
-        plan,
-        options,
-        progress=make_progress(quiet=quiet),
-        wait_progress=make_progress(quiet=quiet),
+    outcome = run_sync(
+        manager.apply(
+            plan,
+            options,
+            progress=make_progress(quiet=quiet),
+            wait_progress=make_progress(quiet=quiet),
+        )
     )
     if isinstance(outcome, DryRun):
         echo(render(outcome, "json" if as_json else "text"))  # no Markdown for a dry run

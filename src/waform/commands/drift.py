@@ -15,6 +15,7 @@ from waform.commands.options import (
     no_cache_option,
     open_manager,
     output_format,
+    run_sync,
     showing_file_problems,
     target_options,
 )
@@ -97,7 +98,7 @@ def command(
     fmt = output_format(as_json, markdown)
     manager, paths = open_manager(paths, config_path=config_path, target=target, no_cache=no_cache)
     with showing_file_problems():
-        report = manager.drift(paths, stale_after=timedelta(hours=stale_review))
+        report = run_sync(manager.drift(paths, stale_after=timedelta(hours=stale_review)))
     log.debug("drift: %d request(s)", report.requests)
     shown = "waform drift " + " ".join(shlex.quote(str(p)) for p in paths)
     echo(render(report, fmt, fail_on=fail_on, command=shown))

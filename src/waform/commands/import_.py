@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from waform.commands.options import host_trust, target_options
+from waform.commands.options import host_trust, run_sync, target_options
 from waform.console import Console
 from waform.manager import Manager
 from waform.model.enums import LANGUAGE_CODES, LANGUAGE_SET, normalize_language
@@ -79,13 +79,15 @@ def command(
     manager = Manager.from_options(
         [directory], config_path=config_path, target=target, trust=host_trust()
     )
-    result = manager.import_(
-        directory,
-        patterns=patterns,
-        languages=languages,
-        force=force,
-        schema=schema,
-        dry_run=dry_run,
+    result = run_sync(
+        manager.import_(
+            directory,
+            patterns=patterns,
+            languages=languages,
+            force=force,
+            schema=schema,
+            dry_run=dry_run,
+        )
     )
     for note in result.notes:
         log.warning("note: %s", note.render())

@@ -21,8 +21,8 @@ from waform.commands.options import (
 )
 from waform.commands.preview import write_html
 from waform.console import Console
+from waform.differ import NamedKeys
 from waform.errors import PlanError, WaformError
-from waform.manager import NamedKeys
 from waform.render import render
 from waform.render.html import PreviewInputs
 

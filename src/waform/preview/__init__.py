@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from waform.desired import DesiredState, InvalidDesiredStateError
 from waform.diagnostics import Diagnostic
 from waform.differ import hash_desired
-from waform.manager import DesiredState, InvalidDesiredStateError, Manager
+from waform.manager import Manager
 from waform.plan import Plan
 from waform.preview.page import render_plan, render_templates
 from waform.render import render

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from waform.diagnostics import Diagnostic, Severity, sort_diagnostics
 from waform.errors import ConfigError
@@ -21,6 +21,9 @@ from waform.rules.cross import Entry
 from waform.rules.plan import plan_hits
 from waform.rules.registry import CROSS_CHECKS, RULES, SETTINGS, TEMPLATE_CHECKS, Setting
 from waform.rules.silence import Silenced, silences
+
+if TYPE_CHECKING:
+    from waform.plan import Plan
 
 
 class LoadedFileLike(Protocol):
@@ -270,3 +273,19 @@ def check_plan(
         diagnostic = Diagnostic(source.path, source.line, source.column, severity, message, rule_id)
         out.add(diagnostic, waiver, (template.key,))
     return out.report()
+
+
+def check_planned(
+    plan: Plan,
+    inventory: Inventory[DesiredTemplate],
+    settings: RuleSettings,
+    files: Sequence[LoadedFileLike] = (),
+) -> RuleReport:
+    """:func:`check_plan` over a finished plan: what it deletes does not count towards the
+    template limit, and what it reports blocked (with reason and remedy) is not checked again
+    — apply leaves it alone, and WA-C2 would only repeat "category-change". Every other key,
+    managed or not, is checked: WA-LC4 counts every remote template, and Meta rejects wording
+    that duplicates *any* template (WA-LC8)."""
+    removed = {a.key for a in plan.actions if a.action == "delete"}
+    blocked = {(b.name, b.language) for b in plan.blocked}
+    return check_plan(inventory.without_desired(blocked), settings, removed=removed, files=files)

@@ -1,4 +1,4 @@
-"""The synchronous Manager entry points never format their (possibly huge) results.
+"""The CLI's one way into the async pipeline (``run_sync``) never formats its results.
 
 On exit, ``asyncio.run`` restores the SIGINT handler; Python's ``signal`` module then builds an
 error message with ``repr()`` of the previous handler, which holds the main task and, through
@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from one_template_project import local_project
+from waform.commands.options import run_sync
 from waform.config import load_config
 from waform.drift_report import DriftReport
 from waform.importer import ImportResult
@@ -43,10 +44,10 @@ def reprs(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_plan_drift_and_import_results_are_not_formatted(
     manager: Manager, tmp_path: Path, reprs: list[str]
 ) -> None:
-    outcome = manager.plan(["templates"])
+    outcome = run_sync(manager.plan(["templates"]))
     assert outcome.plan.summary.create == 1
-    report = manager.drift(["templates"])
+    report = run_sync(manager.drift(["templates"]))
     assert report.findings
-    result = manager.import_(tmp_path / "imported", dry_run=True)
+    result = run_sync(manager.import_(tmp_path / "imported", dry_run=True))
     assert result.files == []
     assert reprs == []
