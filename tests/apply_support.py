@@ -16,8 +16,15 @@ from typing import Any
 import httpx
 from click.testing import CliRunner, Result
 
+from waform.apply.executor import Executor
+from waform.apply.matcher import make_matcher
+from waform.apply.results import StepResult
+from waform.apply.steps import WriteStep
+from waform.apply.throttle import AdaptiveThrottle
 from waform.cli import cli
-from waform.emulator import EmulatorControl
+from waform.client import RetryPolicy
+from waform.connect import open_provider
+from waform.emulator import EmulatorControl, embedded_transport
 
 PROJECT = "local"
 AUTH = ("local", "local")
@@ -158,6 +165,42 @@ class Project:
 
     def close(self) -> None:
         self.control.close()
+
+
+# ------------------------------------------------------------------ the executor alone
+
+#: The default bounds without the waiting (Retry-After is 0 in these tests).
+INSTANT = RetryPolicy(base_delay=0, max_delay=0)
+
+
+def create_step(name: str, version: int = 1, *, index: int = 0, status: str = "SUBMIT"):
+    body = {
+        "name": name,
+        "language": "EN_US",
+        "category": "UTILITY",
+        "status": status,
+        "details": details(name, version),
+    }
+    kind = "create" if status == "SUBMIT" else "create-draft"
+    return WriteStep(
+        kind, name, "EN_US", "POST", "/whatsapp/templates", body, "UTILITY", index=index
+    )
+
+
+def run_steps(
+    state: Path, config: Any, steps: list[WriteStep], *, comment: str | None = None, retry=INSTANT
+) -> list[StepResult]:
+    """``steps`` through the real executor and client, on the emulator at ``state``."""
+
+    async def go() -> list[StepResult]:
+        transport = embedded_transport(state)
+        async with open_provider(
+            config.target(None), transport=transport, throttle=AdaptiveThrottle(), retry=retry
+        ) as client:
+            executor = Executor(client, make_matcher(), comment=comment)
+            return await executor.run(steps)
+
+    return asyncio.run(go())
 
 
 class FakeTime:

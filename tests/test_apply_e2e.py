@@ -261,8 +261,8 @@ def test_a_failed_action_is_reported_and_does_not_stop_the_others(project: Proje
     lines = text.stdout.splitlines()
     assert lines[0].startswith("Apply finished with errors: nothing changed; 1 failed")
     assert lines[1] == "Failed:"
-    assert lines[2].startswith("  ✗ reused/EN_US create: 409 template_")
-    assert lines[3].startswith("    resolution: ")
+    assert lines[2].startswith("  ✗ reused/EN_US: create failed: 409 template_")
+    assert lines[2].count(" — ") == 1 and lines[3:] == []  # one line, the advice said once
 
 
 def test_wait_reports_approved_and_rejected_with_codes(tmp_path, monkeypatch):

@@ -3,36 +3,18 @@ emulator, with the emulator's fault ``script`` deciding the fate of the next wri
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
 
-from apply_support import API, PROJECT, details, text_of
-from waform.apply.executor import Executor
-from waform.apply.matcher import make_matcher
+from apply_support import API, PROJECT, create_step, details, text_of
+from apply_support import run_steps as run
 from waform.apply.results import ApplyReport
 from waform.apply.steps import WriteStep
-from waform.apply.throttle import AdaptiveThrottle
 from waform.client import RetryPolicy
 from waform.config import load_config
-from waform.connect import open_provider
-from waform.emulator import EmulatorControl, embedded_transport
+from waform.emulator import EmulatorControl
 from waform.render.text import apply_headline, apply_text
-
-
-def create_step(name: str, version: int = 1, *, index: int = 0, status: str = "SUBMIT"):
-    body = {
-        "name": name,
-        "language": "EN_US",
-        "category": "UTILITY",
-        "status": status,
-        "details": details(name, version),
-    }
-    kind = "create" if status == "SUBMIT" else "create-draft"
-    return WriteStep(
-        kind, name, "EN_US", "POST", "/whatsapp/templates", body, "UTILITY", index=index
-    )
 
 
 def update_step(name: str, version: int, *, index: int = 0) -> WriteStep:
@@ -55,22 +37,6 @@ def env(tmp_path: Path):
     config = load_config(None, tmp_path)
     yield state, control, config
     control.close()
-
-
-#: The default bounds without the waiting (Retry-After is 0 in these tests).
-INSTANT = RetryPolicy(base_delay=0, max_delay=0)
-
-
-def run(state: Path, config, steps, *, comment: str | None = None, retry=INSTANT):
-    async def go():
-        transport = embedded_transport(state)
-        async with open_provider(
-            config.target(None), transport=transport, throttle=AdaptiveThrottle(), retry=retry
-        ) as client:
-            executor = Executor(client, make_matcher(), comment=comment)
-            return await executor.run(steps)
-
-    return asyncio.run(go())
 
 
 def writes(control: EmulatorControl, method: str) -> list[dict]:
@@ -193,7 +159,8 @@ def test_one_write_is_sent_at_most_max_attempts_times(env, fault):
     assert not result.ok and result.attempts == sends
     assert len(writes(control, "POST")) == sends
     if fault == "error":  # 500: outcome unknown, so every re-send followed a read-back
-        assert result.message.endswith("(outcome unknown; run `waform apply` again to converge)")
+        assert (result.status, result.error_code) == (500, "internal_error")
+        assert result.resolution == "outcome unknown: run `waform apply` again to converge"
         assert len(writes(control, "GET")) == sends
 
 

@@ -156,7 +156,18 @@ def test_plain_progress_prints_periodic_lines_and_a_final_one():
     lines = stream.getvalue().splitlines()
     assert lines[0] == "applying: 20/100 (20%)"
     assert lines[-1] == "applying: 100/100 (100%) 1 failed"
-    assert len(lines) == 6
+    assert len(lines) == len(set(lines)) == 5  # 20, 40, 60, 80, 100: the last not repeated
+
+
+def test_plain_progress_never_prints_the_same_line_twice():
+    t = FakeTime()
+    stream = io.StringIO()
+    progress = PlainProgress(stream, every=10.0, clock=t.clock)
+    progress.start("applying", 1)
+    t.now += 11  # the one action took long: its line is printed when it ends…
+    progress.update(1, detail="1 failed")
+    progress.stop()  # …and the closing line would say the same
+    assert stream.getvalue() == "applying: 1/1 (100%) 1 failed\n"
 
 
 def test_plain_progress_stays_silent_for_short_runs():
@@ -204,9 +215,8 @@ def test_text_summary_lists_actions_failures_and_review():
         "  ~ b/DE updated (response lost; confirmed by reading back)",
         "Apply finished with errors: 1 created, 1 updated; 1 failed (3 actions, 9 requests, 1.2 s).",
         "Failed:",
-        "  ✗ c/EN_US create: 424 template_content_already_exists: identical content exists "
-        "in another template",
-        "    resolution: change the content",
+        "  ✗ c/EN_US: create failed: 424 template_content_already_exists: identical content "
+        "exists in another template — change the content",
         "Review (0 s): 1 approved, 1 rejected.",
         "  ✗ b/DE rejected: INVALID_FORMAT",
     ]
@@ -233,8 +243,10 @@ def test_json_and_markdown_renderings():
     assert md.startswith("### ❌ waform apply\n")
     assert "| `a` | EN_US | create | ok |" in md
     assert "| `c` | EN_US | create | **failed**: `template_content_already_exists` |" in md
-    assert "- `c/EN_US` create: `template_content_already_exists` identical content" in md
-    assert "  - resolution: change the content" in md
+    assert (
+        "- ✗ c/EN_US: create failed: 424 template_content_already_exists: identical content "
+        "exists in another template — change the content\n"
+    ) in md
     assert "**Review (0 s): 1 approved, 1 rejected.**" in md
 
 

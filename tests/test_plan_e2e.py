@@ -177,7 +177,11 @@ def test_every_action_and_blocked_item_from_real_remote_states(project):
     assert "submit (DRAFT (never submitted);" in line("  > draft_ready/EN_US  ")
     assert "update (APPROVED; content changed" in line("  ~ edited/EN_US  ")
     old, new = text_of("edited"), text_of("edited", 2)
-    assert f'      ~ components[BODY].text: "{old}" → "{new}"' in lines
+    assert old != new
+    assert (
+        '      ~ components[BODY].text: "[-Your-]{+Good news:+} order {{1}} (edited) '
+        '[-has shipped-]{+is on its way+} and arrives [-on -]{{2}} as [-planned-]{+promised+}."'
+    ) in lines
     assert "review-in-progress" in line("  ! in_review/EN_US  ")
     # approved as MARKETING, the file says UTILITY: Meta's recategorisation, a note
     assert "Meta recategorised it UTILITY → MARKETING" in line("  i recategorised/EN_US  ")
@@ -228,7 +232,11 @@ def test_every_action_and_blocked_item_from_real_remote_states(project):
     assert "| ~ | `edited` | EN_US | update | APPROVED |" in out
     assert "| ! | `turned_down` | EN_US | rejected-unchanged:" in out
     assert "| `old_promo` | EN_US | APPROVED |" in out
-    assert f'+ components[BODY].text: "{new}"' in out
+    assert (
+        "- `components[BODY].text`: <del>Your</del> <b>Good news:</b> order {{1}} (edited) "
+        "<del>has shipped</del> <b>is on its way</b> and arrives <del>on</del> {{2}} as "
+        "<del>planned</del> <b>promised</b>."
+    ) in out.splitlines()
     assert out.count("<details>") == out.count("</details>") == 7  # 3 blocked + 4 actions
     assert "| `recategorised` | EN_US | Meta recategorised it UTILITY → MARKETING" in out
 

@@ -66,7 +66,7 @@ def test_text_rendering_is_terraform_like():
     assert any(line.startswith("  ~ edited/EN_US  update (APPROVED;") for line in lines)
     assert any(line.startswith("  > drafted/EN_US  submit") for line in lines)
     assert any(line.startswith("  - gone/EN_US  delete") for line in lines)
-    assert '      ~ components[BODY].text: "Hi {{1}}" → "Hello | {{1}} ```"' in lines
+    assert '      ~ components[BODY].text: "[-Hi-]{+Hello |+} {{1}}{+ ```+}"' in lines
     assert any(line.startswith("  ! review/EN_US  review-in-progress") for line in lines)
     assert (
         "      → re-run plan after the review (approval or rejection) to apply this change" in lines
@@ -103,11 +103,8 @@ def test_markdown_has_marker_summary_tables_and_collapsible_details():
     assert "| + | `fresh` | EN_US | create | — |" in md
     assert "| - | `gone` | EN_US | delete | APPROVED |" in md
     assert md.count("<details>") == md.count("</details>") == 4  # blocked + 3 non-delete actions
-    # Content with backticks gets a longer fence; the diff shows old and new lines.
-    assert (
-        '````diff\n- components[BODY].text: "Hi {{1}}"\n+ components[BODY].text: "Hello | {{1}} ```"\n````'
-        in md
-    )
+    # A text change word by word; backticks and pipes stay literal (escaped).
+    assert "- `components[BODY].text`: <del>Hi</del> <b>Hello \\|</b> {{1}} <b>\\`\\`\\`</b>" in md
 
 
 def test_markdown_table_cells_are_escaped():

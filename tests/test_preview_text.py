@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from waform.preview.text import Styled, Text, Var, changed_mask, rich_text
+from waform.preview.text import Styled, Text, Var, rich_text
+from waform.worddiff import changed_mask
 
 
 def nodes(text: str, examples=(), **kw):

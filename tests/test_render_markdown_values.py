@@ -8,7 +8,9 @@ HTML entities are not decoded inside backtick code spans, so an escaped ``&`` th
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
+from html import unescape
 from html.parser import HTMLParser
 
 from markdown_it import MarkdownIt
@@ -102,6 +104,13 @@ def test_plan_source_paths_show_exactly() -> None:
             "details": {"components": [{"type": "BODY", "text": "old"}]},
         }
     )
-    page = rendered(render(diff([desired], [remote], target="local"), "markdown"))
+    markdown = render(diff([desired], [remote], target="local"), "markdown")
+    page = rendered(markdown)
     assert any(code.startswith("templates/a&b <x>.yaml") for code in page.code)
-    assert not page.tags & {"b", "em", "x"}
+    assert not page.tags & {"em", "x"}
+    # The body changed as a whole: old struck, new in bold, both shown exactly as written.
+    html = MarkdownIt("commonmark").render(markdown)
+    assert [unescape(b) for b in re.findall(r"<b>(.*?)</b>", html)] == [
+        TRICKY.replace("`", "") + " {{1}} ok"
+    ]
+    assert re.findall(r"<del>(.*?)</del>", html) == ["old"]

@@ -4,9 +4,17 @@ from __future__ import annotations
 
 
 class WaformError(Exception):
-    """A user-facing failure. ``str(err)`` is the whole message: one line, no secrets."""
+    """A user-facing failure. ``str(err)`` is the whole message: one line, no secrets.
+
+    ``detail`` is what happened without naming the call or template (``str(err)`` names them),
+    for reports that already say which template and operation failed (apply's failure lines).
+    """
 
     exit_code = 1
+
+    def __init__(self, message: str = "", *, detail: str | None = None) -> None:
+        super().__init__(message)
+        self.detail = detail or message
 
 
 class ConfigError(WaformError):
@@ -25,8 +33,9 @@ class ApiError(WaformError):
         resolution: str | None = None,
         request: str | None = None,
         additional: dict | None = None,
+        detail: str | None = None,
     ) -> None:
-        super().__init__(message)
+        super().__init__(message, detail=detail)
         self.status = status
         self.error_code = error_code
         self.resolution = resolution
@@ -42,7 +51,14 @@ class UnknownOutcomeError(TransportError):
     """A write may or may not have been processed (timeout, dropped connection, 5xx).
 
     Raised instead of retrying blindly, so the applier can look (GET) before writing again.
+    ``answer`` is the API's error answer that left the outcome unknown (a 5xx), if any.
     """
+
+    def __init__(
+        self, message: str = "", *, detail: str | None = None, answer: ApiError | None = None
+    ) -> None:
+        super().__init__(message, detail=detail)
+        self.answer = answer
 
 
 class PlanError(WaformError):

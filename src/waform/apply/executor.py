@@ -211,17 +211,26 @@ class Executor:
     def _failed(
         step: WriteStep, attempts: int, exc: BaseException | None, *, uncertain: bool = False
     ) -> StepResult:
-        message = str(exc) if exc is not None else "gave up after retries"
+        """What went wrong, each part once: the step names the template and operation, so the
+        message is the error's ``detail`` (the API's words), not its whole one-line text."""
+        answer = exc.answer if isinstance(exc, UnknownOutcomeError) else exc
+        api = answer if isinstance(answer, ApiError) else None
+        if exc is None:
+            message = "gave up after retries"
+        else:
+            message = getattr(exc, "detail", None) or str(exc)
+        advice = [api.resolution] if api is not None and api.resolution else []
         if uncertain:
-            message += " (outcome unknown; run `waform apply` again to converge)"
-        if isinstance(exc, ApiError):
-            return StepResult(
-                step=step,
-                ok=False,
-                attempts=attempts,
-                status=exc.status,
-                error_code=exc.error_code,
-                message=message,
-                resolution=exc.resolution or "",
-            )
-        return StepResult(step=step, ok=False, attempts=attempts, message=message)
+            # A send may have been processed: re-running apply (which looks first) is what to
+            # do; a 5xx's "wait and try again" says the same, so it is left out.
+            advice = advice if answer is exc else []
+            advice.append("outcome unknown: run `waform apply` again to converge")
+        return StepResult(
+            step=step,
+            ok=False,
+            attempts=attempts,
+            status=api.status if api is not None else None,
+            error_code=api.error_code if api is not None else None,
+            message=message,
+            resolution="; ".join(advice),
+        )

@@ -55,12 +55,17 @@ class PlainProgress:
         self._last = 0.0
         self._active = False
         self._printed = False
+        self._written = ""
 
     def _write(self) -> None:
-        stream = self._stream or sys.stderr
         percent = f" ({100 * self._completed // self._total}%)" if self._total else ""
         detail = f" {self._detail}" if self._detail else ""
-        stream.write(f"{self._description}: {self._completed}/{self._total}{percent}{detail}\n")
+        line = f"{self._description}: {self._completed}/{self._total}{percent}{detail}"
+        if line == self._written:  # the closing line says nothing new: not twice
+            return
+        self._written = line
+        stream = self._stream or sys.stderr
+        stream.write(line + "\n")
         stream.flush()
 
     def start(self, description: str, total: int) -> None:
@@ -68,6 +73,7 @@ class PlainProgress:
         self._last = self._clock()
         self._active = True
         self._printed = False
+        self._written = ""
 
     def update(self, completed: int, *, detail: str = "") -> None:
         self._completed, self._detail = completed, detail

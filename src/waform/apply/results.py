@@ -45,6 +45,16 @@ class StepResult:
     seconds: float = 0.0
     warnings: list[str] = field(default_factory=list)
 
+    @property
+    def failure_line(self) -> str:
+        """``name/LANG: create failed: 409 code: message — what to do``, each part said once
+        (text and Markdown print this line)."""
+        code = " ".join(str(p) for p in (self.status, self.error_code) if p)
+        problem = f"{code}: {self.message}" if code and self.message else code or self.message
+        if self.resolution and self.resolution not in problem:
+            problem += f" — {self.resolution}"
+        return f"{self.step.label}: {self.step.kind} failed: {problem or 'no reason given'}"
+
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
             "name": self.step.name,

@@ -56,18 +56,21 @@ def api_error(
 ) -> ApiError:
     """The error for an API answer; ``hint`` (which credentials to check) is added to a 401."""
     code = body.errorCode or "error"
-    text = f"{call.label}: {response.status_code} {code}: {one_line(body.message)}"
+    said = one_line(body.message)  # what the API said, without the call: the error's detail
+    text = f"{call.label}: {response.status_code} {code}: {said}"
     if body.resolution:
         text += f" — {one_line(body.resolution)}"
+    extra = ""
     details = (body.additionalInformation or {}).get("validationErrors")
     if details:
         items = details if isinstance(details, list) else [details]
         shown = "; ".join(one_line(str(i), 120) for i in items[:3])
-        text += f" [{shown}{'; …' if len(items) > 3 else ''}]"
+        extra += f" [{shown}{'; …' if len(items) > 3 else ''}]"
     if response.status_code == 401 and hint:
-        text += f" ({hint})"
+        extra += f" ({hint})"
     error = ApiError(
-        redact(text),
+        redact(text + extra),
+        detail=redact(said + extra),
         status=response.status_code,
         error_code=body.errorCode or None,
         resolution=redact(body.resolution or ""),
@@ -84,7 +87,8 @@ def transport_error(call: Call, exc: httpx.TransportError, *, redact: Redact) ->
     kind = "timed out" if isinstance(exc, httpx.TimeoutException) else "failed"
     detail = one_line(str(exc)) or type(exc).__name__
     where = f"{call.request}" + (f" ({call.op} {call.template})" if call.template else "")
-    return TransportError(redact(f"{where}: request {kind} ({type(exc).__name__}: {detail})"))
+    what = f"request {kind} ({type(exc).__name__}: {detail})"
+    return TransportError(redact(f"{where}: {what}"), detail=redact(what))
 
 
 def gave_up(
@@ -92,21 +96,18 @@ def gave_up(
 ) -> Exception:
     """``error`` with how long it was tried (``asked``: a Retry-After beyond the time budget)."""
     waited = f"; the server asked to wait {asked:g} s" if asked is not None else ""
-    kwargs: dict[str, Any] = {}
+    tried = f" (gave up after {sends} attempt{'s' * (sends > 1)} in {elapsed:.1f} s{waited})"
+    detail = getattr(error, "detail", None) or str(error)
+    kwargs: dict[str, Any] = {"detail": redact(detail + tried)}
     if isinstance(error, ApiError):
-        kwargs = {
+        kwargs |= {
             "status": error.status,
             "error_code": error.error_code,
             "resolution": error.resolution,
             "request": error.request,
             "additional": error.additional,
         }
-    final = type(error)(
-        redact(
-            f"{error} (gave up after {sends} attempt{'s' * (sends > 1)} in {elapsed:.1f} s{waited})"
-        ),
-        **kwargs,
-    )
+    final = type(error)(redact(f"{error}{tried}"), **kwargs)
     if hasattr(error, "retry_after"):
         final.retry_after = error.retry_after  # type: ignore[attr-defined]
     return final

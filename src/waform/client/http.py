@@ -144,10 +144,11 @@ class HttpApi:
         delay = budget.policy.delay(budget.sends)
         elapsed = self._clock() - budget.started
         if budget.exhausted or elapsed + delay > budget.policy.budget:
-            raise TransportError(
-                f"{call.label}: not sent again: gave up after {budget.sends} "
+            what = (
+                f"not sent again: gave up after {budget.sends} "
                 f"attempt{'s' * (budget.sends > 1)} in {elapsed:.1f} s"
             )
+            raise TransportError(f"{call.label}: {what}", detail=what)
         await self._sleep(delay)
 
     async def _after_failure(
@@ -161,7 +162,9 @@ class HttpApi:
         """Raise (unknown outcome, a final error, the budget spent) or wait for the next send."""
         if verdict == "unknown":
             raise UnknownOutcomeError(
-                f"{error}; the write may have been processed — check before retrying"
+                f"{error}; the write may have been processed — check before retrying",
+                detail=getattr(error, "detail", None),
+                answer=error if isinstance(error, ApiError) else None,
             ) from None
         if verdict == "fail":
             raise error
@@ -260,10 +263,10 @@ class HttpApi:
         except ValidationError as exc:
             first = exc.errors(include_url=False, include_input=False)[0]
             where = ".".join(str(p) for p in first["loc"]) or "body"
+            what = f"unexpected response from the API ({where}: {first['msg']})"
             raise ApiError(
-                self._redact(
-                    f"{call.label}: unexpected response from the API ({where}: {first['msg']})"
-                ),
+                self._redact(f"{call.label}: {what}"),
+                detail=self._redact(what),
                 status=response.status_code,
                 request=call.request,
             ) from None

@@ -14,17 +14,15 @@ example in bold; a variable is one unit, its example is never parsed for markers
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from waform.worddiff import changed_mask
+
 #: A positional variable; anything else in braces is left as written (the rules report it).
 VARIABLE = re.compile(r"\{\{([1-9][0-9]*)\}\}")
-#: Word-level tokens for change highlighting: a word or variable with the formatting markers
-#: around it (so ``order`` → ``*order*`` marks the word), runs of space, single marks.
-_TOKEN = re.compile(r"[*_~`]*(?:\{\{[^{}]*\}\}|\w+)[*_~`]*|\s+|[^\w\s]")
 _STYLES = {"*": "bold", "_": "italic", "~": "strike", "`": "code"}
 _NUMBERED = re.compile(r"(\d{1,3})\. ")
 
@@ -100,26 +98,6 @@ def _has_change(node: Node) -> bool:
     if isinstance(node, Styled):
         return any(_has_change(child) for child in node.children)
     return node.changed
-
-
-def changed_mask(text: str, other: str | None) -> list[bool]:
-    """Per character of ``text``: is it part of a word that differs from ``other``?
-
-    ``other is None`` means there is nothing to compare with (not a diff view): nothing is
-    marked. An empty ``other`` (the text is new) marks everything.
-    """
-    if other is None:
-        return [False] * len(text)
-    if other == text:
-        return [False] * len(text)
-    mine = _TOKEN.findall(text)
-    theirs = _TOKEN.findall(other)
-    mask: list[bool] = []
-    matcher = difflib.SequenceMatcher(None, theirs, mine, autojunk=False)
-    for op, _, _, j1, j2 in matcher.get_opcodes():
-        width = sum(len(token) for token in mine[j1:j2])
-        mask.extend([op != "equal"] * width)
-    return mask
 
 
 def rich_text(

@@ -20,10 +20,18 @@ from waform.drift_report import Finding as DriftFinding
 from waform.plan import SYMBOLS, Action, Blocked, FieldChange, Plan
 from waform.render.base import Renderer, failing_kinds, register
 from waform.render.text import apply_headline, review_lines
-from waform.render.values import backtick_fence, drift_value, markdown_code, show_value
+from waform.render.values import (
+    backtick_fence,
+    drift_value,
+    markdown_code,
+    markdown_words,
+    show_value,
+    text_edit,
+)
 from waform.render.values import markdown_text as _cell
 from waform.rules.listing import RuleListing
 from waform.rules.rule import Rule
+from waform.worddiff import Piece
 
 PLAN_MARKER = "<!-- waform-plan -->"
 #: How to see the changed templates as a phone shows them (``waform preview``).
@@ -84,6 +92,23 @@ def _diff_body(changes: list[FieldChange]) -> str:
     return "\n".join(lines)
 
 
+def _word_line(path: str, pieces: list[Piece]) -> str:
+    """``- `path`: … unchanged <del>removed</del> <b>added</b> unchanged …`` (one per text)."""
+    return f"- {markdown_code(path)}: {markdown_words(pieces)}"
+
+
+def _changes_block(changes: list[FieldChange]) -> list[str]:
+    """Text changes word by word (a list), every other change in a ``diff`` block."""
+    words = [(c.path, pieces) for c in changes if (pieces := text_edit(c)) is not None]
+    others = [c for c in changes if text_edit(c) is None]
+    parts: list[str] = []
+    if words:
+        parts += ["", *(_word_line(path, pieces) for path, pieces in words)]
+    if others:
+        parts += ["", _fence(_diff_body(others))]
+    return parts
+
+
 def _details_block(item: Action | Blocked) -> str:
     if isinstance(item, Action):
         title = f"{SYMBOLS[item.action]} {item.name}/{item.language} — {item.action}"
@@ -102,8 +127,7 @@ def _details_block(item: Action | Blocked) -> str:
     ]
     if item.source:
         parts += ["", f"Source: {markdown_code(item.source)}"]
-    if item.changes:
-        parts += ["", _fence(_diff_body(item.changes))]
+    parts += _changes_block(item.changes)
     parts += ["", "</details>", ""]
     return "\n".join(parts)
 
@@ -343,11 +367,7 @@ def apply_markdown(report: ApplyReport, max_rows: int = 200) -> str:
         lines.append("")
     if counts["failed"]:
         lines += ["**Failures**", ""]
-        for r in report.failures:
-            code = f"`{r.error_code}` " if r.error_code else ""
-            lines.append(f"- `{r.step.label}` {r.step.kind}: {code}{_apply_cell(r.message)}")
-            if r.resolution:
-                lines.append(f"  - resolution: {_apply_cell(r.resolution)}")
+        lines += [f"- ✗ {_apply_cell(r.failure_line)}" for r in report.failures]
         lines.append("")
     review = review_lines(report)
     if review:

@@ -4,7 +4,7 @@ A plan reads like Terraform's::
 
       + order_shipped/EN_US  create
       ~ order_shipped/DE  update
-          components[BODY].text: "Hi {{1}}" → "Hello {{1}}"
+          ~ components[BODY].text: "[-Hi-]{+Hello+} {{1}}"
       - old_promo/EN_US  delete
 
     Plan: 1 to create, 1 to update, 1 to delete, 4 unchanged.
@@ -19,13 +19,13 @@ from collections.abc import Iterable, Sequence
 
 import click
 
-from waform.apply.results import ALREADY_VERB, DONE_VERB, ApplyReport, StepResult
+from waform.apply.results import ALREADY_VERB, DONE_VERB, ApplyReport
 from waform.apply.runner import DryRun
 from waform.diagnostics import DiagnosticReport
 from waform.drift_report import DriftReport
 from waform.plan import SYMBOLS, Action, Blocked, FieldChange, Plan
 from waform.render.base import Renderer, failing_kinds, register
-from waform.render.values import drift_value, show_value
+from waform.render.values import drift_value, show_value, text_edit, text_words
 from waform.rules.examples import examples
 from waform.rules.listing import RuleListing
 from waform.rules.rule import STATUSES, Rule
@@ -91,10 +91,15 @@ def _style(text: str, symbol: str, color: bool, *, bold: bool = False) -> str:
 def _change_lines(changes: list[FieldChange], color: bool, indent: str) -> list[str]:
     lines = []
     for change in changes:
+        pieces = text_edit(change)
         if change.op == "add":
             lines.append(indent + _style(f"+ {change.path}: {show_value(change.new)}", "+", color))
         elif change.op == "remove":
             lines.append(indent + _style(f"- {change.path}: {show_value(change.old)}", "-", color))
+        elif pieces is not None:
+            lines.append(
+                indent + _style(f"~ {change.path}:", "~", color) + " " + text_words(pieces, color)
+            )
         else:
             lines.append(
                 indent
@@ -230,16 +235,6 @@ def _blocked_phrase(count: int) -> str:
     return f"{count} blocked {noun} attention (see `waform plan`)"
 
 
-def _failure_lines(result: StepResult) -> list[str]:
-    code = " ".join(str(p) for p in (result.status, result.error_code) if p)
-    lines = [
-        f"  ✗ {result.step.label} {result.step.kind}: {code + ': ' if code else ''}{result.message}"
-    ]
-    if result.resolution:
-        lines.append(f"    resolution: {result.resolution}")
-    return lines
-
-
 def review_lines(report: ApplyReport) -> list[str]:
     if report.review is None:
         return []
@@ -264,7 +259,8 @@ def review_lines(report: ApplyReport) -> list[str]:
 
 
 def apply_text(report: ApplyReport, verbose: bool) -> str:
-    """One line per action, then the headline, failures with errorCode and resolution, review."""
+    """One line per action, the headline, one line per failure (``StepResult.failure_line``),
+    then the review."""
     lines: list[str] = []
     for r in report.results:
         if r.ok:
@@ -281,8 +277,7 @@ def apply_text(report: ApplyReport, verbose: bool) -> str:
         lines.append(f"Not attempted: {_blocked_phrase(report.blocked)}.")
     if report.failures:
         lines.append("Failed:")
-        for r in report.failures:
-            lines.extend(_failure_lines(r))
+        lines.extend(f"  ✗ {r.failure_line}" for r in report.failures)
     lines.extend(review_lines(report))
     return "\n".join(lines)
 
