@@ -20,6 +20,7 @@ from emulator_fixtures import write_target
 from waform.cli import cli
 from waform.emulator import EmulatorSettings
 from waform.emulator.server import ServedEmulator
+from waform.github_action import plan_counts
 
 PROJECT = "local"
 AUTH = ("local", "local")
@@ -190,6 +191,8 @@ def test_a_saved_plan_with_a_discard_is_checked_for_staleness(repo: Repo) -> Non
     assert (
         repo.run("plan", "templates", "--discard-draft", "dash_edit", "--out", out).exit_code == 0
     )
+    counts = plan_counts(out)  # the GitHub Action's outputs
+    assert (counts["changes"], counts["update"], counts["delete"]) == (1, 0, 0)
     refused = repo.run("apply", out, "--discard-draft", "dash_edit")
     assert refused.exit_code == 1 and "--discard-draft makes a new plan" in refused.output
 

@@ -150,6 +150,7 @@ def plan_counts(plan_file: str) -> dict[str, int]:
         "blocked": summary.get("blocked", 0),
     }
     counts["changes"] = sum(counts[k] for k in ("create", "submit", "update", "delete"))
+    counts["changes"] += summary.get("discardDraft", 0)  # --discard-draft: no output of its own
     return counts
 
 

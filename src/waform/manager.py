@@ -178,15 +178,20 @@ class Manager:
         load cache in a thread while the fetch waits on the network."""
         from waform.fetcher import fetch_remote
 
-        fetched, desired = await asyncio.gather(
+        fetched, (desired, write_only) = await asyncio.gather(
             _timed(fetch_remote(client, names=None, config=self.config), timings, "fetch"),
             asyncio.to_thread(_decoded, state, timings),
         )
         started = time.perf_counter()
         inventory = self.pair(desired, fetched.templates)
-        matched = [p.desired for p in inventory.matched if p.desired is not None]
+        # Only the matched templates with write-only fields (known from the decode thread).
         submitted = await submission_records(
-            client, [(t.key, t.details, t.category) for t in matched]
+            client,
+            [
+                (p.key, p.desired.details, p.desired.category)
+                for p in inventory.matched
+                if p.desired is not None and p.key in write_only
+            ],
         )
         timings["pair"] = time.perf_counter() - started
         return inventory, submitted
@@ -398,10 +403,16 @@ async def _timed(work: Coroutine[Any, Any, T], timings: dict[str, float], phase:
         timings[phase] = time.perf_counter() - started
 
 
-def _decoded(state: DesiredState, timings: dict[str, float]) -> list[DesiredTemplate]:
-    """``state.templates`` (in a worker thread: decoding a warm load's templates takes a
-    while, and the event loop is fetching meanwhile)."""
+def _decoded(
+    state: DesiredState, timings: dict[str, float]
+) -> tuple[list[DesiredTemplate], set[tuple[str, str]]]:
+    """``state.templates`` and the keys of those with write-only fields (in a worker thread:
+    decoding a warm load's templates takes a while, and the event loop is fetching meanwhile;
+    which have write-only fields the files alone tell, so that is worked out here too)."""
+    from waform import submissions
+
     started = time.perf_counter()
     templates = state.templates
+    write_only = {t.key for t in templates if submissions.of(t.details, t.category)}
     timings["decode"] = time.perf_counter() - started
-    return templates
+    return templates, write_only
