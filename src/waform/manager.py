@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-from collections.abc import Coroutine, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -30,11 +30,11 @@ from waform.model.enums import normalize_language
 from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate
 from waform.plan import Plan, UnsafePlanError
+from waform.sides import compared_sides
 
 if TYPE_CHECKING:
     from waform.apply.results import ApplyReport
     from waform.apply.runner import ApplyOptions, DryRun
-    from waform.client import Provider
     from waform.drift_report import DriftReport
     from waform.importer import ImportResult
     from waform.loadcache import LoadCache
@@ -167,35 +167,6 @@ class Manager:
         """Both sides paired by key, with this configuration's scope and ignore applied."""
         return pair(desired, remote, processors(self.config))
 
-    async def _compared_sides(
-        self, client: Provider, state: DesiredState, timings: dict[str, float]
-    ) -> tuple[Inventory[DesiredTemplate], dict[tuple[str, str], dict[str, Any] | None] | None]:
-        """What plan and drift compare: the target's templates (always a sweep: only a full view
-        of the scope tells which are not in git; ceil(N / 1000) requests) paired with git's,
-        and the records of what waform last submitted of their write-only fields.
-
-        The files are known to be valid here; a warm load's templates are decoded from the
-        load cache in a thread while the fetch waits on the network."""
-        from waform.fetcher import fetch_remote
-
-        fetched, (desired, write_only) = await asyncio.gather(
-            _timed(fetch_remote(client, names=None, config=self.config), timings, "fetch"),
-            asyncio.to_thread(_decoded, state, timings),
-        )
-        started = time.perf_counter()
-        inventory = self.pair(desired, fetched.templates)
-        # Only the matched templates with write-only fields (known from the decode thread).
-        submitted = await submission_records(
-            client,
-            [
-                (p.key, p.desired.details, p.desired.category)
-                for p in inventory.matched
-                if p.desired is not None and p.key in write_only
-            ],
-        )
-        timings["pair"] = time.perf_counter() - started
-        return inventory, submitted
-
     def open_client(self) -> Any:
         """An async context manager yielding the target's :class:`~waform.client.Provider`."""
         from waform.connect import open_provider
@@ -241,7 +212,7 @@ class Manager:
         # valid at once, and decoding the templates it holds runs beside the fetch.
         state = await self._load_in_thread(paths, strict, desired, timings)
         async with self.open_client() as client:
-            inventory, submitted = await self._compared_sides(client, state, timings)
+            inventory, submitted = await compared_sides(client, self.config, state, timings)
             started = time.perf_counter()
             diff = functools.partial(
                 plan_changes,
@@ -333,7 +304,7 @@ class Manager:
 
         loaded = self.loaded_files(paths)
         async with self.open_client() as client:
-            inventory, submitted = await self._compared_sides(client, loaded, {})
+            inventory, submitted = await compared_sides(client, self.config, loaded, {})
             started, notes = await review_started(client, inventory)
             requests = client.requests_made
         return find_drift(
@@ -393,26 +364,3 @@ class Manager:
         if not dry_run:
             result.written = write_files(result.files, force=force)
         return result
-
-
-async def _timed(work: Coroutine[Any, Any, T], timings: dict[str, float], phase: str) -> T:
-    started = time.perf_counter()
-    try:
-        return await work
-    finally:
-        timings[phase] = time.perf_counter() - started
-
-
-def _decoded(
-    state: DesiredState, timings: dict[str, float]
-) -> tuple[list[DesiredTemplate], set[tuple[str, str]]]:
-    """``state.templates`` and the keys of those with write-only fields (in a worker thread:
-    decoding a warm load's templates takes a while, and the event loop is fetching meanwhile;
-    which have write-only fields the files alone tell, so that is worked out here too)."""
-    from waform import submissions
-
-    started = time.perf_counter()
-    templates = state.templates
-    write_only = {t.key for t in templates if submissions.of(t.details, t.category)}
-    timings["decode"] = time.perf_counter() - started
-    return templates, write_only

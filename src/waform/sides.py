@@ -1,0 +1,78 @@
+"""What plan and drift compare: the target's templates paired with git's, and the records of what
+waform last submitted of their write-only fields.
+
+One sweep of the list endpoint (only a full view of the scope tells which templates are not in
+git). The files are known to be valid before it starts; a warm load's templates are decoded
+from the load cache in a worker thread while the fetch waits on the network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Coroutine
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from waform.activities import submission_records
+from waform.desired import DesiredState
+from waform.inventory import Inventory, pair, processors
+from waform.model.template import DesiredTemplate
+
+if TYPE_CHECKING:
+    from waform.client import Provider
+    from waform.config import Config
+
+T = TypeVar("T")
+
+
+async def compared_sides(
+    client: Provider, config: Config, state: DesiredState, timings: dict[str, float]
+) -> tuple[Inventory[DesiredTemplate], dict[tuple[str, str], dict[str, Any] | None] | None]:
+    """What plan and drift compare: the target's templates (always a sweep: only a full view
+    of the scope tells which are not in git; ceil(N / 1000) requests) paired with git's,
+    and the records of what waform last submitted of their write-only fields.
+
+    The files are known to be valid here; a warm load's templates are decoded from the
+    load cache in a thread while the fetch waits on the network."""
+    from waform.fetcher import fetch_remote
+
+    fetched, (desired, write_only) = await asyncio.gather(
+        _timed(fetch_remote(client, names=None, config=config), timings, "fetch"),
+        asyncio.to_thread(_decoded, state, timings),
+    )
+    started = time.perf_counter()
+    inventory = pair(desired, fetched.templates, processors(config))
+    # Only the matched templates with write-only fields (known from the decode thread).
+    submitted = await submission_records(
+        client,
+        [
+            (p.key, p.desired.details, p.desired.category)
+            for p in inventory.matched
+            if p.desired is not None and p.key in write_only
+        ],
+    )
+    timings["pair"] = time.perf_counter() - started
+    return inventory, submitted
+
+
+async def _timed(work: Coroutine[Any, Any, T], timings: dict[str, float], phase: str) -> T:
+    started = time.perf_counter()
+    try:
+        return await work
+    finally:
+        timings[phase] = time.perf_counter() - started
+
+
+def _decoded(
+    state: DesiredState, timings: dict[str, float]
+) -> tuple[list[DesiredTemplate], set[tuple[str, str]]]:
+    """``state.templates`` and the keys of those with write-only fields (in a worker thread:
+    decoding a warm load's templates takes a while, and the event loop is fetching meanwhile;
+    which have write-only fields the files alone tell, so that is worked out here too)."""
+    from waform import submissions
+
+    started = time.perf_counter()
+    templates = state.templates
+    write_only = {t.key for t in templates if submissions.of(t.details, t.category)}
+    timings["decode"] = time.perf_counter() - started
+    return templates, write_only
