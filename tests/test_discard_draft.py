@@ -16,28 +16,15 @@ import httpx
 import pytest
 from click.testing import CliRunner, Result
 
+from apply_support import API, AUTH, PROJECT, details, template_yaml
 from emulator_fixtures import write_target
 from waform.cli import cli
 from waform.emulator import EmulatorSettings
 from waform.emulator.server import ServedEmulator
 from waform.github_action import plan_counts
 
-PROJECT = "local"
-AUTH = ("local", "local")
-API = f"/v1/projects/{PROJECT}/whatsapp/templates"
 KEY = "/dash_edit/languages/EN_US"
 
-TEMPLATE = """\
-name: dash_edit
-category: UTILITY
-languages:
-  en_US:
-    details:
-      components:
-        - type: BODY
-          text: "{text}"
-          examples: ["A-1042", "Monday"]
-"""
 LIVE = "Your order {{1}} has shipped and arrives on {{2}} as planned."
 DASHBOARD = "Good news: order {{1}} is on its way and arrives {{2}} as promised."
 NEWER = "Order {{1}} is on its way to you and arrives {{2}}, as we promised."
@@ -62,14 +49,10 @@ class Repo:
 
     def write(self, text: str) -> None:
         path = self.root / "templates" / "dash_edit.yaml"
-        path.write_text(TEMPLATE.format(text=text), encoding="utf-8")
+        path.write_text(template_yaml("dash_edit", text=text), encoding="utf-8")
 
     def dashboard_draft(self, text: str = DASHBOARD) -> None:
-        body = {
-            "details": {
-                "components": [{"type": "BODY", "text": text, "examples": ["A-1042", "Monday"]}]
-            }
-        }
+        body = {"details": details("dash_edit", text=text)}
         response = self.http.patch(API + KEY, json=body, auth=AUTH)  # no status: a draft
         assert response.status_code == 200, response.text
 

@@ -227,6 +227,9 @@ def _fitted(head: list[str], blocks: list[tuple[str, bool]], limit: int) -> str:
     return text.rstrip("\n") + "\n"
 
 
+# ---------------------------------------------------------------- apply
+
+
 def _apply_cell(text: str) -> str:
     return _cell(text, empty="")
 
