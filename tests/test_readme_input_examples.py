@@ -16,6 +16,7 @@ import pytest
 from pydantic import TypeAdapter
 from ruamel.yaml import YAML
 
+from apply_support import template_yaml
 from one_template_project import local_project, run
 from readme_support import FENCED, README, section
 from waform.model.components import Button, Component
@@ -69,18 +70,10 @@ def test_the_rules_snippet_sets_the_severities_it_names(project: Path) -> None:
     assert severity["WA-BT13"] == "warning"
 
 
-#: A body Meta approved although it breaks WA-V11 ({{1}} {{2}}) and WA-V14 (ends in {{3}}).
-APPROVED_ANYWAY = """\
-name: pickup
-category: UTILITY
-languages:
-  en_US:
-    details:
-      components:
-        - type: BODY
-          text: "Hi Anna, your order {{1}} {{2}} from our shop will be delivered to your home on {{3}}"
-          examples: ["A-1042", "(2 parcels)", "Monday"]
-"""
+#: A body Meta approved although it breaks WA-V11 ({{1}} {{2}}) and WA-V14 (ends in {{2}}).
+APPROVED_ANYWAY = template_yaml(
+    "pickup", text="Hi Anna, your parcel from our shop will be delivered to you on {{1}} {{2}}"
+)
 
 
 def test_the_ignore_snippet_silences_with_its_reasons(project: Path) -> None:
