@@ -14,9 +14,11 @@ templates, positions and diagnostics, in the same order (``tests/test_loadcache_
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -50,6 +52,7 @@ from waform.rules.engine import FileRules, check_across
 from waform.rules.silence import Silenced
 from waform.yamlsafe import decode
 
+log = logging.getLogger(__name__)
 #: Cold files from which a process pool pays off (measured: ``bench/loader_bench.py --pool``;
 #: starting two workers and shipping results back costs about as much as loading ~150 files).
 POOL_MIN_FILES = 400
@@ -86,6 +89,7 @@ class DesiredState:
     _templates: list[DesiredTemplate] | None = None
     _files: list[LoadedFile] | None = None
     _materialise: Callable[[], LoadResult] | None = None
+    _writing: threading.Thread | None = None
 
     @classmethod
     def of(
@@ -111,6 +115,12 @@ class DesiredState:
         self._decode()
         return self._files  # type: ignore[return-value]
 
+    def written(self) -> None:
+        """Wait until the load cache holds what this load found (``write_later``)."""
+        if self._writing is not None:
+            self._writing.join()
+            self._writing = None
+
     def _decode(self) -> None:
         if self._templates is None and self._materialise is not None:
             with collector_paused():  # see waform.gcpause (callers may run with it on)
@@ -130,14 +140,17 @@ def load_desired(
     cache: LoadCache | None = None,
     workers: int | None = None,
     pool_from: int = POOL_MIN_FILES,
+    write_later: bool = False,
 ) -> DesiredState:
     """Load and check every template file under ``paths`` (see the module doc).
 
     ``workers``: processes for cold files (default: the CPUs this process may use; 1 = none),
-    used from ``pool_from`` cold files on.
+    used from ``pool_from`` cold files on. ``write_later``: the new cache entries are encoded
+    and stored in a thread, and the caller calls :meth:`DesiredState.written` before it ends
+    (``plan`` does, after the fetch: the files are known valid before the entries are stored).
     """
     with collector_paused():  # see waform.gcpause
-        return _Run(paths, settings, cache, workers, pool_from).state()
+        return _Run(paths, settings, cache, workers, pool_from).state(write_later)
 
 
 class _Run:
@@ -168,7 +181,7 @@ class _Run:
         ]
         self.run_key = keys.run(self.keys)
 
-    def state(self) -> DesiredState:
+    def state(self, write_later: bool = False) -> DesiredState:
         stored = decode_run(self.cache.get(self.run_key) or b"") if self.cache else None
         if stored is not None:
             if self.cache is not None:
@@ -180,20 +193,31 @@ class _Run:
                 stored.waived(),
                 _materialise=lambda: self._load()[0],
             )
-        loaded, silenced, contexts = self._load()
+        writes = _Writes()
+        loaded, silenced, contexts = self._load(writes)
         # As the rules see them: files without errors, then the valid parts of the others.
         across = check_across([*loaded.files, *loaded.partial], self.settings, contexts)
         diagnostics = sort_diagnostics([*loaded.diagnostics, *across.diagnostics])
         silenced = [*silenced, *across.silenced]
+        state = DesiredState.of(loaded, diagnostics, silenced)
         if self.cache is not None:
-            run = encode_run(diagnostics, silenced, len(loaded.templates))
-            self.cache.put_many({self.run_key: run})
-        return DesiredState.of(loaded, diagnostics, silenced)
+            writes.items[self.run_key] = encode_run(diagnostics, silenced, len(loaded.templates))
+            if write_later:
+                state._writing = threading.Thread(
+                    target=writes.store, args=(LoadCache(self.cache.directory), True)
+                )
+                state._writing.start()
+            else:
+                writes.store(self.cache)
+        return state
 
-    def _load(self) -> tuple[LoadResult, list[Silenced], list[list[TemplateContext] | None]]:
-        """Every file, from the cache or loaded anew (and then stored), plus the loader's
-        checks across files (the rules across files are the caller's); what the per-file rules
-        silenced, and the rules' contexts of the files loaded here (for the cross rules)."""
+    def _load(
+        self, writes: _Writes | None = None
+    ) -> tuple[LoadResult, list[Silenced], list[list[TemplateContext] | None]]:
+        """Every file, from the cache or loaded anew (and then stored: into ``writes`` if
+        given, else now), plus the loader's checks across files (the rules across files are the
+        caller's); what the per-file rules silenced, and the rules' contexts of the files loaded
+        here (for the cross rules)."""
         position = {key: index for index, key in enumerate(self.keys) if key is not None}
 
         def from_value(key: str, value: bytes) -> _Outcome | None:
@@ -217,8 +241,12 @@ class _Run:
         for index, (outcome, _value) in zip(cold, fresh, strict=True):
             outcomes[index] = outcome
         if self.cache is not None:
-            written = {self.keys[i]: value for i, (_o, value) in zip(cold, fresh, strict=True)}
-            self.cache.put_many(written, used=list(stored))  # type: ignore[arg-type]
+            pending = writes if writes is not None else _Writes()
+            for index, (outcome, value) in zip(cold, fresh, strict=True):
+                pending.items[self.keys[index]] = outcome if value is None else value  # type: ignore[index]
+            pending.used.extend(stored)
+            if writes is None:
+                pending.store(self.cache)
         return _assemble(outcomes, self.settings, len(self.paths))
 
     def _from_entry(self, index: int, entry: FileEntry) -> _Outcome:
@@ -238,8 +266,9 @@ class _Run:
             object.__setattr__(item, "source", SourceRef(path, line, column))
         return _Outcome(LoadedFile(path, template, None, text, desired), findings, waived)
 
-    def _load_cold(self, cold: list[int]) -> list[tuple[_Outcome, bytes]]:
-        """Outcome and stored form of each cold file, in order.
+    def _load_cold(self, cold: list[int]) -> list[tuple[_Outcome, bytes | None]]:
+        """Outcome of each cold file, in order, with its stored form when it came from a
+        helper (``None``: not encoded yet, see :class:`_Writes`).
 
         With a pool, this process loads the first files itself while ``workers - 1`` forked
         helpers load the rest: a helper's result must be decoded here (about
@@ -249,14 +278,14 @@ class _Run:
         items = [(self.paths[i], self.raw[i]) for i in cold]
         rules = FileRules(self.settings)
         if len(items) < self.pool_from or self.workers < 2 or not _can_fork():
-            return [_check(path, raw, rules) for path, raw in items]
+            return [(_check(path, raw, rules), None) for path, raw in items]
         own = _own_share(len(items), self.workers - 1)
         with _Helpers(items[own:], self.settings, self.workers - 1) as helpers:
-            mine = [_check(path, raw, rules) for path, raw in items[:own]]
+            mine = [(_check(path, raw, rules), None) for path, raw in items[:own]]
             values = helpers.results()
         entries = [decode_file(value) for value in values]
         if any(entry is None for entry in entries):  # cannot happen: loaded here instead
-            return [*mine, *(_check(path, raw, rules) for path, raw in items[own:])]
+            return [*mine, *((_check(path, raw, rules), None) for path, raw in items[own:])]
         return [
             *mine,
             *(
@@ -307,15 +336,18 @@ def _assemble(
     return result, [*silenced, *partial_silenced], [*contexts, *partial_contexts]
 
 
-def _check(path: str, raw: bytes, rules: FileRules) -> tuple[_Outcome, bytes]:
-    """Load one file and run the per-file rules: the outcome and its stored form."""
+def _check(path: str, raw: bytes, rules: FileRules) -> _Outcome:
+    """Load one file and run the per-file rules."""
     loaded, diagnostics = load_bytes(path, raw)
-    silenced: list[Silenced] = []
-    contexts = None
-    if loaded is not None:
-        report, contexts = rules.check(loaded)
-        diagnostics = [*diagnostics, *report.diagnostics]
-        silenced = report.silenced
+    if loaded is None:
+        return _Outcome(None, diagnostics)
+    report, contexts = rules.check(loaded)
+    return _Outcome(loaded, [*diagnostics, *report.diagnostics], report.silenced, contexts)
+
+
+def _stored_form(outcome: _Outcome) -> bytes:
+    """What the load cache keeps of one file's outcome."""
+    loaded = outcome.loaded
     sources = {
         d.language: (d.source.line, d.source.column)
         for d in (loaded.desired if loaded else ())
@@ -323,15 +355,36 @@ def _check(path: str, raw: bytes, rules: FileRules) -> tuple[_Outcome, bytes]:
     }
     template = loaded.template if loaded else None
     complete = loaded.complete if loaded else True
-    value = encode_file(diagnostics, silenced, template, complete, sources)
-    return _Outcome(loaded, diagnostics, silenced, contexts), value
+    return encode_file(outcome.diagnostics, outcome.silenced, template, complete, sources)
 
 
 def _check_chunk(items: list[tuple[str, bytes]], settings: RuleSettings) -> list[bytes]:
     """In a worker process: the stored form of each file (what crosses back is JSON)."""
     rules = FileRules(settings)
     with collector_paused():
-        return [_check(path, raw, rules)[1] for path, raw in items]
+        return [_stored_form(_check(path, raw, rules)) for path, raw in items]
+
+
+@dataclass
+class _Writes:
+    """New and used load-cache entries of one run, stored in one transaction; an outcome is
+    encoded only then (``plan`` stores them in a thread while the fetch waits on the network)."""
+
+    items: dict[str, bytes | _Outcome] = field(default_factory=dict)
+    used: list[str] = field(default_factory=list)
+
+    def store(self, cache: LoadCache, close: bool = False) -> None:
+        try:
+            encoded = {
+                key: value if isinstance(value, bytes) else _stored_form(value)
+                for key, value in self.items.items()
+            }
+            cache.put_many(encoded, used=self.used)
+        except Exception as exc:  # noqa: BLE001 - a cache that is not written only costs speed
+            log.debug("load cache not written (%s)", exc)
+        finally:
+            if close:
+                cache.close()
 
 
 def _own_share(count: int, helpers: int) -> int:

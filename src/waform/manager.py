@@ -114,17 +114,20 @@ class Manager:
 
     # ------------------------------------------------------------------ steps
 
-    def validate(self, paths: Sequence[str | Path], *, strict: bool = False) -> DesiredState:
+    def validate(
+        self, paths: Sequence[str | Path], *, strict: bool = False, write_later: bool = False
+    ) -> DesiredState:
         """Load the files and run Meta's rules over every file that loaded; never raises for
         what the files say (``validate`` reports it all). ``strict``: warnings are errors.
 
-        Through the load cache unless ``use_cache`` is off (:mod:`waform.desired`)."""
+        Through the load cache unless ``use_cache`` is off (:mod:`waform.desired`; with
+        ``write_later``, the caller calls ``DesiredState.written`` before it ends)."""
         from waform.rules import RuleSettings
 
         settings = RuleSettings(overrides=self.config.rules, strict=strict)
         cache = self.load_cache()
         try:
-            return load_desired(paths, settings, cache=cache)
+            return load_desired(paths, settings, cache=cache, write_later=write_later)
         finally:
             if cache is not None:
                 cache.close()
@@ -135,10 +138,13 @@ class Manager:
 
         return LoadCache(cache_dir(self.config.root)) if self.use_cache else None
 
-    def load(self, paths: Sequence[str | Path], *, strict: bool = False) -> DesiredState:
+    def load(
+        self, paths: Sequence[str | Path], *, strict: bool = False, write_later: bool = False
+    ) -> DesiredState:
         """:meth:`validate`, refusing files with any error (:class:`InvalidDesiredStateError`)."""
-        state = self.validate(paths, strict=strict)
+        state = self.validate(paths, strict=strict, write_later=write_later)
         if not state.ok:
+            state.written()  # no fetch to overlap
             in_files = any(
                 d.severity == "error" and not is_rule_finding(d) for d in state.diagnostics
             )
@@ -213,6 +219,7 @@ class Manager:
         state = await self._load_in_thread(paths, strict, desired, timings)
         async with self.open_client() as client:
             inventory, submitted = await compared_sides(client, self.config, state, timings)
+            state.written()  # the new load-cache entries were stored beside the fetch
             started = time.perf_counter()
             diff = functools.partial(
                 plan_changes,
@@ -262,7 +269,7 @@ class Manager:
         if desired is not None:
             return desired
         started = time.perf_counter()
-        state = await asyncio.to_thread(self.load, paths, strict=strict)
+        state = await asyncio.to_thread(self.load, paths, strict=strict, write_later=True)
         timings["load"] = time.perf_counter() - started
         return state
 
