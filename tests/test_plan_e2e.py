@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import base64
 import json
+import re
+import sys
 import textwrap
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from click.testing import CliRunner
 
 from waform.cli import cli
 from waform.emulator import EmulatorControl
+from waform.loadcache import DATABASE, cache_dir
 from waform.plan import Plan, plan_json_schema
 from waform.render import PLAN_MARKER
 
@@ -249,6 +252,37 @@ def test_every_action_and_blocked_item_from_real_remote_states(project):
         ("old_promo", "DELETE", {"deleteSubmitted": "true"})
     ]
     assert data["actions"][-1]["action"] == "delete" and data["unmanaged"] == []
+
+
+def test_the_plan_is_the_same_from_the_files_and_from_the_load_cache(project):
+    """Warm, the templates are decoded from the load cache beside the fetch (with the GIL
+    handed over more often meanwhile): the same plan, hash and saved file as from the files."""
+    build_every_state(project)
+    project.write("with_media", extra="")  # a write-only field: its record is looked up
+    (project.templates / "with_media.yaml").write_text(
+        template_yaml("with_media").replace(
+            "              components:\n",
+            "              components:\n"
+            "                - {type: HEADER, format: IMAGE,"
+            " example: {url: 'https://cdn.example.com/a.png'}}\n",
+        )
+    )
+    interval = sys.getswitchinterval()
+    runs = {}
+    for run, options in (("files", ["--no-cache"]), ("cold", []), ("warm", [])):
+        saved = project.root / f"{run}.json"
+        code, out, err = project.plan("--json", "--out", str(saved), *options)
+        assert code == 0, err
+        assert (cache_dir(project.root) / DATABASE).exists() == (run != "files")
+        runs[run] = [_without_time(out), _without_time(saved.read_text())]
+    assert runs["files"] == runs["cold"] == runs["warm"]
+    plan = json.loads(runs["warm"][0])
+    assert plan["desiredHash"].startswith("sha256:") and plan["summary"]["create"] == 2
+    assert sys.getswitchinterval() == interval
+
+
+def _without_time(plan_json: str) -> str:
+    return re.sub(r'"createdAt": "[^"]*"', '"createdAt": ""', plan_json)
 
 
 def test_edit_limit_is_known_from_the_activities_of_an_approved_template(project):

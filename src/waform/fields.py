@@ -216,22 +216,37 @@ def file_form(have: dict[str, Any], category: str | None) -> dict[str, Any]:
     return have
 
 
-def _objects(details: Mapping[str, Any]) -> Iterator[tuple[dict[str, Any], str, str]]:
-    """``(object, where, path)`` of each component, button and card component of ``details``."""
+def _objects(
+    details: Mapping[str, Any] | BaseModel, *, paths: bool = True
+) -> list[tuple[dict[str, Any], str, str]]:
+    """``(object, where, path)`` of each component, button and card component of ``details``
+    (request form, or its model: then each object is a model's fields); ``path`` is ``""``
+    without ``paths``. A list, not a generator: asked for every template of a plan."""
+    found: list[tuple[dict[str, Any], str, str]] = []
 
-    def walk(item: dict[str, Any], where: str, path: str) -> Iterator[tuple[dict, str, str]]:
-        yield item, where, path
-        for i, button in enumerate(item.get("buttons") or []):
+    def walk(item: dict[str, Any], where: str, path: str) -> None:
+        found.append((item, where, path))
+        for i, button in enumerate(item.get("buttons") or ()):
+            button = _fields(button)
             kind = "button:" + str(button.get("type", "?")).upper()
-            yield from walk(button, kind, f"{path}.buttons[{i}]")
-        for i, card in enumerate(item.get("cards") or []):
-            for component in card.get("components") or []:
+            walk(button, kind, f"{path}.buttons[{i}]" if paths else "")
+        for i, card in enumerate(item.get("cards") or ()):
+            for component in _fields(card).get("components") or ():
+                component = _fields(component)
                 kind = _where(component, "card/")
-                yield from walk(component, kind, f"{path}.cards[{i}][{kind.removeprefix('card/')}]")
+                walk(component, kind, f"{path}.cards[{i}][{kind[5:]}]" if paths else "")
 
-    for component in details.get("components") or []:
+    for component in _fields(details).get("components") or ():
+        component = _fields(component)
         kind = _where(component, "")
-        yield from walk(component, kind, f"components[{kind}]")
+        walk(component, kind, f"components[{kind}]" if paths else "")
+    return found
+
+
+def _fields(item: Any) -> dict[str, Any]:
+    """A wire object's fields by JSON name: a dict as is, a wire model's ``__dict__`` (its
+    attribute names are the JSON keys; ``getattr`` of a field a model lacks is slow)."""
+    return item if isinstance(item, dict) else item.__dict__
 
 
 def write_only_slots(
@@ -249,25 +264,9 @@ def may_hold_write_only(details: Mapping[str, Any] | BaseModel, category: str | 
     """Whether any object of ``details`` (request form, or its model) is of a kind with
     write-only fields. Canonical forms keep every object's kind, so ``False`` means none in the
     canonical form either (most templates: their write-only check needs no wire form at all)."""
-    root: Any = details if isinstance(details, Mapping) else _View(details)
-    return any(_write_only_names(where, category) for _item, where, _path in _objects(root))
-
-
-class _View:
-    """``dict.get`` over a wire model (its attribute names are the JSON keys), for the walk."""
-
-    __slots__ = ("_model",)
-
-    def __init__(self, model: BaseModel) -> None:
-        self._model = model
-
-    def get(self, name: str, default: Any = None) -> Any:
-        # A pydantic model keeps its fields in ``__dict__``; ``getattr`` of a field a model
-        # does not have goes through pydantic's slow ``__getattr__``.
-        value = self._model.__dict__.get(name, default)
-        if isinstance(value, list):
-            return [_View(v) if isinstance(v, BaseModel) else v for v in value]
-        return value
+    return any(
+        _write_only_names(where, category) for _item, where, _ in _objects(details, paths=False)
+    )
 
 
 @functools.cache
