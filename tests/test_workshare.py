@@ -4,6 +4,8 @@ helper fails on a chunk or dies — and the helpers really take part."""
 from __future__ import annotations
 
 import os
+import time
+from pathlib import Path
 
 import pytest
 
@@ -23,16 +25,26 @@ def _take(start: int, end: int, result: list[tuple[int, int]]) -> list[tuple[int
 
 
 @pytest.mark.parametrize("helpers", [1, 3])
-def test_every_job_once_in_order_from_both_ends(helpers: int) -> None:
-    def slow(start: int, end: int) -> list[tuple[int, int]]:
-        return [(job, os.getpid()) for job in range(start, end) if not _busy(job)]
+def test_every_job_once_in_order_from_both_ends(helpers: int, tmp_path: Path) -> None:
+    started = tmp_path / "a helper started"
 
-    done = share(997, helpers, here=_here, there=slow, take=_take, chunk=7)
+    def there(start: int, end: int) -> list[tuple[int, int]]:
+        started.touch()
+        time.sleep(0.002)  # slower than this process: both ends take chunks
+        return _here(start, end)
+
+    def here(start: int, end: int) -> list[tuple[int, int]]:
+        waited = time.monotonic()  # a loaded machine may start the helpers late
+        while not started.exists() and time.monotonic() - waited < 10:
+            time.sleep(0.001)
+        return _here(start, end)
+
+    done = share(997, helpers, here=here, there=there, take=_take, chunk=7)
     assert [job for job, _pid in done] == list(range(997))
     pids = {pid for _job, pid in done}
     assert os.getpid() in pids and len(pids) >= 2, "this process and a helper both did chunks"
-    here = [job for job, pid in done if pid == os.getpid()]
-    assert here == list(range(len(here))), "this process took the front"
+    here_done = [job for job, pid in done if pid == os.getpid()]
+    assert here_done == list(range(len(here_done))), "this process took the front"
 
 
 def test_a_failed_or_lost_chunk_is_done_here() -> None:
@@ -46,8 +58,3 @@ def test_a_failed_or_lost_chunk_is_done_here() -> None:
     done = share(1000, 1, here=_here, there=flaky, take=_take, chunk=7)
     assert [job for job, _pid in done] == list(range(1000))
     assert {pid for job, pid in done if job >= 987} == {os.getpid()}
-
-
-def _busy(job: int) -> bool:
-    """A little work per job, so the helpers' ends advance while this process works."""
-    return sum(range(2000 + job)) < 0
