@@ -153,8 +153,31 @@ def _hashed_inputs(d: DesiredTemplate, wire: dict[str, Any]) -> dict[str, Any]:
 
 
 def hash_desired(desired: Iterable[DesiredTemplate]) -> str:
-    """The ``desiredHash`` a plan of these templates carries (apply compares it with the files)."""
-    return hash_lines((d.key, _hash_line(d, d.details.to_wire())) for d in desired)
+    """The ``desiredHash`` a plan of these templates carries (apply compares it with the files),
+    one template at a time: no hash line or wire form is kept."""
+    lines = ((d.key, _hash_line(d, d.details.to_wire())) for d in _in_key_order(desired))
+    return hash_lines(lines, in_order=True)
+
+
+@dataclass(frozen=True)
+class DesiredForms:
+    """What a plan needs of the desired side alone, worked out before the remote side is known
+    (``plan``: beside the fetch): each template's wire form, and the ``desiredHash``."""
+
+    wires: Mapping[tuple[str, str], dict[str, Any]]
+    desired_hash: str
+
+    @classmethod
+    def of(cls, desired: Iterable[DesiredTemplate]) -> DesiredForms:
+        ordered = _in_key_order(desired)
+        wires = {d.key: d.details.to_wire() for d in ordered}
+        lines = ((d.key, _hash_line(d, wires[d.key])) for d in ordered)
+        return cls(wires, hash_lines(lines, in_order=True))
+
+
+def _in_key_order(desired: Iterable[DesiredTemplate]) -> list[DesiredTemplate]:
+    wanted = {d.key: d for d in desired}  # one per key, as pairing keeps them
+    return [wanted[key] for key in sorted(wanted)]
 
 
 def _hash_line(d: DesiredTemplate, wire: dict[str, Any]) -> bytes:
@@ -205,6 +228,7 @@ def plan_changes(
     submitted: submissions.Records | None = None,
     replace_keys: Callable[[str, str], bool] | None = None,
     discard_keys: Callable[[str, str], bool] | None = None,
+    desired_forms: DesiredForms | None = None,
 ) -> Plan:
     """The plan for an inventory of paired templates.
 
@@ -214,7 +238,8 @@ def plan_changes(
     keys to the write-only fields waform last submitted (:mod:`waform.submissions`; ``None``:
     no record), ``replace_keys`` names keys to resubmit even when nothing differs
     (``--replace``), ``discard_keys`` keys whose draft made outside git to discard
-    (``--discard-draft``).
+    (``--discard-draft``). ``desired_forms``: :meth:`DesiredForms.of` ``inventory.desired``, when
+    the caller has it already (plan works it out beside the fetch).
     """
     settings = DiffSettings.from_config(config)
     b = _Builder(settings=settings, edit_history=edit_history or {}, now=now or datetime.now(UTC))
@@ -228,21 +253,25 @@ def plan_changes(
         else:
             b.blocked.append(_out_of_scope(p.desired, p.remote))
     category_updates: set[tuple[str, str]] = set()
-    # Each desired template's part of the hash, kept instead of its wire form: 10,000 of
-    # those would be kept until the end only for the hash.
+    # Without the desired forms, each template's part of the hash, kept instead of its wire
+    # form: 10,000 of those would be kept until the end only for the hash.
     lines: dict[tuple[str, str], bytes] = {}
+    wires = desired_forms.wires if desired_forms is not None else {}
     for p in inventory.matched:
         assert p.desired is not None and p.remote is not None
-        wire = p.desired.details.to_wire()
+        wire = wires.get(p.key) or p.desired.details.to_wire()
         if _plan_matched(b, p.desired, p.remote, wire):
             category_updates.add(p.key)
-        lines[p.key] = _hash_line(p.desired, wire)
+        if desired_forms is None:
+            lines[p.key] = _hash_line(p.desired, wire)
     for p in inventory.desired_only:
         assert p.desired is not None
         _plan_create(b, p.desired, inventory.remote_by_name.get(p.name, ()), category_updates)
     for p in inventory.remote_only:
         assert p.remote is not None
         _plan_remote_only(b, p.remote)
+    if desired_forms is not None:
+        return b.plan(target, desired_forms.desired_hash, requests)
     for d in inventory.desired:
         if d.key not in lines:
             lines[d.key] = _hash_line(d, d.details.to_wire())

@@ -13,10 +13,12 @@ import sys
 import time
 from collections.abc import Coroutine, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from waform.activities import submission_records
 from waform.desired import DesiredState
+from waform.differ import DesiredForms
 from waform.inventory import Inventory, pair, processors
 from waform.model.template import DesiredTemplate
 
@@ -32,21 +34,38 @@ T = TypeVar("T")
 SWITCH_INTERVAL = 0.0005
 
 
+@dataclass(frozen=True)
+class Sides:
+    """The target's templates paired with git's, the records of what waform last submitted of
+    their write-only fields, and (when asked for) what the differ needs of git's alone."""
+
+    inventory: Inventory[DesiredTemplate]
+    submitted: dict[tuple[str, str], dict[str, Any] | None] | None
+    desired_forms: DesiredForms | None = None
+
+
 async def compared_sides(
-    client: Provider, config: Config, state: DesiredState, timings: dict[str, float]
-) -> tuple[Inventory[DesiredTemplate], dict[tuple[str, str], dict[str, Any] | None] | None]:
+    client: Provider,
+    config: Config,
+    state: DesiredState,
+    timings: dict[str, float],
+    *,
+    forms: bool = False,
+) -> Sides:
     """What plan and drift compare: the target's templates (always a sweep: only a full view
     of the scope tells which are not in git; ceil(N / 1000) requests) paired with git's,
-    and the records of what waform last submitted of their write-only fields.
+    and the records of what waform last submitted of their write-only fields; with
+    ``forms``, also what the differ needs of git's alone (:class:`waform.differ.DesiredForms`).
 
-    The files are known to be valid here; a warm load's templates are decoded from the
-    load cache in a thread while the fetch waits on the network."""
+    The files are known to be valid here. What depends on them alone — a warm load's
+    templates decoded from the load cache, which have write-only fields, the forms — is worked
+    out in a thread while the fetch waits on the network."""
     from waform.fetcher import fetch_remote
 
     with _switching_often():
-        fetched, (desired, write_only) = await asyncio.gather(
+        fetched, (desired, write_only, desired_forms) = await asyncio.gather(
             _timed(fetch_remote(client, names=None, config=config), timings, "fetch"),
-            asyncio.to_thread(_decoded, state, timings),
+            asyncio.to_thread(_decoded, state, forms, timings),
         )
     started = time.perf_counter()
     inventory = pair(desired, fetched.templates, processors(config))
@@ -60,7 +79,7 @@ async def compared_sides(
         ],
     )
     timings["pair"] = time.perf_counter() - started
-    return inventory, submitted
+    return Sides(inventory, submitted, desired_forms)
 
 
 @contextmanager
@@ -84,15 +103,15 @@ async def _timed(work: Coroutine[Any, Any, T], timings: dict[str, float], phase:
 
 
 def _decoded(
-    state: DesiredState, timings: dict[str, float]
-) -> tuple[list[DesiredTemplate], set[tuple[str, str]]]:
-    """``state.templates`` and the keys of those with write-only fields (in a worker thread:
-    decoding a warm load's templates takes a while, and the event loop is fetching meanwhile;
-    which have write-only fields the files alone tell, so that is worked out here too)."""
+    state: DesiredState, forms: bool, timings: dict[str, float]
+) -> tuple[list[DesiredTemplate], set[tuple[str, str]], DesiredForms | None]:
+    """``state.templates``, the keys of those with write-only fields and, if ``forms``, their
+    :class:`~waform.differ.DesiredForms` (in a worker thread: the event loop is fetching)."""
     from waform import submissions
 
     started = time.perf_counter()
     templates = state.templates
     write_only = {t.key for t in templates if submissions.of(t.details, t.category)}
+    desired_forms = DesiredForms.of(templates) if forms else None
     timings["decode"] = time.perf_counter() - started
-    return templates, write_only
+    return templates, write_only, desired_forms
