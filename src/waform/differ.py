@@ -16,12 +16,14 @@ from typing import Any
 
 from waform import submissions
 from waform.decisions import TEMPLATES, decide, template_path
+from waform.desired_forms import DesiredForms, hash_line_of
 from waform.fields import compared, recategorised
 from waform.inventory import Inventory, Processor, pair, processors
+from waform.model.components import TemplateDetails
 from waform.model.enums import normalize_language
 from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate
-from waform.normalize import canonical_details, hash_line, hash_lines, remote_fingerprint
+from waform.normalize import canonical_details, hash_lines, remote_fingerprint
 from waform.plan import (
     Action,
     Blocked,
@@ -141,49 +143,6 @@ def _delete(r: RemoteTemplate, language: str) -> Action:
 # ------------------------------------------------------------------------------- diff
 
 
-def _hashed_inputs(d: DesiredTemplate, wire: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "category": d.category,
-        "status": d.status,
-        "allowCategoryChange": d.allow_category_change,
-        "saveDraftOnFailure": d.save_draft_on_failure,
-        "rules": d.rules,
-        "details": wire,
-    }
-
-
-def hash_desired(desired: Iterable[DesiredTemplate]) -> str:
-    """The ``desiredHash`` a plan of these templates carries (apply compares it with the files),
-    one template at a time: no hash line or wire form is kept."""
-    lines = ((d.key, _hash_line(d, d.details.to_wire())) for d in _in_key_order(desired))
-    return hash_lines(lines, in_order=True)
-
-
-@dataclass(frozen=True)
-class DesiredForms:
-    """What a plan needs of the desired side alone, worked out before the remote side is known
-    (``plan``: beside the fetch): each template's wire form, and the ``desiredHash``."""
-
-    wires: Mapping[tuple[str, str], dict[str, Any]]
-    desired_hash: str
-
-    @classmethod
-    def of(cls, desired: Iterable[DesiredTemplate]) -> DesiredForms:
-        ordered = _in_key_order(desired)
-        wires = {d.key: d.details.to_wire() for d in ordered}
-        lines = ((d.key, _hash_line(d, wires[d.key])) for d in ordered)
-        return cls(wires, hash_lines(lines, in_order=True))
-
-
-def _in_key_order(desired: Iterable[DesiredTemplate]) -> list[DesiredTemplate]:
-    wanted = {d.key: d for d in desired}  # one per key, as pairing keeps them
-    return [wanted[key] for key in sorted(wanted)]
-
-
-def _hash_line(d: DesiredTemplate, wire: dict[str, Any]) -> bytes:
-    return hash_line(d.key, _hashed_inputs(d, wire))
-
-
 def diff(
     desired: Iterable[DesiredTemplate],
     remote: Iterable[RemoteTemplate],
@@ -256,14 +215,14 @@ def plan_changes(
     # Without the desired forms, each template's part of the hash, kept instead of its wire
     # form: 10,000 of those would be kept until the end only for the hash.
     lines: dict[tuple[str, str], bytes] = {}
-    wires = desired_forms.wires if desired_forms is not None else {}
+    forms = desired_forms or DesiredForms("", {})
     for p in inventory.matched:
         assert p.desired is not None and p.remote is not None
-        wire = wires.get(p.key) or p.desired.details.to_wire()
-        if _plan_matched(b, p.desired, p.remote, wire):
+        wire, same = forms.wire(p.desired, p.remote)
+        if _plan_matched(b, p.desired, p.remote, wire, same):
             category_updates.add(p.key)
         if desired_forms is None:
-            lines[p.key] = _hash_line(p.desired, wire)
+            lines[p.key] = hash_line_of(p.desired, wire or p.desired.details.to_wire())
     for p in inventory.desired_only:
         assert p.desired is not None
         _plan_create(b, p.desired, inventory.remote_by_name.get(p.name, ()), category_updates)
@@ -274,7 +233,7 @@ def plan_changes(
         return b.plan(target, desired_forms.desired_hash, requests)
     for d in inventory.desired:
         if d.key not in lines:
-            lines[d.key] = _hash_line(d, d.details.to_wire())
+            lines[d.key] = hash_line_of(d, d.details.to_wire())
     return b.plan(target, hash_lines(lines.items()), requests)
 
 
@@ -290,8 +249,11 @@ def _out_of_scope(d: DesiredTemplate, r: RemoteTemplate | None) -> Blocked:
     )
 
 
-def _plan_matched(b: _Builder, d: DesiredTemplate, r: RemoteTemplate, wire: dict[str, Any]) -> bool:
-    """Decide one key present on both sides; True when its update changes the category."""
+def _plan_matched(
+    b: _Builder, d: DesiredTemplate, r: RemoteTemplate, wire: dict[str, Any] | None, same: bool
+) -> bool:
+    """Decide one key present on both sides; True when its update changes the category.
+    ``same``: ``d``'s content equals ``r``'s as sent (``wire``: ``d``'s, if at hand)."""
     b.managed += 1
     if recategorised(d.category, r.category, r.state):
         b.notes.append(
@@ -304,17 +266,17 @@ def _plan_matched(b: _Builder, d: DesiredTemplate, r: RemoteTemplate, wire: dict
             )
         )
         d = replace(d, category=r.category)
-    raw = r.effective_details()
-    if raw == wire and d.category == r.category:
+    if same and d.category == r.category:
         # Byte-for-byte equal content has equal canonical forms: skip canonicalising.
         want = have = _IDENTICAL
     else:
+        wire = wire or d.details.to_wire()
         want, have = compared(
             canonical_details(wire, category=d.category, strip=b.settings.strip),
-            canonical_details(raw, category=r.category, strip=b.settings.strip),
+            canonical_details(r.effective_details(), category=r.category, strip=b.settings.strip),
             d.category,
         )
-    want, have = _write_only(b, d, r, wire, want, have)
+    want, have = _write_only(b, d, wire or d.details, want, have)
     outcome = decide(
         d,
         r,
@@ -340,8 +302,7 @@ def _plan_matched(b: _Builder, d: DesiredTemplate, r: RemoteTemplate, wire: dict
 def _write_only(
     b: _Builder,
     d: DesiredTemplate,
-    r: RemoteTemplate,
-    wire: dict[str, Any],
+    content: Mapping[str, Any] | TemplateDetails,
     want: dict[str, Any],
     have: dict[str, Any],
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -349,7 +310,7 @@ def _write_only(
     ``writeOnly`` difference), and ``--replace``. Notes when there is no record to compare."""
     if b.replace_keys(d.name, d.language):
         want = {**want, "resubmit": "requested with --replace"}
-    check = submissions.check(d.key, wire, d.category, b.submitted)
+    check = submissions.check(d.key, content, d.category, b.submitted)
     if check is None:
         return want, have
     if check.unverified:
