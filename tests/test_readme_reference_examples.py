@@ -33,23 +33,21 @@ languages:
           examples: ["Anna", "A-1042"]
 """
 
-#: Its edit: new words, a footer and a German translation (the README's YAML-format example).
-ORDER_SHIPPED_EDITED = ORDER_SHIPPED_LIVE.replace(
-    "is on its way.", "has shipped and will arrive in two days."
-) + textwrap.indent(
-    textwrap.dedent(
-        """\
-              - type: FOOTER
-                text: "Thanks for shopping with us"
-        DE:
-          details:
-            components:
-              - type: BODY
-                text: "Hallo {{1}}, deine Bestellung {{2}} ist unterwegs und kommt in zwei Tagen."
-                examples: ["Anna", "A-1042"]
-        """
-    ),
-    "  ",
+#: order_shipped's German translation (the README's YAML-format example).
+GERMAN = """\
+  DE:
+    details:
+      components:
+        - type: BODY
+          text: "Hallo {{1}}, deine Bestellung {{2}} ist unterwegs und kommt in zwei Tagen."
+          examples: ["Anna", "A-1042"]
+"""
+
+#: order_shipped's edit: new words, a footer and the German translation.
+ORDER_SHIPPED_EDITED = (
+    ORDER_SHIPPED_LIVE.replace("is on its way.", "has shipped and will arrive in two days.")
+    + '        - type: FOOTER\n          text: "Thanks for shopping with us"\n'
+    + GERMAN
 )
 
 CHAT_WITH_AGENT = """\
@@ -86,6 +84,12 @@ def welcome_coupon(percent: int) -> str:
         """
     )
 
+
+OLD_PROMO = template_yaml(
+    "old_promo",
+    category="MARKETING",
+    text="Complete order {{1}} by {{2}} and your next delivery is free.",
+)
 
 #: Templates nobody touches in these scenarios (the plan's "unchanged").
 QUIET = {
@@ -127,7 +131,7 @@ class Repo(Project):
         self.put("order_shipped", ORDER_SHIPPED_LIVE)
         self.put("spring_sale", spring_sale("en_US", "es_MX"))
         self.put("welcome_coupon", welcome_coupon(10))
-        self.put("old_promo", template_yaml("old_promo", category="MARKETING"))
+        self.put("old_promo", OLD_PROMO)
         for name, languages in QUIET.items():
             self.put(name, template_yaml(name, languages=languages))
         self.applied()
@@ -165,6 +169,38 @@ def apply_stale(repo: Repo) -> None:
     order_shipped.write_text(text.replace("in zwei Tagen", "in 2 Tagen"), encoding="utf-8")
 
 
+#: order_shipped/EN_US as someone edited it in the dashboard.
+ORDER_SHIPPED_DASHBOARD = {
+    "components": [
+        {
+            "type": "BODY",
+            "text": "Hi {{1}}, your order {{2}} is on its way to you.",
+            "examples": ["Anna", "A-1042"],
+        }
+    ]
+}
+
+
+def drift_findings(repo: Repo) -> None:
+    """`waform drift`'s example: order_shipped's English was edited in the dashboard and
+    approved, its German (in git) was never applied, Meta paused welcome_coupon and rated
+    payment_request's Portuguese red, and old_promo's file was deleted."""
+    repo.live()
+    edit = {"status": "SUBMIT", "details": ORDER_SHIPPED_DASHBOARD}
+    repo.api("PATCH", "/order_shipped/languages/EN_US", json=edit)
+    repo.control.complete_reviews(PROJECT, outcome="APPROVED")
+    repo.control.set_state(PROJECT, "welcome_coupon", "EN_US", "PAUSED")
+    repo.control.set_quality(PROJECT, "payment_request", "PT_BR", "QUALITY_SCORE_RED")
+    repo.put("order_shipped", ORDER_SHIPPED_LIVE + GERMAN)
+    repo.remove("old_promo")
+
+
+def import_unmanaged(repo: Repo) -> None:
+    """`waform import`'s example: old_promo is at the target, its file was deleted."""
+    repo.live()
+    repo.remove("old_promo")
+
+
 def rules_findings(repo: Repo) -> None:
     """A body that starts with a variable and a URL button to wa.me (`waform rules`)."""
     repo.put("chat_with_agent", CHAT_WITH_AGENT)
@@ -190,6 +226,8 @@ def plan_mixed(repo: Repo) -> None:
 SCENARIOS: dict[str, Callable[[Repo], None]] = {
     "apply-mixed": apply_mixed,
     "apply-stale": apply_stale,
+    "drift-findings": drift_findings,
+    "import-unmanaged": import_unmanaged,
     "plan-mixed": plan_mixed,
     "rules-findings": rules_findings,
 }

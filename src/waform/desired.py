@@ -15,12 +15,10 @@ templates, positions and diagnostics, in the same order (``tests/test_loadcache_
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import sys
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -50,15 +48,13 @@ from waform.rules import RuleSettings
 from waform.rules.context import TemplateContext
 from waform.rules.engine import FileRules, check_across
 from waform.rules.silence import Silenced
+from waform.workshare import share
 from waform.yamlsafe import decode
 
 log = logging.getLogger(__name__)
 #: Cold files from which a process pool pays off (measured: ``bench/loader_bench.py --pool``;
 #: starting two workers and shipping results back costs about as much as loading ~150 files).
 POOL_MIN_FILES = 400
-#: Decoding a file's stored form (what a pool worker sends back) costs about this share of
-#: loading and checking the file (measured: 0.06–0.10 ms against 0.7–0.8 ms per file).
-DECODE_COST = 0.1
 
 
 class InvalidDesiredStateError(WaformError):
@@ -270,29 +266,32 @@ class _Run:
         """Outcome of each cold file, in order, with its stored form when it came from a
         helper (``None``: not encoded yet, see :class:`_Writes`).
 
-        With a pool, this process loads the first files itself while ``workers - 1`` forked
-        helpers load the rest: a helper's result must be decoded here (about
-        :data:`DECODE_COST` of loading the file), so this process takes the larger share and
-        the helpers' results arrive about when it is done with its own.
+        With a pool, this process and ``workers - 1`` forked helpers share the files from both
+        ends (:mod:`waform.workshare`); a helper sends each file's stored form, which this
+        process decodes (about a tenth of the work of loading the file).
         """
         items = [(self.paths[i], self.raw[i]) for i in cold]
         rules = FileRules(self.settings)
+
+        def here(start: int, end: int) -> list[tuple[_Outcome, bytes | None]]:
+            return [(_check(path, raw, rules), None) for path, raw in items[start:end]]
+
+        def there(start: int, end: int) -> list[bytes]:
+            return [_stored_form(_check(path, raw, rules)) for path, raw in items[start:end]]
+
+        def take(start: int, end: int, values: list[bytes]) -> list[tuple[_Outcome, bytes | None]]:
+            taken: list[tuple[_Outcome, bytes | None]] = []
+            for index, value in zip(cold[start:end], values, strict=True):
+                entry = decode_file(value)
+                if entry is None:  # cannot happen: loaded here instead
+                    taken.append((_check(self.paths[index], self.raw[index], rules), None))
+                else:
+                    taken.append((self._from_entry(index, entry), value))
+            return taken
+
         if len(items) < self.pool_from or self.workers < 2 or not _can_fork():
-            return [(_check(path, raw, rules), None) for path, raw in items]
-        own = _own_share(len(items), self.workers - 1)
-        with _Helpers(items[own:], self.settings, self.workers - 1) as helpers:
-            mine = [(_check(path, raw, rules), None) for path, raw in items[:own]]
-            values = helpers.results()
-        entries = [decode_file(value) for value in values]
-        if any(entry is None for entry in entries):  # cannot happen: loaded here instead
-            return [*mine, *((_check(path, raw, rules), None) for path, raw in items[own:])]
-        return [
-            *mine,
-            *(
-                (self._from_entry(index, entry), value)  # type: ignore[arg-type]
-                for index, entry, value in zip(cold[own:], entries, values, strict=True)
-            ),
-        ]
+            return here(0, len(items))
+        return share(len(items), self.workers - 1, here=here, there=there, take=take)
 
 
 @dataclass
@@ -358,13 +357,6 @@ def _stored_form(outcome: _Outcome) -> bytes:
     return encode_file(outcome.diagnostics, outcome.silenced, template, complete, sources)
 
 
-def _check_chunk(items: list[tuple[str, bytes]], settings: RuleSettings) -> list[bytes]:
-    """In a worker process: the stored form of each file (what crosses back is JSON)."""
-    rules = FileRules(settings)
-    with collector_paused():
-        return [_stored_form(_check(path, raw, rules)) for path, raw in items]
-
-
 @dataclass
 class _Writes:
     """New and used load-cache entries of one run, stored in one transaction; an outcome is
@@ -385,37 +377,6 @@ class _Writes:
         finally:
             if close:
                 cache.close()
-
-
-def _own_share(count: int, helpers: int) -> int:
-    """How many of ``count`` cold files this process loads itself beside ``helpers`` workers:
-    ``own + (count - own) * DECODE_COST == (count - own) / helpers``."""
-    share = (1 / helpers - DECODE_COST) / (1 / helpers + 1 - DECODE_COST)
-    return max(0, min(count, round(count * share)))
-
-
-class _Helpers:
-    """Forked workers loading ``items`` in chunks (started on entry, so they work while this
-    process loads its own share); :meth:`results` gives their stored forms, in order."""
-
-    def __init__(self, items: list[tuple[str, bytes]], settings: RuleSettings, workers: int):
-        context = multiprocessing.get_context("fork")
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-        # Several chunks per worker balance uneven files.
-        size = max(50, -(-len(items) // (workers * 4)))
-        self._futures = [
-            self._pool.submit(_check_chunk, items[i : i + size], settings)
-            for i in range(0, len(items), size)
-        ]
-
-    def __enter__(self) -> _Helpers:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._pool.shutdown(cancel_futures=True)
-
-    def results(self) -> list[bytes]:
-        return [value for future in self._futures for value in future.result()]
 
 
 def usable_cpus() -> int:
