@@ -3,6 +3,7 @@ templates with the same positions, the same diagnostics, in the same order."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,11 @@ from waform.rules import RuleSettings
 
 @pytest.fixture
 def templates(tmp_path: Path) -> Path:
-    return write_templates(tmp_path / "templates")
+    """With two files that cannot be read (a helper that meets one leaves it to this process)."""
+    templates = write_templates(tmp_path / "templates")
+    (templates / "corpus" / "gone.yaml").symlink_to(tmp_path / "nowhere.yaml")
+    os.mkfifo(templates / "examples" / "pipe.yaml")
+    return templates
 
 
 @pytest.mark.parametrize("strict", [False, True])
@@ -26,6 +31,7 @@ def test_pooled_and_sequential_loads_are_identical(templates: Path, strict: bool
     pooled = snapshot(load_desired([templates], settings, workers=2, pool_from=1))
     assert pooled == sequential
     assert sequential[0] and sequential[1] and sequential[4], "diagnostics, silenced, templates"
+    assert {d.code for d in sequential[0]} >= {"io"}, "the unreadable files are reported"
 
 
 def test_a_pooled_load_fills_the_cache_like_a_sequential_one(
@@ -42,4 +48,5 @@ def test_a_pooled_load_fills_the_cache_like_a_sequential_one(
     ]
     assert pooled_cache.get_many(keys) == sequential_cache.get_many(keys)
     warm = load_desired([templates], settings, cache=pooled_cache, workers=1)
+    assert warm._templates is None, "answered by the run's entry: the same run key"
     assert snapshot(warm) == snapshot(load_desired([templates], settings, workers=1))

@@ -163,22 +163,40 @@ class _Run:
         self.cache = cache
         self.workers = usable_cpus() if workers is None else workers
         self.paths = find_template_files(paths)
-        self.raw: list[bytes] = []
+        self.scope = Keys(settings_key(settings))
+        self.raw: list[bytes | None] = [None] * len(self.paths)  # None: not read yet
         self.unreadable: dict[int, Diagnostic] = {}
-        for index, path in enumerate(self.paths):
-            raw, problem = read_bytes(path)
-            self.raw.append(raw)
+        self.keys: list[str | None] = []
+        self.run_key = ""
+        # Nothing stored (no cache, or an empty one): every file is cold, and each is read
+        # where it is loaded (a helper reads its own), so the helpers start at once.
+        self.all_cold = cache is None or cache.is_empty()
+        if not self.all_cold:
+            for index in range(len(self.paths)):
+                self._read(index)
+            self._key()
+
+    def _read(self, index: int) -> bytes:
+        raw = self.raw[index]
+        if raw is None:
+            raw, problem = read_bytes(self.paths[index])
+            self.raw[index] = raw
             if problem is not None:
                 self.unreadable[index] = problem
-        keys = Keys(settings_key(settings))
+        return raw
+
+    def _key(self) -> None:
+        """The cache keys of the files (``None``: unreadable) and of the run."""
         self.keys = [
-            None if i in self.unreadable else keys.file(path, raw)
+            None if i in self.unreadable else self.scope.file(path, raw or b"")
             for i, (path, raw) in enumerate(zip(self.paths, self.raw, strict=True))
         ]
-        self.run_key = keys.run(self.keys)
+        self.run_key = self.scope.run(self.keys)
 
     def state(self, write_later: bool = False) -> DesiredState:
-        stored = decode_run(self.cache.get(self.run_key) or b"") if self.cache else None
+        stored = None
+        if self.cache is not None and not self.all_cold:
+            stored = decode_run(self.cache.get(self.run_key) or b"")
         if stored is not None:
             if self.cache is not None:
                 self.cache.put_many({}, used=[self.run_key])
@@ -222,24 +240,26 @@ class _Run:
 
         # Each stored value becomes its outcome as it is read (not all values first).
         stored = self.cache.read_many(list(position), from_value) if self.cache else {}
-        outcomes: list[_Outcome | None] = []
-        cold: list[int] = []
+        outcomes: list[_Outcome | None] = [None] * len(self.paths)
+        cold: list[int] = list(range(len(self.paths))) if self.all_cold else []
         for index, key in enumerate(self.keys):
             found = stored.get(key) if key is not None else None
             if index in self.unreadable:
-                outcomes.append(_Outcome(None, [self.unreadable[index]]))
+                outcomes[index] = _Outcome(None, [self.unreadable[index]])
             elif found is None:
-                outcomes.append(None)
                 cold.append(index)
             else:
-                outcomes.append(found)
+                outcomes[index] = found
         fresh = self._load_cold(cold)
         for index, (outcome, _value) in zip(cold, fresh, strict=True):
             outcomes[index] = outcome
+        if self.all_cold:
+            self._key()  # every file has been read now
         if self.cache is not None:
             pending = writes if writes is not None else _Writes()
             for index, (outcome, value) in zip(cold, fresh, strict=True):
-                pending.items[self.keys[index]] = outcome if value is None else value  # type: ignore[index]
+                if (key := self.keys[index]) is not None:
+                    pending.items[key] = outcome if value is None else value
             pending.used.extend(stored)
             if writes is None:
                 pending.store(self.cache)
@@ -251,7 +271,7 @@ class _Run:
         findings, waived = entry.findings(path), entry.waived(path)
         if template is None:
             return _Outcome(None, findings, waived)
-        text = decode(self.raw[index])[0] or ""
+        text = decode(self.raw[index] or b"")[0] or ""
         if not entry.complete:
             return _Outcome(
                 LoadedFile(path, template, None, text, complete=False), findings, waived
@@ -270,28 +290,47 @@ class _Run:
         ends (:mod:`waform.workshare`); a helper sends each file's stored form, which this
         process decodes (about a tenth of the work of loading the file).
         """
-        items = [(self.paths[i], self.raw[i]) for i in cold]
         rules = FileRules(self.settings)
 
         def here(start: int, end: int) -> list[tuple[_Outcome, bytes | None]]:
-            return [(_check(path, raw, rules), None) for path, raw in items[start:end]]
+            return [(self._check(index, rules), None) for index in cold[start:end]]
 
-        def there(start: int, end: int) -> list[bytes]:
-            return [_stored_form(_check(path, raw, rules)) for path, raw in items[start:end]]
+        def there(start: int, end: int) -> list[tuple[bytes | None, bytes | None]]:
+            """Per file: its bytes if this helper read them, and its stored form (``None``
+            for an unreadable file, which this process then reads and reports itself)."""
+            sent: list[tuple[bytes | None, bytes | None]] = []
+            for index in cold[start:end]:
+                unread = self.raw[index] is None
+                outcome = self._check(index, rules)
+                if index in self.unreadable:
+                    sent.append((None, None))
+                else:
+                    sent.append((self.raw[index] if unread else None, _stored_form(outcome)))
+            return sent
 
-        def take(start: int, end: int, values: list[bytes]) -> list[tuple[_Outcome, bytes | None]]:
+        def take(
+            start: int, end: int, results: list[tuple[bytes | None, bytes | None]]
+        ) -> list[tuple[_Outcome, bytes | None]]:
             taken: list[tuple[_Outcome, bytes | None]] = []
-            for index, value in zip(cold[start:end], values, strict=True):
-                entry = decode_file(value)
-                if entry is None:  # cannot happen: loaded here instead
-                    taken.append((_check(self.paths[index], self.raw[index], rules), None))
+            for index, (raw, value) in zip(cold[start:end], results, strict=True):
+                if raw is not None:
+                    self.raw[index] = raw
+                entry = None if value is None else decode_file(value)
+                if entry is None:  # unreadable (or, never, not decodable): done here
+                    taken.append((self._check(index, rules), None))
                 else:
                     taken.append((self._from_entry(index, entry), value))
             return taken
 
-        if len(items) < self.pool_from or self.workers < 2 or not _can_fork():
-            return here(0, len(items))
-        return share(len(items), self.workers - 1, here=here, there=there, take=take)
+        if len(cold) < self.pool_from or self.workers < 2 or not _can_fork():
+            return here(0, len(cold))
+        return share(len(cold), self.workers - 1, here=here, there=there, take=take)
+
+    def _check(self, index: int, rules: FileRules) -> _Outcome:
+        """Read (unless read already), load and check one file."""
+        raw = self._read(index)
+        problem = self.unreadable.get(index)
+        return _Outcome(None, [problem]) if problem else _check(self.paths[index], raw, rules)
 
 
 @dataclass

@@ -372,7 +372,7 @@ def _plan_remote_only(b: _Builder, r: RemoteTemplate) -> None:
             else "language this client does not know (never deleted by prune)"
             if lang == "UNRECOGNIZED"
             else "not in git; `prune: true` in waform.yaml would delete it, "
-            "`waform import` would add it to git"
+            f"`waform import DIR --name {name}` would add it to git"
         )
         b.unmanaged.append(
             Unmanaged(name=name, language=lang, remote_state=r.state_label, note=note)

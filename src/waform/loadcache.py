@@ -232,6 +232,17 @@ class LoadCache:
             raise
         return db
 
+    def is_empty(self) -> bool:
+        """Nothing is stored (or the cache cannot be used): every file of a run is cold."""
+        db = self._connect()
+        if db is None:
+            return True
+        try:
+            return db.execute("SELECT 1 FROM entries LIMIT 1").fetchone() is None
+        except sqlite3.Error as exc:
+            self._forget(exc)
+            return True
+
     def get_many(self, keys: Sequence[str]) -> dict[str, bytes]:
         """The stored values of those ``keys`` that are stored."""
         return self.read_many(keys, lambda _key, value: value)
