@@ -313,6 +313,23 @@ def test_unmanaged_and_meta_generated(repo: tuple[Path, Emulator]) -> None:
     assert drift(templates, "--fail-on", "content,missing").exit_code == 0
 
 
+def test_the_unmanaged_hint_is_a_command_that_works(repo: tuple[Path, Emulator]) -> None:
+    """The hint is run as printed (DIR = the templates directory), in a repository that already
+    has files (a bare `waform import DIR` refuses there); afterwards nothing is unmanaged."""
+    templates, emu = repo
+    body = {"components": [{"type": "BODY", "text": "Your code is ready to use."}]}
+    emu.add("made_in_dashboard", "EN", "UTILITY", body)
+    _, before = findings(templates)
+    (hint,) = [f["message"] for f in before if f["kind"] == "unmanaged"]
+    command = hint.split("`")[1].replace("DIR", str(templates)).split()
+    assert command[:2] == ["waform", "import"], hint
+    imported = CliRunner().invoke(cli, command[1:], catch_exceptions=False)
+    assert imported.exit_code == 0, imported.output
+    assert (templates / "made_in_dashboard.yaml").exists()
+    status, after = findings(templates)
+    assert (status, after) == (0, [])
+
+
 def test_unmanaged_respects_scope(repo: tuple[Path, Emulator]) -> None:
     templates, emu = repo
     config = templates.parent / "waform.yaml"

@@ -260,7 +260,10 @@ def find_drift(
         p.remote for p in inventory.remote_only if p.remote and not p.remote.isMetaGenerated
     ]
     for r in unmanaged:
-        message = f"at the target ({r.state_label}), in no file; `waform import` adds it to git"
+        message = (
+            f"at the target ({r.state_label}), in no file; "
+            f"`waform import DIR --name {r.name}` adds it to git"
+        )
         findings += [
             Finding("unmanaged", *r.key, "unmanaged", message),
             *check.health(r, None, False),
