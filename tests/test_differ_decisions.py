@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from waform.config import Config
-from waform.differ import DiffSettings, diff
+from waform.desired_forms import DesiredForms, hash_desired
+from waform.differ import DiffSettings, diff, plan_changes
+from waform.inventory import pair
 from waform.model.remote import RemoteTemplate
 from waform.model.template import SourceRef, TemplateFile
 from waform.normalize import ABSENT, remote_fingerprint
@@ -348,7 +350,7 @@ def test_desired_hash_changes_with_the_files_not_with_the_remote():
 
 
 def test_hash_desired_matches_the_plans_desired_hash():
-    from waform.differ import hash_desired
+    from waform.desired_forms import hash_desired
 
     wanted = [desired(), desired(name="other", body=NEW_BODY)]
     assert hash_desired(wanted) == diff(wanted, [remote(state="APPROVED")]).desired_hash
@@ -370,3 +372,27 @@ def test_submitted_edits_are_read_from_activities_newest_first():
         {"type": "CREATED", "created": "2026-05-01T10:00:00Z"},
     ]
     assert submitted_edits(activities) == [datetime(2026, 5, 4, 10, tzinfo=UTC)]
+
+
+def test_comparisons_made_beside_the_fetch_give_the_same_plan():
+    """``plan`` compares each desired template with its remote one as soon as that one has
+    arrived (:class:`DesiredForms`); one fetched again later (a moving page boundary) is
+    compared anew, one not arrived yet is compared by the differ."""
+    ds = [desired("same"), desired("edited", body=NEW_BODY), desired("new_one")]
+    rs = [remote("same", state="APPROVED"), remote("edited", state="APPROVED")]
+    inventory = pair(ds, rs, ())
+    made = plan_changes(inventory)
+    assert made.desired_hash == hash_desired(ds)
+    assert [a.action for a in made.actions] == ["update", "create"]
+    plain = made.model_dump(exclude={"created_at"})
+    stale = remote("same", state="APPROVED", body=NEW_BODY)  # since replaced by rs[0]
+    for arrived in ({r.key: r for r in rs}, {stale.key: stale}, {}):
+        forms = DesiredForms.of(ds, arrived)
+        assert {k: same for k, (_r, same) in forms.compared.items()} == {
+            r.key: r.effective_details() == BODY_OF[r.name] for r in arrived.values()
+        }
+        planned = plan_changes(inventory, desired_forms=forms)
+        assert planned.model_dump(exclude={"created_at"}) == plain
+
+
+BODY_OF = {"same": {"components": [BODY]}, "edited": {"components": [NEW_BODY]}}

@@ -35,13 +35,13 @@ def _pages(pages: dict[str | None, dict]) -> httpx.MockTransport:
     return httpx.MockTransport(handler)
 
 
-def _sweep(tmp_path: Path, transport: httpx.MockTransport):
+def _sweep(tmp_path: Path, transport: httpx.MockTransport, on_page=None):
     config = load_config(None, tmp_path)
     endpoint = Endpoint("https://templates.example.invalid", NoAuth(), transport)
 
     async def run():
         async with open_sinch(endpoint, project_id="p1") as provider:
-            return await fetch_remote(provider, names=None, config=config)
+            return await fetch_remote(provider, names=None, config=config, on_page=on_page)
 
     return asyncio.run(run())
 
@@ -53,9 +53,11 @@ def test_an_empty_page_with_a_next_token_does_not_end_the_sweep(tmp_path: Path) 
             "p2": {"totalSize": 1, "pageSize": 1000, "templates": [TEMPLATE]},
         }
     )
-    result = _sweep(tmp_path, transport)
+    pages: list[list] = []
+    result = _sweep(tmp_path, transport, on_page=pages.append)
     assert [t.key for t in result.templates] == [("order_shipped", "EN_US")]
     assert result.requests == 2
+    assert pages == [[], result.templates], "each page is told as it arrives"
 
 
 def test_a_token_that_comes_back_again_is_an_error_not_a_loop(tmp_path: Path) -> None:

@@ -16,12 +16,14 @@ from typing import Any
 
 from waform import submissions
 from waform.decisions import TEMPLATES, decide, template_path
+from waform.desired_forms import DesiredForms, hash_line_of
 from waform.fields import compared, recategorised
 from waform.inventory import Inventory, Processor, pair, processors
+from waform.model.components import TemplateDetails
 from waform.model.enums import normalize_language
 from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate
-from waform.normalize import canonical_details, hash_line, hash_lines, remote_fingerprint
+from waform.normalize import canonical_details, hash_lines, remote_fingerprint
 from waform.plan import (
     Action,
     Blocked,
@@ -141,26 +143,6 @@ def _delete(r: RemoteTemplate, language: str) -> Action:
 # ------------------------------------------------------------------------------- diff
 
 
-def _hashed_inputs(d: DesiredTemplate, wire: dict[str, Any]) -> dict[str, Any]:
-    return {
-        "category": d.category,
-        "status": d.status,
-        "allowCategoryChange": d.allow_category_change,
-        "saveDraftOnFailure": d.save_draft_on_failure,
-        "rules": d.rules,
-        "details": wire,
-    }
-
-
-def hash_desired(desired: Iterable[DesiredTemplate]) -> str:
-    """The ``desiredHash`` a plan of these templates carries (apply compares it with the files)."""
-    return hash_lines((d.key, _hash_line(d, d.details.to_wire())) for d in desired)
-
-
-def _hash_line(d: DesiredTemplate, wire: dict[str, Any]) -> bytes:
-    return hash_line(d.key, _hashed_inputs(d, wire))
-
-
 def diff(
     desired: Iterable[DesiredTemplate],
     remote: Iterable[RemoteTemplate],
@@ -205,6 +187,7 @@ def plan_changes(
     submitted: submissions.Records | None = None,
     replace_keys: Callable[[str, str], bool] | None = None,
     discard_keys: Callable[[str, str], bool] | None = None,
+    desired_forms: DesiredForms | None = None,
 ) -> Plan:
     """The plan for an inventory of paired templates.
 
@@ -214,7 +197,8 @@ def plan_changes(
     keys to the write-only fields waform last submitted (:mod:`waform.submissions`; ``None``:
     no record), ``replace_keys`` names keys to resubmit even when nothing differs
     (``--replace``), ``discard_keys`` keys whose draft made outside git to discard
-    (``--discard-draft``).
+    (``--discard-draft``). ``desired_forms``: :meth:`DesiredForms.of` ``inventory.desired``, when
+    the caller has it already (plan works it out beside the fetch).
     """
     settings = DiffSettings.from_config(config)
     b = _Builder(settings=settings, edit_history=edit_history or {}, now=now or datetime.now(UTC))
@@ -228,24 +212,28 @@ def plan_changes(
         else:
             b.blocked.append(_out_of_scope(p.desired, p.remote))
     category_updates: set[tuple[str, str]] = set()
-    # Each desired template's part of the hash, kept instead of its wire form: 10,000 of
-    # those would be kept until the end only for the hash.
+    # Without the desired forms, each template's part of the hash, kept instead of its wire
+    # form: 10,000 of those would be kept until the end only for the hash.
     lines: dict[tuple[str, str], bytes] = {}
+    forms = desired_forms or DesiredForms("", {})
     for p in inventory.matched:
         assert p.desired is not None and p.remote is not None
-        wire = p.desired.details.to_wire()
-        if _plan_matched(b, p.desired, p.remote, wire):
+        wire, same = forms.wire(p.desired, p.remote)
+        if _plan_matched(b, p.desired, p.remote, wire, same):
             category_updates.add(p.key)
-        lines[p.key] = _hash_line(p.desired, wire)
+        if desired_forms is None:
+            lines[p.key] = hash_line_of(p.desired, wire or p.desired.details.to_wire())
     for p in inventory.desired_only:
         assert p.desired is not None
         _plan_create(b, p.desired, inventory.remote_by_name.get(p.name, ()), category_updates)
     for p in inventory.remote_only:
         assert p.remote is not None
         _plan_remote_only(b, p.remote)
+    if desired_forms is not None:
+        return b.plan(target, desired_forms.desired_hash, requests)
     for d in inventory.desired:
         if d.key not in lines:
-            lines[d.key] = _hash_line(d, d.details.to_wire())
+            lines[d.key] = hash_line_of(d, d.details.to_wire())
     return b.plan(target, hash_lines(lines.items()), requests)
 
 
@@ -261,8 +249,11 @@ def _out_of_scope(d: DesiredTemplate, r: RemoteTemplate | None) -> Blocked:
     )
 
 
-def _plan_matched(b: _Builder, d: DesiredTemplate, r: RemoteTemplate, wire: dict[str, Any]) -> bool:
-    """Decide one key present on both sides; True when its update changes the category."""
+def _plan_matched(
+    b: _Builder, d: DesiredTemplate, r: RemoteTemplate, wire: dict[str, Any] | None, same: bool
+) -> bool:
+    """Decide one key present on both sides; True when its update changes the category.
+    ``same``: ``d``'s content equals ``r``'s as sent (``wire``: ``d``'s, if at hand)."""
     b.managed += 1
     if recategorised(d.category, r.category, r.state):
         b.notes.append(
@@ -275,17 +266,17 @@ def _plan_matched(b: _Builder, d: DesiredTemplate, r: RemoteTemplate, wire: dict
             )
         )
         d = replace(d, category=r.category)
-    raw = r.effective_details()
-    if raw == wire and d.category == r.category:
+    if same and d.category == r.category:
         # Byte-for-byte equal content has equal canonical forms: skip canonicalising.
         want = have = _IDENTICAL
     else:
+        wire = wire or d.details.to_wire()
         want, have = compared(
             canonical_details(wire, category=d.category, strip=b.settings.strip),
-            canonical_details(raw, category=r.category, strip=b.settings.strip),
+            canonical_details(r.effective_details(), category=r.category, strip=b.settings.strip),
             d.category,
         )
-    want, have = _write_only(b, d, r, wire, want, have)
+    want, have = _write_only(b, d, wire or d.details, want, have)
     outcome = decide(
         d,
         r,
@@ -311,8 +302,7 @@ def _plan_matched(b: _Builder, d: DesiredTemplate, r: RemoteTemplate, wire: dict
 def _write_only(
     b: _Builder,
     d: DesiredTemplate,
-    r: RemoteTemplate,
-    wire: dict[str, Any],
+    content: Mapping[str, Any] | TemplateDetails,
     want: dict[str, Any],
     have: dict[str, Any],
 ) -> tuple[dict[str, Any], dict[str, Any]]:
@@ -320,7 +310,7 @@ def _write_only(
     ``writeOnly`` difference), and ``--replace``. Notes when there is no record to compare."""
     if b.replace_keys(d.name, d.language):
         want = {**want, "resubmit": "requested with --replace"}
-    check = submissions.check(d.key, wire, d.category, b.submitted)
+    check = submissions.check(d.key, content, d.category, b.submitted)
     if check is None:
         return want, have
     if check.unverified:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from waform.client import Provider
+from waform.client.pages import PageListener
 from waform.config import Config
 from waform.model.remote import RemoteTemplate
 
@@ -54,11 +55,13 @@ async def fetch_remote(
     config: Config,
     threshold: int = BY_NAME_THRESHOLD,
     concurrency: int = BY_NAME_CONCURRENCY,
+    on_page: PageListener[RemoteTemplate] | None = None,
 ) -> FetchResult:
     """The remote state relevant to ``names`` (``None``: everything in scope).
 
     A sweep may return templates outside the scope too (when the scope is not one name prefix);
-    they are kept: the inventory sets them aside, and the plan-time rules count them.
+    they are kept: the inventory sets them aside, and the plan-time rules count them. A sweep
+    tells ``on_page`` each page's templates as they arrive.
     """
     before = client.requests_made
     strategy = choose_strategy(names, config, threshold=threshold)
@@ -68,7 +71,7 @@ async def fetch_remote(
         fetched = await _by_name(client, sorted(names), concurrency)
     else:
         prefix = config.scope.name_prefix()
-        fetched = await client.list_templates(name_prefix=prefix)
+        fetched = await client.list_templates(name_prefix=prefix, on_page=on_page)
 
     unique = {t.key: t for t in fetched}  # a page boundary moving under us may repeat an item
     return FetchResult(

@@ -14,8 +14,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from deepdiff import DeepDiff
-
 from waform.plan import FieldChange
 
 
@@ -52,6 +50,9 @@ def _path_text(parts: Sequence[Any]) -> str:
 
 def field_changes(old: Mapping[str, Any], new: Mapping[str, Any]) -> list[FieldChange]:
     """Field-level differences between two canonical ``details`` (deepdiff, tree view)."""
+    # Imported when content differs: about 7 MB that a plan without changes does without.
+    from deepdiff import DeepDiff
+
     tree = DeepDiff(_keyed(old), _keyed(new), view="tree", verbose_level=2)
     out = []
     for report_type, items in tree.items():

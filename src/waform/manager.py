@@ -218,15 +218,17 @@ class Manager:
         # valid at once, and decoding the templates it holds runs beside the fetch.
         state = await self._load_in_thread(paths, strict, desired, timings)
         async with self.open_client() as client:
-            inventory, submitted = await compared_sides(client, self.config, state, timings)
+            sides = await compared_sides(client, self.config, state, timings, forms=True)
             state.written()  # the new load-cache entries were stored beside the fetch
+            inventory = sides.inventory
             started = time.perf_counter()
             diff = functools.partial(
                 plan_changes,
                 inventory,
                 self.config,
                 target=self.target.name,
-                submitted=submitted,
+                submitted=sides.submitted,
+                desired_forms=sides.desired_forms,
                 replace_keys=named.replacing(),
                 discard_keys=named.discarding(),
             )
@@ -311,7 +313,8 @@ class Manager:
 
         loaded = self.loaded_files(paths)
         async with self.open_client() as client:
-            inventory, submitted = await compared_sides(client, self.config, loaded, {})
+            sides = await compared_sides(client, self.config, loaded, {})
+            inventory, submitted = sides.inventory, sides.submitted
             started, notes = await review_started(client, inventory)
             requests = client.requests_made
         return find_drift(

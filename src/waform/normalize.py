@@ -245,9 +245,10 @@ def hash_line(key: tuple[str, str], body: Mapping[str, Any]) -> bytes:
     return canonical_json([list(key), body]).encode() + b"\n"
 
 
-def hash_lines(lines: Iterable[tuple[tuple[str, str], bytes]]) -> str:
-    """:func:`desired_hash` from the :func:`hash_line` of each template."""
+def hash_lines(lines: Iterable[tuple[tuple[str, str], bytes]], *, in_order: bool = False) -> str:
+    """:func:`desired_hash` from the :func:`hash_line` of each template (``in_order``: the
+    lines come in key order already, and none is kept)."""
     digest = hashlib.sha256()
-    for _key, line in sorted(lines, key=lambda pair: pair[0]):
+    for _key, line in lines if in_order else sorted(lines, key=lambda pair: pair[0]):
         digest.update(line)
     return "sha256:" + digest.hexdigest()

@@ -11,13 +11,16 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections.abc import Coroutine, Iterator
+from collections.abc import Coroutine, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from waform.activities import submission_records
 from waform.desired import DesiredState
+from waform.desired_forms import DesiredForms
 from waform.inventory import Inventory, pair, processors
+from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate
 
 if TYPE_CHECKING:
@@ -32,21 +35,44 @@ T = TypeVar("T")
 SWITCH_INTERVAL = 0.0005
 
 
+@dataclass(frozen=True)
+class Sides:
+    """The target's templates paired with git's, the records of what waform last submitted of
+    their write-only fields, and (when asked for) what the differ needs of git's alone."""
+
+    inventory: Inventory[DesiredTemplate]
+    submitted: dict[tuple[str, str], dict[str, Any] | None] | None
+    desired_forms: DesiredForms | None = None
+
+
 async def compared_sides(
-    client: Provider, config: Config, state: DesiredState, timings: dict[str, float]
-) -> tuple[Inventory[DesiredTemplate], dict[tuple[str, str], dict[str, Any] | None] | None]:
+    client: Provider,
+    config: Config,
+    state: DesiredState,
+    timings: dict[str, float],
+    *,
+    forms: bool = False,
+) -> Sides:
     """What plan and drift compare: the target's templates (always a sweep: only a full view
     of the scope tells which are not in git; ceil(N / 1000) requests) paired with git's,
-    and the records of what waform last submitted of their write-only fields.
+    and the records of what waform last submitted of their write-only fields; with
+    ``forms``, also what the differ needs of git's alone (:class:`waform.desired_forms.DesiredForms`).
 
-    The files are known to be valid here; a warm load's templates are decoded from the
-    load cache in a thread while the fetch waits on the network."""
+    The files are known to be valid here. What depends on them alone — a warm load's
+    templates decoded from the load cache, which have write-only fields, the forms — is worked
+    out in a thread while the fetch waits on the network."""
     from waform.fetcher import fetch_remote
 
+    # The templates fetched so far, by key: a desired template whose remote one has arrived
+    # is compared at once in the thread, instead of its wire form being kept for the differ.
+    arrived: dict[tuple[str, str], RemoteTemplate] = {}
+    fetch = fetch_remote(
+        client, names=None, config=config, on_page=lambda page: arrived.update(_keyed(page))
+    )
     with _switching_often():
-        fetched, (desired, write_only) = await asyncio.gather(
-            _timed(fetch_remote(client, names=None, config=config), timings, "fetch"),
-            asyncio.to_thread(_decoded, state, timings),
+        fetched, (desired, write_only, desired_forms) = await asyncio.gather(
+            _timed(fetch, timings, "fetch"),
+            asyncio.to_thread(_decoded, state, arrived if forms else None, timings),
         )
     started = time.perf_counter()
     inventory = pair(desired, fetched.templates, processors(config))
@@ -60,7 +86,7 @@ async def compared_sides(
         ],
     )
     timings["pair"] = time.perf_counter() - started
-    return inventory, submitted
+    return Sides(inventory, submitted, desired_forms)
 
 
 @contextmanager
@@ -83,16 +109,23 @@ async def _timed(work: Coroutine[Any, Any, T], timings: dict[str, float], phase:
         timings[phase] = time.perf_counter() - started
 
 
+def _keyed(page: list[RemoteTemplate]) -> Iterator[tuple[tuple[str, str], RemoteTemplate]]:
+    return ((t.key, t) for t in page)
+
+
 def _decoded(
-    state: DesiredState, timings: dict[str, float]
-) -> tuple[list[DesiredTemplate], set[tuple[str, str]]]:
-    """``state.templates`` and the keys of those with write-only fields (in a worker thread:
-    decoding a warm load's templates takes a while, and the event loop is fetching meanwhile;
-    which have write-only fields the files alone tell, so that is worked out here too)."""
+    state: DesiredState,
+    arrived: Mapping[tuple[str, str], RemoteTemplate] | None,
+    timings: dict[str, float],
+) -> tuple[list[DesiredTemplate], set[tuple[str, str]], DesiredForms | None]:
+    """``state.templates``, the keys of those with write-only fields and, given the remote
+    templates ``arrived`` so far, their :class:`~waform.desired_forms.DesiredForms` (in a worker
+    thread: the event loop is fetching meanwhile)."""
     from waform import submissions
 
     started = time.perf_counter()
     templates = state.templates
     write_only = {t.key for t in templates if submissions.of(t.details, t.category)}
+    desired_forms = DesiredForms.of(templates, arrived) if arrived is not None else None
     timings["decode"] = time.perf_counter() - started
-    return templates, write_only
+    return templates, write_only, desired_forms

@@ -90,13 +90,17 @@ class WriteOnly:
 
 
 def check(
-    key: tuple[str, str], wire: Mapping[str, Any], category: str, records: Records | None
+    key: tuple[str, str],
+    details: Mapping[str, Any] | TemplateDetails,
+    category: str,
+    records: Records | None,
 ) -> WriteOnly | None:
-    """The write-only comparison of one template (request-form ``wire``); ``None`` when there
-    is nothing to compare: no such fields, or too many templates to read the records of."""
+    """The write-only comparison of one template (request-form ``details``, or its model);
+    ``None`` when there is nothing to compare: no such fields, or too many templates to read
+    the records of."""
     if records is None or key not in records:
         return None
-    return WriteOnly(of(wire, category), records[key])
+    return WriteOnly(of(details, category), records[key])
 
 
 def unverified_message(name: str, language: str) -> str:

@@ -151,7 +151,7 @@ def changed_remote(plan: Plan, remote: Sequence[RemoteTemplate]) -> list[str]:
 def changed_files(plan: Plan, load: LoadFiles) -> list[str]:
     """What differs between the plan's desired state and a fresh load of the same paths."""
     from waform.desired import InvalidDesiredStateError
-    from waform.differ import hash_desired
+    from waform.desired_forms import hash_desired
 
     if not plan.paths:
         return ["the plan records no desired-state paths (made by an older waform)"]

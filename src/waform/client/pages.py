@@ -14,10 +14,16 @@ MAX_PAGES = 10_000
 Item = TypeVar("Item")
 #: ``fetch_page(token) -> (items, next_token)``: one page of a paginated endpoint.
 PageFetcher = Callable[[str | None], Awaitable[tuple[list[Item], str | None]]]
+#: Told each page's items as they arrive (while the next page is on its way).
+PageListener = Callable[[list[Item]], None]
 
 
 async def collect_pages(
-    fetch_page: PageFetcher[Item], *, op: str, limit: int | None = None
+    fetch_page: PageFetcher[Item],
+    *,
+    op: str,
+    limit: int | None = None,
+    on_page: PageListener[Item] | None = None,
 ) -> list[Item]:
     """Every item of a paginated endpoint.
 
@@ -31,6 +37,8 @@ async def collect_pages(
     for _ in range(limit or MAX_PAGES):
         items, token = await fetch_page(token)
         out.extend(items)
+        if on_page is not None:
+            on_page(items)
         if not token:
             return out
         if token in seen:

@@ -30,6 +30,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any, Protocol
 
+from waform.client.pages import PageListener
 from waform.client.retry import RetryBudget, RetryPolicy
 from waform.model.remote import RemoteTemplate
 
@@ -51,8 +52,14 @@ class Provider(Protocol):
         """Strings that must never be printed (dry-run output is scrubbed of them)."""
         ...
 
-    async def list_templates(self, *, name_prefix: str | None = None) -> list[RemoteTemplate]:
-        """Every template, all pages; only names starting with ``name_prefix`` when given."""
+    async def list_templates(
+        self,
+        *,
+        name_prefix: str | None = None,
+        on_page: PageListener[RemoteTemplate] | None = None,
+    ) -> list[RemoteTemplate]:
+        """Every template, all pages; only names starting with ``name_prefix`` when given.
+        ``on_page`` is told each page's templates as they arrive."""
         ...
 
     async def get_by_name(self, name: str) -> list[RemoteTemplate]:

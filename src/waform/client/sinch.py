@@ -18,7 +18,7 @@ import httpx
 from waform.client.auth import Authenticator
 from waform.client.calls import Call, json_object
 from waform.client.http import Endpoint, HttpApi, http_client
-from waform.client.pages import collect_pages
+from waform.client.pages import PageListener, collect_pages
 from waform.client.retry import RetryBudget, RetryPolicy, ThrottleHook
 from waform.model.remote import RemoteTemplate, RemoteTemplateList
 
@@ -72,14 +72,19 @@ class SinchProvider(HttpApi):
         assert response is not None
         return self._parse(RemoteTemplateList, response, call)
 
-    async def list_templates(self, *, name_prefix: str | None = None) -> list[RemoteTemplate]:
+    async def list_templates(
+        self,
+        *,
+        name_prefix: str | None = None,
+        on_page: PageListener[RemoteTemplate] | None = None,
+    ) -> list[RemoteTemplate]:
         """Every template of the project (whose name starts with ``name_prefix``), all pages."""
 
         async def page(token: str | None) -> tuple[list[RemoteTemplate], str | None]:
             found = await self.list_page(page_token=token, name_prefix=name_prefix)
             return found.templates, found.nextPageToken
 
-        return await collect_pages(page, op="listTemplates")
+        return await collect_pages(page, op="listTemplates", on_page=on_page)
 
     async def get_by_name(self, name: str) -> list[RemoteTemplate]:
         """Every language of ``name`` (all pages); ``[]`` when the name does not exist."""

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from waform.desired import DesiredState, InvalidDesiredStateError
+from waform.desired_forms import hash_desired
 from waform.diagnostics import Diagnostic
-from waform.differ import hash_desired
 from waform.manager import Manager
 from waform.plan import Plan
 from waform.preview.page import render_plan, render_templates
