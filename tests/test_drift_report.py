@@ -56,7 +56,20 @@ def test_text_lists_findings_with_field_differences() -> None:
     text = render(_report(CONTENT, REVIEW), "text")
     assert text.splitlines()[0].startswith("drift found on target 'production': 2 findings")
     assert "order_shipped/EN_US  content" in text
-    assert '~ components[BODY].text: git "Hi {{1}} | ok" → target "Hello <b>{{1}}</b>"' in text
+    # A text shows what changed at the target word by word, as plan does; other fields whole.
+    assert (
+        '~ components[BODY].text: git → target: "[-Hi -]{+Hello <b>+}{{1}}[- | ok-]{+</b>+}"'
+        in text
+    )
+    other = Finding(
+        "content",
+        "promo",
+        "DE",
+        "live-content",
+        "the live template differs from git",
+        (FieldDifference("category", "UTILITY", "MARKETING"),),
+    )
+    assert '~ category: git "UTILITY" → target "MARKETING"' in render(_report(other), "text")
     assert "(templates/order_shipped.yaml:6:5)" in text
     assert render(_report(), "text").startswith("No drift on target 'production'")
 

@@ -258,8 +258,12 @@ class _Run:
         if self.cache is not None:
             pending = writes if writes is not None else _Writes()
             for index, (outcome, value) in zip(cold, fresh, strict=True):
-                if (key := self.keys[index]) is not None:
-                    pending.items[key] = outcome if value is None else value
+                if (key := self.keys[index]) is None:
+                    continue
+                # Without the rules' contexts, which would stay in memory until it is stored.
+                pending.items[key] = value or _Outcome(
+                    outcome.loaded, outcome.diagnostics, outcome.silenced
+                )
             pending.used.extend(stored)
             if writes is None:
                 pending.store(self.cache)

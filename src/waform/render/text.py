@@ -25,7 +25,13 @@ from waform.diagnostics import DiagnosticReport
 from waform.drift_report import DriftReport
 from waform.plan import SYMBOLS, Action, Blocked, FieldChange, Plan
 from waform.render.base import Renderer, failing_kinds, register
-from waform.render.values import drift_value, show_value, text_edit, text_words
+from waform.render.values import (
+    drift_value,
+    show_value,
+    text_edit,
+    text_words,
+    text_words_between,
+)
 from waform.rules.examples import examples
 from waform.rules.listing import RuleListing
 from waform.rules.rule import STATUSES, Rule
@@ -39,7 +45,7 @@ class TextRenderer(Renderer):
         return plan_text(plan, self.options.color)
 
     def drift(self, report: DriftReport) -> str:
-        return drift_text(report, failing_kinds(self.options))
+        return drift_text(report, failing_kinds(self.options), self.options.color)
 
     def apply(self, report: ApplyReport) -> str:
         return apply_text(report, self.options.verbose)
@@ -189,7 +195,7 @@ def _summary_line(report: DriftReport, fail_on: Iterable[str]) -> str:
     return f"{verdict} on target {report.target!r}: {total} {noun} ({shown}); {checked}."
 
 
-def drift_text(report: DriftReport, fail_on: Iterable[str]) -> str:
+def drift_text(report: DriftReport, fail_on: Iterable[str], color: bool = False) -> str:
     """Terminal report: one line per finding, field differences indented under it."""
     lines = [_summary_line(report, fail_on)]
     if report.findings:
@@ -200,9 +206,12 @@ def drift_text(report: DriftReport, fail_on: Iterable[str]) -> str:
             src = f"  ({finding.source})" if finding.source else ""
             lines.append(f"{where}  {finding.kind:<9}  {finding.message}{src}")
             for diff in finding.differences:
-                lines.append(
-                    f"    ~ {diff.path}: git {drift_value(diff.git)} → target {drift_value(diff.remote)}"
-                )
+                pieces = text_words_between(diff.path, diff.git, diff.remote)
+                if pieces is not None:  # what changed at the target, word by word
+                    shown = f"git → target: {text_words(pieces, color)}"
+                else:
+                    shown = f"git {drift_value(diff.git)} → target {drift_value(diff.remote)}"
+                lines.append(f"    ~ {diff.path}: {shown}")
     for note in report.notes:
         lines.append(f"note: {note}")
     return "\n".join(lines)

@@ -37,11 +37,19 @@ def show_value(value: Any, *, limit: int = MAX_VALUE_CHARS) -> str:
 def text_edit(change: FieldChange) -> list[Piece] | None:
     """A changed text field (``…text``: body, header, footer, button label) as its word diff,
     only the changed words with a little context; ``None`` for any other change."""
-    if change.op != "change" or not (change.path == "text" or change.path.endswith(".text")):
+    if change.op != "change":
         return None
-    if not isinstance(change.old, str) or not isinstance(change.new, str):
+    return text_words_between(change.path, change.old, change.new)
+
+
+def text_words_between(path: str, old: Any, new: Any) -> list[Piece] | None:
+    """The word diff of ``old`` → ``new`` when ``path`` is a text field and both are texts (a
+    plan's change, or drift's git → target); ``None`` otherwise."""
+    if not (path == "text" or path.endswith(".text")):
         return None
-    return excerpt(word_diff(change.old, change.new), TEXT_CONTEXT)
+    if not isinstance(old, str) or not isinstance(new, str):
+        return None
+    return excerpt(word_diff(old, new), TEXT_CONTEXT)
 
 
 def drift_value(value: Any) -> str:

@@ -64,6 +64,7 @@ class Scan:
 EMPTY_SCAN = Scan()
 
 
+@functools.lru_cache(maxsize=4096)  # a button's URL is scanned by two rules, labels recur
 def scan(text: str | None) -> Scan:
     """Find the variables of ``text`` (fast path: no brace at all)."""
     if not text or ("{" not in text and "}" not in text):
