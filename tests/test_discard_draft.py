@@ -143,6 +143,9 @@ def test_apply_discards_only_the_draft_and_a_rerun_converges(repo: Repo) -> None
     assert repo.remote()["state"] == "APPROVED"
     again = repo.run(*args)  # the same command again: nothing left to discard
     assert again.exit_code == 0 and "Nothing to apply" in again.stdout
+    assert "note: --discard-draft dash_edit:EN_US: no draft made outside git to discard" in (
+        again.stderr
+    )
     assert len(repo.deletes()) == 2  # the refused one above; apply sent no other
 
 
@@ -230,3 +233,20 @@ def test_served_over_http(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> No
         assert repo.remote()["details"]["components"][0]["text"] == LIVE
         assert repo.run("plan", "templates", "--detailed-exitcode").exit_code == 0
         repo.control.close()
+
+
+def test_a_name_that_changes_nothing_is_said_not_refused(repo: Repo) -> None:
+    """A typo in --replace or --discard-draft would otherwise go unnoticed; the plan stays
+    what it would be without the option (a rerun after a discard must converge)."""
+    repo.dashboard_draft()
+    result = repo.run(
+        "plan", "templates", "--replace", "dash_edt", "--discard-draft", "dash_edit:DE"
+    )
+    assert result.exit_code == 0, result.output
+    assert "note: --replace dash_edt: no template in the files has that name" in result.stderr
+    assert "note: --discard-draft dash_edit:DE: no draft made outside git to discard" in (
+        result.stderr
+    )
+    assert "pending-draft" in result.stdout  # the plan itself is unchanged
+    used = repo.run("plan", "templates", "--replace", "dash_edit", "--discard-draft", "dash_edit")
+    assert used.exit_code == 0 and "note:" not in used.stderr, used.stderr

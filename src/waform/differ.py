@@ -169,6 +169,22 @@ class NamedKeys:
     def discarding(self) -> Callable[[str, str], bool]:
         return _key_matcher(self.discard_draft)
 
+    def unused(self, plan: Plan) -> list[str]:
+        """What each name that changed nothing in ``plan`` means: a ``--replace`` key no file
+        describes (a typo?), a ``--discard-draft`` key without a draft to discard (also what a
+        rerun after the discard sees, so it is said, never refused)."""
+        out = []
+        touched = [(a.name, a.language) for a in plan.actions]
+        touched += [(b.name, b.language) for b in plan.blocked]
+        for key in self.replace:
+            if not any(_key_matcher([key])(*k) for k in touched):
+                out.append(f"--replace {key}: no template in the files has that name")
+        discarded = [(a.name, a.language) for a in plan.actions if a.action == "discard-draft"]
+        for key in self.discard_draft:
+            if not any(_key_matcher([key])(*k) for k in discarded):
+                out.append(f"--discard-draft {key}: no draft made outside git to discard")
+        return out
+
 
 def _key_matcher(keys: Sequence[str]) -> Callable[[str, str], bool]:
     """``NAME`` or ``NAME:LANG`` (any spelling of the language) → a predicate on keys."""

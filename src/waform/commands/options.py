@@ -6,6 +6,7 @@ One definition each, so ``--config``/``--target`` read and behave the same every
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Callable, Coroutine, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,7 @@ if TYPE_CHECKING:
     from waform.manager import DesiredState, Manager, PlanOutcome
     from waform.plan import Plan
 
+log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., object])
 T = TypeVar("T")
 
@@ -200,6 +202,8 @@ def plan_showing_diagnostics(
     if outcome.diagnostics or outcome.silenced:
         report = DiagnosticReport(outcome.diagnostics, silenced=outcome.silenced)
         echo(render(report, "text"), err=True)
+    for unused in (named or NamedKeys()).unused(outcome.plan):
+        log.warning("note: %s", unused)
     return outcome
 
 
