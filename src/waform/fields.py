@@ -223,24 +223,28 @@ def _objects(
     (request form, or its model: then each object is a model's fields); ``path`` is ``""``
     without ``paths``. A list, not a generator: asked for every template of a plan."""
     found: list[tuple[dict[str, Any], str, str]] = []
-
-    def walk(item: dict[str, Any], where: str, path: str) -> None:
-        found.append((item, where, path))
-        for i, button in enumerate(item.get("buttons") or ()):
-            button = _fields(button)
-            kind = "button:" + str(button.get("type", "?")).upper()
-            walk(button, kind, f"{path}.buttons[{i}]" if paths else "")
-        for i, card in enumerate(item.get("cards") or ()):
-            for component in _fields(card).get("components") or ():
-                component = _fields(component)
-                kind = _where(component, "card/")
-                walk(component, kind, f"{path}.cards[{i}][{kind[5:]}]" if paths else "")
-
     for component in _fields(details).get("components") or ():
         component = _fields(component)
         kind = _where(component, "")
-        walk(component, kind, f"components[{kind}]" if paths else "")
+        _walk(component, kind, f"components[{kind}]" if paths else "", found, paths)
     return found
+
+
+def _walk(item: dict[str, Any], where: str, path: str, found: list[Any], paths: bool) -> None:
+    """:func:`_objects` of one object and what it holds. Not a closure: a function that calls
+    itself through its closure is a reference cycle, and the plan runs with the cyclic
+    collector paused (every call's objects would stay until it resumes)."""
+    found.append((item, where, path))
+    for i, button in enumerate(item.get("buttons") or ()):
+        button = _fields(button)
+        kind = "button:" + str(button.get("type", "?")).upper()
+        _walk(button, kind, f"{path}.buttons[{i}]" if paths else "", found, paths)
+    for i, card in enumerate(item.get("cards") or ()):
+        for component in _fields(card).get("components") or ():
+            component = _fields(component)
+            kind = _where(component, "card/")
+            at = f"{path}.cards[{i}][{kind[5:]}]" if paths else ""
+            _walk(component, kind, at, found, paths)
 
 
 def _fields(item: Any) -> dict[str, Any]:
