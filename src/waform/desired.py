@@ -14,6 +14,7 @@ templates, positions and diagnostics, in the same order (``tests/test_loadcache_
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import sys
@@ -86,7 +87,7 @@ class DesiredState:
     _templates: list[DesiredTemplate] | None = None
     _files: list[LoadedFile] | None = None
     _materialise: Callable[[], LoadResult] | None = None
-    _writing: threading.Thread | None = None
+    _writing: Callable[[], object] | None = None
 
     @classmethod
     def of(
@@ -115,7 +116,7 @@ class DesiredState:
     def written(self) -> None:
         """Wait until the load cache holds what this load found (``write_later``)."""
         if self._writing is not None:
-            self._writing.join()
+            self._writing()
             self._writing = None
 
     def _decode(self) -> None:
@@ -143,8 +144,9 @@ def load_desired(
 
     ``workers``: processes for cold files (default: the CPUs this process may use; 1 = none),
     used from ``pool_from`` cold files on. ``write_later``: the new cache entries are encoded
-    and stored in a thread, and the caller calls :meth:`DesiredState.written` before it ends
-    (``plan`` does, after the fetch: the files are known valid before the entries are stored).
+    and stored beside the caller (:meth:`_Writes.store_elsewhere`), which calls
+    :meth:`DesiredState.written` before it ends (``plan`` does, after the fetch: the files are
+    known valid before the entries are stored).
     """
     with collector_paused():  # see waform.gcpause
         return _Run(paths, settings, cache, workers, pool_from).state(write_later)
@@ -218,10 +220,7 @@ class _Run:
         if self.cache is not None:
             writes.items[self.run_key] = encode_run(diagnostics, silenced, len(loaded.templates))
             if write_later:
-                state._writing = threading.Thread(
-                    target=writes.store, args=(LoadCache(self.cache.directory), True)
-                )
-                state._writing.start()
+                state._writing = writes.store_elsewhere(self.cache.directory)
             else:
                 writes.store(self.cache)
         return state
@@ -404,10 +403,29 @@ def _stored_form(outcome: _Outcome) -> bytes:
 @dataclass
 class _Writes:
     """New and used load-cache entries of one run, stored in one transaction; an outcome is
-    encoded only then (``plan`` stores them in a thread while the fetch waits on the network)."""
+    encoded only then (``plan`` stores them in a forked process while the fetch runs)."""
 
     items: dict[str, bytes | _Outcome] = field(default_factory=dict)
     used: list[str] = field(default_factory=list)
+
+    def store_elsewhere(self, directory: Path) -> Callable[[], object]:
+        """Start storing into the cache at ``directory``; the result waits until it is done.
+
+        In a forked process where possible: encoding holds the GIL, which the fetch beside it
+        needs, and its buffers would add to this process's peak memory (measured: ``plan``'s
+        fetch 0.83–0.91 s instead of 0.86–0.99 s, peak 191 MB instead of 203–205 MB). The
+        child shares this process's memory and leaves without running its exit handlers."""
+        if not _can_fork():
+            thread = threading.Thread(target=self.store, args=(LoadCache(directory), True))
+            thread.start()
+            return thread.join
+        pid = os.fork()
+        if pid == 0:
+            try:
+                self.store(LoadCache(directory), True)
+            finally:
+                os._exit(0)
+        return functools.partial(os.waitpid, pid, 0)
 
     def store(self, cache: LoadCache, close: bool = False) -> None:
         try:
