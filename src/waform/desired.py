@@ -52,9 +52,10 @@ from waform.workshare import share
 from waform.yamlsafe import decode
 
 log = logging.getLogger(__name__)
-#: Cold files from which a process pool pays off (measured: ``bench/loader_bench.py --pool``;
-#: starting two workers and shipping results back costs about as much as loading ~150 files).
-POOL_MIN_FILES = 400
+#: Cold files from which forked helpers pay off (measured: ``bench/validate_bench.py
+#: --break-even``, 2 CPUs: 100 files take 0.06 s either way, 200 files 0.12 s in one process
+#: and 0.09 s shared, 300 files 0.24 s and 0.15 s).
+POOL_MIN_FILES = 200
 
 
 class InvalidDesiredStateError(WaformError):
