@@ -14,10 +14,8 @@ templates, positions and diagnostics, in the same order (``tests/test_loadcache_
 
 from __future__ import annotations
 
-import logging
 import os
 import sys
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -32,7 +30,6 @@ from waform.loadcache import (
     LoadCache,
     decode_file,
     decode_run,
-    encode_file,
     encode_run,
 )
 from waform.loader import (
@@ -40,10 +37,10 @@ from waform.loader import (
     LoadResult,
     check_across_files,
     find_template_files,
-    load_bytes,
     read_bytes,
 )
 from waform.model.template import DesiredTemplate, SourceRef
+from waform.outcomes import Outcome, Writes, load_and_check, stored_form
 from waform.rules import RuleSettings
 from waform.rules.context import TemplateContext
 from waform.rules.engine import FileRules, check_across
@@ -51,7 +48,6 @@ from waform.rules.silence import Silenced
 from waform.workshare import share
 from waform.yamlsafe import decode
 
-log = logging.getLogger(__name__)
 #: Cold files from which forked helpers pay off (measured: ``bench/validate_bench.py
 #: --break-even``, 2 CPUs: 100 files take 0.06 s either way, 200 files 0.12 s in one process
 #: and 0.09 s shared, 300 files 0.24 s and 0.15 s).
@@ -86,7 +82,7 @@ class DesiredState:
     _templates: list[DesiredTemplate] | None = None
     _files: list[LoadedFile] | None = None
     _materialise: Callable[[], LoadResult] | None = None
-    _writing: threading.Thread | None = None
+    _writing: Callable[[], object] | None = None
 
     @classmethod
     def of(
@@ -115,7 +111,7 @@ class DesiredState:
     def written(self) -> None:
         """Wait until the load cache holds what this load found (``write_later``)."""
         if self._writing is not None:
-            self._writing.join()
+            self._writing()
             self._writing = None
 
     def _decode(self) -> None:
@@ -143,8 +139,9 @@ def load_desired(
 
     ``workers``: processes for cold files (default: the CPUs this process may use; 1 = none),
     used from ``pool_from`` cold files on. ``write_later``: the new cache entries are encoded
-    and stored in a thread, and the caller calls :meth:`DesiredState.written` before it ends
-    (``plan`` does, after the fetch: the files are known valid before the entries are stored).
+    and stored beside the caller (:meth:`waform.outcomes.Writes.store_elsewhere`), which calls
+    :meth:`DesiredState.written` before it ends (``plan`` does, after the fetch: the files are
+    known valid before the entries are stored).
     """
     with collector_paused():  # see waform.gcpause
         return _Run(paths, settings, cache, workers, pool_from).state(write_later)
@@ -208,7 +205,7 @@ class _Run:
                 stored.waived(),
                 _materialise=lambda: self._load()[0],
             )
-        writes = _Writes()
+        writes = Writes()
         loaded, silenced, contexts = self._load(writes)
         # As the rules see them: files without errors, then the valid parts of the others.
         across = check_across([*loaded.files, *loaded.partial], self.settings, contexts)
@@ -218,16 +215,13 @@ class _Run:
         if self.cache is not None:
             writes.items[self.run_key] = encode_run(diagnostics, silenced, len(loaded.templates))
             if write_later:
-                state._writing = threading.Thread(
-                    target=writes.store, args=(LoadCache(self.cache.directory), True)
-                )
-                state._writing.start()
+                state._writing = writes.store_elsewhere(self.cache.directory, _can_fork())
             else:
                 writes.store(self.cache)
         return state
 
     def _load(
-        self, writes: _Writes | None = None
+        self, writes: Writes | None = None
     ) -> tuple[LoadResult, list[Silenced], list[list[TemplateContext] | None]]:
         """Every file, from the cache or loaded anew (and then stored: into ``writes`` if
         given, else now), plus the loader's checks across files (the rules across files are the
@@ -235,18 +229,18 @@ class _Run:
         here (for the cross rules)."""
         position = {key: index for index, key in enumerate(self.keys) if key is not None}
 
-        def from_value(key: str, value: bytes) -> _Outcome | None:
+        def from_value(key: str, value: bytes) -> Outcome | None:
             entry = decode_file(value)
             return None if entry is None else self._from_entry(position[key], entry)
 
         # Each stored value becomes its outcome as it is read (not all values first).
         stored = self.cache.read_many(list(position), from_value) if self.cache else {}
-        outcomes: list[_Outcome | None] = [None] * len(self.paths)
+        outcomes: list[Outcome | None] = [None] * len(self.paths)
         cold: list[int] = list(range(len(self.paths))) if self.all_cold else []
         for index, key in enumerate(self.keys):
             found = stored.get(key) if key is not None else None
             if index in self.unreadable:
-                outcomes[index] = _Outcome(None, [self.unreadable[index]])
+                outcomes[index] = Outcome(None, [self.unreadable[index]])
             elif found is None:
                 cold.append(index)
             else:
@@ -257,12 +251,12 @@ class _Run:
         if self.all_cold:
             self._key()  # every file has been read now
         if self.cache is not None:
-            pending = writes if writes is not None else _Writes()
+            pending = writes if writes is not None else Writes()
             for index, (outcome, value) in zip(cold, fresh, strict=True):
                 if (key := self.keys[index]) is None:
                     continue
                 # Without the rules' contexts, which would stay in memory until it is stored.
-                pending.items[key] = value or _Outcome(
+                pending.items[key] = value or Outcome(
                     outcome.loaded, outcome.diagnostics, outcome.silenced
                 )
             pending.used.extend(stored)
@@ -270,26 +264,24 @@ class _Run:
                 pending.store(self.cache)
         return _assemble(outcomes, self.settings, len(self.paths))
 
-    def _from_entry(self, index: int, entry: FileEntry) -> _Outcome:
+    def _from_entry(self, index: int, entry: FileEntry) -> Outcome:
         path = self.paths[index]
         template = entry.template
         findings, waived = entry.findings(path), entry.waived(path)
         if template is None:
-            return _Outcome(None, findings, waived)
+            return Outcome(None, findings, waived)
         text = decode(self.raw[index] or b"")[0] or ""
         if not entry.complete:
-            return _Outcome(
-                LoadedFile(path, template, None, text, complete=False), findings, waived
-            )
+            return Outcome(LoadedFile(path, template, None, text, complete=False), findings, waived)
         desired = template.desired()
         for item in desired:
             line, column = entry.sources.get(item.language, (1, 1))
             object.__setattr__(item, "source", SourceRef(path, line, column))
-        return _Outcome(LoadedFile(path, template, None, text, desired), findings, waived)
+        return Outcome(LoadedFile(path, template, None, text, desired), findings, waived)
 
-    def _load_cold(self, cold: list[int]) -> list[tuple[_Outcome, bytes | None]]:
+    def _load_cold(self, cold: list[int]) -> list[tuple[Outcome, bytes | None]]:
         """Outcome of each cold file, in order, with its stored form when it came from a
-        helper (``None``: not encoded yet, see :class:`_Writes`).
+        helper (``None``: not encoded yet, see :class:`Writes`).
 
         With a pool, this process and ``workers - 1`` forked helpers share the files from both
         ends (:mod:`waform.workshare`); a helper sends each file's stored form, which this
@@ -297,7 +289,7 @@ class _Run:
         """
         rules = FileRules(self.settings)
 
-        def here(start: int, end: int) -> list[tuple[_Outcome, bytes | None]]:
+        def here(start: int, end: int) -> list[tuple[Outcome, bytes | None]]:
             return [(self._check(index, rules), None) for index in cold[start:end]]
 
         def there(start: int, end: int) -> list[tuple[bytes | None, bytes | None]]:
@@ -310,13 +302,13 @@ class _Run:
                 if index in self.unreadable:
                     sent.append((None, None))
                 else:
-                    sent.append((self.raw[index] if unread else None, _stored_form(outcome)))
+                    sent.append((self.raw[index] if unread else None, stored_form(outcome)))
             return sent
 
         def take(
             start: int, end: int, results: list[tuple[bytes | None, bytes | None]]
-        ) -> list[tuple[_Outcome, bytes | None]]:
-            taken: list[tuple[_Outcome, bytes | None]] = []
+        ) -> list[tuple[Outcome, bytes | None]]:
+            taken: list[tuple[Outcome, bytes | None]] = []
             for index, (raw, value) in zip(cold[start:end], results, strict=True):
                 if raw is not None:
                     self.raw[index] = raw
@@ -331,26 +323,17 @@ class _Run:
             return here(0, len(cold))
         return share(len(cold), self.workers - 1, here=here, there=there, take=take)
 
-    def _check(self, index: int, rules: FileRules) -> _Outcome:
+    def _check(self, index: int, rules: FileRules) -> Outcome:
         """Read (unless read already), load and check one file."""
         raw = self._read(index)
         problem = self.unreadable.get(index)
-        return _Outcome(None, [problem]) if problem else _check(self.paths[index], raw, rules)
-
-
-@dataclass
-class _Outcome:
-    """What loading and checking one file found."""
-
-    loaded: LoadedFile | None
-    diagnostics: list[Diagnostic]
-    silenced: list[Silenced] = field(default_factory=list)
-    contexts: list[TemplateContext] | None = None
-    """What the per-file rules built, when they ran here (the cross rules reuse it)."""
+        return (
+            Outcome(None, [problem]) if problem else load_and_check(self.paths[index], raw, rules)
+        )
 
 
 def _assemble(
-    outcomes: Sequence[_Outcome | None], settings: RuleSettings, files_read: int
+    outcomes: Sequence[Outcome | None], settings: RuleSettings, files_read: int
 ) -> tuple[LoadResult, list[Silenced], list[list[TemplateContext] | None]]:
     """The per-file outcomes, in file order, as one load (with the loader's checks across
     files); the silenced findings and contexts in the order the rules meet the files."""
@@ -377,50 +360,6 @@ def _assemble(
         result.diagnostics = [replace(d, severity="error") for d in result.diagnostics]
     result.diagnostics = sort_diagnostics(result.diagnostics)
     return result, [*silenced, *partial_silenced], [*contexts, *partial_contexts]
-
-
-def _check(path: str, raw: bytes, rules: FileRules) -> _Outcome:
-    """Load one file and run the per-file rules."""
-    loaded, diagnostics = load_bytes(path, raw)
-    if loaded is None:
-        return _Outcome(None, diagnostics)
-    report, contexts = rules.check(loaded)
-    return _Outcome(loaded, [*diagnostics, *report.diagnostics], report.silenced, contexts)
-
-
-def _stored_form(outcome: _Outcome) -> bytes:
-    """What the load cache keeps of one file's outcome."""
-    loaded = outcome.loaded
-    sources = {
-        d.language: (d.source.line, d.source.column)
-        for d in (loaded.desired if loaded else ())
-        if d.source is not None
-    }
-    template = loaded.template if loaded else None
-    complete = loaded.complete if loaded else True
-    return encode_file(outcome.diagnostics, outcome.silenced, template, complete, sources)
-
-
-@dataclass
-class _Writes:
-    """New and used load-cache entries of one run, stored in one transaction; an outcome is
-    encoded only then (``plan`` stores them in a thread while the fetch waits on the network)."""
-
-    items: dict[str, bytes | _Outcome] = field(default_factory=dict)
-    used: list[str] = field(default_factory=list)
-
-    def store(self, cache: LoadCache, close: bool = False) -> None:
-        try:
-            encoded = {
-                key: value if isinstance(value, bytes) else _stored_form(value)
-                for key, value in self.items.items()
-            }
-            cache.put_many(encoded, used=self.used)
-        except Exception as exc:  # noqa: BLE001 - a cache that is not written only costs speed
-            log.debug("load cache not written (%s)", exc)
-        finally:
-            if close:
-                cache.close()
 
 
 def usable_cpus() -> int:
