@@ -45,58 +45,79 @@ def share(
     the same jobs in a helper, as something that pickles; ``take(start, end, result)`` turns
     that into what ``here`` would have returned.
     """
-    chunks = -(-count // chunk)
-    context = multiprocessing.get_context("fork")
-    lock = context.Lock()
-    ends = context.RawArray("q", [0, chunks - 1])  # next chunk from the front, from the back
-    done: dict[int, list[T]] = {}
-    receivers: list[Connection] = []
-    processes = []
-    for _ in range(helpers):
-        receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_helper, args=(ends, lock, chunk, count, there, sender))
-        process.start()
-        sender.close()  # only the helper writes: its exit ends the pipe (later helpers never see it)
-        receivers.append(receiver)
-        processes.append(process)
+    sharing = _Sharing(count, chunk, take)
+    try:
+        sharing.start(helpers, there)
+        sharing.run(here)
+    finally:
+        sharing.close()
+    for index in range(sharing.chunks):  # what no helper delivered
+        if index not in sharing.done:
+            sharing.done[index] = here(*sharing.bounds(index))
+    return [item for index in range(sharing.chunks) for item in sharing.done[index]]
 
-    def bounds(index: int) -> tuple[int, int]:
-        return index * chunk, min(count, (index + 1) * chunk)
 
-    def receive(receiver: Connection) -> None:
+class _Sharing:
+    """One :func:`share`: the counters both ends take chunks by, the helpers and their pipes,
+    and the results so far (by chunk)."""
+
+    def __init__(self, count: int, chunk: int, take: Callable[[int, int, Any], list[T]]):
+        self.count, self.chunk, self.take = count, chunk, take
+        self.chunks = -(-count // chunk)
+        self.context = multiprocessing.get_context("fork")
+        self.lock = self.context.Lock()
+        # The next chunk from the front, and from the back.
+        self.ends = self.context.RawArray("q", [0, self.chunks - 1])
+        self.done: dict[int, list[Any]] = {}
+        self.receivers: list[Connection] = []
+        self.processes: list[Any] = []
+
+    def bounds(self, index: int) -> tuple[int, int]:
+        return index * self.chunk, min(self.count, (index + 1) * self.chunk)
+
+    def start(self, helpers: int, there: Callable[[int, int], Any]) -> None:
+        for _ in range(helpers):
+            receiver, sender = self.context.Pipe(duplex=False)
+            args = (self.ends, self.lock, self.chunk, self.count, there, sender)
+            process = self.context.Process(target=_helper, args=args)
+            process.start()
+            sender.close()  # only the helper writes: its exit ends the pipe
+            self.receivers.append(receiver)
+            self.processes.append(process)
+
+    def run(self, here: Callable[[int, int], list[Any]]) -> None:
+        """Take chunks from the front until the ends meet, taking in the helpers' results
+        between them; then wait for the rest."""
+        while True:
+            with self.lock:
+                index = self.ends[0]
+                if index > self.ends[1]:
+                    break
+                self.ends[0] = index + 1
+            self.done[index] = here(*self.bounds(index))
+            for ready in wait(self.receivers, timeout=0):
+                self._receive(ready)  # type: ignore[arg-type]
+        while self.receivers and len(self.done) < self.chunks:
+            for ready in wait(self.receivers):
+                self._receive(ready)  # type: ignore[arg-type]
+
+    def _receive(self, receiver: Connection) -> None:
         try:
             index, result = receiver.recv()
         except (EOFError, OSError):  # the helper is done (or gone)
-            receivers.remove(receiver)
+            self.receivers.remove(receiver)
             return
         if result is not None:
-            done[index] = take(*bounds(index), result)
+            self.done[index] = self.take(*self.bounds(index), result)
 
-    try:
-        while True:
-            with lock:
-                index = ends[0]
-                if index > ends[1]:
-                    break
-                ends[0] = index + 1
-            done[index] = here(*bounds(index))
-            for ready in wait(receivers, timeout=0):
-                receive(ready)  # type: ignore[arg-type]
-        while receivers and len(done) < chunks:
-            for ready in wait(receivers):
-                receive(ready)  # type: ignore[arg-type]
-    finally:
-        for process in processes:
+    def close(self) -> None:
+        for process in self.processes:
             process.join(timeout=0.5)
             if process.is_alive():  # only when this process is failing itself
                 process.kill()
                 process.join()
-        for receiver in receivers:
+        for receiver in self.receivers:
             receiver.close()
-    for index in range(chunks):
-        if index not in done:
-            done[index] = here(*bounds(index))
-    return [item for index in range(chunks) for item in done[index]]
 
 
 def _helper(
