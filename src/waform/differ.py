@@ -16,14 +16,14 @@ from typing import Any
 
 from waform import submissions
 from waform.decisions import TEMPLATES, decide, template_path
-from waform.desired_forms import DesiredForms, hash_line_of
+from waform.desired_forms import DesiredForms, hash_desired
 from waform.fields import compared, recategorised
 from waform.inventory import Inventory, Processor, pair, processors
 from waform.model.components import TemplateDetails
 from waform.model.enums import normalize_language
 from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate
-from waform.normalize import canonical_details, hash_lines, remote_fingerprint
+from waform.normalize import canonical_details, remote_fingerprint
 from waform.plan import (
     Action,
     Blocked,
@@ -228,29 +228,21 @@ def plan_changes(
         else:
             b.blocked.append(_out_of_scope(p.desired, p.remote))
     category_updates: set[tuple[str, str]] = set()
-    # Without the desired forms, each template's part of the hash, kept instead of its wire
-    # form: 10,000 of those would be kept until the end only for the hash.
-    lines: dict[tuple[str, str], bytes] = {}
     forms = desired_forms or DesiredForms("", {})
     for p in inventory.matched:
         assert p.desired is not None and p.remote is not None
         wire, same = forms.wire(p.desired, p.remote)
         if _plan_matched(b, p.desired, p.remote, wire, same):
             category_updates.add(p.key)
-        if desired_forms is None:
-            lines[p.key] = hash_line_of(p.desired, wire or p.desired.details.to_wire())
     for p in inventory.desired_only:
         assert p.desired is not None
         _plan_create(b, p.desired, inventory.remote_by_name.get(p.name, ()), category_updates)
     for p in inventory.remote_only:
         assert p.remote is not None
         _plan_remote_only(b, p.remote)
-    if desired_forms is not None:
-        return b.plan(target, desired_forms.desired_hash, requests)
-    for d in inventory.desired:
-        if d.key not in lines:
-            lines[d.key] = hash_line_of(d, d.details.to_wire())
-    return b.plan(target, hash_lines(lines.items()), requests)
+    # Without the forms (``diff``, tests), the hash is made here, the one way it is made.
+    digest = desired_forms.desired_hash if desired_forms else hash_desired(inventory.desired)
+    return b.plan(target, digest, requests)
 
 
 def _out_of_scope(d: DesiredTemplate, r: RemoteTemplate | None) -> Blocked:
