@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from test_loadcache_identity import snapshot, write_templates
-from waform.desired import _can_fork, load_desired
+from waform.desired import can_fork, load_desired
 from waform.loadcache import LoadCache
 from waform.rules import RuleSettings
 
@@ -25,7 +25,7 @@ def templates(tmp_path: Path) -> Path:
 
 @pytest.mark.parametrize("strict", [False, True])
 def test_pooled_and_sequential_loads_are_identical(templates: Path, strict: bool) -> None:
-    assert _can_fork(), "the pooled path is taken on this platform"
+    assert can_fork(), "the pooled path is taken on this platform"
     settings = RuleSettings(overrides={"WA-V9": "error"}, strict=strict)
     sequential = snapshot(load_desired([templates], settings, workers=1))
     pooled = snapshot(load_desired([templates], settings, workers=2, pool_from=1))

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from waform.desired import _can_fork
+from waform.desired import can_fork
 from waform.workshare import share
 
-pytestmark = pytest.mark.skipif(not _can_fork(), reason="helpers are forked (Linux)")
+pytestmark = pytest.mark.skipif(not can_fork(), reason="helpers are forked (Linux)")
 
 
 def _here(start: int, end: int) -> list[tuple[int, int]]:

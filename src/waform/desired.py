@@ -81,8 +81,11 @@ class DesiredState:
     """Rule findings the templates silenced, with their reasons; they fail nothing."""
     _templates: list[DesiredTemplate] | None = None
     _files: list[LoadedFile] | None = None
+    run_key: str = ""
+    """The load cache's key of this run (``""``: loaded without the cache)."""
+    cache_dir: Path | None = None
     _materialise: Callable[[], LoadResult] | None = None
-    _writing: Callable[[], object] | None = None
+    _writing: list[Callable[[], object]] = field(default_factory=list)
 
     @classmethod
     def of(
@@ -108,11 +111,21 @@ class DesiredState:
         self._decode()
         return self._files  # type: ignore[return-value]
 
+    @property
+    def decoded(self) -> bool:
+        """The templates are in memory (else the run's entry answered, and they are decoded
+        from the cache when asked for)."""
+        return self._materialise is None
+
     def written(self) -> None:
-        """Wait until the load cache holds what this load found (``write_later``)."""
-        if self._writing is not None:
-            self._writing()
-            self._writing = None
+        """Wait until the load cache holds what this load found (``write_later``), and what
+        was stored beside it (:meth:`writing`)."""
+        while self._writing:
+            self._writing.pop(0)()
+
+    def writing(self, wait: Callable[[], object]) -> None:
+        """Something is being stored for this run; :meth:`written` waits for it too."""
+        self._writing.append(wait)
 
     def _decode(self) -> None:
         if self._templates is None and self._materialise is not None:
@@ -195,14 +208,16 @@ class _Run:
         stored = None
         if self.cache is not None and not self.all_cold:
             stored = decode_run(self.cache.get(self.run_key) or b"")
-        if stored is not None:
-            if self.cache is not None:
-                self.cache.put_many({}, used=[self.run_key])
+        if stored is not None and self.cache is not None:
+            # The run's other entry (what a plan needs of its templates) is used with it.
+            self.cache.put_many({}, used=[self.run_key, Keys.forms(self.run_key)])
             return DesiredState(
                 stored.findings(),
                 len(self.paths),
                 stored.templates,
                 stored.waived(),
+                run_key=self.run_key,
+                cache_dir=self.cache.directory,
                 _materialise=lambda: self._load()[0],
             )
         writes = Writes()
@@ -213,9 +228,10 @@ class _Run:
         silenced = [*silenced, *across.silenced]
         state = DesiredState.of(loaded, diagnostics, silenced)
         if self.cache is not None:
+            state.run_key, state.cache_dir = self.run_key, self.cache.directory
             writes.items[self.run_key] = encode_run(diagnostics, silenced, len(loaded.templates))
             if write_later:
-                state._writing = writes.store_elsewhere(self.cache.directory, _can_fork())
+                state.writing(writes.store_elsewhere(self.cache.directory, can_fork()))
             else:
                 writes.store(self.cache)
         return state
@@ -319,7 +335,7 @@ class _Run:
                     taken.append((self._from_entry(index, entry), value))
             return taken
 
-        if len(cold) < self.pool_from or self.workers < 2 or not _can_fork():
+        if len(cold) < self.pool_from or self.workers < 2 or not can_fork():
             return here(0, len(cold))
         return share(len(cold), self.workers - 1, here=here, there=there, take=take)
 
@@ -369,7 +385,7 @@ def usable_cpus() -> int:
         return os.cpu_count() or 1
 
 
-def _can_fork() -> bool:
+def can_fork() -> bool:
     """Workers are forked: they start in milliseconds with waform already imported (spawning
     one would import it again, ~0.5 s). Fork is only safe enough on Linux."""
     return sys.platform.startswith("linux")

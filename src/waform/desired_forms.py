@@ -6,12 +6,14 @@ side is complete (``plan``: in the thread beside the fetch, :mod:`waform.sides`)
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
-from typing import Any
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
 
 from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate
 from waform.normalize import hash_line, hash_lines
+
+T = TypeVar("T")
 
 
 def _hashed_inputs(d: DesiredTemplate, wire: dict[str, Any]) -> dict[str, Any]:
@@ -42,6 +44,9 @@ class DesiredForms:
     desired_hash: str
     #: key → (the remote template compared with, whether its content equals the wire form)
     compared: Mapping[tuple[str, str], tuple[RemoteTemplate, bool]]
+    #: key → wire form, when they are at hand already (read from the load cache's entry of an
+    #: unchanged run, :mod:`waform.stored_forms`: no model is validated to compare them)
+    wires: Mapping[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -67,13 +72,19 @@ class DesiredForms:
         known = self.compared.get(d.key)
         if known is not None and known[0] is r:
             return None, known[1]
-        wire = d.details.to_wire()
+        wire = self.wires.get(d.key) or d.details.to_wire()
         return wire, r.effective_details() == wire
 
 
 def _in_key_order(desired: Iterable[DesiredTemplate]) -> list[DesiredTemplate]:
-    wanted = {d.key: d for d in desired}  # one per key, as pairing keeps them
-    return [wanted[key] for key in sorted(wanted)]
+    return [d for _key, d in in_key_order((d.key, d) for d in desired)]
+
+
+def in_key_order(keyed: Iterable[tuple[tuple[str, str], T]]) -> list[tuple[tuple[str, str], T]]:
+    """What the ``desiredHash`` is made of, in its order: one per key (the last, as pairing
+    keeps them), sorted by key."""
+    wanted = dict(keyed)
+    return [(key, wanted[key]) for key in sorted(wanted)]
 
 
 def hash_line_of(d: DesiredTemplate, wire: dict[str, Any]) -> bytes:

@@ -180,6 +180,11 @@ class Keys:
             digest.update((key or "-").encode() + b"\n")
         return "r" + digest.hexdigest()
 
+    @staticmethod
+    def forms(run_key: str) -> str:
+        """The key of what a plan needs of that run's templates (:mod:`waform.stored_forms`)."""
+        return "p" + run_key[1:]
+
 
 # ---------------------------------------------------------------- the store
 

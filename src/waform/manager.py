@@ -242,7 +242,7 @@ class Manager:
 
         settings = RuleSettings(overrides=self.config.rules, strict=strict)
         # The files' `ignore:` / `# waform: ignore` silence plan-time findings as well.
-        found = check_planned(plan, inventory, settings, files=state.files)
+        found = check_planned(plan, inventory, settings, files=lambda: state.files)
         diagnostics = sort_diagnostics([*state.diagnostics, *found.diagnostics])
         silenced = [*state.silenced, *found.silenced]
         if not found.ok:

@@ -120,11 +120,19 @@ def _decoded(
 ) -> tuple[list[DesiredTemplate], set[tuple[str, str]], DesiredForms | None]:
     """``state.templates``, the keys of those with write-only fields and, given the remote
     templates ``arrived`` so far, their :class:`~waform.desired_forms.DesiredForms` (in a worker
-    thread: the event loop is fetching meanwhile)."""
-    from waform import submissions
+    thread: the event loop is fetching meanwhile). For a plan (``arrived``), all three are read
+    from the load cache when no file changed, else worked out and stored there
+    (:mod:`waform.stored_forms`)."""
+    from waform import stored_forms, submissions
 
     started = time.perf_counter()
+    stored = stored_forms.read(state) if arrived is not None else None
+    if stored is not None:
+        timings["decode"] = time.perf_counter() - started
+        return stored.templates, stored.write_only, stored.forms
     templates = state.templates
+    if arrived is not None:
+        stored_forms.store_elsewhere(state, templates)
     write_only = {t.key for t in templates if submissions.of(t.details, t.category)}
     desired_forms = DesiredForms.of(templates, arrived) if arrived is not None else None
     timings["decode"] = time.perf_counter() - started

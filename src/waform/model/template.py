@@ -194,6 +194,14 @@ class DesiredTemplate:
     def key(self) -> tuple[str, str]:
         return (self.name, self.language)
 
+    def text_of(self, kind: str) -> str | None:
+        """The text of its ``kind`` component (BODY, FOOTER), if it has one."""
+        for component in self.details.components:
+            if component.type == kind:
+                text = getattr(component, "text", None)
+                return text if isinstance(text, str) else None
+        return None
+
     def details_wire(self) -> dict[str, Any]:
         return self.details.to_wire()
 

@@ -6,7 +6,7 @@ check runs over it; locations are resolved (``file.locate``) only for findings, 
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -244,19 +244,20 @@ def check_plan(
     settings: RuleSettings | None = None,
     *,
     removed: Collection[tuple[str, str]] = (),
-    files: Sequence[LoadedFileLike] = (),
+    files: Sequence[LoadedFileLike] | Callable[[], Sequence[LoadedFileLike]] = (),
 ) -> RuleReport:
     """Plan-time rules (WA-C2, WA-C4, WA-LC4, WA-LC5, WA-LC8 against remote templates).
 
     ``inventory``: every key (:func:`waform.inventory.pair`), managed or not.
     ``removed``: keys the plan deletes (so they do not count towards the template limit).
-    ``files``: the loaded files, whose ``ignore:`` and ``# waform: ignore`` silence plan-time
-    findings too (matched by the desired template's ``source`` path).
+    ``files``: the loaded files (or what returns them, asked only when there is a finding),
+    whose ``ignore:`` and ``# waform: ignore`` silence plan-time findings too (matched by the
+    desired template's ``source`` path).
     Located at each desired template's ``source`` (``name (language)`` when it has none).
     """
     settings = settings or RuleSettings()
     out = _Findings(settings)
-    by_path = {file.path: file for file in files}
+    by_path: dict[str, LoadedFileLike] | None = None
     waivers: dict[str, Mapping[str, str]] = {}
     for rule_id, template, message in plan_hits(inventory, removed):
         setting = settings.setting(rule_id, template.rules)
@@ -265,6 +266,8 @@ def check_plan(
         source = template.source or SourceRef(f"{template.name} ({template.language})")
         waiver = waivers.get(source.path)
         if waiver is None:  # only files with a finding are scanned for waivers
+            if by_path is None:  # only then are they needed (a warm plan's are not decoded)
+                by_path = {file.path: file for file in (files() if callable(files) else files)}
             file = by_path.get(source.path)
             text = getattr(file, "text", "") or ""
             waiver = silences(file.template, text)[0] if file is not None else {}
@@ -279,7 +282,7 @@ def check_planned(
     plan: Plan,
     inventory: Inventory[DesiredTemplate],
     settings: RuleSettings,
-    files: Sequence[LoadedFileLike] = (),
+    files: Sequence[LoadedFileLike] | Callable[[], Sequence[LoadedFileLike]] = (),
 ) -> RuleReport:
     """:func:`check_plan` over a finished plan: what it deletes does not count towards the
     template limit, and what it reports blocked (with reason and remedy) is not checked again

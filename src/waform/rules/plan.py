@@ -8,7 +8,7 @@ inventory (:func:`waform.inventory.pair`), after fetching: C2 / C4 (category of 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Collection, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -117,7 +117,8 @@ def _creation_rate(data: PlanInput) -> Iterator[PlanHit]:
         )
 
 
-def _remote_text(details: dict[str, Any] | None, kind: str) -> str | None:
+def component_text(details: Mapping[str, Any] | None, kind: str) -> str | None:
+    """The text of the ``kind`` component (BODY, FOOTER) of a wire form, if it has one."""
     for component in (details or {}).get("components") or ():
         if isinstance(component, dict) and component.get("type") == kind:
             text = component.get("text")
@@ -132,21 +133,16 @@ def _duplicate_of_remote(data: PlanInput) -> Iterator[PlanHit]:
         if live.name in managed or live.key in data.removed or live.category == "AUTHENTICATION":
             continue
         details = live.effective_details()
-        body = _remote_text(details, "BODY")
+        body = component_text(details, "BODY")
         if body:
-            others.setdefault(content_key(body, _remote_text(details, "FOOTER")), live)
+            others.setdefault(content_key(body, component_text(details, "FOOTER")), live)
     if not others:
         return
     for template in data.inventory.desired:
         if template.category == "AUTHENTICATION":
             continue
-        body = footer = None
-        for component in template.details.components:
-            if component.type == "BODY":
-                body = component.text
-            elif component.type == "FOOTER":
-                footer = component.text
-        duplicate = others.get(content_key(body, footer)) if body else None
+        body = template.text_of("BODY")
+        duplicate = others.get(content_key(body, template.text_of("FOOTER"))) if body else None
         if duplicate is not None:
             yield (
                 "WA-LC8",

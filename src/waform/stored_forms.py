@@ -1,0 +1,207 @@
+"""What a plan needs of an unchanged run's templates, kept in the load cache beside its entries.
+
+When no file changed, the load cache's run entry proves the files valid, but a plan still needs
+their templates: to pair them with the remote ones, compare their contents as sent, make the
+``desiredHash`` and find those with write-only fields. Validating 10,000 cached templates with
+their models and working all that out cost about 0.55 s of CPU (``bench/plan_bench.py``), though
+it depends on the files alone — so on the run's key. One entry per run
+(:meth:`waform.loadcache.Keys.forms`) keeps, per template in file order, its hash line (key,
+category, status, flags, rules and wire form: everything of it, :func:`waform.desired_forms.
+hash_line_of`), its position and whether it has write-only fields.
+
+Read back, nothing of it is trusted: the value carries the sha256 of the rest, so a damaged one
+is never used; its rows are validated (each line's key, category, status, flags and rules with
+their types); the ``desiredHash`` is made from the lines as read. A wire form is compared as JSON
+with the remote one; where a plan needs more of a template (it differs, it is created), its model
+is validated from that wire form (:class:`StoredTemplate`). A value that fails is ignored: the
+templates are decoded from their file entries as before, and the entry is written anew
+(:func:`store_elsewhere`, after a cold or changed load too).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, TypeAdapter, ValidationError
+from typing_extensions import TypedDict
+
+from waform import submissions
+from waform.desired import DesiredState, can_fork
+from waform.desired_forms import DesiredForms, hash_line_of, in_key_order
+from waform.loadcache import Keys, LoadCache
+from waform.model.components import TemplateDetails
+from waform.model.enums import LANGUAGE_SET, Category
+from waform.model.template import (
+    DesiredStatus,
+    DesiredTemplate,
+    RuleId,
+    RuleSetting,
+    SourceRef,
+    TemplateName,
+)
+from waform.normalize import hash_lines
+from waform.outcomes import elsewhere
+from waform.rules.plan import component_text
+
+log = logging.getLogger(__name__)
+Key = tuple[str, str]
+_DIGEST = 64  # hex characters of the sha256 that leads the value
+
+
+class StoredTemplate(DesiredTemplate):
+    """A template read from its run's stored forms: its ``details`` model is validated from the
+    stored wire form when first used (most templates of a plan never need it: those equal to
+    their remote one are compared as JSON). Made by :meth:`stored` only."""
+
+    @functools.cached_property
+    def details(self) -> TemplateDetails:
+        return TemplateDetails.model_validate(self.__dict__["_wire"])
+
+    def text_of(self, kind: str) -> str | None:
+        if "details" in self.__dict__:
+            return super().text_of(kind)
+        return component_text(self.__dict__["_wire"], kind)
+
+    @classmethod
+    def stored(cls, line: _Line, source: SourceRef | None) -> StoredTemplate:
+        (name, language), body = line
+        template = cls.__new__(cls)
+        template.__dict__.update(
+            name=name,
+            language=language,
+            category=body["category"],
+            status=body["status"],
+            allow_category_change=body["allowCategoryChange"],
+            save_draft_on_failure=body["saveDraftOnFailure"],
+            rules=body["rules"],
+            source=source,
+            _wire=body["details"],
+        )
+        return template
+
+
+class _Hashed(TypedDict):
+    """The second half of a hash line (:func:`waform.desired_forms._hashed_inputs`)."""
+
+    __pydantic_config__ = ConfigDict(strict=True, extra="forbid")  # type: ignore[misc]
+
+    allowCategoryChange: bool
+    category: Category
+    details: dict[str, Any]
+    rules: dict[RuleId, RuleSetting]
+    saveDraftOnFailure: bool
+    status: DesiredStatus
+
+
+def _language(code: str) -> str:
+    if code not in LANGUAGE_SET:
+        raise ValueError(f"unknown language code {code!r}")
+    return code
+
+
+_Line = tuple[tuple[TemplateName, Annotated[str, AfterValidator(_language)]], _Hashed]
+_LINE: TypeAdapter[_Line] = TypeAdapter(_Line, config=ConfigDict(strict=True))
+
+
+class _FormsEntry(BaseModel):
+    """Per template, in file order: ``(source path, line, column, write-only, hash line)``."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+    templates: list[tuple[str | None, int, int, bool, str]]
+
+
+@dataclass(frozen=True)
+class StoredForms:
+    """A run's templates as a plan needs them, read from the load cache."""
+
+    templates: list[DesiredTemplate]
+    """In file order, as :attr:`waform.desired.DesiredState.templates`."""
+    write_only: set[Key]
+    forms: DesiredForms
+
+
+def read(state: DesiredState) -> StoredForms | None:
+    """The stored forms of ``state``'s run, if the run's entry answered its load and they are
+    stored and sound (``None``: decode the templates instead)."""
+    if state.decoded or state.cache_dir is None:
+        return None
+    cache = LoadCache(state.cache_dir)
+    try:
+        value = cache.get(Keys.forms(state.run_key))
+    finally:
+        cache.close()
+    return decode(value) if value is not None else None
+
+
+def decode(value: bytes) -> StoredForms | None:
+    """``None`` for a value that is damaged (its digest differs) or does not validate."""
+    payload = value[_DIGEST:]
+    if hashlib.sha256(payload).hexdigest().encode() != value[:_DIGEST]:
+        log.debug("stored plan forms damaged; decoding the templates instead")
+        return None
+    try:
+        rows = _FormsEntry.model_validate_json(payload).templates
+        lines = [_LINE.validate_json(row[4]) for row in rows]
+    except ValidationError as exc:
+        log.debug("stored plan forms not valid (%s); decoding the templates instead", exc)
+        return None
+    templates: list[DesiredTemplate] = []
+    write_only: set[Key] = set()
+    for (path, line_number, column, has_write_only, _text), line in zip(rows, lines, strict=True):
+        source = SourceRef(path, line_number, column) if path is not None else None
+        template = StoredTemplate.stored(line, source)
+        templates.append(template)
+        if has_write_only:
+            write_only.add(template.key)
+    keyed = ((t.key, row[4].encode()) for t, row in zip(templates, rows, strict=True))
+    desired_hash = hash_lines(in_key_order(keyed), in_order=True)
+    wires = {key: body["details"] for key, body in lines}
+    return StoredForms(templates, write_only, DesiredForms(desired_hash, {}, wires))
+
+
+def encode(templates: Sequence[DesiredTemplate]) -> bytes:
+    """The stored form of a run's templates (their models at hand): the sha256 of the JSON that
+    follows it, then the JSON, one row per template (no list of all lines is kept)."""
+    rows = b",".join(json.dumps(_row(d)).encode() for d in templates)
+    payload = b'{"templates":[' + rows + b"]}"
+    return hashlib.sha256(payload).hexdigest().encode() + payload
+
+
+def _row(d: DesiredTemplate) -> tuple[str | None, int, int, bool, str]:
+    source = d.source
+    line = hash_line_of(d, d.details.to_wire()).decode()
+    has_write_only = bool(submissions.of(d.details, d.category))
+    if source is None:
+        return (None, 1, 1, has_write_only, line)
+    return (source.path, source.line, source.column, has_write_only, line)
+
+
+def store_elsewhere(state: DesiredState, templates: Sequence[DesiredTemplate]) -> None:
+    """Encode and store the forms of ``state``'s run beside the caller (a forked process where
+    possible: the fetch needs the GIL); :meth:`DesiredState.written` waits for it."""
+    directory = state.cache_dir
+    if directory is None:
+        return
+    key = Keys.forms(state.run_key)
+    state.writing(elsewhere(functools.partial(_store, directory, key, templates), can_fork()))
+
+
+def _store(directory: Path, key: str, templates: Sequence[DesiredTemplate]) -> None:
+    cache = LoadCache(directory)
+    try:
+        cache.put_many({key: encode(templates)})
+    except Exception as exc:  # noqa: BLE001 - a cache that is not written only costs speed
+        log.debug("stored plan forms not written (%s)", exc)
+    finally:
+        cache.close()
+
+
+__all__ = ["StoredForms", "StoredTemplate", "decode", "encode", "read", "store_elsewhere"]
