@@ -245,7 +245,9 @@ def hash_line(key: tuple[str, str], body: Mapping[str, Any]) -> bytes:
     return canonical_json([list(key), body]).encode() + b"\n"
 
 
-def hash_lines(lines: Iterable[tuple[tuple[str, str], bytes]], *, in_order: bool = False) -> str:
+def hash_lines(
+    lines: Iterable[tuple[tuple[str, str], bytes | memoryview]], *, in_order: bool = False
+) -> str:
     """:func:`desired_hash` from the :func:`hash_line` of each template (``in_order``: the
     lines come in key order already, and none is kept)."""
     digest = hashlib.sha256()

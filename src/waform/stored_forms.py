@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, TypeAdapter, ValidationError
+from pydantic import AfterValidator, ConfigDict, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
 from waform import submissions
@@ -110,12 +110,10 @@ _Line = tuple[tuple[TemplateName, Annotated[str, AfterValidator(_language)]], _H
 _LINE: TypeAdapter[_Line] = TypeAdapter(_Line, config=ConfigDict(strict=True))
 
 
-class _FormsEntry(BaseModel):
-    """Per template, in file order: ``(source path, line, column, write-only, hash line)``."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-    templates: list[tuple[str | None, int, int, bool, str]]
+#: Per template, in file order: its source (path, line, column) and whether it has write-only
+#: fields.
+_Place = tuple[str | None, int, int, bool]
+_PLACES: TypeAdapter[list[_Place]] = TypeAdapter(list[_Place], config=ConfigDict(strict=True))
 
 
 @dataclass(frozen=True)
@@ -143,45 +141,62 @@ def read(state: DesiredState) -> StoredForms | None:
 
 def decode(value: bytes) -> StoredForms | None:
     """``None`` for a value that is damaged (its digest differs) or does not validate."""
-    payload = value[_DIGEST:]
-    if hashlib.sha256(payload).hexdigest().encode() != value[:_DIGEST]:
+    first = value.find(b"\n") + 1
+    rest = memoryview(value)[first:]
+    if first != _DIGEST + 1 or hashlib.sha256(rest).hexdigest().encode() != value[:_DIGEST]:
         log.debug("stored plan forms damaged; decoding the templates instead")
         return None
     try:
-        rows = _FormsEntry.model_validate_json(payload).templates
-        lines = [_LINE.validate_json(row[4]) for row in rows]
-    except ValidationError as exc:
+        return _decoded(value, first)
+    except (ValidationError, ValueError) as exc:
         log.debug("stored plan forms not valid (%s); decoding the templates instead", exc)
         return None
+
+
+def _decoded(value: bytes, start: int) -> StoredForms:
+    """The rows after the digest: the places (one JSON list), then one hash line per template.
+    Each line is validated as it is cut out, and hashed where it lies (10,000 lines kept as
+    objects, even for a moment, left the process 20 MB larger to the end)."""
+    end = value.index(b"\n", start) + 1
+    places = _PLACES.validate_json(value[start:end])
     templates: list[DesiredTemplate] = []
     write_only: set[Key] = set()
-    for (path, line_number, column, has_write_only, _text), line in zip(rows, lines, strict=True):
+    wires: dict[Key, dict[str, Any]] = {}
+    spans: list[tuple[Key, tuple[int, int]]] = []
+    for path, line_number, column, has_write_only in places:
+        start, end = end, value.index(b"\n", end) + 1
+        line = _LINE.validate_json(value[start:end])
         source = SourceRef(path, line_number, column) if path is not None else None
         template = StoredTemplate.stored(line, source)
         templates.append(template)
+        wires[template.key] = line[1]["details"]
+        spans.append((template.key, (start, end)))
         if has_write_only:
             write_only.add(template.key)
-    keyed = ((t.key, row[4].encode()) for t, row in zip(templates, rows, strict=True))
-    desired_hash = hash_lines(in_key_order(keyed), in_order=True)
-    wires = {key: body["details"] for key, body in lines}
+    if end != len(value):
+        raise ValueError("more hash lines than templates")
+    view = memoryview(value)
+    lines = ((key, view[start:end]) for key, (start, end) in in_key_order(spans))
+    desired_hash = hash_lines(lines, in_order=True)
     return StoredForms(templates, write_only, DesiredForms(desired_hash, {}, wires))
 
 
 def encode(templates: Sequence[DesiredTemplate]) -> bytes:
-    """The stored form of a run's templates (their models at hand): the sha256 of the JSON that
-    follows it, then the JSON, one row per template (no list of all lines is kept)."""
-    rows = b",".join(json.dumps(_row(d)).encode() for d in templates)
-    payload = b'{"templates":[' + rows + b"]}"
-    return hashlib.sha256(payload).hexdigest().encode() + payload
+    """The stored form of a run's templates (their models at hand): the sha256 of what follows
+    its line; the places of the templates (one JSON list); their hash lines, one each."""
+    rows = [_row(d) for d in templates]
+    body = json.dumps([place for place, _line in rows]).encode() + b"\n"
+    body += b"".join(line for _place, line in rows)
+    return hashlib.sha256(body).hexdigest().encode() + b"\n" + body
 
 
-def _row(d: DesiredTemplate) -> tuple[str | None, int, int, bool, str]:
-    source = d.source
-    line = hash_line_of(d, d.details.to_wire()).decode()
+def _row(d: DesiredTemplate) -> tuple[_Place, bytes]:
+    """A template's place (see :data:`_Place`) and hash line (canonical JSON: no line break
+    but the one that ends it)."""
+    source = d.source or SourceRef("", 1, 1)
     has_write_only = bool(submissions.of(d.details, d.category))
-    if source is None:
-        return (None, 1, 1, has_write_only, line)
-    return (source.path, source.line, source.column, has_write_only, line)
+    place = (source.path if d.source else None, source.line, source.column, has_write_only)
+    return place, hash_line_of(d, d.details.to_wire())
 
 
 def store_elsewhere(state: DesiredState, templates: Sequence[DesiredTemplate]) -> None:
