@@ -1,0 +1,144 @@
+"""A warm plan reads what it needs of the templates from the load cache's entry for its run
+(``waform.stored_forms``): the same templates, hash and plan as from the files; an entry that is
+damaged or does not validate is never used, and is written anew."""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import re
+import shutil
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from one_template_project import local_project, run
+from test_loadcache_identity import EXAMPLES
+from waform import stored_forms, submissions
+from waform.config import load_config
+from waform.desired_forms import hash_desired
+from waform.loadcache import DATABASE, cache_dir
+from waform.manager import Manager
+from waform.model.template import DesiredTemplate
+from waform.stored_forms import StoredTemplate
+
+
+@pytest.fixture
+def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    local_project(tmp_path, monkeypatch, template=False)
+    monkeypatch.delenv("WAFORM_CACHE_DIR")  # the default: beside waform.yaml
+    shutil.copytree(EXAMPLES, tmp_path / "templates")
+    return tmp_path
+
+
+def _loaded(root: Path) -> list[DesiredTemplate]:
+    manager = Manager(load_config(None, root), offline=True, use_cache=False)
+    return manager.validate([root / "templates"]).templates
+
+
+def _fields(template: DesiredTemplate) -> list[object]:
+    return [getattr(template, f.name) for f in dataclasses.fields(DesiredTemplate)]
+
+
+def test_stored_forms_are_the_templates_as_loaded(project: Path) -> None:
+    templates = _loaded(project)
+    stored = stored_forms.decode(stored_forms.encode(templates))
+    assert stored is not None
+    assert stored.forms.desired_hash == hash_desired(templates)
+    write_only = {t.key for t in templates if submissions.of(t.details, t.category)}
+    assert stored.write_only == write_only and write_only, "the examples hold media samples"
+    assert len(stored.templates) == len(templates) > 10
+    for original, read in zip(templates, stored.templates, strict=True):
+        assert isinstance(read, StoredTemplate) and "details" not in vars(read)
+        assert stored.forms.wires[read.key] == original.details.to_wire()
+        texts = [read.text_of(kind) for kind in ("BODY", "FOOTER")]  # from the wire form
+        assert texts == [original.text_of(kind) for kind in ("BODY", "FOOTER")]
+        assert _fields(read) == _fields(original)  # the model, validated from the wire form
+        assert read.create_body() == original.create_body()
+        assert dataclasses.replace(read, category="MARKETING").details == original.details
+
+
+def _plan_json(*options: str) -> str:
+    code, out, err = run("plan", "templates", "--json", *options)
+    assert code == 0, err
+    return re.sub(r'"createdAt": "[^"]*"', '"createdAt": ""', out)
+
+
+def _forms_entry(root: Path) -> tuple[str, bytes]:
+    with sqlite3.connect(cache_dir(root) / DATABASE) as db:
+        [(key, value)] = db.execute("SELECT key, value FROM entries WHERE key LIKE 'p%'")
+    return key, bytes(value)
+
+
+def _store(root: Path, key: str, value: bytes) -> None:
+    with sqlite3.connect(cache_dir(root) / DATABASE) as db:
+        db.execute("UPDATE entries SET value = ? WHERE key = ?", (value, key))
+
+
+def _resealed(value: bytes) -> bytes:
+    """``value`` with its digest made anew (as someone shaping the cache would)."""
+    body = value.split(b"\n", 1)[1]
+    return hashlib.sha256(body).hexdigest().encode() + b"\n" + body
+
+
+def test_a_warm_plan_reads_its_templates_from_the_stored_forms(project: Path) -> None:
+    uncached = _plan_json("--no-cache")
+    assert _plan_json() == uncached  # cold: the forms are stored beside the fetch
+    key, value = _forms_entry(project)
+    assert stored_forms.decode(value) is not None
+    # A sound entry with other content (the check below can fail) is what a warm plan uses:
+    # the request body is made from the stored wire form.
+    assert value.count(b"has left our warehouse") == 1
+    _store(
+        project, key, _resealed(value.replace(b"has left our warehouse", b"is with the courier"))
+    )
+    warm = json.loads(_plan_json())
+    bodies = [a["request"]["body"] for a in warm["actions"] if a["name"] == "order_shipped"]
+    assert "is with the courier" in json.dumps(
+        bodies
+    ) and "has left our warehouse" not in json.dumps(bodies)
+    assert warm["desiredHash"] != json.loads(uncached)["desiredHash"]
+
+
+def _flip_a_byte(value: bytes) -> bytes:
+    at = value.index(b"has left our warehouse")
+    return value[:at] + b"H" + value[at + 1 :]
+
+
+def _drop_last_line(value: bytes) -> bytes:
+    return _resealed(value[: value.rstrip(b"\n").rindex(b"\n") + 1])
+
+
+@pytest.mark.parametrize(
+    "damage",
+    [
+        pytest.param(_flip_a_byte, id="a changed byte"),
+        pytest.param(lambda value: value[: len(value) // 2], id="cut"),
+        pytest.param(lambda value: b"not ours", id="garbage"),
+        pytest.param(
+            lambda value: _resealed(value.replace(b'"category":"UTILITY"', b'"category":1')),
+            id="sealed, lines that do not validate",
+        ),
+        pytest.param(
+            lambda value: _resealed(value.replace(b'"EN_US"]', b'"XX_YY"]')),
+            id="sealed, an unknown language",
+        ),
+        pytest.param(_drop_last_line, id="sealed, a line missing"),
+        pytest.param(lambda value: _resealed(value + b"[]\n"), id="sealed, a line too many"),
+    ],
+)
+def test_damaged_stored_forms_are_ignored_and_rewritten(
+    project: Path, damage: Callable[[bytes], bytes]
+) -> None:
+    uncached = _plan_json("--no-cache")
+    _plan_json()
+    key, value = _forms_entry(project)
+    damaged = damage(value)
+    assert damaged != value
+    _store(project, key, damaged)
+    assert stored_forms.decode(damaged) is None
+    assert _plan_json() == uncached
+    assert _forms_entry(project) == (key, value), "written anew by the plan that ignored it"
