@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from one_template_project import local_project, run
+from one_template_project import local_project, one_error_line, run
 from test_loadcache_identity import EXAMPLES
 from waform import stored_forms, submissions
 from waform.config import load_config
@@ -142,3 +142,15 @@ def test_damaged_stored_forms_are_ignored_and_rewritten(
     assert stored_forms.decode(damaged) is None
     assert _plan_json() == uncached
     assert _forms_entry(project) == (key, value), "written anew by the plan that ignored it"
+
+
+def test_a_sealed_template_that_does_not_validate_is_refused_with_a_way_out(project: Path) -> None:
+    """Sealed, an entry was shaped on purpose: its wire forms are compared as JSON, and the
+    model of one that is used beyond that does not validate: said, never half-used."""
+    _plan_json()
+    key, value = _forms_entry(project)
+    _store(project, key, _resealed(value.replace(b'"type":"BODY"', b'"type":"BODI"')))
+    code, out, err = run("plan", "templates", "--json")
+    assert code == 1 and not out
+    assert "does not validate" in one_error_line(err) and "--no-cache" in err
+    assert _plan_json("--no-cache")

@@ -35,6 +35,7 @@ from typing_extensions import TypedDict
 from waform import submissions
 from waform.desired import DesiredState, can_fork
 from waform.desired_forms import DesiredForms, hash_line_of, in_key_order
+from waform.errors import WaformError
 from waform.loadcache import Keys, LoadCache
 from waform.model.components import TemplateDetails
 from waform.model.enums import LANGUAGE_SET, Category
@@ -62,7 +63,15 @@ class StoredTemplate(DesiredTemplate):
 
     @functools.cached_property
     def details(self) -> TemplateDetails:
-        return TemplateDetails.model_validate(self.__dict__["_wire"])
+        try:
+            return TemplateDetails.model_validate(self.__dict__["_wire"])
+        except ValidationError as exc:
+            # Sealed, so not damaged by accident: someone shaped the cache (see the module doc).
+            raise WaformError(
+                "the load cache's entry for these files holds a template that does not "
+                f"validate ({self.name}, {self.language}); delete the cache directory "
+                "(.waform/cache) or run with --no-cache"
+            ) from exc
 
     def text_of(self, kind: str) -> str | None:
         if "details" in self.__dict__:
