@@ -5,7 +5,8 @@ seconds of CPU; a pre-commit hook or a CI run usually changes a handful of files
 outcome is stored under a key that names everything it depends on — the file's path and bytes,
 waform's version, the rule settings and this format — and a file whose key is stored is not read
 again. A second key over all the files of a run keeps the run's whole diagnostics, so an
-unchanged repository skips the checks across files too.
+unchanged repository skips the checks across files too, and a third one what a plan needs of the
+run's templates (:mod:`waform.stored_forms`), so it need not decode them.
 
 Where: ``$WAFORM_CACHE_DIR``, else ``.waform/cache`` beside ``waform.yaml`` (or under the working
 directory), one SQLite file; the directory holds a ``.gitignore`` of ``*`` so git never sees it,
@@ -16,7 +17,9 @@ from another branch is data anyone who can open a pull request may have shaped (
 need a key outside the cache, which CI does not keep). Every value is validated as it is read
 (the template through its own model, strict, as when it was first loaded); a value that fails,
 a database that is not one or not ours, is ignored, and what was loaded instead is written over
-it. Any other problem with the cache only costs speed: the run goes on without it.
+it (a plan's forms are sealed with their sha256 and validated row by row; their wire forms are
+compared as JSON, and validated with their model where a plan uses more of them). Any other
+problem with the cache only costs speed: the run goes on without it.
 """
 
 from __future__ import annotations
