@@ -83,6 +83,7 @@ class DesiredState:
     _files: list[LoadedFile] | None = None
     _materialise: Callable[[], LoadResult] | None = None
     _writing: Callable[[], object] | None = None
+    _names: list[str] | None = None
 
     @classmethod
     def of(
@@ -101,6 +102,14 @@ class DesiredState:
         """One per (name, language), in file order, ``source`` = the language key's position."""
         self._decode()
         return self._templates  # type: ignore[return-value]
+
+    @property
+    def names(self) -> list[str]:
+        """The templates' names, sorted, one per template-language — without decoding a warm
+        load's templates (the fetch splits the name space by them while they are decoded)."""
+        if self._names is None:
+            self._names = sorted(t.name for t in self.templates)
+        return self._names
 
     @property
     def files(self) -> list[LoadedFile]:
@@ -204,6 +213,7 @@ class _Run:
                 stored.templates,
                 stored.waived(),
                 _materialise=lambda: self._load()[0],
+                _names=stored.names,
             )
         writes = Writes()
         loaded, silenced, contexts = self._load(writes)
@@ -213,7 +223,9 @@ class _Run:
         silenced = [*silenced, *across.silenced]
         state = DesiredState.of(loaded, diagnostics, silenced)
         if self.cache is not None:
-            writes.items[self.run_key] = encode_run(diagnostics, silenced, len(loaded.templates))
+            writes.items[self.run_key] = encode_run(
+                diagnostics, silenced, len(loaded.templates), state.names
+            )
             if write_later:
                 state._writing = writes.store_elsewhere(self.cache.directory, _can_fork())
             else:
