@@ -33,43 +33,45 @@ def under(names: list[str], parts: list[str]) -> list[list[str]]:
 def test_the_longest_parts_are_split_while_the_part_count_allows() -> None:
     # The benchmark's shape: 5,000 names in two languages, 10 pages of 1,000.
     names = sorted(f"order_update_{i:05d}" for i in range(5000) for _ in range(2))
-    assert cut(names, "", page_size=1000, max_parts=8) == [f"order_update_0{d}" for d in range(5)]
-    # Splitting all five again would make 50 parts: with room for them, it does.
-    assert len(cut(names, "", page_size=1000, max_parts=50)) == 50
-    assert cut(names, "", page_size=1000, max_parts=4) == []  # 5 parts are too many
+    assert cut(names, "", page_size=1000, at_once=8) == [f"order_update_0{d}" for d in range(5)]
+    # Splitting all five again makes 50 parts: more than pages, so only when read at once.
+    assert len(cut(names, "", page_size=1000, at_once=50)) == 50
+    # Two pages: 10 parts are more than two pages or 8 at once.
+    assert cut(names[:2000], "", page_size=1000, at_once=8) == []
 
 
 def test_one_page_or_less_is_not_cut() -> None:
     names = sorted(f"tpl_{i:03d}" for i in range(1000))
-    assert cut(names, "", page_size=1000) == []
-    assert cut([], "", page_size=1000) == []
+    assert cut(names, "", page_size=1000, at_once=8) == []
+    assert cut([], "", page_size=1000, at_once=8) == []
 
 
 def test_a_part_holding_a_name_equal_to_its_prefix_is_not_split() -> None:
     names = sorted(["order", *(f"order_{i}" for i in range(5)), *(f"ship_{i}" for i in range(5))])
-    parts = cut(names, "", page_size=2, max_parts=8)
+    parts = cut(names, "", page_size=2, at_once=8)
     assert parts == ["o", "s"]  # "order" is a name: no part below it would list it
     assert all(len(found) == 1 for found in under(names, parts))
 
 
 def test_the_parts_stay_within_the_scope_prefix() -> None:
     names = sorted([*(f"shop_{i:02d}" for i in range(30)), *(f"zz_{i}" for i in range(30))])
-    parts = cut(names, "shop_", page_size=10, max_parts=8)
+    parts = cut(names, "shop_", page_size=10, at_once=8)
     assert parts == ["shop_0", "shop_1", "shop_2"]
 
 
 @given(
-    st.lists(st.text("ab_", min_size=1, max_size=5), max_size=60),
+    st.lists(st.text("ab_\U0010ffff", min_size=1, max_size=5), max_size=60),
     st.sampled_from(["", "a", "ab", "b_"]),
     st.integers(1, 6),
     st.integers(2, 12),
 )
 def test_every_name_under_the_prefix_lies_under_exactly_one_part(
-    names: list[str], prefix: str, page_size: int, max_parts: int
+    names: list[str], prefix: str, page_size: int, at_once: int
 ) -> None:
     names.sort()
-    parts = cut(names, prefix, page_size=page_size, max_parts=max_parts)
-    assert len(parts) <= max_parts and parts == sorted(set(parts))
+    parts = cut(names, prefix, page_size=page_size, at_once=at_once)
+    pages = math.ceil(sum(n.startswith(prefix) for n in names) / page_size)
+    assert len(parts) <= max(at_once, pages) and parts == sorted(set(parts))
     assert all(p.startswith(prefix) for p in parts)
     assert not any(a != b and b.startswith(a) for a in parts for b in parts)  # disjoint
     if parts:

@@ -26,14 +26,14 @@ from waform.client import MAX_PAGE_SIZE, Provider
 from waform.client.pages import PageListener
 from waform.config import Config
 from waform.model.remote import RemoteTemplate
-from waform.sweep_parts import MAX_PARTS, cut, list_parts
+from waform.sweep_parts import cut, list_parts
 
 log = logging.getLogger(__name__)
 
 #: Up to this many names, per-name requests beat a sweep (each sweep page serves 1000).
 BY_NAME_THRESHOLD = 20
-#: Per-name requests in flight at once.
-BY_NAME_CONCURRENCY = 8
+#: Per-name requests, or chains of pages of a sweep in parts, in flight at once.
+CONCURRENCY = 8
 
 Strategy = Literal["sweep", "by-name"]
 
@@ -64,11 +64,10 @@ async def fetch_remote(
     names: set[str] | None,
     config: Config,
     threshold: int = BY_NAME_THRESHOLD,
-    concurrency: int = BY_NAME_CONCURRENCY,
+    concurrency: int = CONCURRENCY,
     on_page: PageListener[RemoteTemplate] | None = None,
     desired_names: Sequence[str] = (),
     page_size: int = MAX_PAGE_SIZE,
-    max_parts: int = MAX_PARTS,
 ) -> FetchResult:
     """The remote state relevant to ``names`` (``None``: everything in scope).
 
@@ -77,8 +76,8 @@ async def fetch_remote(
     tells ``on_page`` each page's templates as they arrive (a template may be told twice, when
     a sweep in parts was not accepted; the result holds the later one). ``desired_names``
     (sorted, one per desired template-language) tell a sweep where it may split the name space
-    into at most ``max_parts`` parts of ``page_size`` pages; they only guide it, never limit
-    what is fetched.
+    into parts (of pages of ``page_size``), ``concurrency`` at once; they only guide it, never
+    limit what is fetched.
     """
     before = client.requests_made
     strategy = choose_strategy(names, config, threshold=threshold)
@@ -89,8 +88,8 @@ async def fetch_remote(
         fetched = await _by_name(client, sorted(names), concurrency)
     else:
         prefix = config.scope.name_prefix()
-        prefixes = cut(desired_names, prefix or "", page_size=page_size, max_parts=max_parts)
-        fetched, parts = await _sweep(client, prefix, prefixes, page_size, on_page)
+        prefixes = cut(desired_names, prefix or "", page_size=page_size, at_once=concurrency)
+        fetched, parts = await _sweep(client, prefix, prefixes, page_size, concurrency, on_page)
 
     unique = {t.key: t for t in fetched}  # a page boundary moving under us may repeat an item
     return FetchResult(
@@ -108,13 +107,19 @@ async def _sweep(
     prefix: str | None,
     prefixes: list[str],
     page_size: int,
+    concurrency: int,
     on_page: PageListener[RemoteTemplate] | None,
 ) -> tuple[list[RemoteTemplate], tuple[str, ...]]:
     """Every template (under ``prefix``): read in ``prefixes`` at once when that provably gives
     the whole list, else page after page; with the prefixes the result was read in."""
     if prefixes:
         listed = await list_parts(
-            client, prefixes, name_prefix=prefix, page_size=page_size, on_page=on_page
+            client,
+            prefixes,
+            name_prefix=prefix,
+            page_size=page_size,
+            concurrency=concurrency,
+            on_page=on_page,
         )
         if listed.templates is not None:
             log.debug("fetch: read in %d parts at once (%s)", len(prefixes), listed.reason)

@@ -15,18 +15,13 @@ server whose filter is not a prefix filter — and the caller sweeps the ordinar
 from __future__ import annotations
 
 import asyncio
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from waform.client import Provider
 from waform.client.pages import PageListener
 from waform.model.remote import RemoteTemplate
-
-#: Most parts listed at once (bench/plan_bench.py: 10,000 templates, 50 ms per request).
-MAX_PARTS = 8
-
-_LAST_CHAR = chr(0x10FFFF)
 
 
 @dataclass(frozen=True)
@@ -41,10 +36,10 @@ class _Node:
         return -(-(self.hi - self.lo) // page_size)
 
 
-def _after(prefix: str) -> str:
-    """The least string above every string that starts with ``prefix`` (``prefix`` non-empty,
-    its last character below U+10FFFF)."""
-    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+def _end(names: Sequence[str], prefix: str, lo: int, hi: int) -> int:
+    """Where the names starting with ``prefix`` end, from ``lo`` on (those at ``lo``…``hi`` are
+    sorted and none below ``prefix``): their first ``len(prefix)`` characters are sorted too."""
+    return bisect_right(names, prefix, lo, hi, key=lambda name: name[: len(prefix)])
 
 
 def _children(names: Sequence[str], node: _Node) -> list[_Node]:
@@ -55,8 +50,7 @@ def _children(names: Sequence[str], node: _Node) -> list[_Node]:
         depth, groups, start = len(node.prefix), [], node.lo
         while start < node.hi:
             child = node.prefix + names[start][depth]
-            last = child[-1] == _LAST_CHAR
-            end = node.hi if last else bisect_left(names, _after(child), start, node.hi)
+            end = _end(names, child, start, node.hi)
             groups.append(_Node(child, start, end))
             start = end
         if len(groups) > 1:
@@ -65,20 +59,19 @@ def _children(names: Sequence[str], node: _Node) -> list[_Node]:
     return []
 
 
-def cut(
-    names: Sequence[str], prefix: str, *, page_size: int, max_parts: int = MAX_PARTS
-) -> list[str]:
+def cut(names: Sequence[str], prefix: str, *, page_size: int, at_once: int) -> list[str]:
     """Disjoint name prefixes, each starting with ``prefix``, under which every name of
     ``names`` (sorted; one per template-language) that starts with ``prefix`` lies.
 
-    The parts with the most pages are split, all of them at once (the sweep takes as long as
-    its longest chain of pages), while the parts stay at most ``max_parts``; a part holding a
-    name equal to its prefix is not split. Fewer than two parts: ``[]`` (one page, or nothing
-    to split: the ordinary sweep is as fast).
+    The parts with the most pages are split, all of them together (the sweep takes as long as
+    its longest chain of pages), while there are no more parts than the names fill pages (so
+    they cost at most twice the ordinary sweep's requests) or than are read ``at_once``; a part
+    holding a name equal to its prefix is not split. Fewer than two parts: ``[]`` (one page, or
+    nothing to split: the ordinary sweep is as fast).
     """
     lo = bisect_left(names, prefix)
-    hi = bisect_left(names, _after(prefix), lo) if prefix else len(names)
-    parts = [_Node(prefix, lo, hi)]
+    parts = [_Node(prefix, lo, _end(names, prefix, lo, len(names)))]
+    max_parts = max(at_once, parts[0].pages(page_size))
     while (longest := max(part.pages(page_size) for part in parts)) > 1:
         split = [_children(names, p) for p in parts if p.pages(page_size) == longest]
         kept = [p for p in parts if p.pages(page_size) != longest]
@@ -107,16 +100,19 @@ async def list_parts(
     *,
     name_prefix: str | None,
     page_size: int,
+    concurrency: int,
     on_page: PageListener[RemoteTemplate] | None = None,
 ) -> Parts:
-    """Each of ``prefixes`` listed as its own chain of pages, all at once, beside
-    ``count_templates(name_prefix=)``; see the module doc for when the result is accepted.
+    """Each of ``prefixes`` listed as its own chain of pages, ``concurrency`` chains at once,
+    beside ``count_templates(name_prefix=)``; see the module doc for when the result is
+    accepted.
 
     ``on_page`` is told each page that passed the prefix check as it arrives, so it may see
     templates of parts that are then not accepted (the caller's ordinary sweep tells them
     again). Errors of the requests are raised, as the ordinary sweep raises them.
     """
     found: dict[str, list[RemoteTemplate]] = {}
+    gate = asyncio.Semaphore(max(1, concurrency))
 
     async def part(prefix: str) -> None:
         def checked(page: list[RemoteTemplate]) -> None:
@@ -126,9 +122,10 @@ async def list_parts(
             if on_page is not None:
                 on_page(page)
 
-        found[prefix] = await client.list_templates(
-            name_prefix=prefix, page_size=page_size, on_page=checked
-        )
+        async with gate:
+            found[prefix] = await client.list_templates(
+                name_prefix=prefix, page_size=page_size, on_page=checked
+            )
 
     try:
         async with asyncio.TaskGroup() as group:
