@@ -38,9 +38,10 @@ from _report import peak_memory_mb  # noqa: E402
 from loader_bench import write_templates  # noqa: E402
 
 from waform.config import Config  # noqa: E402
-from waform.desired import load_desired, usable_cpus  # noqa: E402
+from waform.desired import load_desired  # noqa: E402
 from waform.manager import Manager  # noqa: E402
 from waform.rules import RuleSettings  # noqa: E402
+from waform.workshare import usable_cpus  # noqa: E402
 
 TARGET_WARM = 0.5
 

@@ -221,6 +221,15 @@ def test_template_name_is_a_prefix_match(api: httpx.Client, control: EmulatorCon
     assert [t["name"] for t in page["templates"]] == ["order_paid", "order_shipped"]
     assert page["totalSize"] == 2
     assert api.get(API, params={"templateName": "ORDER"}).json()["totalSize"] == 0
+    # Page by page, the token continues the filtered list ("orders_summary" comes next unfiltered).
+    query = {"templateName": "order_", "pageSize": 1}
+    first = api.get(API, params=query).json()
+    second = api.get(API, params={**query, "pageToken": first["nextPageToken"]}).json()
+    assert [t["name"] for t in first["templates"] + second["templates"]] == [
+        "order_paid",
+        "order_shipped",
+    ]
+    assert "nextPageToken" not in second and second["totalSize"] == 2
 
 
 def test_field_mask_returns_partial_dtos(api: httpx.Client, control: EmulatorControl) -> None:

@@ -131,6 +131,8 @@ def test_cold_warm_and_uncached_loads_are_identical(repo: Path) -> None:
 
     warm = validate(repo, cache=True)  # the run's entry: templates decoded only when asked for
     assert warm.diagnostics == uncached[0] and warm._templates is None
+    # The names, where the fetch splits the name space, come from the run's entry too.
+    assert warm.names == sorted(t.name for t in cold.templates) and warm._templates is None
     assert snapshot(warm) == uncached
 
     with sqlite3.connect(database(repo)) as db:  # only the per-file entries left

@@ -9,9 +9,10 @@ from pathlib import Path
 import pytest
 
 from test_loadcache_identity import snapshot, write_templates
-from waform.desired import can_fork, load_desired
+from waform.desired import load_desired
 from waform.loadcache import LoadCache
 from waform.rules import RuleSettings
+from waform.workshare import can_fork
 
 
 @pytest.fixture

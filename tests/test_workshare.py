@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from waform.desired import can_fork
-from waform.workshare import share
+from waform.workshare import can_fork, share
 
 pytestmark = pytest.mark.skipif(not can_fork(), reason="helpers are forked (Linux)")
 

@@ -14,8 +14,6 @@ templates, positions and diagnostics, in the same order (``tests/test_loadcache_
 
 from __future__ import annotations
 
-import os
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -45,7 +43,7 @@ from waform.rules import RuleSettings
 from waform.rules.context import TemplateContext
 from waform.rules.engine import FileRules, check_across
 from waform.rules.silence import Silenced
-from waform.workshare import share
+from waform.workshare import can_fork, share, usable_cpus
 from waform.yamlsafe import decode
 
 #: Cold files from which forked helpers pay off (measured: ``bench/validate_bench.py
@@ -86,6 +84,7 @@ class DesiredState:
     cache_dir: Path | None = None
     _materialise: Callable[[], LoadResult] | None = None
     _writing: list[Callable[[], object]] = field(default_factory=list)
+    _names: list[str] | None = None
 
     @classmethod
     def of(
@@ -104,6 +103,14 @@ class DesiredState:
         """One per (name, language), in file order, ``source`` = the language key's position."""
         self._decode()
         return self._templates  # type: ignore[return-value]
+
+    @property
+    def names(self) -> list[str]:
+        """The templates' names, sorted, one per template-language — without decoding a warm
+        load's templates (the fetch splits the name space by them while they are decoded)."""
+        if self._names is None:
+            self._names = sorted(t.name for t in self.templates)
+        return self._names
 
     @property
     def files(self) -> list[LoadedFile]:
@@ -219,6 +226,7 @@ class _Run:
                 run_key=self.run_key,
                 cache_dir=self.cache.directory,
                 _materialise=lambda: self._load()[0],
+                _names=stored.names,
             )
         writes = Writes()
         loaded, silenced, contexts = self._load(writes)
@@ -229,7 +237,9 @@ class _Run:
         state = DesiredState.of(loaded, diagnostics, silenced)
         if self.cache is not None:
             state.run_key, state.cache_dir = self.run_key, self.cache.directory
-            writes.items[self.run_key] = encode_run(diagnostics, silenced, len(loaded.templates))
+            writes.items[self.run_key] = encode_run(
+                diagnostics, silenced, len(loaded.templates), state.names
+            )
             if write_later:
                 state.writing(writes.store_elsewhere(self.cache.directory, can_fork()))
             else:
@@ -376,16 +386,3 @@ def _assemble(
         result.diagnostics = [replace(d, severity="error") for d in result.diagnostics]
     result.diagnostics = sort_diagnostics(result.diagnostics)
     return result, [*silenced, *partial_silenced], [*contexts, *partial_contexts]
-
-
-def usable_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
-
-
-def can_fork() -> bool:
-    """Workers are forked: they start in milliseconds with waform already imported (spawning
-    one would import it again, ~0.5 s). Fork is only safe enough on Linux."""
-    return sys.platform.startswith("linux")

@@ -45,7 +45,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 #: Bump when what an entry holds, or how it is read back, changes.
-FORMAT = 1
+FORMAT = 2
 CACHE_DIR_ENV = "WAFORM_CACHE_DIR"
 DEFAULT_CACHE_DIR = Path(".waform") / "cache"
 DATABASE = "load-cache.sqlite3"
@@ -96,11 +96,14 @@ class FileEntry(_Entry):
 
 
 class RunEntry(_Entry):
-    """All files of one run: every diagnostic and silenced finding, how many templates loaded."""
+    """All files of one run: every diagnostic and silenced finding, how many templates loaded
+    and their names (sorted, one per template-language: where the fetch may split the name
+    space before the templates are decoded)."""
 
     diagnostics: list[tuple[str, int, int, Severity, str, str]]
     silenced: list[tuple[str, int, int, Severity, str, str, str]]
     templates: int
+    names: list[str] = []
 
     def findings(self) -> list[Diagnostic]:
         return [Diagnostic(*finding) for finding in self.diagnostics]
@@ -132,12 +135,16 @@ def encode_file(
 
 
 def encode_run(
-    diagnostics: Sequence[Diagnostic], silenced: Sequence[Silenced], templates: int
+    diagnostics: Sequence[Diagnostic],
+    silenced: Sequence[Silenced],
+    templates: int,
+    names: Sequence[str] = (),
 ) -> bytes:
     entry = RunEntry(
         diagnostics=[(d.path, *_row(d)) for d in diagnostics],
         silenced=[(s.diagnostic.path, *_row(s.diagnostic), s.reason) for s in silenced],
         templates=templates,
+        names=list(names),
     )
     return entry.model_dump_json().encode()
 

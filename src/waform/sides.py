@@ -2,7 +2,7 @@
 waform last submitted of their write-only fields.
 
 One sweep of the list endpoint (only a full view of the scope tells which templates are not in
-git). The files are known to be valid before it starts; a warm load's templates are decoded
+git), in parts at once where the desired names allow it. The files are known to be valid before it starts; a warm load's templates are decoded
 from the load cache in a worker thread while the fetch waits on the network.
 """
 
@@ -54,7 +54,8 @@ async def compared_sides(
     forms: bool = False,
 ) -> Sides:
     """What plan and drift compare: the target's templates (always a sweep: only a full view
-    of the scope tells which are not in git; ceil(N / 1000) requests) paired with git's,
+    of the scope tells which are not in git; split by the desired names where that is provably
+    complete, see :mod:`waform.sweep_parts`) paired with git's,
     and the records of what waform last submitted of their write-only fields; with
     ``forms``, also what the differ needs of git's alone (:class:`waform.desired_forms.DesiredForms`).
 
@@ -67,7 +68,11 @@ async def compared_sides(
     # is compared at once in the thread, instead of its wire form being kept for the differ.
     arrived: dict[tuple[str, str], RemoteTemplate] = {}
     fetch = fetch_remote(
-        client, names=None, config=config, on_page=lambda page: arrived.update(_keyed(page))
+        client,
+        names=None,
+        config=config,
+        on_page=lambda page: arrived.update(_keyed(page)),
+        desired_names=state.names,
     )
     with _switching_often():
         fetched, (desired, write_only, desired_forms) = await asyncio.gather(

@@ -33,7 +33,7 @@ from pydantic import AfterValidator, ConfigDict, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
 from waform import submissions
-from waform.desired import DesiredState, can_fork
+from waform.desired import DesiredState
 from waform.desired_forms import DesiredForms, hash_line_of, in_key_order
 from waform.errors import WaformError
 from waform.loadcache import Keys, LoadCache
@@ -50,6 +50,7 @@ from waform.model.template import (
 from waform.normalize import hash_lines
 from waform.outcomes import elsewhere
 from waform.rules.plan import component_text
+from waform.workshare import can_fork
 
 log = logging.getLogger(__name__)
 Key = tuple[str, str]

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
+import sys
 import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection, wait
@@ -23,6 +25,20 @@ from typing import Any, TypeVar
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+
+def usable_cpus() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    """Workers are forked: they start in milliseconds with waform already imported (spawning
+    one would import it again, ~0.5 s). Fork is only safe enough on Linux."""
+    return sys.platform.startswith("linux")
+
 
 #: Jobs per chunk: small enough that the two ends meet within a few milliseconds, large enough
 #: that the lock and the pipe cost little (a chunk of template files is ~25 KB of results,

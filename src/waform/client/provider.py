@@ -56,10 +56,18 @@ class Provider(Protocol):
         self,
         *,
         name_prefix: str | None = None,
+        page_size: int = ...,
         on_page: PageListener[RemoteTemplate] | None = None,
     ) -> list[RemoteTemplate]:
-        """Every template, all pages; only names starting with ``name_prefix`` when given.
-        ``on_page`` is told each page's templates as they arrive."""
+        """Every template, all pages of up to ``page_size`` (default: the vendor's most); only
+        names starting with ``name_prefix`` when given. ``on_page`` is told each page's
+        templates as they arrive."""
+        ...
+
+    async def count_templates(self, *, name_prefix: str | None = None) -> int | None:
+        """How many templates ``list_templates(name_prefix=)`` would return now, in one small
+        request (``None``: the vendor cannot tell). The fetcher checks a split listing against
+        it (:mod:`waform.sweep_parts`)."""
         ...
 
     async def get_by_name(self, name: str) -> list[RemoteTemplate]:

@@ -76,15 +76,22 @@ class SinchProvider(HttpApi):
         self,
         *,
         name_prefix: str | None = None,
+        page_size: int = MAX_PAGE_SIZE,
         on_page: PageListener[RemoteTemplate] | None = None,
     ) -> list[RemoteTemplate]:
         """Every template of the project (whose name starts with ``name_prefix``), all pages."""
 
         async def page(token: str | None) -> tuple[list[RemoteTemplate], str | None]:
-            found = await self.list_page(page_token=token, name_prefix=name_prefix)
+            found = await self.list_page(
+                page_size=page_size, page_token=token, name_prefix=name_prefix
+            )
             return found.templates, found.nextPageToken
 
         return await collect_pages(page, op="listTemplates", on_page=on_page)
+
+    async def count_templates(self, *, name_prefix: str | None = None) -> int:
+        """How many templates ``list_templates`` would return: ``totalSize`` of a one-item page."""
+        return (await self.list_page(page_size=1, name_prefix=name_prefix)).totalSize
 
     async def get_by_name(self, name: str) -> list[RemoteTemplate]:
         """Every language of ``name`` (all pages); ``[]`` when the name does not exist."""
