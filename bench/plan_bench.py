@@ -15,7 +15,8 @@ Timed, ``--runs`` times each:
    (here 5 parts of 2 pages, plus one request for the total that proves them complete), then
    the canonical-form diff.
 2. **warm** — the same plan again: no file changed, so the load cache answers; the fetch starts
-   once the cache's run entry proves the files valid, and the templates are decoded beside it.
+   once the cache's run entry proves the files valid, and what the plan needs of the templates
+   (stored by the cold run, ``waform.stored_forms``) is read beside it.
 3. **naive** — the same files and diff (loaded without the cache), but the remote read the way
    a Terraform provider's refresh does it: one GET per template-language, 10 in flight.
 
