@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
+import time
 from pathlib import Path
 from typing import Any
 
@@ -249,3 +250,28 @@ def test_validate_command_output_is_the_same_cached_and_not(
         validate(repo, cache=False).templates
     )
     assert (repo / ".waform" / "cache" / DATABASE).exists()
+
+
+def test_entries_unused_for_a_month_are_dropped_when_the_cache_is_next_written(repo: Path) -> None:
+    validate(repo, cache=True)
+    gone = repo / "templates" / "misnamed.yaml"
+    gone.unlink()
+    validate(repo, cache=True)  # the removed file's entry stays, unused
+    with sqlite3.connect(database(repo)) as db:
+        db.execute("UPDATE entries SET used = used - 40 * 86400")
+        before = {key for (key,) in db.execute("SELECT key FROM entries")}
+    validate(repo, cache=True)  # answered by the run's entry: it only marks what it used
+    with sqlite3.connect(database(repo)) as db:
+        assert {key for (key,) in db.execute("SELECT key FROM entries")} == before
+    target = repo / "templates" / "examples" / "order_shipped.yaml"
+    target.write_text(target.read_text().replace("has left our warehouse", "is with the courier"))
+    changed = validate(repo, cache=True)  # new entries: the month-old unused ones go
+    with sqlite3.connect(database(repo)) as db:
+        after = {key for (key,) in db.execute("SELECT key FROM entries")}
+        recent = db.execute("SELECT count(*) FROM entries WHERE used > ?", (time.time() - 60,))
+        assert recent.fetchone()[0] == len(after)
+    # One per file, this run's and the one the read-only run used; gone: the removed file's,
+    # the changed file's old one and the first run's.
+    assert sorted(key[0] for key in after) == ["f"] * changed.files_read + ["r", "r"]
+    assert sorted(key[0] for key in before - after) == ["f", "f", "r"]
+    assert snapshot(validate(repo, cache=True)) == snapshot(validate(repo, cache=False))
