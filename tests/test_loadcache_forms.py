@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import random
 import re
 import shutil
 import sqlite3
@@ -89,6 +90,10 @@ def test_a_warm_plan_reads_its_templates_from_the_stored_forms(project: Path) ->
     assert _plan_json() == uncached  # cold: the forms are stored beside the fetch
     key, value = _forms_entry(project)
     assert stored_forms.decode(value) is not None
+    # Warm, byte for byte: every template is created, so each request body is written from
+    # its stored wire form (canonical JSON: spring_sale's country multipliers came back in
+    # another order).
+    assert _plan_json() == uncached
     # A sound entry with other content (the check below can fail) is what a warm plan uses:
     # the request body is made from the stored wire form.
     assert value.count(b"has left our warehouse") == 1
@@ -154,3 +159,20 @@ def test_a_sealed_template_that_does_not_validate_is_refused_with_a_way_out(proj
     assert code == 1 and not out
     assert "does not validate" in one_error_line(err) and "--no-cache" in err
     assert _plan_json("--no-cache")
+
+
+def test_a_run_entry_with_its_names_out_of_order_plans_as_uncached(project: Path) -> None:
+    """The run entry's names guide the cut through the name space before the fetch, which
+    needs them sorted; an entry someone shaped with them in another order still plans right
+    (it once raised IndexError from the cut)."""
+    uncached = _plan_json("--no-cache")
+    _plan_json()
+    with sqlite3.connect(cache_dir(project) / DATABASE) as db:
+        [(key, value)] = db.execute("SELECT key, value FROM entries WHERE key LIKE 'r%'")
+        entry = json.loads(value)
+        names = ["aaba", "aa", "bbbb", "aab", "a", "b", "bbb", "aabb"] * 200  # two pages
+        random.Random(16).shuffle(names)
+        entry["names"] = names
+        db.execute("UPDATE entries SET value = ? WHERE key = ?", (json.dumps(entry), key))
+    # The same plan, after the parts that the names cut were found incomplete.
+    assert _plan_json() == uncached.replace('"requests": 1', '"requests": 3')

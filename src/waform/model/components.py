@@ -314,6 +314,14 @@ class Optimization(WireModel):
         | None
     ) = None
 
+    @field_validator("bidCountryMultiplierOverrides")
+    @classmethod
+    def _by_country(cls, value: dict[str, str] | None) -> dict[str, str] | None:
+        """One order (the countries'), which carries no meaning: a template read from its file
+        and one read from its stored wire form (canonical JSON, :mod:`waform.stored_forms`)
+        make the same request body, byte for byte."""
+        return dict(sorted(value.items())) if value else value
+
 
 class TemplateDetails(WireModel):
     """``details`` of a create/update request: the content Meta reviews."""
