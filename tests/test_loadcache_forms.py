@@ -7,10 +7,13 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import json
+import os
 import random
 import re
 import shutil
 import sqlite3
+import threading
+import traceback
 from collections.abc import Callable
 from pathlib import Path
 
@@ -176,3 +179,32 @@ def test_a_run_entry_with_its_names_out_of_order_plans_as_uncached(project: Path
         db.execute("UPDATE entries SET value = ? WHERE key = ?", (json.dumps(entry), key))
     # The same plan, after the parts that the names cut were found incomplete.
     assert _plan_json() == uncached.replace('"requests": 1', '"requests": 3')
+
+
+def _fork_of_stored_forms() -> None:
+    stack = traceback.extract_stack()
+    if any(f.name == "store_elsewhere" and f.filename.endswith("stored_forms.py") for f in stack):
+        _FORMS_FORKED_FROM.append(threading.current_thread().name)
+
+
+_FORMS_FORKED_FROM: list[str] = []  # the thread of each fork that stores a plan's forms
+os.register_at_fork(before=_fork_of_stored_forms)
+
+
+@pytest.mark.parametrize("cache", ["cold", "warm, no stored forms"])
+def test_the_stored_forms_are_written_by_a_process_forked_while_no_request_is_in_flight(
+    project: Path, cache: str
+) -> None:
+    """A fork copies the mutexes other threads hold, and the embedded emulator answers the
+    fetch on the event loop's thread, inside SQLite with the GIL released: forked from the
+    decode thread mid-fetch, the child that stores the forms could wait forever on SQLite's
+    allocator mutex (reproduced outside waform: 90 children of 300). So the plan forks it on
+    the event loop's thread, before the fetch (cold) or after it (warm)."""
+    if cache != "cold":
+        _plan_json()
+        with sqlite3.connect(cache_dir(project) / DATABASE) as db:
+            db.execute("DELETE FROM entries WHERE key LIKE 'p%'")
+    _FORMS_FORKED_FROM.clear()
+    assert _plan_json() == _plan_json("--no-cache")
+    assert _FORMS_FORKED_FROM == [threading.main_thread().name]
+    assert stored_forms.decode(_forms_entry(project)[1]) is not None

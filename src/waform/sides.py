@@ -62,6 +62,7 @@ async def compared_sides(
     The files are known to be valid here. What depends on them alone — a warm load's
     templates decoded from the load cache, which have write-only fields, the forms — is worked
     out in a thread while the fetch waits on the network."""
+    from waform import stored_forms
     from waform.fetcher import fetch_remote
 
     # The templates fetched so far, by key: a desired template whose remote one has arrived
@@ -74,11 +75,20 @@ async def compared_sides(
         on_page=lambda page: arrived.update(_keyed(page)),
         desired_names=state.names,
     )
+    # A plan stores what it needs of the templates for the next one (waform.stored_forms) in a
+    # forked process, forked here on this thread while no request is in flight: a fork from the
+    # decode thread mid-fetch copies any SQLite mutex the embedded emulator's thread holds at
+    # that moment, and the child (which opens the load cache) would wait for it forever.
+    cold = forms and state.decoded
+    if cold:  # the templates are in memory already
+        stored_forms.store_elsewhere(state, state.templates)
     with _switching_often():
-        fetched, (desired, write_only, desired_forms) = await asyncio.gather(
+        fetched, (desired, write_only, desired_forms, read) = await asyncio.gather(
             _timed(fetch, timings, "fetch"),
             asyncio.to_thread(_decoded, state, arrived if forms else None, timings),
         )
+    if forms and not cold and not read:  # warm, and the stored forms were missing or unsound
+        stored_forms.store_elsewhere(state, desired)
     started = time.perf_counter()
     inventory = pair(desired, fetched.templates, processors(config))
     # Only the matched templates with write-only fields (known from the decode thread).
@@ -122,23 +132,20 @@ def _decoded(
     state: DesiredState,
     arrived: Mapping[tuple[str, str], RemoteTemplate] | None,
     timings: dict[str, float],
-) -> tuple[list[DesiredTemplate], set[tuple[str, str]], DesiredForms | None]:
+) -> tuple[list[DesiredTemplate], set[tuple[str, str]], DesiredForms | None, bool]:
     """``state.templates``, the keys of those with write-only fields and, given the remote
     templates ``arrived`` so far, their :class:`~waform.desired_forms.DesiredForms` (in a worker
-    thread: the event loop is fetching meanwhile). For a plan (``arrived``), all three are read
-    from the load cache when no file changed, else worked out and stored there
-    (:mod:`waform.stored_forms`)."""
+    thread: the event loop is fetching meanwhile); whether they were read from the load cache's
+    stored forms (a plan's, ``arrived``, when no file changed: :mod:`waform.stored_forms`)."""
     from waform import stored_forms, submissions
 
     started = time.perf_counter()
     stored = stored_forms.read(state) if arrived is not None else None
     if stored is not None:
         timings["decode"] = time.perf_counter() - started
-        return stored.templates, stored.write_only, stored.forms
+        return stored.templates, stored.write_only, stored.forms, True
     templates = state.templates
-    if arrived is not None:
-        stored_forms.store_elsewhere(state, templates)
     write_only = {t.key for t in templates if submissions.of(t.details, t.category)}
     desired_forms = DesiredForms.of(templates, arrived) if arrived is not None else None
     timings["decode"] = time.perf_counter() - started
-    return templates, write_only, desired_forms
+    return templates, write_only, desired_forms, False
