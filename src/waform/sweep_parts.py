@@ -64,9 +64,10 @@ def cut(names: Sequence[str], prefix: str, *, page_size: int, at_once: int) -> l
     ``names`` (sorted; one per template-language) that starts with ``prefix`` lies.
 
     The parts with the most pages are split, all of them together (the sweep takes as long as
-    its longest chain of pages), while there are no more parts than the names fill pages (so
-    they cost at most twice the ordinary sweep's requests) or than are read ``at_once``; a part
-    holding a name equal to its prefix is not split. Fewer than two parts: ``[]`` (one page, or
+    its longest chain of pages), while there are no more parts than the larger of the pages the
+    names fill and ``at_once`` (so at most ``at_once`` requests beyond the ordinary sweep's
+    twice; the splits stop, all or none, where a level would exceed it); a part holding a name
+    equal to its prefix is not split. Fewer than two parts: ``[]`` (one page, or
     nothing to split: the ordinary sweep is as fast).
     """
     lo = bisect_left(names, prefix)
