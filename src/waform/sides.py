@@ -126,8 +126,9 @@ def _decoded(
     """``state.templates``, the keys of those with write-only fields and, given the remote
     templates ``arrived`` so far, their :class:`~waform.desired_forms.DesiredForms` (in a worker
     thread: the event loop is fetching meanwhile). For a plan (``arrived``), all three are read
-    from the load cache when no file changed, else worked out and stored there
-    (:mod:`waform.stored_forms`)."""
+    from the load cache when no file changed; else the process that stores them there
+    (:mod:`waform.stored_forms`) tells the hash and the write-only keys, and this thread only
+    compares (both, here, without a cache or if that process fails)."""
     from waform import stored_forms, submissions
 
     started = time.perf_counter()
@@ -136,8 +137,18 @@ def _decoded(
         timings["decode"] = time.perf_counter() - started
         return stored.templates, stored.write_only, stored.forms
     templates = state.templates
-    if arrived is not None:
-        stored_forms.store_elsewhere(state, templates)
+    worked_out = stored_forms.store_elsewhere(state, templates) if arrived is not None else None
+    if worked_out is not None and arrived is not None:
+        # The process storing the forms works out the hash and the write-only keys they are
+        # made of; this thread, beside the fetch and sharing its interpreter, only compares.
+        compared: dict[tuple[str, str], tuple[RemoteTemplate, bool]] = {}
+        DesiredForms.compare(templates, arrived, compared)
+        result = worked_out()
+        DesiredForms.compare(templates, arrived, compared)  # the pages that came meanwhile
+        if result is not None:
+            desired_hash, write_only = result
+            timings["decode"] = time.perf_counter() - started
+            return templates, write_only, DesiredForms(desired_hash, compared)
     write_only = {t.key for t in templates if submissions.of(t.details, t.category)}
     desired_forms = DesiredForms.of(templates, arrived) if arrived is not None else None
     timings["decode"] = time.perf_counter() - started
