@@ -5,6 +5,7 @@ forked child as in a thread; work that fails tells nothing, and prints nothing."
 from __future__ import annotations
 
 import os
+import time
 
 import pytest
 
@@ -37,3 +38,11 @@ def test_failed_work_tells_nothing_and_prints_nothing(
     assert elsewhere(fails, fork)() is None
     out, err = capfd.readouterr()
     assert (out, err) == ("", "")
+
+
+@pytest.mark.parametrize("fork", WAYS)
+def test_work_that_does_not_end_is_not_waited_for_forever(fork: bool) -> None:
+    started = time.monotonic()
+    wait = elsewhere(lambda: time.sleep(30), fork, patience=0.3)
+    assert wait() is None
+    assert time.monotonic() - started < 10

@@ -7,6 +7,8 @@ import functools
 import logging
 import os
 import pickle
+import select
+import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -87,11 +89,20 @@ class Writes:
                 cache.close()
 
 
-def elsewhere(work: Callable[[], T], fork: bool) -> Callable[[], T | None]:
+#: How long the caller waits for work done beside it (seconds; 10,000 templates take about one)
+#: before it goes on without: that work only saves time later, and a process forked while
+#: another thread held a lock could wait forever.
+PATIENCE = 120.0
+
+
+def elsewhere(
+    work: Callable[[], T], fork: bool, patience: float = PATIENCE
+) -> Callable[[], T | None]:
     """Start ``work`` in a forked process (``fork``), else in a thread; the result waits until
-    it is done and returns what ``work`` returned (``None`` if it failed). The child shares this
-    process's memory, sends its result back through a pipe (pickled: it is this program's own,
-    in memory) and leaves without running its exit handlers."""
+    it is done (at most ``patience`` seconds) and returns what ``work`` returned (``None`` if it
+    failed or took longer). The child shares this process's memory, sends its result back
+    through a pipe (pickled: it is this program's own, in memory) and leaves without running its
+    exit handlers."""
     if not fork:
         box: list[T] = []
 
@@ -101,11 +112,11 @@ def elsewhere(work: Callable[[], T], fork: bool) -> Callable[[], T | None]:
             except Exception as exc:  # noqa: BLE001 - as a failed child: no result
                 log.debug("work beside the caller failed (%s)", exc)
 
-        thread = threading.Thread(target=run)
+        thread = threading.Thread(target=run, daemon=True)
         thread.start()
 
         def joined() -> T | None:
-            thread.join()
+            thread.join(patience)
             return box[0] if box else None
 
         return _once(joined)
@@ -122,6 +133,13 @@ def elsewhere(work: Callable[[], T], fork: bool) -> Callable[[], T | None]:
 
     def reaped() -> T | None:
         with os.fdopen(reader, "rb") as pipe:
+            if not select.select([pipe], [], [], patience)[0]:  # it writes only when done
+                log.warning(
+                    "storing into the load cache took over %g s; going on without it", patience
+                )
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return None
             sent = pipe.read()
         os.waitpid(pid, 0)
         return pickle.loads(sent) if sent else None  # nothing sent: ``work`` failed
