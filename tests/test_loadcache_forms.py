@@ -197,9 +197,10 @@ def test_the_stored_forms_are_written_by_a_process_forked_while_no_request_is_in
 ) -> None:
     """A fork copies the mutexes other threads hold, and the embedded emulator answers the
     fetch on the event loop's thread, inside SQLite with the GIL released: forked from the
-    decode thread mid-fetch, the child that stores the forms could wait forever on SQLite's
-    allocator mutex (reproduced outside waform: 90 children of 300). So the plan forks it on
-    the event loop's thread, before the fetch (cold) or after it (warm)."""
+    decode thread mid-fetch, the child that stores the forms could wait on SQLite's allocator
+    mutex until it is killed (``outcomes.PATIENCE``, 120 s; seen in about one cold plan of ten
+    at 10,000 templates). So the plan forks it on the event loop's thread, before the fetch
+    (cold) or after it (warm)."""
     if cache != "cold":
         _plan_json()
         with sqlite3.connect(cache_dir(project) / DATABASE) as db:

@@ -66,6 +66,20 @@ class DesiredForms:
 
         return cls(hash_lines(map(line, _in_key_order(desired)), in_order=True), compared)
 
+    @staticmethod
+    def compare(
+        desired: Iterable[DesiredTemplate],
+        arrived: Mapping[tuple[str, str], RemoteTemplate],
+        compared: dict[tuple[str, str], tuple[RemoteTemplate, bool]],
+    ) -> None:
+        """Add to ``compared`` (see :attr:`compared`) the templates whose remote one has arrived
+        since, when the hash is made elsewhere (a cold plan's stored forms,
+        :func:`waform.stored_forms.store_elsewhere`, are made of the same lines)."""
+        for d in desired:
+            remote = arrived.get(d.key)
+            if remote is not None and d.key not in compared:
+                compared[d.key] = (remote, remote.effective_details() == d.details.to_wire())
+
     def wire(self, d: DesiredTemplate, r: RemoteTemplate) -> tuple[dict[str, Any] | None, bool]:
         """``d``'s wire form (``None`` when only needed for a comparison made already) and
         whether its content equals ``r``'s."""

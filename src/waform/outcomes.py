@@ -6,10 +6,14 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import pickle
+import select
+import signal
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 from waform.diagnostics import Diagnostic
 from waform.loadcache import LoadCache, encode_file
@@ -19,6 +23,7 @@ from waform.rules.engine import FileRules
 from waform.rules.silence import Silenced
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass
@@ -84,18 +89,64 @@ class Writes:
                 cache.close()
 
 
-def elsewhere(work: Callable[[], object], fork: bool) -> Callable[[], object]:
+#: How long the caller waits for work done beside it (seconds; 10,000 templates take about one)
+#: before it goes on without: that work only saves time later, and a process forked while
+#: another thread held a lock could wait forever.
+PATIENCE = 120.0
+
+
+def elsewhere(
+    work: Callable[[], T], fork: bool, patience: float = PATIENCE
+) -> Callable[[], T | None]:
     """Start ``work`` in a forked process (``fork``), else in a thread; the result waits until
-    it is done. The child shares this process's memory and leaves without running its exit
-    handlers; what it finds is lost with it (``work`` stores its own results)."""
+    it is done (at most ``patience`` seconds) and returns what ``work`` returned (``None`` if it
+    failed or took longer). The child shares this process's memory, sends its result back
+    through a pipe (pickled: it is this program's own, in memory) and leaves without running its
+    exit handlers."""
     if not fork:
-        thread = threading.Thread(target=work)
+        box: list[T] = []
+
+        def run() -> None:
+            try:
+                box.append(work())
+            except Exception as exc:  # noqa: BLE001 - as a failed child: no result
+                log.debug("work beside the caller failed (%s)", exc)
+
+        thread = threading.Thread(target=run, daemon=True)
         thread.start()
-        return thread.join
+
+        def joined() -> T | None:
+            thread.join(patience)
+            return box[0] if box else None
+
+        return _once(joined)
+    reader, writer = os.pipe()
     pid = os.fork()
     if pid == 0:
         try:
-            work()
+            os.close(reader)
+            with os.fdopen(writer, "wb") as pipe:
+                pipe.write(pickle.dumps(work()))
         finally:
             os._exit(0)
-    return functools.partial(os.waitpid, pid, 0)
+    os.close(writer)
+
+    def reaped() -> T | None:
+        with os.fdopen(reader, "rb") as pipe:
+            if not select.select([pipe], [], [], patience)[0]:  # it writes only when done
+                log.warning(
+                    "storing into the load cache took over %g s; going on without it", patience
+                )
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return None
+            sent = pipe.read()
+        os.waitpid(pid, 0)
+        return pickle.loads(sent) if sent else None  # nothing sent: ``work`` failed
+
+    return _once(reaped)
+
+
+def _once(wait: Callable[[], T | None]) -> Callable[[], T | None]:
+    """``wait``, called once however often the result is asked for (a child is reaped once)."""
+    return functools.cache(wait)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import sys
 import time
-from collections.abc import Coroutine, Iterator, Mapping
+from collections.abc import Callable, Coroutine, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -76,16 +76,16 @@ async def compared_sides(
         desired_names=state.names,
     )
     # A plan stores what it needs of the templates for the next one (waform.stored_forms) in a
-    # forked process, forked here on this thread while no request is in flight: a fork from the
-    # decode thread mid-fetch copies any SQLite mutex the embedded emulator's thread holds at
-    # that moment, and the child (which opens the load cache) would wait for it forever.
-    cold = forms and state.decoded
-    if cold:  # the templates are in memory already
-        stored_forms.store_elsewhere(state, state.templates)
+    # process forked here, on the event loop's thread, while no request is in flight: a fork
+    # copies the mutexes other threads hold, and the embedded emulator answers on this thread
+    # inside SQLite with the GIL released, so a child forked by the decode thread mid-fetch
+    # could wait on SQLite's allocator mutex until outcomes.PATIENCE (120 s) ran out.
+    cold = forms and state.decoded  # the templates are in memory already
+    worked_out = stored_forms.store_elsewhere(state, state.templates) if cold else None
     with _switching_often():
         fetched, (desired, write_only, desired_forms, read) = await asyncio.gather(
             _timed(fetch, timings, "fetch"),
-            asyncio.to_thread(_decoded, state, arrived if forms else None, timings),
+            asyncio.to_thread(_decoded, state, arrived if forms else None, timings, worked_out),
         )
     if forms and not cold and not read:  # warm, and the stored forms were missing or unsound
         stored_forms.store_elsewhere(state, desired)
@@ -132,11 +132,14 @@ def _decoded(
     state: DesiredState,
     arrived: Mapping[tuple[str, str], RemoteTemplate] | None,
     timings: dict[str, float],
+    worked_out: Callable[[], tuple[str, set[tuple[str, str]]] | None] | None = None,
 ) -> tuple[list[DesiredTemplate], set[tuple[str, str]], DesiredForms | None, bool]:
     """``state.templates``, the keys of those with write-only fields and, given the remote
     templates ``arrived`` so far, their :class:`~waform.desired_forms.DesiredForms` (in a worker
     thread: the event loop is fetching meanwhile); whether they were read from the load cache's
-    stored forms (a plan's, ``arrived``, when no file changed: :mod:`waform.stored_forms`)."""
+    stored forms (a plan's, ``arrived``, when no file changed: :mod:`waform.stored_forms`).
+    ``worked_out``: the process storing them tells the hash and the write-only keys, so this
+    thread only compares (both, here, without it or if that process fails)."""
     from waform import stored_forms, submissions
 
     started = time.perf_counter()
@@ -145,6 +148,16 @@ def _decoded(
         timings["decode"] = time.perf_counter() - started
         return stored.templates, stored.write_only, stored.forms, True
     templates = state.templates
+    if worked_out is not None and arrived is not None:
+        # This thread, beside the fetch and sharing its interpreter, only compares.
+        compared: dict[tuple[str, str], tuple[RemoteTemplate, bool]] = {}
+        DesiredForms.compare(templates, arrived, compared)
+        result = worked_out()
+        DesiredForms.compare(templates, arrived, compared)  # the pages that came meanwhile
+        if result is not None:
+            desired_hash, write_only = result
+            timings["decode"] = time.perf_counter() - started
+            return templates, write_only, DesiredForms(desired_hash, compared), False
     write_only = {t.key for t in templates if submissions.of(t.details, t.category)}
     desired_forms = DesiredForms.of(templates, arrived) if arrived is not None else None
     timings["decode"] = time.perf_counter() - started

@@ -24,7 +24,7 @@ import functools
 import hashlib
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -194,7 +194,10 @@ def _decoded(value: bytes, start: int) -> StoredForms:
 def encode(templates: Sequence[DesiredTemplate]) -> bytes:
     """The stored form of a run's templates (their models at hand): the sha256 of what follows
     its line; the places of the templates (one JSON list); their hash lines, one each."""
-    rows = [_row(d) for d in templates]
+    return _encoded([_row(d) for d in templates])
+
+
+def _encoded(rows: Sequence[tuple[_Place, bytes]]) -> bytes:
     body = json.dumps([place for place, _line in rows]).encode() + b"\n"
     body += b"".join(line for _place, line in rows)
     return hashlib.sha256(body).hexdigest().encode() + b"\n" + body
@@ -209,24 +212,35 @@ def _row(d: DesiredTemplate) -> tuple[_Place, bytes]:
     return place, hash_line_of(d, d.details.to_wire())
 
 
-def store_elsewhere(state: DesiredState, templates: Sequence[DesiredTemplate]) -> None:
+def store_elsewhere(
+    state: DesiredState, templates: Sequence[DesiredTemplate]
+) -> Callable[[], tuple[str, set[Key]] | None] | None:
     """Encode and store the forms of ``state``'s run beside the caller (a forked process where
-    possible: the fetch needs the GIL); :meth:`DesiredState.written` waits for it."""
+    possible: the fetch needs the GIL and this process's one core); :meth:`DesiredState.written`
+    waits for it. The result waits too, and tells the ``desiredHash`` and the keys with
+    write-only fields, which the forms are made of (so the caller need not work them out as
+    well: ``None`` if that failed); ``None`` without a cache."""
     directory = state.cache_dir
     if directory is None:
-        return
+        return None
     key = Keys.forms(state.run_key)
-    state.writing(elsewhere(functools.partial(_store, directory, key, templates), can_fork()))
+    result = elsewhere(functools.partial(_store, directory, key, templates), can_fork())
+    state.writing(result)
+    return result
 
 
-def _store(directory: Path, key: str, templates: Sequence[DesiredTemplate]) -> None:
+def _store(directory: Path, key: str, templates: Sequence[DesiredTemplate]) -> tuple[str, set[Key]]:
+    rows = [_row(d) for d in templates]
     cache = LoadCache(directory)
     try:
-        cache.put_many({key: encode(templates)})
+        cache.put_many({key: _encoded(rows)})
     except Exception as exc:  # noqa: BLE001 - a cache that is not written only costs speed
         log.debug("stored plan forms not written (%s)", exc)
     finally:
         cache.close()
+    write_only = {d.key for d, (place, _line) in zip(templates, rows, strict=True) if place[3]}
+    lines = in_key_order((d.key, line) for d, (_place, line) in zip(templates, rows, strict=True))
+    return hash_lines(lines, in_order=True), write_only
 
 
 __all__ = ["StoredForms", "StoredTemplate", "decode", "encode", "read", "store_elsewhere"]

@@ -1,0 +1,48 @@
+"""Work done beside the caller (:func:`waform.outcomes.elsewhere`: the load cache's writes, the
+stored plan forms with the hash and write-only keys they are made of) tells its result, in a
+forked child as in a thread; work that fails tells nothing, and prints nothing."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import pytest
+
+from waform.outcomes import elsewhere
+from waform.workshare import can_fork
+
+WAYS = [
+    pytest.param(True, id="forked", marks=pytest.mark.skipif(not can_fork(), reason="Linux")),
+    pytest.param(False, id="thread"),
+]
+
+
+@pytest.mark.parametrize("fork", WAYS)
+def test_the_result_comes_back(fork: bool) -> None:
+    here = os.getpid()
+    wait = elsewhere(lambda: ("sha256:abc", {("a", "EN_US")}, os.getpid()), fork)
+    desired_hash, keys, pid = wait()
+    assert (desired_hash, keys) == ("sha256:abc", {("a", "EN_US")})
+    assert (pid != here) == fork  # a forked child did it, or this process
+    assert wait() == (desired_hash, keys, pid)  # asked again: the same, once reaped
+
+
+@pytest.mark.parametrize("fork", WAYS)
+def test_failed_work_tells_nothing_and_prints_nothing(
+    fork: bool, capfd: pytest.CaptureFixture[str]
+) -> None:
+    def fails() -> str:
+        raise RuntimeError("disk full")
+
+    assert elsewhere(fails, fork)() is None
+    out, err = capfd.readouterr()
+    assert (out, err) == ("", "")
+
+
+@pytest.mark.parametrize("fork", WAYS)
+def test_work_that_does_not_end_is_not_waited_for_forever(fork: bool) -> None:
+    started = time.monotonic()
+    wait = elsewhere(lambda: time.sleep(30), fork, patience=0.3)
+    assert wait() is None
+    assert time.monotonic() - started < 10
