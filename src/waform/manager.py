@@ -219,7 +219,6 @@ class Manager:
         state = await self._load_in_thread(paths, strict, desired, timings)
         async with self.open_client() as client:
             sides = await compared_sides(client, self.config, state, timings, forms=True)
-            state.written()  # the new load-cache entries were stored beside the fetch
             inventory = sides.inventory
             started = time.perf_counter()
             diff = functools.partial(
@@ -239,6 +238,9 @@ class Manager:
                     requests=client.requests_made, edit_history=history, now=client.server_time
                 )
             timings["diff"] = time.perf_counter() - started
+            # The new load-cache entries were stored beside the fetch and the diff (a warm
+            # plan's missing forms are forked after the fetch: see waform.sides).
+            state.written()
 
         settings = RuleSettings(overrides=self.config.rules, strict=strict)
         # The files' `ignore:` / `# waform: ignore` silence plan-time findings as well.
