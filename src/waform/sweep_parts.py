@@ -63,23 +63,31 @@ def cut(names: Sequence[str], prefix: str, *, page_size: int, at_once: int) -> l
     """Disjoint name prefixes, each starting with ``prefix``, under which every name of
     ``names`` (sorted; one per template-language) that starts with ``prefix`` lies.
 
-    The parts with the most pages are split, all of them together (the sweep takes as long as
-    its longest chain of pages), while there are no more parts than the larger of the pages the
-    names fill and ``at_once`` (so at most ``at_once`` requests beyond the ordinary sweep's
-    twice; the splits stop, all or none, where a level would exceed it); a part holding a name
-    equal to its prefix is not split. Fewer than two parts: ``[]`` (one page, or
+    The parts with the most pages are split, all of them together, while that shortens the
+    read (:func:`_rounds`: the sweep takes as long as its longest chain of pages, or as its
+    pages take ``at_once`` at a time) — so names spread over many first letters are read a
+    letter each, and there are fewer parts than the names fill pages times ``at_once``. A part
+    holding a name equal to its prefix is not split. Fewer than two parts: ``[]`` (one page, or
     nothing to split: the ordinary sweep is as fast).
     """
     lo = bisect_left(names, prefix)
     parts = [_Node(prefix, lo, _end(names, prefix, lo, len(names)))]
-    max_parts = max(at_once, parts[0].pages(page_size))
     while (longest := max(part.pages(page_size) for part in parts)) > 1:
         split = [_children(names, p) for p in parts if p.pages(page_size) == longest]
         kept = [p for p in parts if p.pages(page_size) != longest]
-        if not all(split) or len(kept) + sum(map(len, split)) > max_parts:
+        if not all(split):
             break
-        parts = kept + [child for children in split for child in children]
+        finer = kept + [child for children in split for child in children]
+        if _rounds(finer, page_size, at_once) >= _rounds(parts, page_size, at_once):
+            break
+        parts = finer
     return sorted(part.prefix for part in parts) if len(parts) > 1 else []
+
+
+def _rounds(parts: Sequence[_Node], page_size: int, at_once: int) -> int:
+    """Round trips one after another to read ``parts``, ``at_once`` chains at a time."""
+    pages = [part.pages(page_size) for part in parts]
+    return max(max(pages), -(-sum(pages) // at_once))
 
 
 class _Stray(Exception):
