@@ -106,6 +106,20 @@ class IgnoresNameFilter(httpx.AsyncBaseTransport):
         return await self.inner.handle_async_request(request)
 
 
+class RefusesNameFilter(httpx.AsyncBaseTransport):
+    """A server that answers 400 to a list filtered by ``templateName``."""
+
+    def __init__(self, inner: Tracking) -> None:
+        self.inner = inner
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        if "templateName" in request.url.params:
+            self.inner.sent.append(request.url)
+            body = {"errorCode": "invalid_input", "message": "Unknown parameter templateName."}
+            return httpx.Response(400, json=body, request=request)
+        return await self.inner.handle_async_request(request)
+
+
 @pytest.fixture
 def remote(tmp_path: Path):
     r = Remote(tmp_path)
@@ -199,6 +213,16 @@ def test_a_server_whose_filter_is_no_prefix_filter_gets_the_ordinary_sweep(
     assert result.requests == requests and (3 + 1) + 6 <= requests <= (3 + 1) + 2 + 6
     assert dumped(result) == dumped(sequential(remote))
     assert {t.key for t in told} == {t.key for t in result.templates}
+
+
+def test_a_server_that_refuses_the_filter_gets_the_ordinary_sweep(remote: Remote) -> None:
+    remote.seed(NAMES, LANGUAGES)
+    result, _ = fetch(remote, NAMES, transport=RefusesNameFilter(remote.transport))
+    assert result.parts == ()
+    # Refused parts are not sent again (the first ends the others), then the 6 pages in turn.
+    requests = len(sent(remote))
+    assert result.requests == requests and 1 + 6 <= requests <= (3 + 1) + 6
+    assert dumped(result) == dumped(sequential(remote))
 
 
 def test_a_scope_prefix_bounds_the_parts_and_the_total(remote: Remote) -> None:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from waform.client import Provider
 from waform.client.pages import PageListener
+from waform.errors import ApiError
 from waform.model.remote import RemoteTemplate
 
 
@@ -94,6 +95,13 @@ class _Stray(Exception):
     """A part returned a name outside its prefix: the server's filter is not a prefix filter."""
 
 
+def _falls_back(exc: BaseException) -> bool:
+    """A stray name, or a request of the parts the server refused as asked (400: a filter or a
+    page size it does not take): the ordinary sweep, which does without them, decides. Other
+    errors (credentials, an outage after the retries) would fail it as well: they are raised."""
+    return isinstance(exc, _Stray) or (isinstance(exc, ApiError) and exc.status == 400)
+
+
 @dataclass(frozen=True)
 class Parts:
     """What listing the parts found: the templates when they are provably the whole list,
@@ -142,7 +150,7 @@ async def list_parts(
             for prefix in prefixes:
                 group.create_task(part(prefix))
     except BaseExceptionGroup as failures:
-        errors = failures.split(_Stray)[1]
+        errors = failures.split(_falls_back)[1]
         if errors is not None:
             raise errors.exceptions[0] from None  # one line for the user: the first failure
         return Parts(None, str(failures.exceptions[0]))
