@@ -30,11 +30,12 @@ from waform.model.enums import normalize_language
 from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate
 from waform.plan import Plan, UnsafePlanError
-from waform.sides import compared_sides
+from waform.sides import Sides, compared_sides
 
 if TYPE_CHECKING:
     from waform.apply.results import ApplyReport
     from waform.apply.runner import ApplyOptions, DryRun
+    from waform.client import Provider
     from waform.drift_report import DriftReport
     from waform.importer import ImportResult
     from waform.loadcache import LoadCache
@@ -221,22 +222,7 @@ class Manager:
             sides = await compared_sides(client, self.config, state, timings, forms=True)
             inventory = sides.inventory
             started = time.perf_counter()
-            diff = functools.partial(
-                plan_changes,
-                inventory,
-                self.config,
-                target=self.target.name,
-                submitted=sides.submitted,
-                desired_forms=sides.desired_forms,
-                replace_keys=named.replacing(),
-                discard_keys=named.discarding(),
-            )
-            plan = diff(requests=client.requests_made)
-            history = await edit_history(client, plan)
-            if history is not None:
-                plan = diff(
-                    requests=client.requests_made, edit_history=history, now=client.server_time
-                )
+            plan = await self._diffed(client, sides, named)
             timings["diff"] = time.perf_counter() - started
             # The new load-cache entries were stored beside the fetch and the diff (a warm
             # plan's missing forms are forked after the fetch: see waform.sides).
@@ -262,6 +248,24 @@ class Manager:
             update={"paths": [str(p) for p in paths], "target_address": self.target.address}
         )
         return PlanOutcome(plan, diagnostics, silenced, refusal=refusal, timings=timings)
+
+    async def _diffed(self, client: Provider, sides: Sides, named: NamedKeys) -> Plan:
+        """The plan of the paired sides, with Meta's edit history where an update needs it."""
+        diff = functools.partial(
+            plan_changes,
+            sides.inventory,
+            self.config,
+            target=self.target.name,
+            submitted=sides.submitted,
+            desired_forms=sides.desired_forms,
+            replace_keys=named.replacing(),
+            discard_keys=named.discarding(),
+        )
+        plan = diff(requests=client.requests_made)
+        history = await edit_history(client, plan)
+        if history is not None:
+            plan = diff(requests=client.requests_made, edit_history=history, now=client.server_time)
+        return plan
 
     async def _load_in_thread(
         self,
