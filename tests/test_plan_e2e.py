@@ -7,117 +7,28 @@ templates added out of band — and the plan is read in all three renderings.
 
 from __future__ import annotations
 
-import base64
 import json
 import re
 import sqlite3
 import sys
-import textwrap
 from pathlib import Path
 
-import httpx
 import jsonschema
 import pytest
-from click.testing import CliRunner
 
-from waform.cli import cli
-from waform.emulator import EmulatorControl
+from plan_e2e_support import (
+    API,
+    AUTH,
+    EXAMPLES,
+    Project,
+    build_every_state,
+    details,
+    template_yaml,
+    text_of,
+)
 from waform.loadcache import DATABASE, cache_dir
-from waform.plan import Plan, plan_json_schema
+from waform.plan import plan_json_schema
 from waform.render import PLAN_MARKER
-
-PROJECT = "local"
-AUTH = ("local", "local")
-API = f"/v1/projects/{PROJECT}/whatsapp/templates"
-
-
-def text_of(name: str, version: int = 1) -> str:
-    """A body that passes Meta's rules and is unique per template (and version)."""
-    words = name.replace("_", " ")
-    if version == 1:
-        return f"Your order {{{{1}}}} ({words}) has shipped and arrives on {{{{2}}}} as planned."
-    if version == 2:
-        return (
-            f"Good news: order {{{{1}}}} ({words}) is on its way and arrives {{{{2}}}} as promised."
-        )
-    return (
-        f"Order {{{{1}}}} ({words}, revision {version}) is on its way and arrives {{{{2}}}} today."
-    )
-
-
-EXAMPLES = ["A-1042", "Monday"]
-
-
-def details(name: str, version: int = 1) -> dict:
-    return {"components": [{"type": "BODY", "text": text_of(name, version), "examples": EXAMPLES}]}
-
-
-def template_yaml(
-    name: str, version: int = 1, *, category: str = "UTILITY", extra: str = ""
-) -> str:
-    return textwrap.dedent(
-        f"""\
-        name: {name}
-        category: {category}
-        {extra}
-        languages:
-          en_US:
-            details:
-              components:
-                - type: BODY
-                  text: "{text_of(name, version)}"
-                  examples: {json.dumps(EXAMPLES)}
-        """
-    )
-
-
-class Project:
-    """A scratch repository: templates/, waform.yaml, and the emulator state file."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.templates = root / "templates"
-        self.templates.mkdir()
-        self.state = root / "state.sqlite3"
-        self.config = root / "waform.yaml"
-        self.config.write_text(f"targets:\n  local: {{type: local, state: {self.state.name}}}\n")
-        self.control = EmulatorControl.in_process(self.state)
-        self.control.set_review_delay(10**6)  # reviews end only when the test says so
-        self.http: httpx.Client = self.control.client
-
-    def write(self, name: str, version: int = 1, **kw) -> None:
-        (self.templates / f"{name}.yaml").write_text(template_yaml(name, version, **kw))
-
-    def api(self, method: str, path: str = "", **kw) -> dict:
-        response = self.http.request(method, API + path, auth=AUTH, **kw)
-        assert response.status_code < 300, response.text
-        return response.json() if response.content else {}
-
-    def create(self, name: str, version: int = 1, *, status: str = "SUBMIT", category="UTILITY"):
-        body = {
-            "name": name,
-            "language": "EN_US",
-            "category": category,
-            "status": status,
-            "details": details(name, version),
-        }
-        return self.api("POST", json=body)
-
-    def edit(self, name: str, version: int) -> dict:
-        body = {"status": "SUBMIT", "details": details(name, version)}
-        return self.api("PATCH", f"/{name}/languages/EN_US", json=body)
-
-    def review(self, name: str, outcome: str = "APPROVED", **kw) -> None:
-        done = self.control.complete_reviews(PROJECT, name, "EN_US", outcome=outcome, **kw)
-        assert done, f"no review was pending for {name}"
-
-    def plan(self, *args: str, config: Path | None = None) -> tuple[int, str, str]:
-        result = CliRunner().invoke(
-            cli,
-            ["plan", str(self.templates), "--config", str(config or self.config), *args],
-            catch_exceptions=False,
-        )
-        return result.exit_code, result.stdout, result.stderr
 
 
 @pytest.fixture
@@ -126,42 +37,6 @@ def project(tmp_path, monkeypatch):
     proj = Project(tmp_path)
     yield proj
     proj.control.close()
-
-
-def build_every_state(p: Project) -> None:
-    """One template per row of the decision table, each in its real remote state."""
-    p.write("new_submit")  # absent → create
-    p.write("new_draft", extra="status: draft")  # absent → create-draft
-
-    p.create("draft_ready", status="DRAFT")  # never-submitted draft, same content → submit
-    p.write("draft_ready")
-
-    p.create("edited")  # approved, file changed → update
-    p.review("edited")
-    p.write("edited", 2)
-
-    p.create("unchanged")  # approved, same → no-op
-    p.review("unchanged")
-    p.write("unchanged")
-
-    p.create("in_review")  # submitted, review pending, file changed → blocked
-    p.write("in_review", 2)
-
-    p.create("recategorised", category="MARKETING")  # approved as MARKETING, file says UTILITY
-    p.review("recategorised", category="MARKETING")
-    p.write("recategorised")
-
-    p.control.add_template(
-        PROJECT, "meta_made", "EN_US", "UTILITY", details("meta_made"), meta_generated=True
-    )
-    p.write("meta_made", 2)  # Meta-generated → read-only
-
-    p.create("turned_down")  # rejected, file unchanged → blocked
-    p.review("turned_down", "REJECTED", rejection_code="INVALID_FORMAT")
-    p.write("turned_down")
-
-    p.create("old_promo")  # approved, in no file → unmanaged / delete with prune
-    p.review("old_promo")
 
 
 def test_every_action_and_blocked_item_from_real_remote_states(project):
@@ -370,163 +245,3 @@ def test_a_foreign_draft_is_named_not_resubmitted(project):
     project.write("dash_edit", 3)
     [action] = json.loads(project.plan("--json")[1])["actions"]
     assert action["action"] == "update"
-
-
-def test_invalid_files_stop_the_plan_before_any_request(project):
-    project.write("fine_one")
-    (project.templates / "broken.yaml").write_text("name: broken\ncategory: NOPE\n")
-    project.control.client.delete("/_emulator/requests")
-    code, out, err = project.plan()
-    assert code == 1 and "broken.yaml" in err
-    assert project.control.requests(PROJECT) == []
-
-
-def _execute(p: Project, plan: Plan) -> None:
-    """Send every action's own request: the plan must carry exactly what apply sends."""
-    for action in plan.actions:
-        request = action.request
-        response = p.http.request(
-            request.method,
-            f"/v1/projects/{PROJECT}{request.path}",
-            params=request.query,
-            json=request.body,
-            auth=AUTH,
-        )
-        assert response.status_code < 300, (action.name, response.text)
-
-
-def test_a_freshly_applied_state_plans_to_zero_changes(project):
-    project.write("new_submit")
-    project.write("new_draft", extra="status: draft")
-    project.create("draft_ready", status="DRAFT")
-    project.write("draft_ready")
-    project.create("edited")
-    project.review("edited")
-    project.write("edited", 2)
-    footer_file = textwrap.dedent(
-        f"""\
-        name: with_footer
-        category: UTILITY
-        languages:
-          de:
-            details:
-              messageSendTtlSeconds: 3600
-              components:
-                - {{type: FOOTER, text: "Danke"}}
-                - {{type: BODY, text: "{text_of("with_footer")}", examples: {json.dumps(EXAMPLES)}}}
-                - type: BUTTONS
-                  buttons:
-                    - {{type: URL, text: Track, url: "https://shop.example.com/t/{{{{1}}}}",
-                        examples: ["https://shop.example.com/t/A-1042"]}}
-        """
-    )
-    (project.templates / "with_footer.yaml").write_text(footer_file)
-
-    out_file = project.root / "plan.json"
-    code, out, err = project.plan("--out", str(out_file), "--detailed-exitcode")
-    assert code == 2, err
-    plan = Plan.from_json(out_file.read_text())
-    assert plan.summary.create == 2 and plan.summary.submit == 1 and plan.summary.update == 1
-    _execute(project, plan)
-    project.control.complete_reviews(PROJECT, outcome="APPROVED")
-
-    code, out, err = project.plan("--detailed-exitcode")
-    assert (code, out) == (
-        0,
-        'No changes: git and target "local" match.\nPlan: no changes, 5 unchanged.\n',
-    ), err
-
-
-def test_safety_refusal_prints_the_plan_and_writes_no_file(project):
-    for i in range(12):
-        project.create(f"legacy_{i:02d}")
-    project.control.complete_reviews(PROJECT, outcome="APPROVED")
-    project.write("legacy_00")
-    strict = project.root / "strict.yaml"
-    strict.write_text(
-        project.config.read_text()
-        + "prune: true\nsafety: {maxDeletePercent: 50, maxUpdatePercent: 50, minManaged: 10}\n"
-    )
-    out_file = project.root / "plan.json"
-    code, out, err = project.plan("--out", str(out_file), config=strict)
-    assert code == 1
-    assert out.count("  - legacy_") == 11
-    assert "Safety (refused): plan deletes 11 of 12 managed templates" in out
-    assert "error: plan refused: plan deletes 11 of 12" in err and "--force" in err
-    assert not out_file.exists()
-    code, out, err = project.plan("--out", str(out_file), "--force", config=strict)
-    assert code == 0 and out_file.exists()
-    assert Plan.from_json(out_file.read_text()).safety.forced
-
-
-def test_invalid_files_print_diagnostics_and_plan_nothing(project):
-    (project.templates / "broken.yaml").write_text(
-        "name: broken\ncategory: UTILITY\nlanguages: [\n"
-    )
-    out_file = project.root / "plan.json"
-    code, out, err = project.plan("--json", "--out", str(out_file))
-    assert code == 1
-    assert out == ""
-    assert "broken.yaml:" in err and "Traceback" not in err
-    assert err.strip().splitlines()[-1].startswith("error: ")
-    assert not out_file.exists()
-
-
-def test_json_output_is_clean_with_verbose_logs(project):
-    project.write("new_submit")
-    result = CliRunner().invoke(
-        cli,
-        ["-v", "plan", str(project.templates), "--config", str(project.config), "--json"],
-    )
-    assert result.exit_code == 0, result.stderr
-    json.loads(result.stdout)
-    assert "request" in result.stderr  # the timing/request line went to stderr
-
-
-SECRET = "sk-waform-test-0123456789abcdef-SECRET"
-
-
-def test_no_secret_in_any_output(tmp_path, monkeypatch):
-    from waform.emulator import EmulatorSettings
-    from waform.emulator.server import ServedEmulator
-
-    monkeypatch.chdir(tmp_path)
-    settings = EmulatorSettings(state_path=":memory:", key_id="key-id-1", key_secret=SECRET)
-    with ServedEmulator(settings) as served:
-        templates = tmp_path / "templates"
-        templates.mkdir()
-        (templates / "new_submit.yaml").write_text(template_yaml("new_submit"))
-        config = tmp_path / "waform.yaml"
-        config.write_text(
-            textwrap.dedent(
-                f"""\
-                targets:
-                  staging:
-                    type: sinch
-                    projectId: p1
-                    baseUrl: {served.url}
-                    auth: {{type: basic, keyIdEnv: T_KEY_ID, keySecretEnv: T_KEY_SECRET}}
-                """
-            )
-        )
-        out_file = tmp_path / "plan.json"
-        captured = []
-        for secret, extra in ((SECRET, ["--out", str(out_file)]), (SECRET + "-wrong", [])):
-            for fmt in ([], ["--json"], ["--markdown"]):
-                result = CliRunner().invoke(
-                    cli,
-                    ["-vv", "plan", str(templates), "--config", str(config), *fmt, *extra],
-                    env={"T_KEY_ID": "key-id-1", "T_KEY_SECRET": secret},
-                )
-                captured += [result.stdout, result.stderr]
-                if secret == SECRET:
-                    assert result.exit_code == 0, result.stderr
-                    assert "new_submit" in result.stdout
-                else:
-                    assert result.exit_code == 1
-                    assert result.stderr.startswith("error: ") or "error: " in result.stderr
-        captured.append(out_file.read_text())
-    basic = base64.b64encode(f"key-id-1:{SECRET}".encode()).decode()
-    for text in captured:
-        assert SECRET not in text
-        assert basic not in text
