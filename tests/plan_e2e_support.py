@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
+import pytest
 from click.testing import CliRunner
 
 from waform.cli import cli
@@ -105,6 +107,15 @@ class Project:
             catch_exceptions=False,
         )
         return result.exit_code, result.stdout, result.stderr
+
+
+def opened_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Project]:
+    """The ``project`` fixture: a :class:`Project` in ``tmp_path`` (the working directory), its
+    emulator closed after the test."""
+    monkeypatch.chdir(tmp_path)
+    proj = Project(tmp_path)
+    yield proj
+    proj.control.close()
 
 
 def build_every_state(p: Project) -> None:

@@ -20,9 +20,9 @@ from plan_e2e_support import (
     API,
     AUTH,
     EXAMPLES,
-    Project,
     build_every_state,
     details,
+    opened_project,
     template_yaml,
     text_of,
 )
@@ -33,10 +33,7 @@ from waform.render import PLAN_MARKER
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    proj = Project(tmp_path)
-    yield proj
-    proj.control.close()
+    yield from opened_project(tmp_path, monkeypatch)
 
 
 def test_every_action_and_blocked_item_from_real_remote_states(project):

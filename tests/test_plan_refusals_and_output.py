@@ -17,6 +17,7 @@ from plan_e2e_support import (
     EXAMPLES,
     PROJECT,
     Project,
+    opened_project,
     template_yaml,
     text_of,
 )
@@ -26,10 +27,7 @@ from waform.plan import Plan
 
 @pytest.fixture
 def project(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
-    proj = Project(tmp_path)
-    yield proj
-    proj.control.close()
+    yield from opened_project(tmp_path, monkeypatch)
 
 
 def test_invalid_files_stop_the_plan_before_any_request(project):
