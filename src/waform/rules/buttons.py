@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from waform.model.components import OtpButton, PhoneNumberButton, UrlButton
 from waform.rules.context import Hit, TemplateContext
 from waform.rules.registry import check
+from waform.rules.shape import ANY_BUTTON, BUTTONS, COPY_CODE_BUTTON, PHONE_BUTTON, URL_BUTTON
 from waform.rules.text import (
     blocked_host,
     has_emoji,
@@ -21,7 +22,7 @@ MAX_BUTTONS = 10
 MAX_URL = 2000
 
 
-@check("WA-BT1")
+@check("WA-BT1", needs=(BUTTONS,))
 def button_total(ctx: TemplateContext) -> Iterator[Hit]:
     if ctx.buttons and len(ctx.buttons[1].buttons) > MAX_BUTTONS:
         total = len(ctx.buttons[1].buttons)
@@ -34,7 +35,7 @@ def button_total(ctx: TemplateContext) -> Iterator[Hit]:
         )
 
 
-@check("WA-BT2")
+@check("WA-BT2", needs=(BUTTONS,))
 def quick_replies_grouped(ctx: TemplateContext) -> Iterator[Hit]:
     """Quick replies form one run (their count is bounded by WA-BT1's total of 10)."""
     if not ctx.buttons:
@@ -59,7 +60,7 @@ def quick_replies_grouped(ctx: TemplateContext) -> Iterator[Hit]:
 
 def _beyond_limit(ctx: TemplateContext, kind: str, limit: int) -> Iterator[Hit]:
     count = 0
-    for site in ctx.template_buttons():
+    for site in ctx.top_buttons:
         if site.button.type == kind:
             count += 1
             if count == limit + 1:
@@ -72,17 +73,17 @@ def _beyond_limit(ctx: TemplateContext, kind: str, limit: int) -> Iterator[Hit]:
                 )
 
 
-@check("WA-BT3")
+@check("WA-BT3", needs=(URL_BUTTON,))
 def at_most_two_url_buttons(ctx: TemplateContext) -> Iterator[Hit]:
     return _beyond_limit(ctx, "URL", 2)
 
 
-@check("WA-BT5")
+@check("WA-BT5", needs=(COPY_CODE_BUTTON,))
 def at_most_one_copy_code_button(ctx: TemplateContext) -> Iterator[Hit]:
     return _beyond_limit(ctx, "COPY_CODE", 1)
 
 
-@check("WA-BT4")
+@check("WA-BT4", needs=(PHONE_BUTTON,))
 def phone_buttons(ctx: TemplateContext) -> Iterator[Hit]:
     count = 0
     for site in ctx.all_buttons:
@@ -119,7 +120,7 @@ def label_fields(button: object) -> Iterator[tuple[str, str]]:
             yield field, value
 
 
-@check("WA-BT8")
+@check("WA-BT8", needs=(ANY_BUTTON,))
 def plain_labels(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.all_buttons:
         for field, label in label_fields(site.button):
@@ -148,7 +149,7 @@ def _groups(ctx: TemplateContext) -> Iterator[list]:
     yield from cards.values()
 
 
-@check("WA-BT9")
+@check("WA-BT9", needs=(ANY_BUTTON,))
 def distinct_labels(ctx: TemplateContext) -> Iterator[Hit]:
     for group in _groups(ctx):
         seen: set[str] = set()
@@ -167,7 +168,7 @@ def distinct_labels(ctx: TemplateContext) -> Iterator[Hit]:
             seen.add(key)
 
 
-@check("WA-BT10")
+@check("WA-BT10", needs=(URL_BUTTON,))
 def url_length(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.all_buttons:
         button = site.button
@@ -185,7 +186,7 @@ def url_length(ctx: TemplateContext) -> Iterator[Hit]:
             )
 
 
-@check("WA-BT11")
+@check("WA-BT11", needs=(URL_BUTTON,))
 def url_variable_at_end(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.all_buttons:
         button = site.button
@@ -218,17 +219,17 @@ def _blocked_urls(ctx: TemplateContext, kind: str) -> Iterator[Hit]:
             )
 
 
-@check("WA-BT12")
+@check("WA-BT12", needs=(URL_BUTTON,))
 def url_not_whatsapp(ctx: TemplateContext) -> Iterator[Hit]:
     return _blocked_urls(ctx, "WhatsApp link")
 
 
-@check("WA-BT14")
+@check("WA-BT14", needs=(URL_BUTTON,))
 def url_not_shortened(ctx: TemplateContext) -> Iterator[Hit]:
     return _blocked_urls(ctx, "URL shortener")
 
 
-@check("WA-BT13")
+@check("WA-BT13", needs=(BUTTONS,))
 def desktop_rendering(ctx: TemplateContext) -> Iterator[Hit]:
     if not ctx.buttons:
         return
