@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 from waform.model.components import OtpButton, PhoneNumberButton, UrlButton
 from waform.rules.context import Hit, TemplateContext
@@ -107,17 +108,25 @@ def phone_buttons(ctx: TemplateContext) -> Iterator[Hit]:
 _LABEL_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def label_fields(button: object) -> Iterator[tuple[str, str]]:
-    """``(field, label)`` of a button: ``text``, and ``autofillText`` on OTP buttons."""
-    kind = type(button)
+def _label_fields_of(kind: type) -> tuple[str, ...]:
     fields = _LABEL_FIELDS.get(kind)
     if fields is None:
         declared = getattr(kind, "model_fields", {})
         fields = _LABEL_FIELDS[kind] = tuple(f for f in ("text", "autofillText") if f in declared)
-    for field in fields:
+    return fields
+
+
+def label_fields(button: object) -> Iterator[tuple[str, str]]:
+    """``(field, label)`` of a button: ``text``, and ``autofillText`` on OTP buttons."""
+    for field in _label_fields_of(type(button)):
         value = getattr(button, field)
         if value:
             yield field, value
+
+
+def label_text(button: Any) -> str | None:
+    """The button's ``text`` label (``None`` when its type has none or it is left out)."""
+    return button.text if "text" in _label_fields_of(type(button)) else None
 
 
 @check("WA-BT8", needs=(ANY_BUTTON,))
@@ -139,9 +148,11 @@ def plain_labels(ctx: TemplateContext) -> Iterator[Hit]:
 
 
 def _groups(ctx: TemplateContext) -> Iterator[list]:
-    top = [site for site in ctx.all_buttons if site.card is None]
-    if top:
-        yield top
+    """The buttons that must differ from each other: the template's, then each card's."""
+    if ctx.top_buttons:
+        yield ctx.top_buttons
+    if ctx.carousel is None:
+        return
     cards: dict[int, list] = {}
     for site in ctx.all_buttons:
         if site.card is not None:
@@ -154,9 +165,7 @@ def distinct_labels(ctx: TemplateContext) -> Iterator[Hit]:
     for group in _groups(ctx):
         seen: set[str] = set()
         for site in group:
-            label = next(
-                (value for field, value in label_fields(site.button) if field == "text"), None
-            )
+            label = label_text(site.button)
             if not label:
                 continue
             key = " ".join(label.casefold().split())

@@ -103,18 +103,21 @@ class TemplateContext:
         self.buttons: tuple[int, Buttons] | None = None
         self.carousel: tuple[int, Carousel] | None = None
         self.offer: tuple[int, LimitedTimeOffer] | None = None
-        for index, component in enumerate(details.components):
-            if isinstance(component, TextHeader | MediaHeader | LocationHeader):
-                self.header = (index, component)
-            elif isinstance(component, Body):
+        # Told apart by ``type``, the model's discriminator (cheaper than isinstance over unions)
+        components: list[Any] = details.components
+        for index, component in enumerate(components):
+            kind = component.type
+            if kind == "BODY":
                 self.body = (index, component)
-            elif isinstance(component, Footer):
+            elif kind == "HEADER":
+                self.header = (index, component)
+            elif kind == "FOOTER":
                 self.footer = (index, component)
-            elif isinstance(component, Buttons):
+            elif kind == "BUTTONS":
                 self.buttons = (index, component)
-            elif isinstance(component, Carousel):
+            elif kind == "CAROUSEL":
                 self.carousel = (index, component)
-            elif isinstance(component, LimitedTimeOffer):
+            elif kind == "LIMITED_TIME_OFFER":
                 self.offer = (index, component)
         self.body_text: str = (self.body[1].text or "") if self.body else ""
 

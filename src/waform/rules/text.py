@@ -20,6 +20,7 @@ _TOKEN = re.compile(r"\{\{([^{}]*)\}\}")
 _POSITIONAL = re.compile(r"[1-9][0-9]*")
 _NAMED = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _VALID_TOKEN = r"\{\{[1-9][0-9]*\}\}"
+_NUMBERED = re.compile(r"\{\{([1-9][0-9]*)\}\}")
 _STARTS_WITH_VAR = re.compile(_VALID_TOKEN)
 _ENDS_WITH_VAR = re.compile(_VALID_TOKEN + r"$")
 _ADJACENT = re.compile(_VALID_TOKEN + _VALID_TOKEN)
@@ -66,9 +67,34 @@ EMPTY_SCAN = Scan()
 
 @functools.lru_cache(maxsize=4096)  # a button's URL is scanned by two rules, labels recur
 def scan(text: str | None) -> Scan:
-    """Find the variables of ``text`` (fast path: no brace at all)."""
+    """Find the variables of ``text``.
+
+    Fast paths: no brace at all, or every brace part of a well-written ``{{n}}`` (as in nearly
+    every template), which the token walk of :func:`_tokens` would find exactly so.
+    """
     if not text or ("{" not in text and "}" not in text):
         return EMPTY_SCAN
+    found = _NUMBERED.findall(text)
+    if found and text.count("{") == text.count("}") == 2 * len(found):
+        numbers = [int(number) for number in found]
+        named: list[str] = []
+        malformed: list[str] = []
+    else:
+        numbers, named, malformed = _tokens(text)
+    if not numbers:
+        return Scan((), tuple(named), tuple(malformed))
+    distinct = tuple(dict.fromkeys(numbers))
+    edge = variable_at_edge(text)
+    return Scan(
+        tuple(numbers), tuple(named), tuple(malformed),
+        distinct == tuple(range(1, len(distinct) + 1)),
+        edge,
+        None if edge else _edge(text.strip(_EDGE)),
+    )  # fmt: skip
+
+
+def _tokens(text: str) -> tuple[list[int], list[str], list[str]]:
+    """Positional numbers, named tokens and malformed ones (stray and single braces too)."""
     numbers: list[int] = []
     named: list[str] = []
     malformed: list[str] = []
@@ -94,16 +120,7 @@ def scan(text: str | None) -> Scan:
     tokens = len(numbers) + len(named) + len(malformed)
     if text.count("{") > 2 * tokens or text.count("}") > 2 * tokens:  # else no single brace
         malformed.extend(match.group(0) for match in _SINGLE_BRACED.finditer(text))
-    if not numbers:
-        return Scan((), tuple(named), tuple(malformed))
-    distinct = tuple(dict.fromkeys(numbers))
-    edge = variable_at_edge(text)
-    return Scan(
-        tuple(numbers), tuple(named), tuple(malformed),
-        distinct == tuple(range(1, len(distinct) + 1)),
-        edge,
-        None if edge else _edge(text.strip(_EDGE)),
-    )  # fmt: skip
+    return numbers, named, malformed
 
 
 def _stray(segment: str) -> str:
