@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -69,6 +71,11 @@ def test_scan_s_fast_path_finds_what_the_token_walk_finds(text: str) -> None:
         tuple(named),
         tuple(malformed),
     )
+
+
+@given(st.text(st.characters(max_codepoint=127)))
+def test_an_ascii_text_s_words_are_its_runs_of_word_characters(text: str) -> None:
+    assert word_count(text) == len(re.findall(r"\w+", text))
 
 
 def test_numbering_gaps_and_order_are_separate_claims() -> None:

@@ -14,7 +14,14 @@ from waform.model.components import OtpButton, UrlButton
 from waform.rules.buttons import label_fields
 from waform.rules.context import Hit, TemplateContext
 from waform.rules.registry import check
-from waform.rules.shape import AUTHENTICATION, BODY, FOOTER, OTP_BUTTON
+from waform.rules.shape import (
+    AUTHENTICATION,
+    BODY,
+    EXPIRY_MINUTES,
+    FOOTER,
+    OTP_BUTTON,
+    SECURITY_LINE,
+)
 from waform.rules.text import PACKAGE_NAME, SIGNATURE_HASH, contains_url, has_emoji
 
 CODE_EXPIRY = (1, 90)
@@ -22,7 +29,7 @@ MAX_APPS = 5
 AUTOFILL_TYPES = ("ONE_TAP", "ZERO_TAP")
 
 
-@check("WA-A1", needs=(BODY,))
+@check("WA-A1", needs=(BODY, (AUTHENTICATION, SECURITY_LINE)))
 def preset_body(ctx: TemplateContext) -> Iterator[Hit]:
     if not ctx.body:
         return
@@ -48,7 +55,7 @@ def preset_body(ctx: TemplateContext) -> Iterator[Hit]:
         )
 
 
-@check("WA-A2", needs=(FOOTER,))
+@check("WA-A2", needs=(FOOTER, (AUTHENTICATION, EXPIRY_MINUTES)))
 def expiry_footer(ctx: TemplateContext) -> Iterator[Hit]:
     if not ctx.footer:
         return

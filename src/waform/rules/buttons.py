@@ -9,7 +9,14 @@ from typing import Any
 from waform.model.components import OtpButton, PhoneNumberButton, UrlButton
 from waform.rules.context import Hit, TemplateContext
 from waform.rules.registry import check
-from waform.rules.shape import ANY_BUTTON, BUTTONS, COPY_CODE_BUTTON, PHONE_BUTTON, URL_BUTTON
+from waform.rules.shape import (
+    ANY_BUTTON,
+    BUTTONS,
+    COPY_CODE_BUTTON,
+    PHONE_BUTTON,
+    QUICK_REPLY_BUTTON,
+    URL_BUTTON,
+)
 from waform.rules.text import (
     blocked_host,
     has_emoji,
@@ -36,7 +43,7 @@ def button_total(ctx: TemplateContext) -> Iterator[Hit]:
         )
 
 
-@check("WA-BT2", needs=(BUTTONS,))
+@check("WA-BT2", needs=(QUICK_REPLY_BUTTON,))
 def quick_replies_grouped(ctx: TemplateContext) -> Iterator[Hit]:
     """Quick replies form one run (their count is bounded by WA-BT1's total of 10)."""
     if not ctx.buttons:

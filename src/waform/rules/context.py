@@ -21,7 +21,7 @@ from waform.model.components import (
     TemplateDetails,
     TextHeader,
 )
-from waform.rules.shape import ANY_BUTTON, TEXT, VARIABLES, Shape, button, component_features
+from waform.rules.shape import Shape, shape_of
 from waform.rules.text import Scan, scan
 
 Loc = tuple[str | int, ...]
@@ -144,7 +144,7 @@ class TemplateContext:
             [] if self.buttons is None else _button_sites(self.at(self.buttons[0]), self.buttons[1])
         )
         self.all_buttons = top if self.carousel is None else [*top, *self._collect_cards()]
-        self.shape = self._shape()
+        self.shape = shape_of(self)
 
     def _collect_cards(self) -> list[ButtonSite]:
         """The cards, their shapes and card bodies; returns the cards' buttons."""
@@ -168,17 +168,6 @@ class TemplateContext:
                     self.texts.append(_text_site("card body", owner, component.text, examples))
             self.card_shapes.append((card_loc, shape))
         return buttons
-
-    def _shape(self) -> Shape:
-        features = component_features(self.category, self.details.components)
-        if self.all_buttons:
-            features.add(ANY_BUTTON)
-            features.update(button(site.button.type) for site in self.all_buttons)
-        if self.texts:
-            features.add(TEXT)
-            if any(site.scan.any for site in self.texts):
-                features.add(VARIABLES)
-        return frozenset(features)
 
     def at(self, index: int, *rest: str | int) -> Loc:
         """Location of component ``index`` (or a field inside it)."""

@@ -3,7 +3,7 @@
 Most of the ~50 per-template checks can say nothing about most templates (offer rules without an
 offer, OTP rules without an OTP button, variable rules without a variable). A check declares
 what it needs (``@check("WA-O1", needs=(OFFER,))``); each template's *shape* is the set of
-:data:`Feature` it has, computed once (:attr:`waform.rules.context.TemplateContext.shape`); the
+:data:`Feature` it has (:func:`shape_of`, once per :class:`~waform.rules.context.TemplateContext`); the
 engine runs only the checks whose needs the shape meets, chosen once per distinct shape
 (:class:`ChecksByShape`). A declaration is a promise that the check yields nothing when the
 template lacks what it needs; ``tests/test_rules_needs.py`` holds every check to it.
@@ -11,8 +11,11 @@ template lacks what it needs; ``tests/test_rules_needs.py`` holds every check to
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from waform.rules.context import TemplateContext
 
 Feature = str
 Shape = frozenset[Feature]
@@ -41,6 +44,10 @@ TEXT = "a text"
 carousel card body (:attr:`~waform.rules.context.TemplateContext.texts`)."""
 VARIABLES = "a variable"
 """One of those texts holds a variable or something like one (``{{…}}``, ``{1}``, ``}}``)."""
+SECURITY_LINE = "addSecurityRecommendation"
+"""The body sets ``addSecurityRecommendation`` (true or false)."""
+EXPIRY_MINUTES = "codeExpirationMinutes"
+"""The footer sets ``codeExpirationMinutes``."""
 
 
 def button(kind: str) -> Feature:
@@ -52,16 +59,30 @@ URL_BUTTON = button("URL")
 OTP_BUTTON = button("OTP")
 PHONE_BUTTON = button("PHONE_NUMBER")
 COPY_CODE_BUTTON = button("COPY_CODE")
+QUICK_REPLY_BUTTON = button("QUICK_REPLY")
 
 
-def component_features(category: str, components: Iterable[Any]) -> set[Feature]:
-    """The features of the category and the top-level components (the rest come with the texts
-    and buttons: :meth:`waform.rules.context.TemplateContext._collect`)."""
-    features = {f"category {category}"}
-    for component in components:
-        kind = component.type
-        features.add(f"{kind} {component.format}" if kind == "HEADER" else kind)
-    return features
+def shape_of(ctx: TemplateContext) -> Shape:
+    """The features of a template-language (its texts and buttons already collected)."""
+    features = {f"category {ctx.category}"}
+    features.update(component.type for component in ctx.details.components)
+    if ctx.header is not None:
+        features.add(f"HEADER {ctx.header[1].format}")
+    if ctx.body is not None and ctx.body[1].addSecurityRecommendation is not None:
+        features.add(SECURITY_LINE)
+    if ctx.footer is not None and ctx.footer[1].codeExpirationMinutes is not None:
+        features.add(EXPIRY_MINUTES)
+    if ctx.all_buttons:
+        features.add(ANY_BUTTON)
+        for site in ctx.all_buttons:
+            features.add(button(site.button.type))
+    if ctx.texts:
+        features.add(TEXT)
+        for text in ctx.texts:
+            if text.scan.any:
+                features.add(VARIABLES)
+                break
+    return frozenset(features)
 
 
 def meets(needs: Needs, shape: Shape) -> bool:
