@@ -65,7 +65,8 @@ QUICK_REPLY_BUTTON = button("QUICK_REPLY")
 def shape_of(ctx: TemplateContext) -> Shape:
     """The features of a template-language (its texts and buttons already collected)."""
     features = {f"category {ctx.category}"}
-    features.update(component.type for component in ctx.details.components)
+    for component in ctx.details.components:
+        features.add(component.type)
     if ctx.header is not None:
         features.add(f"HEADER {ctx.header[1].format}")
     if ctx.body is not None and ctx.body[1].addSecurityRecommendation is not None:

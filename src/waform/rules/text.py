@@ -157,9 +157,11 @@ def numbering_order(numbers: tuple[int, ...]) -> str | None:
 
 
 def _edge(text: str) -> str | None:
+    """``text`` comes stripped (of whitespace at least), so ``$`` has no final newline to skip
+    and ``endswith`` spares the search along the whole text."""
     if _STARTS_WITH_VAR.match(text):
         return "start"
-    return "end" if _ENDS_WITH_VAR.search(text) else None
+    return "end" if text.endswith("}}") and _ENDS_WITH_VAR.search(text) else None
 
 
 def variable_at_edge(text: str) -> str | None:
