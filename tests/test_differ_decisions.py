@@ -396,3 +396,33 @@ def test_comparisons_made_beside_the_fetch_give_the_same_plan():
 
 
 BODY_OF = {"same": {"components": [BODY]}, "edited": {"components": [NEW_BODY]}}
+
+
+def test_comparisons_made_page_by_page_hold_the_later_read_of_a_template():
+    """The thread beside a cold plan's fetch compares each page as it arrives
+    (:class:`waform.sides.Arrivals`, :meth:`DesiredForms.compare`); a template read twice (a
+    sweep in parts that was not accepted, then read page after page) holds the comparison with
+    its later read, which is the one the fetch's result holds, so the differ uses it."""
+    from waform.sides import Arrivals
+
+    ds = [desired("same"), desired("edited", body=NEW_BODY), desired("new_one")]
+    stale = remote("same", state="APPROVED", body=NEW_BODY)
+    later = [remote("same", state="APPROVED"), remote("edited", state="APPROVED")]
+    arrived = Arrivals()
+    arrived.add([stale])
+    arrived.add(later)
+    arrived.close()
+    compared: dict = {}
+    for page in arrived.pages():  # ends once closed: the fetch is over
+        DesiredForms.compare(page, {d.key: d for d in ds}, compared)
+    assert {k: (r, same) for k, (r, same) in compared.items()} == {
+        later[0].key: (later[0], True),
+        later[1].key: (later[1], False),
+    }
+    assert all(compared[k][0] is arrived[k] for k in compared)
+    inventory = pair(ds, later, ())
+    forms = DesiredForms(hash_desired(ds), compared)
+    planned = plan_changes(inventory, desired_forms=forms)
+    assert planned.model_dump(exclude={"created_at"}) == plan_changes(inventory).model_dump(
+        exclude={"created_at"}
+    )

@@ -184,14 +184,15 @@ def test_a_run_entry_with_its_names_out_of_order_plans_as_uncached(project: Path
 def _fork_of_stored_forms() -> None:
     stack = traceback.extract_stack()
     if any(f.name == "store_elsewhere" and f.filename.endswith("stored_forms.py") for f in stack):
-        _FORMS_FORKED_FROM.append(threading.current_thread().name)
+        loading = any(f.name == "load_desired" for f in stack)
+        _FORMS_FORKED_FROM.append("the load" if loading else threading.current_thread().name)
 
 
-_FORMS_FORKED_FROM: list[str] = []  # the thread of each fork that stores a plan's forms
+_FORMS_FORKED_FROM: list[str] = []  # where each fork that stores a plan's forms came from
 os.register_at_fork(before=_fork_of_stored_forms)
 
 
-@pytest.mark.parametrize("cache", ["cold", "warm, no stored forms"])
+@pytest.mark.parametrize("cache", ["cold", "cold, loaded first (--html)", "warm, no stored forms"])
 def test_the_stored_forms_are_written_by_a_process_forked_while_no_request_is_in_flight(
     project: Path, cache: str
 ) -> None:
@@ -199,13 +200,16 @@ def test_the_stored_forms_are_written_by_a_process_forked_while_no_request_is_in
     fetch on the event loop's thread, inside SQLite with the GIL released: forked from the
     decode thread mid-fetch, the child that stores the forms could wait on SQLite's allocator
     mutex until it is killed (``outcomes.PATIENCE``, 120 s; seen in about one cold plan of ten
-    at 10,000 templates). So the plan forks it on the event loop's thread, before the fetch
-    (cold) or after it (warm)."""
-    if cache != "cold":
+    at 10,000 templates). So a cold plan forks it during the load, before any request is sent
+    (on the event loop's thread before the fetch when the command loaded the files first), and
+    a warm one on the event loop's thread after the fetch."""
+    if cache.startswith("warm"):
         _plan_json()
         with sqlite3.connect(cache_dir(project) / DATABASE) as db:
             db.execute("DELETE FROM entries WHERE key LIKE 'p%'")
     _FORMS_FORKED_FROM.clear()
-    assert _plan_json() == _plan_json("--no-cache")
-    assert _FORMS_FORKED_FROM == [threading.main_thread().name]
+    html = ("--html", str(project / "plan.html")) if "--html" in cache else ()
+    assert _plan_json(*html) == _plan_json("--no-cache")
+    expected = "the load" if cache == "cold" else threading.main_thread().name
+    assert _FORMS_FORKED_FROM == [expected]
     assert stored_forms.decode(_forms_entry(project)[1]) is not None

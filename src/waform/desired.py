@@ -51,6 +51,11 @@ from waform.yamlsafe import decode
 #: and 0.09 s shared, 300 files 0.24 s and 0.15 s).
 POOL_MIN_FILES = 200
 
+#: Work begun on a cold load's templates as soon as the files are loaded (see
+#: :func:`load_desired`): given the templates, the run's cache key and the cache directory, it
+#: returns a wait for its result.
+Beside = Callable[[Sequence[DesiredTemplate], str, Path], Callable[[], object]]
+
 
 class InvalidDesiredStateError(WaformError):
     """The files do not load or break an error-level rule; ``diagnostics`` says where."""
@@ -85,6 +90,8 @@ class DesiredState:
     _materialise: Callable[[], LoadResult] | None = None
     _writing: list[Callable[[], object]] = field(default_factory=list)
     _names: list[str] | None = None
+    beside: Callable[[], object] | None = None
+    """The result of what ``load_desired(beside=)`` began (it waits until that is done)."""
 
     @classmethod
     def of(
@@ -154,6 +161,7 @@ def load_desired(
     workers: int | None = None,
     pool_from: int = POOL_MIN_FILES,
     write_later: bool = False,
+    beside: Beside | None = None,
 ) -> DesiredState:
     """Load and check every template file under ``paths`` (see the module doc).
 
@@ -162,9 +170,16 @@ def load_desired(
     and stored beside the caller (:meth:`waform.outcomes.Writes.store_elsewhere`), which calls
     :meth:`DesiredState.written` before it ends (``plan`` does, after the fetch: the files are
     known valid before the entries are stored).
+
+    ``beside``: with a cache, work on the templates of a cold load begun as soon as the files
+    are loaded, before the rules across files, while the other CPU is idle (``plan`` stores what
+    it needs of the templates for the next plan: :func:`waform.stored_forms.store_elsewhere`);
+    :attr:`DesiredState.beside` waits for its result, :meth:`DesiredState.written` for it too.
+    It is begun before any request (a fork then copies no lock another thread holds) and even
+    if the files turn out invalid (then its result is not used).
     """
     with collector_paused():  # see waform.gcpause
-        return _Run(paths, settings, cache, workers, pool_from).state(write_later)
+        return _Run(paths, settings, cache, workers, pool_from).state(write_later, beside)
 
 
 class _Run:
@@ -211,7 +226,7 @@ class _Run:
         ]
         self.run_key = self.scope.run(self.keys)
 
-    def state(self, write_later: bool = False) -> DesiredState:
+    def state(self, write_later: bool = False, beside: Beside | None = None) -> DesiredState:
         stored = None
         if self.cache is not None and not self.all_cold:
             stored = decode_run(self.cache.get(self.run_key) or b"")
@@ -230,11 +245,17 @@ class _Run:
             )
         writes = Writes()
         loaded, silenced, contexts = self._load(writes)
+        began = None
+        if beside is not None and self.cache is not None:
+            began = beside(loaded.templates, self.run_key, self.cache.directory)
         # As the rules see them: files without errors, then the valid parts of the others.
         across = check_across([*loaded.files, *loaded.partial], self.settings, contexts)
         diagnostics = sort_diagnostics([*loaded.diagnostics, *across.diagnostics])
         silenced = [*silenced, *across.silenced]
         state = DesiredState.of(loaded, diagnostics, silenced)
+        if began is not None:
+            state.beside = began
+            state.writing(began)
         if self.cache is not None:
             state.run_key, state.cache_dir = self.run_key, self.cache.directory
             writes.items[self.run_key] = encode_run(

@@ -68,17 +68,20 @@ class DesiredForms:
 
     @staticmethod
     def compare(
-        desired: Iterable[DesiredTemplate],
-        arrived: Mapping[tuple[str, str], RemoteTemplate],
+        page: Iterable[RemoteTemplate],
+        desired: Mapping[tuple[str, str], DesiredTemplate],
         compared: dict[tuple[str, str], tuple[RemoteTemplate, bool]],
     ) -> None:
-        """Add to ``compared`` (see :attr:`compared`) the templates whose remote one has arrived
-        since, when the hash is made elsewhere (a cold plan's stored forms,
-        :func:`waform.stored_forms.store_elsewhere`, are made of the same lines)."""
-        for d in desired:
-            remote = arrived.get(d.key)
-            if remote is not None and d.key not in compared:
-                compared[d.key] = (remote, remote.effective_details() == d.details.to_wire())
+        """Add to ``compared`` (see :attr:`compared`) the templates of a page just fetched that
+        are ``desired`` (by key), when the hash is made elsewhere (a cold plan's stored forms,
+        :func:`waform.stored_forms.store_elsewhere`, are made of the same lines). A template
+        read again (a sweep in parts that was not accepted) replaces the earlier comparison,
+        as its later read replaces the earlier one in the fetch's result."""
+        for remote in page:
+            d = desired.get(remote.key)
+            if d is not None:
+                wire = d.details.to_wire()
+                compared[remote.key] = (remote, remote.effective_details() == wire)
 
     def wire(self, d: DesiredTemplate, r: RemoteTemplate) -> tuple[dict[str, Any] | None, bool]:
         """``d``'s wire form (``None`` when only needed for a comparison made already) and

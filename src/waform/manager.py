@@ -21,7 +21,7 @@ import httpx
 from waform.activities import edit_history, review_started, submission_records
 from waform.config import Config, Target, load_config
 from waform.config.trust import HostTrust
-from waform.desired import DesiredState, InvalidDesiredStateError, load_desired
+from waform.desired import Beside, DesiredState, InvalidDesiredStateError, load_desired
 from waform.diagnostics import Diagnostic, is_rule_finding, refusal_count, sort_diagnostics
 from waform.differ import NamedKeys, plan_changes
 from waform.gcpause import collector_paused
@@ -116,19 +116,27 @@ class Manager:
     # ------------------------------------------------------------------ steps
 
     def validate(
-        self, paths: Sequence[str | Path], *, strict: bool = False, write_later: bool = False
+        self,
+        paths: Sequence[str | Path],
+        *,
+        strict: bool = False,
+        write_later: bool = False,
+        beside: Beside | None = None,
     ) -> DesiredState:
         """Load the files and run Meta's rules over every file that loaded; never raises for
         what the files say (``validate`` reports it all). ``strict``: warnings are errors.
 
         Through the load cache unless ``use_cache`` is off (:mod:`waform.desired`; with
-        ``write_later``, the caller calls ``DesiredState.written`` before it ends)."""
+        ``write_later``, the caller calls ``DesiredState.written`` before it ends; ``beside``:
+        see :func:`waform.desired.load_desired`)."""
         from waform.rules import RuleSettings
 
         settings = RuleSettings(overrides=self.config.rules, strict=strict)
         cache = self.load_cache()
         try:
-            return load_desired(paths, settings, cache=cache, write_later=write_later)
+            return load_desired(
+                paths, settings, cache=cache, write_later=write_later, beside=beside
+            )
         finally:
             if cache is not None:
                 cache.close()
@@ -140,10 +148,15 @@ class Manager:
         return LoadCache(cache_dir(self.config.root)) if self.use_cache else None
 
     def load(
-        self, paths: Sequence[str | Path], *, strict: bool = False, write_later: bool = False
+        self,
+        paths: Sequence[str | Path],
+        *,
+        strict: bool = False,
+        write_later: bool = False,
+        beside: Beside | None = None,
     ) -> DesiredState:
         """:meth:`validate`, refusing files with any error (:class:`InvalidDesiredStateError`)."""
-        state = self.validate(paths, strict=strict, write_later=write_later)
+        state = self.validate(paths, strict=strict, write_later=write_later, beside=beside)
         if not state.ok:
             state.written()  # no fetch to overlap
             in_files = any(
@@ -276,8 +289,13 @@ class Manager:
     ) -> DesiredState:
         if desired is not None:
             return desired
+        from waform.stored_forms import store_elsewhere
+
         started = time.perf_counter()
-        state = await asyncio.to_thread(self.load, paths, strict=strict, write_later=True)
+        # What the next plan needs of the templates is stored beside the rest of the load.
+        state = await asyncio.to_thread(
+            self.load, paths, strict=strict, write_later=True, beside=store_elsewhere
+        )
         timings["load"] = time.perf_counter() - started
         return state
 

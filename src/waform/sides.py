@@ -9,12 +9,13 @@ from the load cache in a worker thread while the fetch waits on the network.
 from __future__ import annotations
 
 import asyncio
+import queue
 import sys
 import time
-from collections.abc import Callable, Coroutine, Iterator, Mapping
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from waform.activities import submission_records
 from waform.desired import DesiredState
@@ -28,6 +29,9 @@ if TYPE_CHECKING:
     from waform.config import Config
 
 T = TypeVar("T")
+#: What :func:`waform.stored_forms.store_elsewhere` tells: the ``desiredHash`` and the keys with
+#: write-only fields (``None`` if it failed).
+WorkedOut = Callable[[], tuple[str, set[tuple[str, str]]] | None]
 
 #: How long the decode thread may keep the GIL while the event loop waits for it (seconds).
 #: With Python's 5 ms, each socket read and page of the fetch waited for the decoding (10,000
@@ -65,30 +69,34 @@ async def compared_sides(
     from waform import stored_forms
     from waform.fetcher import fetch_remote
 
-    # The templates fetched so far, by key: a desired template whose remote one has arrived
-    # is compared at once in the thread, instead of its wire form being kept for the differ.
-    arrived: dict[tuple[str, str], RemoteTemplate] = {}
+    # The templates fetched so far: a desired template whose remote one has arrived is compared
+    # in the thread as its page arrives, instead of its wire form being kept for the differ.
+    arrived = Arrivals()
     fetch = fetch_remote(
-        client,
-        names=None,
-        config=config,
-        on_page=lambda page: arrived.update(_keyed(page)),
-        desired_names=state.names,
+        client, names=None, config=config, on_page=arrived.add, desired_names=state.names
     )
-    # A plan stores what it needs of the templates for the next one (waform.stored_forms) in a
-    # process forked here, on the event loop's thread, while no request is in flight: a fork
-    # copies the mutexes other threads hold, and the embedded emulator answers on this thread
-    # inside SQLite with the GIL released, so a child forked by the decode thread mid-fetch
-    # could wait on SQLite's allocator mutex until outcomes.PATIENCE (120 s) ran out.
-    cold = forms and state.decoded  # the templates are in memory already
-    worked_out = stored_forms.store_elsewhere(state, state.templates) if cold else None
-    with _switching_often():
-        fetched, (desired, write_only, desired_forms, read) = await asyncio.gather(
-            _timed(fetch, timings, "fetch"),
-            asyncio.to_thread(_decoded, state, arrived if forms else None, timings, worked_out),
-        )
-    if forms and not cold and not read:  # warm, and the stored forms were missing or unsound
-        stored_forms.store_elsewhere(state, desired)
+    # A cold plan's load began storing what the next plan needs of the templates
+    # (waform.stored_forms) as soon as the files were loaded; its result tells the hash.
+    cold = state.decoded
+    worked_out = cast(WorkedOut | None, state.beside if forms and cold else None)
+    if forms and cold and worked_out is None and state.cache_dir is not None:
+        # Loaded without it (`plan --html` loads first): begun here, on the event loop's
+        # thread, before the first request (see below why no other thread forks it).
+        worked_out = stored_forms.store_elsewhere(state.templates, state.run_key, state.cache_dir)
+        state.writing(worked_out)
+    try:
+        with _switching_often():
+            fetched, (desired, write_only, desired_forms, read) = await asyncio.gather(
+                _timed(arrived.until_done(fetch), timings, "fetch"),
+                asyncio.to_thread(_decoded, state, arrived if forms else None, timings, worked_out),
+            )
+    finally:
+        arrived.close()  # whatever happened, the thread waits for no more pages
+    if forms and not cold and not read and state.cache_dir is not None:
+        # Warm, and the stored forms were missing or unsound: stored again in a process forked
+        # here, on the event loop's thread, with no request in flight (a fork copies the locks
+        # other threads hold, and the embedded emulator answers on this thread inside SQLite).
+        state.writing(stored_forms.store_elsewhere(desired, state.run_key, state.cache_dir))
     started = time.perf_counter()
     inventory = pair(desired, fetched.templates, processors(config))
     # Only the matched templates with write-only fields (known from the decode thread).
@@ -124,15 +132,40 @@ async def _timed(work: Coroutine[Any, Any, T], timings: dict[str, float], phase:
         timings[phase] = time.perf_counter() - started
 
 
-def _keyed(page: list[RemoteTemplate]) -> Iterator[tuple[tuple[str, str], RemoteTemplate]]:
-    return ((t.key, t) for t in page)
+class Arrivals(dict[tuple[str, str], RemoteTemplate]):
+    """The remote templates fetched so far, by key (a later read of a key replaces an earlier
+    one, as in the fetch's result), and their pages in the order they arrived, for the thread
+    that compares them meanwhile."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._pages: queue.SimpleQueue[list[RemoteTemplate] | None] = queue.SimpleQueue()
+
+    def add(self, page: list[RemoteTemplate]) -> None:
+        self.update((t.key, t) for t in page)
+        self._pages.put(page)
+
+    async def until_done(self, fetch: Coroutine[Any, Any, T]) -> T:
+        try:
+            return await fetch
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """No more pages come (called once the fetch ends, however it ends)."""
+        self._pages.put(None)
+
+    def pages(self) -> Iterator[list[RemoteTemplate]]:
+        """Each page as it arrives, until the fetch has ended."""
+        while (page := self._pages.get()) is not None:
+            yield page
 
 
 def _decoded(
     state: DesiredState,
-    arrived: Mapping[tuple[str, str], RemoteTemplate] | None,
+    arrived: Arrivals | None,
     timings: dict[str, float],
-    worked_out: Callable[[], tuple[str, set[tuple[str, str]]] | None] | None = None,
+    worked_out: WorkedOut | None = None,
 ) -> tuple[list[DesiredTemplate], set[tuple[str, str]], DesiredForms | None, bool]:
     """``state.templates``, the keys of those with write-only fields and, given the remote
     templates ``arrived`` so far, their :class:`~waform.desired_forms.DesiredForms` (in a worker
@@ -149,11 +182,13 @@ def _decoded(
         return stored.templates, stored.write_only, stored.forms, True
     templates = state.templates
     if worked_out is not None and arrived is not None:
-        # This thread, beside the fetch and sharing its interpreter, only compares.
+        # This thread, beside the fetch and sharing its interpreter, only compares: each page
+        # as it arrives, while the process storing the forms works out the rest.
         compared: dict[tuple[str, str], tuple[RemoteTemplate, bool]] = {}
-        DesiredForms.compare(templates, arrived, compared)
+        by_key = {t.key: t for t in templates}
+        for page in arrived.pages():
+            DesiredForms.compare(page, by_key, compared)
         result = worked_out()
-        DesiredForms.compare(templates, arrived, compared)  # the pages that came meanwhile
         if result is not None:
             desired_hash, write_only = result
             timings["decode"] = time.perf_counter() - started

@@ -213,20 +213,15 @@ def _row(d: DesiredTemplate) -> tuple[_Place, bytes]:
 
 
 def store_elsewhere(
-    state: DesiredState, templates: Sequence[DesiredTemplate]
-) -> Callable[[], tuple[str, set[Key]] | None] | None:
-    """Encode and store the forms of ``state``'s run beside the caller (a forked process where
-    possible: the fetch needs the GIL and this process's one core); :meth:`DesiredState.written`
-    waits for it. The result waits too, and tells the ``desiredHash`` and the keys with
-    write-only fields, which the forms are made of (so the caller need not work them out as
-    well: ``None`` if that failed); ``None`` without a cache."""
-    directory = state.cache_dir
-    if directory is None:
-        return None
-    key = Keys.forms(state.run_key)
-    result = elsewhere(functools.partial(_store, directory, key, templates), can_fork())
-    state.writing(result)
-    return result
+    templates: Sequence[DesiredTemplate], run_key: str, directory: Path
+) -> Callable[[], tuple[str, set[Key]] | None]:
+    """Encode and store the forms of the run ``run_key`` into the cache at ``directory``
+    beside the caller (a forked process where possible: the load's last steps and the fetch
+    need this process's GIL); the result waits until that is done, and tells the
+    ``desiredHash`` and the keys with write-only fields, which the forms are made of (so the
+    caller need not work them out as well: ``None`` if that failed)."""
+    work = functools.partial(_store, directory, Keys.forms(run_key), templates)
+    return elsewhere(work, can_fork())
 
 
 def _store(directory: Path, key: str, templates: Sequence[DesiredTemplate]) -> tuple[str, set[Key]]:
