@@ -15,7 +15,7 @@ templates, positions and diagnostics, in the same order (``tests/test_loadcache_
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,12 +33,11 @@ from waform.loadcache import (
 from waform.loader import (
     LoadedFile,
     LoadResult,
-    check_across_files,
     find_template_files,
     read_bytes,
 )
 from waform.model.template import DesiredTemplate, SourceRef
-from waform.outcomes import Outcome, Writes, load_and_check, stored_form
+from waform.outcomes import Outcome, Writes, assemble, load_and_check, stored_form
 from waform.rules import RuleSettings
 from waform.rules.context import TemplateContext
 from waform.rules.engine import FileRules, check_across
@@ -50,6 +49,10 @@ from waform.yamlsafe import decode
 #: --break-even``, 2 CPUs: 100 files take 0.06 s either way, 200 files 0.12 s in one process
 #: and 0.09 s shared, 300 files 0.24 s and 0.15 s).
 POOL_MIN_FILES = 200
+
+#: What a helper sends back per file: its bytes and cache key when the helper read it, and its
+#: stored form (:func:`waform.outcomes.stored_form`).
+Sent = tuple[bytes | None, str | None, bytes | None]
 
 #: Work begun on a cold load's templates as soon as the files are loaded (see
 #: :func:`load_desired`): given the templates, the run's cache key and the cache directory, it
@@ -199,15 +202,16 @@ class _Run:
         self.scope = Keys(settings_key(settings))
         self.raw: list[bytes | None] = [None] * len(self.paths)  # None: not read yet
         self.unreadable: dict[int, Diagnostic] = {}
-        self.keys: list[str | None] = []
+        #: Each file's cache key, made where the file is read (``None``: unreadable).
+        self.keys: list[str | None] = [None] * len(self.paths)
         self.run_key = ""
         # Nothing stored (no cache, or an empty one): every file is cold, and each is read
-        # where it is loaded (a helper reads its own), so the helpers start at once.
+        # where it is loaded (a helper reads and keys its own), so the helpers start at once.
         self.all_cold = cache is None or cache.is_empty()
         if not self.all_cold:
             for index in range(len(self.paths)):
                 self._read(index)
-            self._key()
+            self.run_key = self.scope.run(self.keys)
 
     def _read(self, index: int) -> bytes:
         raw = self.raw[index]
@@ -216,15 +220,9 @@ class _Run:
             self.raw[index] = raw
             if problem is not None:
                 self.unreadable[index] = problem
+            else:
+                self.keys[index] = self.scope.file(self.paths[index], raw)
         return raw
-
-    def _key(self) -> None:
-        """The cache keys of the files (``None``: unreadable) and of the run."""
-        self.keys = [
-            None if i in self.unreadable else self.scope.file(path, raw or b"")
-            for i, (path, raw) in enumerate(zip(self.paths, self.raw, strict=True))
-        ]
-        self.run_key = self.scope.run(self.keys)
 
     def state(self, write_later: bool = False, beside: Beside | None = None) -> DesiredState:
         stored = None
@@ -245,11 +243,15 @@ class _Run:
             )
         writes = Writes()
         loaded, silenced, contexts = self._load(writes)
+        # Freed before anything is forked: freeing an object in this process while a forked
+        # child shares its memory copies the page it is on.
+        self.raw = []
         began = None
         if beside is not None and self.cache is not None:
             began = beside(loaded.templates, self.run_key, self.cache.directory)
         # As the rules see them: files without errors, then the valid parts of the others.
         across = check_across([*loaded.files, *loaded.partial], self.settings, contexts)
+        del contexts  # before the next fork (see above): 30 ms to free, twice that after it
         diagnostics = sort_diagnostics([*loaded.diagnostics, *across.diagnostics])
         silenced = [*silenced, *across.silenced]
         state = DesiredState.of(loaded, diagnostics, silenced)
@@ -284,7 +286,7 @@ class _Run:
         stored = self.cache.read_many(list(position), from_value) if self.cache else {}
         outcomes: list[Outcome | None] = [None] * len(self.paths)
         cold: list[int] = list(range(len(self.paths))) if self.all_cold else []
-        for index, key in enumerate(self.keys):
+        for index, key in enumerate([] if self.all_cold else self.keys):
             found = stored.get(key) if key is not None else None
             if index in self.unreadable:
                 outcomes[index] = Outcome(None, [self.unreadable[index]])
@@ -296,7 +298,7 @@ class _Run:
         for index, (outcome, _value) in zip(cold, fresh, strict=True):
             outcomes[index] = outcome
         if self.all_cold:
-            self._key()  # every file has been read now
+            self.run_key = self.scope.run(self.keys)  # every file has been read now
         if self.cache is not None:
             pending = writes if writes is not None else Writes()
             for index, (outcome, value) in zip(cold, fresh, strict=True):
@@ -309,7 +311,7 @@ class _Run:
             pending.used.extend(stored)
             if writes is None:
                 pending.store(self.cache)
-        return _assemble(outcomes, self.settings, len(self.paths))
+        return assemble(outcomes, self.settings, len(self.paths))
 
     def _from_entry(self, index: int, entry: FileEntry) -> Outcome:
         path = self.paths[index]
@@ -339,26 +341,26 @@ class _Run:
         def here(start: int, end: int) -> list[tuple[Outcome, bytes | None]]:
             return [(self._check(index, rules), None) for index in cold[start:end]]
 
-        def there(start: int, end: int) -> list[tuple[bytes | None, bytes | None]]:
-            """Per file: its bytes if this helper read them, and its stored form (``None``
-            for an unreadable file, which this process then reads and reports itself)."""
-            sent: list[tuple[bytes | None, bytes | None]] = []
+        def there(start: int, end: int) -> list[Sent]:
+            """Per file: its bytes and key if this helper read them, and its stored form
+            (``None`` for an unreadable file, which this process then reads and reports)."""
+            sent: list[Sent] = []
             for index in cold[start:end]:
                 unread = self.raw[index] is None
                 outcome = self._check(index, rules)
                 if index in self.unreadable:
-                    sent.append((None, None))
+                    sent.append((None, None, None))
+                elif unread:
+                    sent.append((self.raw[index], self.keys[index], stored_form(outcome)))
                 else:
-                    sent.append((self.raw[index] if unread else None, stored_form(outcome)))
+                    sent.append((None, None, stored_form(outcome)))
             return sent
 
-        def take(
-            start: int, end: int, results: list[tuple[bytes | None, bytes | None]]
-        ) -> list[tuple[Outcome, bytes | None]]:
+        def take(start: int, end: int, results: list[Sent]) -> list[tuple[Outcome, bytes | None]]:
             taken: list[tuple[Outcome, bytes | None]] = []
-            for index, (raw, value) in zip(cold[start:end], results, strict=True):
+            for index, (raw, key, value) in zip(cold[start:end], results, strict=True):
                 if raw is not None:
-                    self.raw[index] = raw
+                    self.raw[index], self.keys[index] = raw, key
                 entry = None if value is None else decode_file(value)
                 if entry is None:  # unreadable (or, never, not decodable): done here
                     taken.append((self._check(index, rules), None))
@@ -377,33 +379,3 @@ class _Run:
         return (
             Outcome(None, [problem]) if problem else load_and_check(self.paths[index], raw, rules)
         )
-
-
-def _assemble(
-    outcomes: Sequence[Outcome | None], settings: RuleSettings, files_read: int
-) -> tuple[LoadResult, list[Silenced], list[list[TemplateContext] | None]]:
-    """The per-file outcomes, in file order, as one load (with the loader's checks across
-    files); the silenced findings and contexts in the order the rules meet the files."""
-    result = LoadResult(files_read=files_read)
-    silenced: list[Silenced] = []
-    partial_silenced: list[Silenced] = []
-    contexts: list[list[TemplateContext] | None] = []
-    partial_contexts: list[list[TemplateContext] | None] = []
-    for outcome in outcomes:
-        assert outcome is not None  # every cold file was loaded
-        result.diagnostics.extend(outcome.diagnostics)
-        loaded = outcome.loaded
-        if loaded is not None and not loaded.complete:
-            partial_silenced.extend(outcome.silenced)
-            partial_contexts.append(outcome.contexts)
-            result.partial.append(loaded)
-            continue
-        silenced.extend(outcome.silenced)
-        if loaded is not None:
-            contexts.append(outcome.contexts)
-            result.files.append(loaded)
-    check_across_files(result)
-    if settings.strict:  # warnings fail the run: report them as what they now are
-        result.diagnostics = [replace(d, severity="error") for d in result.diagnostics]
-    result.diagnostics = sort_diagnostics(result.diagnostics)
-    return result, [*silenced, *partial_silenced], [*contexts, *partial_contexts]

@@ -1,5 +1,6 @@
 """One template file's outcome: loaded and checked (:func:`load_and_check`), in the load cache's
-form (:func:`stored_form`), and a run's new cache entries, stored together (:class:`Writes`)."""
+form (:func:`stored_form`); a run's outcomes as one load (:func:`assemble`), and its new cache
+entries, stored together (:class:`Writes`)."""
 
 from __future__ import annotations
 
@@ -10,14 +11,15 @@ import pickle
 import select
 import signal
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
-from waform.diagnostics import Diagnostic
+from waform.diagnostics import Diagnostic, sort_diagnostics
 from waform.loadcache import LoadCache, encode_file
-from waform.loader import LoadedFile, load_bytes
+from waform.loader import LoadedFile, LoadResult, check_across_files, load_bytes
+from waform.rules import RuleSettings
 from waform.rules.context import TemplateContext
 from waform.rules.engine import FileRules
 from waform.rules.silence import Silenced
@@ -59,6 +61,36 @@ def stored_form(outcome: Outcome) -> bytes:
     return encode_file(outcome.diagnostics, outcome.silenced, template, complete, sources)
 
 
+def assemble(
+    outcomes: Sequence[Outcome | None], settings: RuleSettings, files_read: int
+) -> tuple[LoadResult, list[Silenced], list[list[TemplateContext] | None]]:
+    """The per-file outcomes, in file order, as one load (with the loader's checks across
+    files); the silenced findings and contexts in the order the rules meet the files."""
+    result = LoadResult(files_read=files_read)
+    silenced: list[Silenced] = []
+    partial_silenced: list[Silenced] = []
+    contexts: list[list[TemplateContext] | None] = []
+    partial_contexts: list[list[TemplateContext] | None] = []
+    for outcome in outcomes:
+        assert outcome is not None  # every cold file was loaded
+        result.diagnostics.extend(outcome.diagnostics)
+        loaded = outcome.loaded
+        if loaded is not None and not loaded.complete:
+            partial_silenced.extend(outcome.silenced)
+            partial_contexts.append(outcome.contexts)
+            result.partial.append(loaded)
+            continue
+        silenced.extend(outcome.silenced)
+        if loaded is not None:
+            contexts.append(outcome.contexts)
+            result.files.append(loaded)
+    check_across_files(result)
+    if settings.strict:  # warnings fail the run: report them as what they now are
+        result.diagnostics = [replace(d, severity="error") for d in result.diagnostics]
+    result.diagnostics = sort_diagnostics(result.diagnostics)
+    return result, [*silenced, *partial_silenced], [*contexts, *partial_contexts]
+
+
 @dataclass
 class Writes:
     """New and used load-cache entries of one run, stored in one transaction; an outcome is
@@ -72,8 +104,17 @@ class Writes:
 
         In a forked process where possible: encoding holds the GIL, which the fetch beside it
         needs (measured, three cold plans each: fetch 0.83–0.91 s instead of 0.86–0.99 s,
-        decode beside it 0.43–0.48 s instead of 0.44–0.57 s; the same peak memory)."""
-        return elsewhere(lambda: self.store(LoadCache(directory), True), fork)
+        decode beside it 0.43–0.48 s instead of 0.44–0.57 s; the same peak memory). The
+        entries stay in this process until then: freeing them while the child shares their
+        memory would copy the pages they are on (the child is reaped by then)."""
+        stored = elsewhere(lambda: self.store(LoadCache(directory), True), fork)
+
+        def wait() -> object:
+            result = stored()
+            self.items.clear()
+            return result
+
+        return wait
 
     def store(self, cache: LoadCache, close: bool = False) -> None:
         try:
