@@ -3,6 +3,8 @@ helper fails on a chunk or dies — and the helpers really take part."""
 
 from __future__ import annotations
 
+import multiprocessing
+import multiprocessing.util
 import os
 import time
 from pathlib import Path
@@ -57,3 +59,39 @@ def test_a_failed_or_lost_chunk_is_done_here() -> None:
     done = share(1000, 1, here=_here, there=flaky, take=_take, chunk=7)
     assert [job for job, _pid in done] == list(range(1000))
     assert {pid for job, pid in done if job >= 987} == {os.getpid()}
+
+
+def test_this_process_does_not_wait_for_helpers_that_delivered_everything(tmp_path: Path) -> None:
+    """A helper's exit is left to itself: it is reaped as it ends, by a thread."""
+    started, returned = tmp_path / "a helper started", tmp_path / "share returned"
+    exited = tmp_path / "helper exited"
+
+    def exit_after_share() -> None:
+        waited = time.monotonic()
+        while not returned.exists() and time.monotonic() - waited < 10:
+            time.sleep(0.01)
+        exited.write_text("after" if returned.exists() else "before")
+
+    registered: set[int] = set()
+
+    def there(start: int, end: int) -> list[tuple[int, int]]:
+        if os.getpid() not in registered:  # once per helper, run as it exits
+            registered.add(os.getpid())
+            multiprocessing.util.Finalize(None, exit_after_share, exitpriority=0)
+            started.touch()
+        return _here(start, end)
+
+    def here(start: int, end: int) -> list[tuple[int, int]]:
+        waited = time.monotonic()  # until the helper has taken a chunk
+        while not started.exists() and time.monotonic() - waited < 10:
+            time.sleep(0.001)
+        return _here(start, end)
+
+    done = share(100, 1, here=here, there=there, take=_take, chunk=7)
+    returned.touch()
+    assert [job for job, _pid in done] == list(range(100))
+    waited = time.monotonic()
+    while multiprocessing.active_children() and time.monotonic() - waited < 20:
+        time.sleep(0.01)
+    assert not multiprocessing.active_children(), "reaped"
+    assert exited.read_text() == "after", "the helper ended by itself after share returned"
