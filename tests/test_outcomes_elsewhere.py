@@ -26,6 +26,20 @@ def test_the_result_comes_back(fork: bool) -> None:
     assert (desired_hash, keys) == ("sha256:abc", {("a", "EN_US")})
     assert (pid != here) == fork  # a forked child did it, or this process
     assert wait() == (desired_hash, keys, pid)  # asked again: the same, once reaped
+    if fork:  # the child is reaped as it ends (not waited for): no zombie is left
+        waited = time.monotonic()
+        while _exists(pid) and time.monotonic() - waited < 10:
+            time.sleep(0.01)
+        assert not _exists(pid)
+
+
+def _exists(pid: int) -> bool:
+    """Running, or ended and not reaped yet."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
 
 
 @pytest.mark.parametrize("fork", WAYS)

@@ -23,6 +23,7 @@ from waform.rules import RuleSettings
 from waform.rules.context import TemplateContext
 from waform.rules.engine import FileRules
 from waform.rules.silence import Silenced
+from waform.workshare import reap_later
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -182,7 +183,7 @@ def elsewhere(
                 os.waitpid(pid, 0)
                 return None
             sent = pipe.read()
-        os.waitpid(pid, 0)
+        reap_later(functools.partial(os.waitpid, pid, 0))  # the result is all it sends
         return pickle.loads(sent) if sent else None  # nothing sent: ``work`` failed
 
     return _once(reaped)
