@@ -220,7 +220,7 @@ class _Run:
             self.raw[index] = raw
             if problem is not None:
                 self.unreadable[index] = problem
-            else:
+            elif self.cache is not None:  # keys are only for the cache
                 self.keys[index] = self.scope.file(self.paths[index], raw)
         return raw
 
@@ -297,7 +297,7 @@ class _Run:
         fresh = self._load_cold(cold)
         for index, (outcome, _value) in zip(cold, fresh, strict=True):
             outcomes[index] = outcome
-        if self.all_cold:
+        if self.all_cold and self.cache is not None:
             self.run_key = self.scope.run(self.keys)  # every file has been read now
         if self.cache is not None:
             pending = writes if writes is not None else Writes()
