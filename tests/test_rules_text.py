@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from waform.rules.text import (
+    _tokens,
     adjacent_variables,
     bad_param_whitespace,
     blocked_host,
@@ -47,6 +52,30 @@ def test_scan_sorts_tokens_into_positional_named_and_malformed() -> None:
 )
 def test_scan_flags_malformed_braces(text: str) -> None:
     assert scan(text).malformed, text
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["Hi", " ", "{{1}}", "{{2}}", "{{10}}", "{{0}}", "{", "}", "{{", "}}", "x"]
+        ),
+        max_size=10,
+    ).map("".join)
+)
+def test_scan_s_fast_path_finds_what_the_token_walk_finds(text: str) -> None:
+    """Texts whose braces are all well-written ``{{n}}`` skip the token walk: same result."""
+    found = scan.__wrapped__(text)
+    numbers, named, malformed = _tokens(text) if text else ([], [], [])
+    assert (found.numbers, found.named, found.malformed) == (
+        tuple(numbers),
+        tuple(named),
+        tuple(malformed),
+    )
+
+
+@given(st.text(st.characters(max_codepoint=127)))
+def test_an_ascii_text_s_words_are_its_runs_of_word_characters(text: str) -> None:
+    assert word_count(text) == len(re.findall(r"\w+", text))
 
 
 def test_numbering_gaps_and_order_are_separate_claims() -> None:

@@ -14,6 +14,14 @@ from waform.model.components import OtpButton, UrlButton
 from waform.rules.buttons import label_fields
 from waform.rules.context import Hit, TemplateContext
 from waform.rules.registry import check
+from waform.rules.shape import (
+    AUTHENTICATION,
+    BODY,
+    EXPIRY_MINUTES,
+    FOOTER,
+    OTP_BUTTON,
+    SECURITY_LINE,
+)
 from waform.rules.text import PACKAGE_NAME, SIGNATURE_HASH, contains_url, has_emoji
 
 CODE_EXPIRY = (1, 90)
@@ -21,7 +29,7 @@ MAX_APPS = 5
 AUTOFILL_TYPES = ("ONE_TAP", "ZERO_TAP")
 
 
-@check("WA-A1")
+@check("WA-A1", needs=(BODY, (AUTHENTICATION, SECURITY_LINE)))
 def preset_body(ctx: TemplateContext) -> Iterator[Hit]:
     if not ctx.body:
         return
@@ -47,7 +55,7 @@ def preset_body(ctx: TemplateContext) -> Iterator[Hit]:
         )
 
 
-@check("WA-A2")
+@check("WA-A2", needs=(FOOTER, (AUTHENTICATION, EXPIRY_MINUTES)))
 def expiry_footer(ctx: TemplateContext) -> Iterator[Hit]:
     if not ctx.footer:
         return
@@ -75,7 +83,7 @@ def expiry_footer(ctx: TemplateContext) -> Iterator[Hit]:
         )
 
 
-@check("WA-A3")
+@check("WA-A3", needs=((AUTHENTICATION, OTP_BUTTON),))
 def one_otp_button(ctx: TemplateContext) -> Iterator[Hit]:
     if not ctx.is_auth:
         for site in ctx.all_buttons:
@@ -95,7 +103,7 @@ def one_otp_button(ctx: TemplateContext) -> Iterator[Hit]:
         )
         return
     otp = 0
-    for site in ctx.template_buttons():
+    for site in ctx.top_buttons:
         button = site.button
         if isinstance(button, OtpButton):
             otp += 1
@@ -115,7 +123,7 @@ def one_otp_button(ctx: TemplateContext) -> Iterator[Hit]:
         )
 
 
-@check("WA-A4")
+@check("WA-A4", needs=(AUTHENTICATION,))
 def no_media_links_or_emoji(ctx: TemplateContext) -> Iterator[Hit]:
     if not ctx.is_auth:
         return
@@ -139,7 +147,7 @@ def no_media_links_or_emoji(ctx: TemplateContext) -> Iterator[Hit]:
                     yield (*site.loc, field), "remove the emoji from the OTP button label"
 
 
-@check("WA-A5")
+@check("WA-A5", needs=(OTP_BUTTON,))
 def supported_apps(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.all_buttons:
         button = site.button
@@ -197,7 +205,7 @@ def supported_apps(ctx: TemplateContext) -> Iterator[Hit]:
             seen.add((package, signature))
 
 
-@check("WA-A6")
+@check("WA-A6", needs=(OTP_BUTTON,))
 def zero_tap_terms(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.all_buttons:
         button = site.button

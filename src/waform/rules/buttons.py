@@ -4,10 +4,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from typing import Any
 
 from waform.model.components import OtpButton, PhoneNumberButton, UrlButton
 from waform.rules.context import Hit, TemplateContext
 from waform.rules.registry import check
+from waform.rules.shape import (
+    ANY_BUTTON,
+    BUTTONS,
+    COPY_CODE_BUTTON,
+    PHONE_BUTTON,
+    QUICK_REPLY_BUTTON,
+    URL_BUTTON,
+)
 from waform.rules.text import (
     blocked_host,
     has_emoji,
@@ -21,7 +30,7 @@ MAX_BUTTONS = 10
 MAX_URL = 2000
 
 
-@check("WA-BT1")
+@check("WA-BT1", needs=(BUTTONS,))
 def button_total(ctx: TemplateContext) -> Iterator[Hit]:
     if ctx.buttons and len(ctx.buttons[1].buttons) > MAX_BUTTONS:
         total = len(ctx.buttons[1].buttons)
@@ -34,7 +43,7 @@ def button_total(ctx: TemplateContext) -> Iterator[Hit]:
         )
 
 
-@check("WA-BT2")
+@check("WA-BT2", needs=(QUICK_REPLY_BUTTON,))
 def quick_replies_grouped(ctx: TemplateContext) -> Iterator[Hit]:
     """Quick replies form one run (their count is bounded by WA-BT1's total of 10)."""
     if not ctx.buttons:
@@ -59,7 +68,7 @@ def quick_replies_grouped(ctx: TemplateContext) -> Iterator[Hit]:
 
 def _beyond_limit(ctx: TemplateContext, kind: str, limit: int) -> Iterator[Hit]:
     count = 0
-    for site in ctx.template_buttons():
+    for site in ctx.top_buttons:
         if site.button.type == kind:
             count += 1
             if count == limit + 1:
@@ -72,17 +81,17 @@ def _beyond_limit(ctx: TemplateContext, kind: str, limit: int) -> Iterator[Hit]:
                 )
 
 
-@check("WA-BT3")
+@check("WA-BT3", needs=(URL_BUTTON,))
 def at_most_two_url_buttons(ctx: TemplateContext) -> Iterator[Hit]:
     return _beyond_limit(ctx, "URL", 2)
 
 
-@check("WA-BT5")
+@check("WA-BT5", needs=(COPY_CODE_BUTTON,))
 def at_most_one_copy_code_button(ctx: TemplateContext) -> Iterator[Hit]:
     return _beyond_limit(ctx, "COPY_CODE", 1)
 
 
-@check("WA-BT4")
+@check("WA-BT4", needs=(PHONE_BUTTON,))
 def phone_buttons(ctx: TemplateContext) -> Iterator[Hit]:
     count = 0
     for site in ctx.all_buttons:
@@ -106,20 +115,28 @@ def phone_buttons(ctx: TemplateContext) -> Iterator[Hit]:
 _LABEL_FIELDS: dict[type, tuple[str, ...]] = {}
 
 
-def label_fields(button: object) -> Iterator[tuple[str, str]]:
-    """``(field, label)`` of a button: ``text``, and ``autofillText`` on OTP buttons."""
-    kind = type(button)
+def _label_fields_of(kind: type) -> tuple[str, ...]:
     fields = _LABEL_FIELDS.get(kind)
     if fields is None:
         declared = getattr(kind, "model_fields", {})
         fields = _LABEL_FIELDS[kind] = tuple(f for f in ("text", "autofillText") if f in declared)
-    for field in fields:
+    return fields
+
+
+def label_fields(button: object) -> Iterator[tuple[str, str]]:
+    """``(field, label)`` of a button: ``text``, and ``autofillText`` on OTP buttons."""
+    for field in _label_fields_of(type(button)):
         value = getattr(button, field)
         if value:
             yield field, value
 
 
-@check("WA-BT8")
+def label_text(button: Any) -> str | None:
+    """The button's ``text`` label (``None`` when its type has none or it is left out)."""
+    return button.text if "text" in _label_fields_of(type(button)) else None
+
+
+@check("WA-BT8", needs=(ANY_BUTTON,))
 def plain_labels(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.all_buttons:
         for field, label in label_fields(site.button):
@@ -138,9 +155,11 @@ def plain_labels(ctx: TemplateContext) -> Iterator[Hit]:
 
 
 def _groups(ctx: TemplateContext) -> Iterator[list]:
-    top = [site for site in ctx.all_buttons if site.card is None]
-    if top:
-        yield top
+    """The buttons that must differ from each other: the template's, then each card's."""
+    if ctx.top_buttons:
+        yield ctx.top_buttons
+    if ctx.carousel is None:
+        return
     cards: dict[int, list] = {}
     for site in ctx.all_buttons:
         if site.card is not None:
@@ -148,14 +167,12 @@ def _groups(ctx: TemplateContext) -> Iterator[list]:
     yield from cards.values()
 
 
-@check("WA-BT9")
+@check("WA-BT9", needs=(ANY_BUTTON,))
 def distinct_labels(ctx: TemplateContext) -> Iterator[Hit]:
     for group in _groups(ctx):
         seen: set[str] = set()
         for site in group:
-            label = next(
-                (value for field, value in label_fields(site.button) if field == "text"), None
-            )
+            label = label_text(site.button)
             if not label:
                 continue
             key = " ".join(label.casefold().split())
@@ -167,7 +184,7 @@ def distinct_labels(ctx: TemplateContext) -> Iterator[Hit]:
             seen.add(key)
 
 
-@check("WA-BT10")
+@check("WA-BT10", needs=(URL_BUTTON,))
 def url_length(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.all_buttons:
         button = site.button
@@ -185,7 +202,7 @@ def url_length(ctx: TemplateContext) -> Iterator[Hit]:
             )
 
 
-@check("WA-BT11")
+@check("WA-BT11", needs=(URL_BUTTON,))
 def url_variable_at_end(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.all_buttons:
         button = site.button
@@ -218,17 +235,17 @@ def _blocked_urls(ctx: TemplateContext, kind: str) -> Iterator[Hit]:
             )
 
 
-@check("WA-BT12")
+@check("WA-BT12", needs=(URL_BUTTON,))
 def url_not_whatsapp(ctx: TemplateContext) -> Iterator[Hit]:
     return _blocked_urls(ctx, "WhatsApp link")
 
 
-@check("WA-BT14")
+@check("WA-BT14", needs=(URL_BUTTON,))
 def url_not_shortened(ctx: TemplateContext) -> Iterator[Hit]:
     return _blocked_urls(ctx, "URL shortener")
 
 
-@check("WA-BT13")
+@check("WA-BT13", needs=(BUTTONS,))
 def desktop_rendering(ctx: TemplateContext) -> Iterator[Hit]:
     if not ctx.buttons:
         return

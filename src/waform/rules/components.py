@@ -8,6 +8,17 @@ from waform.model.components import LocationHeader, TextHeader
 from waform.model.enums import SINCH_LANGUAGE_SET
 from waform.rules.context import Hit, KeyLoc, TemplateContext
 from waform.rules.registry import check
+from waform.rules.shape import (
+    AUTHENTICATION,
+    BODY,
+    FOOTER,
+    LOCATION_HEADER,
+    MARKETING,
+    OFFER,
+    TEXT,
+    TEXT_HEADER,
+    UTILITY,
+)
 from waform.rules.text import (
     emoji_count,
     has_emoji,
@@ -45,7 +56,7 @@ def language_in_sinch_enum(ctx: TemplateContext) -> Iterator[Hit]:
         )
 
 
-@check("WA-H1")
+@check("WA-H1", needs=(BODY,))
 def body_has_text(ctx: TemplateContext) -> Iterator[Hit]:
     if not ctx.is_auth and ctx.body and ctx.body[1].text is None:
         yield (
@@ -57,7 +68,7 @@ def body_has_text(ctx: TemplateContext) -> Iterator[Hit]:
         )
 
 
-@check("WA-H3")
+@check("WA-H3", needs=(TEXT_HEADER,))
 def header_one_variable(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.texts:
         if site.kind == "header":
@@ -72,7 +83,7 @@ def _text_header(ctx: TemplateContext) -> tuple[int, TextHeader] | None:
     return None
 
 
-@check("WA-H4")
+@check("WA-H4", needs=(TEXT_HEADER,))
 def header_without_markup(ctx: TemplateContext) -> Iterator[Hit]:
     found = _text_header(ctx)
     if found:
@@ -84,7 +95,7 @@ def header_without_markup(ctx: TemplateContext) -> Iterator[Hit]:
             )
 
 
-@check("WA-H8")
+@check("WA-H8", needs=(TEXT_HEADER,))
 def header_single_line_no_emoji(ctx: TemplateContext) -> Iterator[Hit]:
     found = _text_header(ctx)
     if not found:
@@ -98,7 +109,7 @@ def header_single_line_no_emoji(ctx: TemplateContext) -> Iterator[Hit]:
         yield ctx.at(found[0], "text"), f"remove {' and '.join(problems)} from the header text"
 
 
-@check("WA-H7")
+@check("WA-H7", needs=(LOCATION_HEADER, AUTHENTICATION))
 def location_header_category(ctx: TemplateContext) -> Iterator[Hit]:
     if ctx.header and isinstance(ctx.header[1], LocationHeader) and ctx.is_auth:
         yield (
@@ -107,7 +118,7 @@ def location_header_category(ctx: TemplateContext) -> Iterator[Hit]:
         )
 
 
-@check("WA-B1")
+@check("WA-B1", needs=(OFFER, BODY))
 def offer_body_length(ctx: TemplateContext) -> Iterator[Hit]:
     if ctx.offer and ctx.body and len(ctx.body_text) > OFFER_BODY_LIMIT:
         yield (
@@ -119,7 +130,7 @@ def offer_body_length(ctx: TemplateContext) -> Iterator[Hit]:
         )
 
 
-@check("WA-B2")
+@check("WA-B2", needs=(BODY, (MARKETING, UTILITY)))
 def body_emoji(ctx: TemplateContext) -> Iterator[Hit]:
     limit = EMOJI_LIMITS.get(ctx.category)
     if limit is None or not ctx.body:
@@ -132,7 +143,7 @@ def body_emoji(ctx: TemplateContext) -> Iterator[Hit]:
         )
 
 
-@check("WA-B3")
+@check("WA-B3", needs=(TEXT,))
 def body_line_breaks(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.texts:
         if site.kind != "header" and too_many_line_breaks(site.text):
@@ -145,7 +156,7 @@ def body_line_breaks(ctx: TemplateContext) -> Iterator[Hit]:
             )
 
 
-@check("WA-F2")
+@check("WA-F2", needs=(FOOTER,))
 def footer_variables(ctx: TemplateContext) -> Iterator[Hit]:
     if ctx.footer and ctx.footer[1].text and not ctx.is_auth:
         if scan(ctx.footer[1].text).any:
@@ -155,7 +166,7 @@ def footer_variables(ctx: TemplateContext) -> Iterator[Hit]:
             )
 
 
-@check("WA-F3")
+@check("WA-F3", needs=(FOOTER,))
 def footer_plain_text(ctx: TemplateContext) -> Iterator[Hit]:
     if not ctx.footer or not ctx.footer[1].text or ctx.is_auth:
         return

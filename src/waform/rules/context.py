@@ -7,7 +7,6 @@ loader turns into ``path:line:col``; the engine adds the rule id and severity.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +21,7 @@ from waform.model.components import (
     TemplateDetails,
     TextHeader,
 )
+from waform.rules.shape import Shape, shape_of
 from waform.rules.text import Scan, scan
 
 Loc = tuple[str | int, ...]
@@ -34,7 +34,9 @@ class KeyLoc(tuple):
     __slots__ = ()
 
 
-@dataclass(frozen=True, slots=True)
+# Sites are not frozen: a frozen dataclass sets each field through object.__setattr__, which made
+# building a template's five or so sites cost more than several checks (they are never changed).
+@dataclass(slots=True)
 class TextSite:
     """A text that may hold variables, with the examples that go with it."""
 
@@ -47,7 +49,7 @@ class TextSite:
     examples_loc: Loc
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ButtonSite:
     """A button of the template (``card`` is the carousel card index, else ``None``)."""
 
@@ -59,15 +61,34 @@ class ButtonSite:
 class TemplateContext:
     """One (name, language) of a file, sorted out in a single pass over its components.
 
-    Everything the checks share (texts with their variables, all buttons, carousel card shapes)
-    is computed here once, so each check is a short loop over ready-made lists.
+    Everything the checks share (texts with their variables, all buttons, carousel card shapes,
+    the template's :mod:`shape <waform.rules.shape>`) is computed here once, so each check is a
+    short loop over ready-made lists. Those are sorted out on first use: the rules across files,
+    which rebuild the contexts of files loaded elsewhere (a pool worker, the load cache), need
+    none of them. They are plain slots filled by :meth:`_collect` when one is first read
+    (:meth:`__getattr__`), so the checks' many reads cost no property call.
     """
 
     __slots__ = (
         "name", "category", "language", "details", "base", "is_auth",
-        "header", "body", "footer", "buttons", "carousel", "offer",
-        "body_text", "_texts", "_all_buttons", "_cards", "_card_shapes", "_collected",
+        "header", "body", "footer", "buttons", "carousel", "offer", "body_text",
+        "texts", "all_buttons", "top_buttons", "cards", "card_shapes", "shape",
     )  # fmt: skip
+
+    texts: list[TextSite]
+    """Header text, body text and carousel card bodies with their variables. An
+    AUTHENTICATION body's text is left out: it must not exist at all (WA-A1)."""
+    all_buttons: list[ButtonSite]
+    """Template buttons, then carousel card buttons."""
+    top_buttons: list[ButtonSite]
+    """Buttons of the top-level BUTTONS component only."""
+    cards: list[tuple[Loc, Any]]
+    """``(loc, card)`` of each carousel card."""
+    card_shapes: list[tuple[Loc, dict[str, tuple[int, Any]]]]
+    """Per card, what must be equal across cards: component type → (index, detail),
+    detail being the header format or the button types in order."""
+    shape: Shape
+    """What the template has (:mod:`waform.rules.shape`): which checks can fire on it."""
 
     def __init__(self, name: str, category: str, language: str, details: TemplateDetails) -> None:
         self.name = name
@@ -82,93 +103,56 @@ class TemplateContext:
         self.buttons: tuple[int, Buttons] | None = None
         self.carousel: tuple[int, Carousel] | None = None
         self.offer: tuple[int, LimitedTimeOffer] | None = None
-        for index, component in enumerate(details.components):
-            if isinstance(component, TextHeader | MediaHeader | LocationHeader):
-                self.header = (index, component)
-            elif isinstance(component, Body):
+        # Told apart by ``type``, the model's discriminator (cheaper than isinstance over unions)
+        components: list[Any] = details.components
+        for index, component in enumerate(components):
+            kind = component.type
+            if kind == "BODY":
                 self.body = (index, component)
-            elif isinstance(component, Footer):
+            elif kind == "HEADER":
+                self.header = (index, component)
+            elif kind == "FOOTER":
                 self.footer = (index, component)
-            elif isinstance(component, Buttons):
+            elif kind == "BUTTONS":
                 self.buttons = (index, component)
-            elif isinstance(component, Carousel):
+            elif kind == "CAROUSEL":
                 self.carousel = (index, component)
-            elif isinstance(component, LimitedTimeOffer):
+            elif kind == "LIMITED_TIME_OFFER":
                 self.offer = (index, component)
         self.body_text: str = (self.body[1].text or "") if self.body else ""
-        # The lists below are sorted out on first use: the rules across files, which rebuild
-        # the contexts of files loaded elsewhere (a pool worker, the load cache), need none.
-        self._texts: list[TextSite] = []
-        self._all_buttons: list[ButtonSite] = []
-        self._cards: list[tuple[Loc, Any]] = []
-        self._card_shapes: list[tuple[Loc, dict[str, tuple[int, Any]]]] = []
-        self._collected = False
 
-    @property
-    def texts(self) -> list[TextSite]:
-        """Header text, body text and carousel card bodies with their variables. An
-        AUTHENTICATION body's text is left out: it must not exist at all (WA-A1)."""
+    def __getattr__(self, name: str) -> Any:
+        """Called only for an unset slot: the collected ones are filled on first read."""
+        if name not in _COLLECTED:
+            raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
         self._collect()
-        return self._texts
-
-    @property
-    def all_buttons(self) -> list[ButtonSite]:
-        """Template buttons, then carousel card buttons."""
-        self._collect()
-        return self._all_buttons
-
-    @property
-    def cards(self) -> list[tuple[Loc, Any]]:
-        """``(loc, card)`` of each carousel card."""
-        self._collect()
-        return self._cards
-
-    @property
-    def card_shapes(self) -> list[tuple[Loc, dict[str, tuple[int, Any]]]]:
-        """Per card, what must be equal across cards: component type → (index, detail),
-        detail being the header format or the button types in order."""
-        self._collect()
-        return self._card_shapes
+        return getattr(self, name)
 
     def _collect(self) -> None:
-        if self._collected:
-            return
-        self._collected = True
-        texts = self._texts
-        if self.header is not None and isinstance(text_header := self.header[1], TextHeader):
-            index, header = self.header[0], text_header
-            texts.append(
-                TextSite(
-                    "header", self.at(index, "text"), self.at(index), header.text,
-                    scan(header.text),
-                    None if header.example is None else (header.example,),
-                    self.at(index, "example"),
-                )
-            )  # fmt: skip
+        self.texts = texts = []
+        self.cards = []
+        self.card_shapes = []
+        if self.header is not None and isinstance(header := self.header[1], TextHeader):
+            example = None if header.example is None else (header.example,)
+            texts.append(_text_site("header", self.at(self.header[0]), header.text, example))
         body_text = self.body[1].text if self.body is not None else None
         if self.body is not None and body_text is not None and not self.is_auth:
             index, body = self.body
-            texts.append(
-                TextSite(
-                    "body", self.at(index, "text"), self.at(index), body_text, scan(body_text),
-                    None if body.examples is None else tuple(body.examples),
-                    self.at(index, "examples"),
-                )
-            )  # fmt: skip
-        if self.buttons is not None:
-            index, component = self.buttons
-            self._all_buttons.extend(
-                ButtonSite(self.at(index, "buttons", j), button)
-                for j, button in enumerate(component.buttons)
-            )
-        if self.carousel is not None:
-            self._collect_cards()
+            examples = None if body.examples is None else tuple(body.examples)
+            texts.append(_text_site("body", self.at(index), body_text, examples))
+        self.top_buttons = top = (
+            [] if self.buttons is None else _button_sites(self.at(self.buttons[0]), self.buttons[1])
+        )
+        self.all_buttons = top if self.carousel is None else [*top, *self._collect_cards()]
+        self.shape = shape_of(self)
 
-    def _collect_cards(self) -> None:
+    def _collect_cards(self) -> list[ButtonSite]:
+        """The cards, their shapes and card bodies; returns the cards' buttons."""
         index, carousel = self.carousel  # type: ignore[misc]
+        buttons: list[ButtonSite] = []
         for k, card in enumerate(carousel.cards):
             card_loc = self.at(index, "cards", k)
-            self._cards.append((card_loc, card))
+            self.cards.append((card_loc, card))
             shape: dict[str, tuple[int, Any]] = {}
             for j, component in enumerate(card.components):
                 kind = component.type
@@ -177,21 +161,13 @@ class TemplateContext:
                     shape[kind] = (j, component.format)
                 elif kind == "BUTTONS":
                     shape[kind] = (j, tuple(button.type for button in component.buttons))
-                    self._all_buttons.extend(
-                        ButtonSite((*owner, "buttons", b), button, k)
-                        for b, button in enumerate(component.buttons)
-                    )
+                    buttons.extend(_button_sites(owner, component, k))
                 else:
                     shape[kind] = (j, None)
-                    self._texts.append(
-                        TextSite(
-                            "card body", (*owner, "text"), owner, component.text,
-                            scan(component.text),
-                            None if component.examples is None else tuple(component.examples),
-                            (*owner, "examples"),
-                        )
-                    )  # fmt: skip
-            self._card_shapes.append((card_loc, shape))
+                    examples = None if component.examples is None else tuple(component.examples)
+                    self.texts.append(_text_site("card body", owner, component.text, examples))
+            self.card_shapes.append((card_loc, shape))
+        return buttons
 
     def at(self, index: int, *rest: str | int) -> Loc:
         """Location of component ``index`` (or a field inside it)."""
@@ -201,6 +177,21 @@ class TemplateContext:
     def components_loc(self) -> Loc:
         return (*self.base, "components")
 
-    def template_buttons(self) -> Iterator[ButtonSite]:
-        """Buttons of the top-level BUTTONS component only."""
-        return (site for site in self.all_buttons if site.card is None)
+
+def _text_site(kind: str, owner: Loc, text: str, examples: tuple[str, ...] | None) -> TextSite:
+    """The site of ``text`` in the component at ``owner`` (a header's one example is its
+    ``example``, the others' are ``examples``)."""
+    field = "example" if kind == "header" else "examples"
+    return TextSite(kind, (*owner, "text"), owner, text, scan(text), examples, (*owner, field))
+
+
+def _button_sites(owner: Loc, component: Any, card: int | None = None) -> list[ButtonSite]:
+    """The buttons of the BUTTONS component at ``owner`` (of carousel card ``card``)."""
+    return [
+        ButtonSite((*owner, "buttons", j), button, card)
+        for j, button in enumerate(component.buttons)
+    ]
+
+
+#: The slots :meth:`TemplateContext._collect` fills.
+_COLLECTED = frozenset({"texts", "all_buttons", "top_buttons", "cards", "card_shapes", "shape"})

@@ -1,7 +1,8 @@
 """Runs the registered rules over loaded files and turns findings into located diagnostics.
 
-Fast path: each template-language is wrapped once in a :class:`TemplateContext` and every enabled
-check runs over it; locations are resolved (``file.locate``) only for findings, which are rare.
+Fast path: each template-language is wrapped once in a :class:`TemplateContext` and the enabled
+checks that can fire on its shape (:mod:`waform.rules.shape`) run over it; locations are resolved
+(``file.locate``) only for findings, which are rare.
 """
 
 from __future__ import annotations
@@ -19,7 +20,15 @@ from waform.rules import auth, buttons, components, marketing, ttl, variables  #
 from waform.rules.context import KeyLoc, Loc, TemplateContext
 from waform.rules.cross import Entry
 from waform.rules.plan import plan_hits
-from waform.rules.registry import CROSS_CHECKS, RULES, SETTINGS, TEMPLATE_CHECKS, Setting
+from waform.rules.registry import (
+    CROSS_CHECKS,
+    RULES,
+    SETTINGS,
+    TEMPLATE_CHECKS,
+    TEMPLATE_NEEDS,
+    Setting,
+)
+from waform.rules.shape import ChecksByShape
 from waform.rules.silence import Silenced, silences
 
 if TYPE_CHECKING:
@@ -111,7 +120,7 @@ class FileRules:
 
     def __init__(self, settings: RuleSettings) -> None:
         self.settings = settings
-        self._enabled: dict[frozenset, list[tuple[str, Any, Setting]]] = {}
+        self._enabled: dict[frozenset, ChecksByShape] = {}
 
     def check(self, file: LoadedFileLike) -> tuple[RuleReport, list[TemplateContext]]:
         out = _Findings(self.settings, self._enabled)
@@ -149,7 +158,7 @@ class _Findings:
     def __init__(
         self,
         settings: RuleSettings,
-        enabled: dict[frozenset, list[tuple[str, Any, Setting]]] | None = None,
+        enabled: dict[frozenset, ChecksByShape] | None = None,
     ) -> None:
         self.settings = settings
         self.diagnostics: list[Diagnostic] = []
@@ -179,16 +188,16 @@ class _Findings:
             if diagnostic.severity == "error":
                 self.failed.update(keys)
 
-    def _checks(self, overrides: Mapping[str, str]) -> list[tuple[str, Any, Setting]]:
+    def _checks(self, overrides: Mapping[str, str]) -> ChecksByShape:
         key = frozenset(overrides.items())
         checks = self._enabled.get(key)
         if checks is None:
-            checks = []
+            enabled = []
             for rule_id, fn in TEMPLATE_CHECKS.items():
                 setting = self.settings.setting(rule_id, overrides)
                 if setting != "off":
-                    checks.append((rule_id, fn, setting))
-            self._enabled[key] = checks
+                    enabled.append((rule_id, fn, setting))
+            checks = self._enabled[key] = ChecksByShape(enabled, TEMPLATE_NEEDS)
         return checks
 
     def check_file(self, file: LoadedFileLike) -> tuple[Mapping[str, str], list[TemplateContext]]:
@@ -210,7 +219,7 @@ class _Findings:
         for code, entry in template.languages.items():
             ctx = TemplateContext(template.name, template.category, code, entry.details)
             contexts.append(ctx)
-            for rule_id, fn, setting in checks:
+            for rule_id, fn, setting in checks.for_shape(ctx.shape):
                 for loc, message in fn(ctx):
                     keys = ((template.name, code),)
                     self.emit(file, waiver, loc, setting, rule_id, message, keys)

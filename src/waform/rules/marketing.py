@@ -7,13 +7,14 @@ from collections.abc import Iterator
 from waform.model.components import CopyCodeButton
 from waform.rules.context import Hit, TemplateContext
 from waform.rules.registry import check
+from waform.rules.shape import CAROUSEL, COPY_CODE_BUTTON, OFFER
 from waform.rules.text import COUPON_CODE
 
 MIN_CARDS = 2
 COUPON_MAX = 15
 
 
-@check("WA-K1")
+@check("WA-K1", needs=(CAROUSEL,))
 def carousel_marketing(ctx: TemplateContext) -> Iterator[Hit]:
     if not ctx.carousel:
         return
@@ -33,7 +34,7 @@ def carousel_marketing(ctx: TemplateContext) -> Iterator[Hit]:
         )
 
 
-@check("WA-K2")
+@check("WA-K2", needs=(CAROUSEL,))
 def carousel_card_parts(ctx: TemplateContext) -> Iterator[Hit]:
     shapes = ctx.card_shapes
     any_body = any("BODY" in shape for _, shape in shapes)
@@ -47,7 +48,7 @@ def carousel_card_parts(ctx: TemplateContext) -> Iterator[Hit]:
             )
 
 
-@check("WA-K3")
+@check("WA-K3", needs=(CAROUSEL,))
 def carousel_uniform(ctx: TemplateContext) -> Iterator[Hit]:
     shapes = ctx.card_shapes
     if len(shapes) < 2:
@@ -79,7 +80,7 @@ def carousel_uniform(ctx: TemplateContext) -> Iterator[Hit]:
             )
 
 
-@check("WA-O1")
+@check("WA-O1", needs=(OFFER,))
 def limited_time_offer(ctx: TemplateContext) -> Iterator[Hit]:
     if not ctx.offer:
         return
@@ -104,9 +105,9 @@ def limited_time_offer(ctx: TemplateContext) -> Iterator[Hit]:
         )
 
 
-@check("WA-O2")
+@check("WA-O2", needs=(COPY_CODE_BUTTON,))
 def coupon_code(ctx: TemplateContext) -> Iterator[Hit]:
-    for site in ctx.template_buttons():
+    for site in ctx.top_buttons:
         button = site.button
         if isinstance(button, CopyCodeButton) and not COUPON_CODE.fullmatch(button.example):
             yield (

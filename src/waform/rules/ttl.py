@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from waform.model.enums import TTL_RANGES
 from waform.rules.context import Hit, TemplateContext
 from waform.rules.registry import check
+from waform.rules.shape import AUTHENTICATION
 
 #: Meta's documented ranges (seconds, inclusive).
 META_TTL: dict[str, tuple[int, int]] = {
@@ -42,6 +43,6 @@ def meta_ttl_findings(ctx: TemplateContext, category: str) -> Iterator[Hit]:
     )
 
 
-@check("WA-T1")
+@check("WA-T1", needs=(AUTHENTICATION,))
 def authentication_ttl(ctx: TemplateContext) -> Iterator[Hit]:
     return meta_ttl_findings(ctx, "AUTHENTICATION")

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterator
 from waform.model.components import UrlButton
 from waform.rules.context import Hit, TemplateContext
 from waform.rules.registry import check
+from waform.rules.shape import TEXT, URL_BUTTON, VARIABLES
 from waform.rules.text import (
     adjacent_variables,
     bad_param_whitespace,
@@ -22,7 +23,7 @@ from waform.rules.text import (
 )
 
 
-@check("WA-V1")
+@check("WA-V1", needs=(VARIABLES,))
 def positional_only(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.texts:
         if site.scan.named:
@@ -45,17 +46,17 @@ def _numbering(
                 yield site.loc, f"{problem} (in the {site.kind})"
 
 
-@check("WA-V2")
+@check("WA-V2", needs=(VARIABLES,))
 def numbering_without_gaps(ctx: TemplateContext) -> Iterator[Hit]:
     return _numbering(ctx, numbering_gap)
 
 
-@check("WA-V13")
+@check("WA-V13", needs=(VARIABLES,))
 def numbering_in_order(ctx: TemplateContext) -> Iterator[Hit]:
     return _numbering(ctx, numbering_order)
 
 
-@check("WA-V5")
+@check("WA-V5", needs=((TEXT, URL_BUTTON),))
 def one_example_per_variable(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.texts:
         if site.scan.named or site.scan.malformed:
@@ -104,7 +105,7 @@ def one_example_per_variable(ctx: TemplateContext) -> Iterator[Hit]:
             )
 
 
-@check("WA-V6")
+@check("WA-V6", needs=(VARIABLES,))
 def well_formed_braces(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.texts:
         if site.scan.malformed:
@@ -126,23 +127,23 @@ def _edges(ctx: TemplateContext, field: str, edge: str, how: str) -> Iterator[Hi
                 yield site.loc, f"end the {site.kind} with words after the last variable{how}"
 
 
-@check("WA-V7")
+@check("WA-V7", needs=(VARIABLES,))
 def no_leading_variable(ctx: TemplateContext) -> Iterator[Hit]:
     return _edges(ctx, "edge", "start", "")
 
 
-@check("WA-V14")
+@check("WA-V14", needs=(VARIABLES,))
 def no_trailing_variable(ctx: TemplateContext) -> Iterator[Hit]:
     return _edges(ctx, "edge", "end", "")
 
 
-@check("WA-V12")
+@check("WA-V12", needs=(VARIABLES,))
 def words_beyond_edge_variable(ctx: TemplateContext) -> Iterator[Hit]:
     for edge in ("start", "end"):
         yield from _edges(ctx, "behind", edge, ", not only punctuation")
 
 
-@check("WA-V8")
+@check("WA-V8", needs=(VARIABLES,))
 def variables_not_adjacent(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.texts:
         if len(site.scan.numbers) > 1:
@@ -151,7 +152,7 @@ def variables_not_adjacent(ctx: TemplateContext) -> Iterator[Hit]:
                 yield site.loc, f"put words or punctuation between the variables in {pair!r}"
 
 
-@check("WA-V11")
+@check("WA-V11", needs=(VARIABLES,))
 def variables_not_only_spaced(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.texts:
         if len(site.scan.numbers) > 1:
@@ -163,7 +164,7 @@ def variables_not_only_spaced(ctx: TemplateContext) -> Iterator[Hit]:
                 )
 
 
-@check("WA-V9")
+@check("WA-V9", needs=(VARIABLES,))
 def enough_words(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.texts:
         if site.kind == "header":
@@ -180,7 +181,7 @@ def enough_words(ctx: TemplateContext) -> Iterator[Hit]:
             )
 
 
-@check("WA-V10")
+@check("WA-V10", needs=(TEXT,))
 def example_whitespace(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.texts:
         for index, value in enumerate(site.examples or ()):
