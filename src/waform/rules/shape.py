@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from waform.rules.context import TemplateContext
+    from waform.rules.text import Scan
 
 Feature = str
 Shape = frozenset[Feature]
@@ -43,7 +44,14 @@ TEXT = "a text"
 """A text that may hold variables: a TEXT header, a body with text (not AUTHENTICATION's) or a
 carousel card body (:attr:`~waform.rules.context.TemplateContext.texts`)."""
 VARIABLES = "a variable"
-"""One of those texts holds a variable or something like one (``{{…}}``, ``{1}``, ``}}``)."""
+"""One of those texts holds a variable or something like one (``{{…}}``, ``{1}``, ``}}``).
+What the variables of a text are like (:class:`~waform.rules.text.Scan`) is told apart too:"""
+TWO_VARIABLES = "two variables in a text"
+NAMED_VARIABLE = "a named variable"
+MALFORMED_VARIABLE = "a malformed variable"
+UNORDERED_VARIABLES = "variables not numbered 1..n in order"
+EDGE_VARIABLE = "a variable at the text's edge"
+BEHIND_PUNCTUATION = "a variable behind only punctuation at the text's edge"
 SECURITY_LINE = "addSecurityRecommendation"
 """The body sets ``addSecurityRecommendation`` (true or false)."""
 EXPIRY_MINUTES = "codeExpirationMinutes"
@@ -80,10 +88,27 @@ def shape_of(ctx: TemplateContext) -> Shape:
     if ctx.texts:
         features.add(TEXT)
         for text in ctx.texts:
-            if text.scan.any:
-                features.add(VARIABLES)
-                break
+            _add_variable_features(text.scan, features)
     return frozenset(features)
+
+
+def _add_variable_features(found: Scan, features: set[Feature]) -> None:
+    """What the variables of one text are like (each feature one variable rule's trigger)."""
+    if not found.any:
+        return
+    features.add(VARIABLES)
+    if len(found.numbers) > 1:
+        features.add(TWO_VARIABLES)
+    if found.named:
+        features.add(NAMED_VARIABLE)
+    if found.malformed:
+        features.add(MALFORMED_VARIABLE)
+    if not found.in_order:
+        features.add(UNORDERED_VARIABLES)
+    if found.edge is not None:
+        features.add(EDGE_VARIABLE)
+    if found.behind is not None:
+        features.add(BEHIND_PUNCTUATION)
 
 
 def meets(needs: Needs, shape: Shape) -> bool:
