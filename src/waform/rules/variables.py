@@ -66,7 +66,7 @@ def numbering_in_order(ctx: TemplateContext) -> Iterator[Hit]:
     return _numbering(ctx, numbering_order)
 
 
-@check("WA-V5", needs=((TEXT, URL_BUTTON),))
+@check("WA-V5", needs=(TEXT | URL_BUTTON,))
 def one_example_per_variable(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.texts:
         if site.scan.named or site.scan.malformed:
