@@ -294,6 +294,9 @@ def run(manager: Manager, templates: Path, args: argparse.Namespace) -> int:
             failed |= plan.requests > budget
             if kind == "cold":
                 colds.append(wall)
+            # What the plan was made from, kept with it, is freed here, between the runs: the
+            # `waform plan` process never frees it (waform.console.end).
+            del outcome, plan
     for kind, wall, memory in command_runs(manager, templates):
         print(
             f"`waform plan` process, {kind}: wall {wall:5.2f} s (interpreter start included), "

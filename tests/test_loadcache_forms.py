@@ -192,7 +192,7 @@ _FORMS_FORKED_FROM: list[str] = []  # where each fork that stores a plan's forms
 os.register_at_fork(before=_fork_of_stored_forms)
 
 
-@pytest.mark.parametrize("cache", ["cold", "cold, loaded first (--html)", "warm, no stored forms"])
+@pytest.mark.parametrize("cache", ["cold", "cold, with the HTML page", "warm, no stored forms"])
 def test_the_stored_forms_are_written_by_a_process_forked_while_no_request_is_in_flight(
     project: Path, cache: str
 ) -> None:
@@ -201,8 +201,8 @@ def test_the_stored_forms_are_written_by_a_process_forked_while_no_request_is_in
     decode thread mid-fetch, the child that stores the forms could wait on SQLite's allocator
     mutex until it is killed (``outcomes.PATIENCE``, 120 s; seen in about one cold plan of ten
     at 10,000 templates). So a cold plan forks it during the load, before any request is sent
-    (on the event loop's thread before the fetch when the command loaded the files first), and
-    a warm one on the event loop's thread after the fetch."""
+    (with or without the HTML page, which draws the templates the plan was made from), and a
+    warm one on the event loop's thread after the fetch."""
     if cache.startswith("warm"):
         _plan_json()
         with sqlite3.connect(cache_dir(project) / DATABASE) as db:
@@ -210,6 +210,6 @@ def test_the_stored_forms_are_written_by_a_process_forked_while_no_request_is_in
     _FORMS_FORKED_FROM.clear()
     html = ("--html", str(project / "plan.html")) if "--html" in cache else ()
     assert _plan_json(*html) == _plan_json("--no-cache")
-    expected = "the load" if cache == "cold" else threading.main_thread().name
+    expected = "the load" if cache.startswith("cold") else threading.main_thread().name
     assert _FORMS_FORKED_FROM == [expected]
     assert stored_forms.decode(_forms_entry(project)[1]) is not None

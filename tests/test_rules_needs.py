@@ -25,7 +25,7 @@ from waform.rules import RuleSettings, run_rules
 from waform.rules import examples as rule_examples
 from waform.rules.context import TemplateContext
 from waform.rules.registry import TEMPLATE_CHECKS, TEMPLATE_NEEDS
-from waform.rules.shape import ChecksByShape, meets
+from waform.rules.shape import ChecksByShape, describe, meets
 
 ROOT = Path(__file__).resolve().parents[1]
 CORPUS_DIRS = (
@@ -66,8 +66,8 @@ def corpus() -> list[tuple[str, TemplateContext]]:
 def _unmet_findings(ctx: TemplateContext) -> list[str]:
     """The checks that fire on ``ctx`` although its shape lacks what they declare."""
     return [
-        f"{rule_id} fired ({hits[0][1]!r}) without {TEMPLATE_NEEDS[rule_id]}; shape "
-        f"{sorted(ctx.shape)}"
+        f"{rule_id} fired ({hits[0][1]!r}) without one of "
+        f"{[describe(need) for need in TEMPLATE_NEEDS[rule_id]]}; shape {describe(ctx.shape)}"
         for rule_id, check in TEMPLATE_CHECKS.items()
         if (hits := list(check(ctx))) and not meets(TEMPLATE_NEEDS.get(rule_id, ()), ctx.shape)
     ]

@@ -16,7 +16,7 @@ import click
 
 from waform import __version__
 from waform.commands import register_commands
-from waform.console import Console, StderrHandler, use_color
+from waform.console import Console, StderrHandler, ending_at_once, use_color
 from waform.errors import WaformError
 
 #: Every request and its answer (``-vv`` only; ``-v`` shows retries but not the traffic).
@@ -147,6 +147,9 @@ for _command in cli.commands.values():
 
 
 def main() -> None:
+    """The console script (``waform``): its commands may end the process at once
+    (:func:`waform.console.end`)."""
+    ending_at_once()
     cli(prog_name="waform")
 
 

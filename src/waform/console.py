@@ -11,6 +11,7 @@ import logging
 import os
 import sys
 from dataclasses import dataclass
+from typing import NoReturn
 
 import click
 from rich.console import Console as RichConsole
@@ -32,6 +33,33 @@ class Console:
         if self.color and (fg or bold):
             text = click.style(text, fg=fg, bold=bold)
         click.echo(text)
+
+
+#: Set by the console script (:func:`waform.cli.main`): its process may end at once.
+_ENDS_AT_ONCE: list[bool] = []
+
+
+def ending_at_once() -> None:
+    """This process is the console script's: :func:`end` may end it at once."""
+    _ENDS_AT_ONCE.append(True)
+
+
+def end(ctx: click.Context, code: int = 0) -> NoReturn:
+    """End the command with exit code ``code``.
+
+    In the console script's process, the output is flushed and the process ends at once,
+    without freeing what the command holds object by object (a plan of 10,000 templates holds
+    about 100 MB of small objects: 0.1 s spent on nothing, the way Clang skips freeing its own
+    at exit); elsewhere (click's test runner, a program using waform) as ``ctx.exit``."""
+    if not _ENDS_AT_ONCE:
+        ctx.exit(code)
+    logging.shutdown()
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):  # a closed pipe (`| head`): nothing more to say
+            pass
+    os._exit(code)
 
 
 def use_color(no_color: bool, stream: object) -> bool:

@@ -213,14 +213,14 @@ class _Tee(io.StringIO):
 
 
 def run_waform(argv: list[str]) -> tuple[int, str, str]:
-    """Run the CLI in this process (one interpreter start less); (exit code, stdout, stderr)."""
-    from waform.cli import main as waform_main
+    """Run the CLI in this process (one interpreter start less); (exit code, stdout, stderr).
+    Not as the console script: this process goes on after the command (its outputs)."""
+    from waform.cli import cli
 
     out, err = _Tee(sys.stdout), _Tee(sys.stderr)
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         try:
-            sys.argv = ["waform", *argv]
-            waform_main()
+            cli(argv, prog_name="waform")
             code = 0
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)

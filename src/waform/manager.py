@@ -58,6 +58,13 @@ class PlanOutcome:
     timings: dict[str, float] = field(default_factory=dict)
     """Seconds per phase: load (until the files are known valid), fetch and decode (side by
     side), pair (with the write-only records), diff."""
+    desired: DesiredState | None = None
+    """What the files said, as loaded and checked."""
+    sides: Sides | None = None
+    """The templates the plan compared, paired (``plan --html`` draws the files' side from
+    them). With :attr:`desired`, what the plan was made from is kept with it, to be freed when
+    the caller is done with the plan, if ever: the ``waform`` command ends its process without
+    freeing it (:func:`waform.console.end`)."""
 
 
 class Manager:
@@ -199,7 +206,6 @@ class Manager:
         *,
         strict: bool = False,
         force: bool = False,
-        desired: DesiredState | None = None,
         named: NamedKeys | None = None,
     ) -> PlanOutcome:
         """Load, check, fetch (one sweep of the list endpoint), diff, and check safety.
@@ -210,9 +216,7 @@ class Manager:
         command shows it, then exits 1) unless ``force``.
         """
         with collector_paused():  # see waform.gcpause: allocation-heavy, acyclic work
-            return await self._plan(
-                paths, strict=strict, force=force, desired=desired, named=named or NamedKeys()
-            )
+            return await self._plan(paths, strict=strict, force=force, named=named or NamedKeys())
 
     async def _plan(
         self,
@@ -220,7 +224,6 @@ class Manager:
         *,
         strict: bool,
         force: bool,
-        desired: DesiredState | None,
         named: NamedKeys,
     ) -> PlanOutcome:
         from waform.rules import RuleSettings
@@ -230,7 +233,7 @@ class Manager:
         # The files first: invalid files stop the plan before a single request is sent (no
         # token, no list page). When no file changed, the load cache's run entry proves them
         # valid at once, and decoding the templates it holds runs beside the fetch.
-        state = await self._load_in_thread(paths, strict, desired, timings)
+        state = await self._load_in_thread(paths, strict, timings)
         async with self.open_client() as client:
             sides = await compared_sides(client, self.config, state, timings, forms=True)
             inventory = sides.inventory
@@ -260,7 +263,15 @@ class Manager:
         plan = plan.model_copy(
             update={"paths": [str(p) for p in paths], "target_address": self.target.address}
         )
-        return PlanOutcome(plan, diagnostics, silenced, refusal=refusal, timings=timings)
+        return PlanOutcome(
+            plan,
+            diagnostics,
+            silenced,
+            refusal=refusal,
+            timings=timings,
+            desired=state,
+            sides=sides,
+        )
 
     async def _diffed(self, client: Provider, sides: Sides, named: NamedKeys) -> Plan:
         """The plan of the paired sides, with Meta's edit history where an update needs it."""
@@ -284,11 +295,8 @@ class Manager:
         self,
         paths: Sequence[str | Path],
         strict: bool,
-        desired: DesiredState | None,
         timings: dict[str, float],
     ) -> DesiredState:
-        if desired is not None:
-            return desired
         from waform.stored_forms import store_elsewhere
 
         started = time.perf_counter()

@@ -14,7 +14,7 @@ import sys
 import time
 from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from waform.activities import submission_records
@@ -47,6 +47,8 @@ class Sides:
     inventory: Inventory[DesiredTemplate]
     submitted: dict[tuple[str, str], dict[str, Any] | None] | None
     desired_forms: DesiredForms | None = None
+    desired: list[DesiredTemplate] = field(default_factory=list)
+    """Git's templates in file order (a warm plan's read from the load cache)."""
 
 
 async def compared_sides(
@@ -79,11 +81,6 @@ async def compared_sides(
     # (waform.stored_forms) as soon as the files were loaded; its result tells the hash.
     cold = state.decoded
     worked_out = cast(WorkedOut | None, state.beside if forms and cold else None)
-    if forms and cold and worked_out is None and state.cache_dir is not None:
-        # Loaded without it (`plan --html` loads first): begun here, on the event loop's
-        # thread, before the first request (see below why no other thread forks it).
-        worked_out = stored_forms.store_elsewhere(state.templates, state.run_key, state.cache_dir)
-        state.writing(worked_out)
     try:
         with _switching_often():
             fetched, (desired, write_only, desired_forms, read) = await asyncio.gather(
@@ -109,7 +106,7 @@ async def compared_sides(
         ],
     )
     timings["pair"] = time.perf_counter() - started
-    return Sides(inventory, submitted, desired_forms)
+    return Sides(inventory, submitted, desired_forms, desired)
 
 
 @contextmanager

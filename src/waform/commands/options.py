@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from waform.config import Config
     from waform.config.trust import HostTrust
     from waform.differ import NamedKeys
-    from waform.manager import DesiredState, Manager, PlanOutcome
+    from waform.manager import Manager, PlanOutcome
     from waform.plan import Plan
 
 log = logging.getLogger(__name__)
@@ -186,7 +186,6 @@ def plan_showing_diagnostics(
     *,
     strict: bool,
     force: bool,
-    desired: DesiredState | None = None,
     named: NamedKeys | None = None,
 ) -> PlanOutcome:
     """``Manager.plan`` for a command: file problems, rule warnings and the findings the
@@ -195,9 +194,7 @@ def plan_showing_diagnostics(
 
     with showing_file_problems():
         outcome = run_sync(
-            manager.plan(
-                paths, strict=strict, force=force, desired=desired, named=named or NamedKeys()
-            )
+            manager.plan(paths, strict=strict, force=force, named=named or NamedKeys())
         )
     if outcome.diagnostics or outcome.silenced:
         report = DiagnosticReport(outcome.diagnostics, silenced=outcome.silenced)

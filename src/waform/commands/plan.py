@@ -15,11 +15,10 @@ from waform.commands.options import (
     output_options,
     plan_showing_diagnostics,
     planning_options,
-    showing_file_problems,
     target_options,
 )
 from waform.commands.preview import write_html
-from waform.console import Console
+from waform.console import Console, end
 from waform.differ import NamedKeys
 from waform.errors import PlanError, WaformError
 from waform.render import render
@@ -79,14 +78,8 @@ def command(
     console: Console = ctx.obj or Console()
     fmt = output_format(as_json, markdown)
     manager, paths = open_manager(paths, config_path=config_path, target=target, no_cache=no_cache)
-    desired = None
-    if html_path is not None:  # the page draws the proposed side from the loaded files
-        with showing_file_problems():
-            desired = manager.load(paths, strict=strict)
     named = NamedKeys(replace=replace_keys, discard_draft=discard_keys)
-    outcome = plan_showing_diagnostics(
-        manager, paths, strict=strict, force=force, named=named, desired=desired
-    )
+    outcome = plan_showing_diagnostics(manager, paths, strict=strict, force=force, named=named)
     plan = outcome.plan
     log.debug(
         "plan: %s, %d request(s)",
@@ -95,8 +88,9 @@ def command(
     )
 
     echo(render(plan, fmt, color=console.color))
-    if html_path is not None and desired is not None:
-        page = PreviewInputs(desired.templates, outcome.diagnostics, config=manager.config)
+    if html_path is not None and outcome.sides is not None:
+        # The page draws the proposed side from the templates the plan was made from.
+        page = PreviewInputs(outcome.sides.desired, outcome.diagnostics, config=manager.config)
         write_html(html_path, render(plan, "html", preview=page))
         log.info("wrote %s: open it in a browser to see the changed templates", html_path)
 
@@ -108,5 +102,5 @@ def command(
         except OSError as exc:
             raise WaformError(f"cannot write {out}: {exc.strerror or exc}") from None
         log.info("saved the plan to %s; run `waform apply %s` to apply it", out, out)
-    if detailed_exitcode and plan.has_changes:
-        ctx.exit(2)
+    # What the plan was made from is still held here: the process ends without freeing it.
+    end(ctx, 2 if detailed_exitcode and plan.has_changes else 0)

@@ -29,7 +29,7 @@ MAX_APPS = 5
 AUTOFILL_TYPES = ("ONE_TAP", "ZERO_TAP")
 
 
-@check("WA-A1", needs=(BODY, (AUTHENTICATION, SECURITY_LINE)))
+@check("WA-A1", needs=(BODY, AUTHENTICATION | SECURITY_LINE))
 def preset_body(ctx: TemplateContext) -> Iterator[Hit]:
     if not ctx.body:
         return
@@ -55,7 +55,7 @@ def preset_body(ctx: TemplateContext) -> Iterator[Hit]:
         )
 
 
-@check("WA-A2", needs=(FOOTER, (AUTHENTICATION, EXPIRY_MINUTES)))
+@check("WA-A2", needs=(FOOTER, AUTHENTICATION | EXPIRY_MINUTES))
 def expiry_footer(ctx: TemplateContext) -> Iterator[Hit]:
     if not ctx.footer:
         return
@@ -83,7 +83,7 @@ def expiry_footer(ctx: TemplateContext) -> Iterator[Hit]:
         )
 
 
-@check("WA-A3", needs=((AUTHENTICATION, OTP_BUTTON),))
+@check("WA-A3", needs=(AUTHENTICATION | OTP_BUTTON,))
 def one_otp_button(ctx: TemplateContext) -> Iterator[Hit]:
     if not ctx.is_auth:
         for site in ctx.all_buttons:

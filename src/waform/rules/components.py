@@ -130,7 +130,7 @@ def offer_body_length(ctx: TemplateContext) -> Iterator[Hit]:
         )
 
 
-@check("WA-B2", needs=(BODY, (MARKETING, UTILITY)))
+@check("WA-B2", needs=(BODY, MARKETING | UTILITY))
 def body_emoji(ctx: TemplateContext) -> Iterator[Hit]:
     limit = EMOJI_LIMITS.get(ctx.category)
     if limit is None or not ctx.body:

@@ -12,7 +12,7 @@ from waform.rules.context import Loc, TemplateContext
 from waform.rules.registry import check
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: one per template-language, built at a third of the cost
 class Entry:
     """One template-language and the file it came from."""
 

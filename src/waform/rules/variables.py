@@ -11,7 +11,17 @@ from collections.abc import Callable, Iterator
 from waform.model.components import UrlButton
 from waform.rules.context import Hit, TemplateContext
 from waform.rules.registry import check
-from waform.rules.shape import TEXT, URL_BUTTON, VARIABLES
+from waform.rules.shape import (
+    BEHIND_PUNCTUATION,
+    EDGE_VARIABLE,
+    MALFORMED_VARIABLE,
+    NAMED_VARIABLE,
+    TEXT,
+    TWO_VARIABLES,
+    UNORDERED_VARIABLES,
+    URL_BUTTON,
+    VARIABLES,
+)
 from waform.rules.text import (
     adjacent_variables,
     bad_param_whitespace,
@@ -23,7 +33,7 @@ from waform.rules.text import (
 )
 
 
-@check("WA-V1", needs=(VARIABLES,))
+@check("WA-V1", needs=(NAMED_VARIABLE,))
 def positional_only(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.texts:
         if site.scan.named:
@@ -46,17 +56,17 @@ def _numbering(
                 yield site.loc, f"{problem} (in the {site.kind})"
 
 
-@check("WA-V2", needs=(VARIABLES,))
+@check("WA-V2", needs=(UNORDERED_VARIABLES,))
 def numbering_without_gaps(ctx: TemplateContext) -> Iterator[Hit]:
     return _numbering(ctx, numbering_gap)
 
 
-@check("WA-V13", needs=(VARIABLES,))
+@check("WA-V13", needs=(UNORDERED_VARIABLES,))
 def numbering_in_order(ctx: TemplateContext) -> Iterator[Hit]:
     return _numbering(ctx, numbering_order)
 
 
-@check("WA-V5", needs=((TEXT, URL_BUTTON),))
+@check("WA-V5", needs=(TEXT | URL_BUTTON,))
 def one_example_per_variable(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.texts:
         if site.scan.named or site.scan.malformed:
@@ -105,7 +115,7 @@ def one_example_per_variable(ctx: TemplateContext) -> Iterator[Hit]:
             )
 
 
-@check("WA-V6", needs=(VARIABLES,))
+@check("WA-V6", needs=(MALFORMED_VARIABLE,))
 def well_formed_braces(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.texts:
         if site.scan.malformed:
@@ -127,23 +137,23 @@ def _edges(ctx: TemplateContext, field: str, edge: str, how: str) -> Iterator[Hi
                 yield site.loc, f"end the {site.kind} with words after the last variable{how}"
 
 
-@check("WA-V7", needs=(VARIABLES,))
+@check("WA-V7", needs=(EDGE_VARIABLE,))
 def no_leading_variable(ctx: TemplateContext) -> Iterator[Hit]:
     return _edges(ctx, "edge", "start", "")
 
 
-@check("WA-V14", needs=(VARIABLES,))
+@check("WA-V14", needs=(EDGE_VARIABLE,))
 def no_trailing_variable(ctx: TemplateContext) -> Iterator[Hit]:
     return _edges(ctx, "edge", "end", "")
 
 
-@check("WA-V12", needs=(VARIABLES,))
+@check("WA-V12", needs=(BEHIND_PUNCTUATION,))
 def words_beyond_edge_variable(ctx: TemplateContext) -> Iterator[Hit]:
     for edge in ("start", "end"):
         yield from _edges(ctx, "behind", edge, ", not only punctuation")
 
 
-@check("WA-V8", needs=(VARIABLES,))
+@check("WA-V8", needs=(TWO_VARIABLES,))
 def variables_not_adjacent(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.texts:
         if len(site.scan.numbers) > 1:
@@ -152,7 +162,7 @@ def variables_not_adjacent(ctx: TemplateContext) -> Iterator[Hit]:
                 yield site.loc, f"put words or punctuation between the variables in {pair!r}"
 
 
-@check("WA-V11", needs=(VARIABLES,))
+@check("WA-V11", needs=(TWO_VARIABLES,))
 def variables_not_only_spaced(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.texts:
         if len(site.scan.numbers) > 1:
