@@ -35,3 +35,27 @@ def test_command_exit_codes_pass_through():
     assert result.exit_code == 1
     assert result.output.count("\n") >= 1
     assert "Traceback" not in result.output
+
+
+def test_a_command_imports_only_its_own_module_and_help_lists_them_all():
+    """Each command's module is imported when that command runs: importing them all cost a
+    third of a second on every start (waform.commands)."""
+    from waform.commands import MODULES
+
+    script = (
+        "import sys\n"
+        "from waform.cli import cli\n"
+        "try:\n"
+        "    cli(['validate', '--help'], prog_name='waform')\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith('waform.commands.')))\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=False
+    )
+    imported = proc.stdout.strip().splitlines()[-1]
+    assert "waform.commands.validate" in imported
+    assert "waform.commands.apply" not in imported and "waform.commands.emulator" not in imported
+    listed = CliRunner().invoke(cli, ["--help"]).output
+    assert all(f"  {name} " in listed for name in MODULES)

@@ -15,7 +15,7 @@ from typing import Any, NoReturn
 import click
 
 from waform import __version__
-from waform.commands import register_commands
+from waform.commands import MODULES, load_command
 from waform.console import Console, StderrHandler, ending_at_once, use_color
 from waform.errors import WaformError
 
@@ -45,6 +45,20 @@ class WaformGroup(click.Group):
     Exit 2 means "changes present" for ``plan --detailed-exitcode`` and "drift found" for
     ``drift``; a mistyped option must not be mistaken for either, so usage errors exit 1.
     """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*MODULES, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """A command, its module imported on first use (:mod:`waform.commands`)."""
+        command = self.commands.get(cmd_name)
+        if command is None:
+            command = load_command(cmd_name)
+            if command is None:
+                return None
+            _accept_global_options_after(command)
+            self.add_command(command, cmd_name)
+        return command
 
     def main(  # type: ignore[override]  # one signature for click's two overloads
         self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
@@ -95,9 +109,6 @@ def cli(
     ctx.obj = Console.create(verbose=verbose, quiet=quiet, no_color=no_color)
 
 
-register_commands(cli)
-
-
 _GLOBAL_OPTIONS = ("verbose", "quiet", "no_color", "trust_host")
 
 
@@ -140,10 +151,6 @@ def _accept_global_options_after(command: click.Command) -> None:
                     callback=_after_subcommand,
                 )
             )
-
-
-for _command in cli.commands.values():
-    _accept_global_options_after(_command)
 
 
 def main() -> None:
