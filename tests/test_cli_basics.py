@@ -59,3 +59,13 @@ def test_a_command_imports_only_its_own_module_and_help_lists_them_all():
     assert "waform.commands.apply" not in imported and "waform.commands.emulator" not in imported
     listed = CliRunner().invoke(cli, ["--help"]).output
     assert all(f"  {name} " in listed for name in MODULES)
+
+
+def test_a_mistyped_command_is_told_the_command_it_resembles():
+    """The commands are loaded on first use, so click alone knows none of their names yet (a
+    fresh process: in this one, other tests have loaded them)."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "waform", "plna"], capture_output=True, text=True, check=False
+    )
+    assert proc.returncode == 1
+    assert "Error: No such command 'plna'. Did you mean 'plan'?" in proc.stderr

@@ -60,6 +60,19 @@ class WaformGroup(click.Group):
             self.add_command(command, cmd_name)
         return command
 
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """As click's, but a mistyped command is matched against every command's name (click
+        suggests from the commands loaded so far: none, as they are loaded on first use)."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:
+            names = self.list_commands(ctx)
+            raise click.exceptions.NoSuchCommand(
+                exc.command_name, possibilities=names, ctx=ctx
+            ) from None
+
     def main(  # type: ignore[override]  # one signature for click's two overloads
         self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
     ) -> NoReturn:
