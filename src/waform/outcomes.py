@@ -165,5 +165,14 @@ def elsewhere(
 
 
 def _once(wait: Callable[[], T | None]) -> Callable[[], T | None]:
-    """``wait``, called once however often the result is asked for (a child is reaped once)."""
-    return functools.cache(wait)
+    """``wait``, called once however often, and from however many threads, the result is asked
+    for (a child is reaped once: a plan whose fetch failed asks from its own thread while the
+    thread beside the fetch may still be asking)."""
+    cached = functools.cache(wait)
+    lock = threading.Lock()
+
+    def once() -> T | None:
+        with lock:
+            return cached()
+
+    return once
