@@ -1,6 +1,8 @@
 import subprocess
 import sys
+from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from waform import __version__
@@ -69,3 +71,19 @@ def test_a_mistyped_command_is_told_the_command_it_resembles():
     )
     assert proc.returncode == 1
     assert "Error: No such command 'plna'. Did you mean 'plan'?" in proc.stderr
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="a device that is always full")
+def test_output_that_cannot_be_written_is_one_line_on_stderr():
+    """`waform … > /dev/full`: the command says so in one line and exits 1, no traceback."""
+    full = "/dev/full"
+    with open(full, "w") as stdout:
+        proc = subprocess.run(
+            [sys.executable, "-m", "waform", "rules"],
+            stdout=stdout,
+            stderr=subprocess.PIPE,
+            text=True,
+            check=False,
+        )
+    assert proc.returncode == 1
+    assert proc.stderr.splitlines() == ["error: cannot write the output: No space left on device"]

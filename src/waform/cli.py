@@ -7,7 +7,10 @@ only place that decides where log records go (:func:`configure_logging`).
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -18,6 +21,9 @@ from waform import __version__
 from waform.commands import MODULES, load_command
 from waform.console import Console, StderrHandler, ending_at_once, use_color
 from waform.errors import WaformError
+
+#: What writing the output may fail with: the reader has gone, the disk is full.
+_OUTPUT_ERRORS = (errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 #: Every request and its answer (``-vv`` only; ``-v`` shows retries but not the traffic).
 WIRE_LOGGER = "waform.client.http.requests"
@@ -96,6 +102,16 @@ class WaformGroup(click.Group):
         except WaformError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except OSError as exc:
+            if exc.errno not in _OUTPUT_ERRORS:
+                raise
+            # stdout is gone (`| head`) or full (`> /dev/full`): said on stderr in one line,
+            # and stdout is pointed at nowhere so that its last flush at exit cannot fail too.
+            with contextlib.suppress(OSError, ValueError):  # no file behind it (a test)
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            if exc.errno != errno.EPIPE:
+                click.echo(f"error: cannot write the output: {exc.strerror}", err=True)
+            ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("error: interrupted", err=True)
             ctx.exit(130)
