@@ -13,10 +13,11 @@ import pytest
 from waform.workshare import can_fork
 
 # A plan in a fresh process (no other child of it to confuse the count), against a target
-# whose every request is refused (403: not retried), then: is any child left unreaped?
+# whose every request is refused (403: not retried), then: is any child left unreaped
+# (ended, and never waited for: a zombie)?
 SCRIPT = textwrap.dedent(
     """
-    import os, sys
+    import os, sys, time
     from pathlib import Path
     import httpx
     from waform.commands.options import run_sync
@@ -36,10 +37,23 @@ SCRIPT = textwrap.dedent(
         print("planned")
     except WaformError as exc:
         print("failed:", type(exc).__name__)
-    try:
-        print("left behind:", os.waitpid(-1, os.WNOHANG)[0])
-    except ChildProcessError:
-        print("left behind: none")
+
+    def zombies():  # children of this process that ended and were never reaped
+        found = []
+        for entry in filter(str.isdigit, os.listdir("/proc")):
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    state, parent = stat.read().rsplit(")", 1)[1].split()[:2]
+            except OSError:
+                continue
+            if int(parent) == os.getpid() and state == "Z":
+                found.append(int(entry))
+        return found
+
+    deadline = time.monotonic() + 5  # a child may be reaped by a thread, a moment later
+    while zombies() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    print("left behind:", zombies() or "none")
     """
 )
 
