@@ -3,6 +3,8 @@
 import pytest
 
 from emulator_fixtures import (  # noqa: F401 - fixtures, re-exported for every test module
+    api,
+    control,
     emulator_control,
     emulator_http,
     emulator_state,

@@ -11,6 +11,8 @@
 * ``served_emulator`` — a real uvicorn server in a thread on a free loopback port
   (``served_emulator.url``, ``served_emulator.emulator``), state in ``:memory:``.
 * ``served_http`` / ``served_control`` — a client and a control helper for it.
+* ``api`` / ``control`` — a client on an in-process emulator of its own (in memory), each
+  response checked against Sinch's OpenAPI (``emulator_helpers.client``), and a control helper.
 
 :func:`write_target` writes a ``waform.yaml`` for either kind of emulator.
 """
@@ -92,3 +94,16 @@ def served_http(served_emulator: ServedEmulator) -> Iterator[httpx.Client]:
 @pytest.fixture
 def served_control(served_http: httpx.Client) -> EmulatorControl:
     return EmulatorControl(served_http)
+
+
+@pytest.fixture
+def api() -> Iterator[httpx.Client]:
+    from emulator_helpers import client
+
+    with client() as http:
+        yield http
+
+
+@pytest.fixture
+def control(api: httpx.Client) -> EmulatorControl:
+    return EmulatorControl(api)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
@@ -18,17 +17,6 @@ from waform.emulator import (
     embedded_transport,
 )
 from waform.emulator.server import ServedEmulator
-
-
-@pytest.fixture
-def api() -> Iterator[httpx.Client]:
-    with client() as http:
-        yield http
-
-
-@pytest.fixture
-def control(api: httpx.Client) -> EmulatorControl:
-    return EmulatorControl(api)
 
 
 def test_scripted_faults_happen_in_order(api: httpx.Client, control: EmulatorControl) -> None:

@@ -6,28 +6,15 @@ what Meta and time do.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
-import pytest
 
 from emulator_helpers import API, PROJECT, body_component, client, create_body, details, error_code
 from waform.emulator import EmulatorControl, EmulatorSettings
 
 T = f"{API}/order_shipped/languages/EN_US"
 DAY = 86_400
-
-
-@pytest.fixture
-def api() -> Iterator[httpx.Client]:
-    with client() as http:
-        yield http
-
-
-@pytest.fixture
-def control(api: httpx.Client) -> EmulatorControl:
-    return EmulatorControl(api)
 
 
 def get(api: httpx.Client, url: str = T) -> dict:

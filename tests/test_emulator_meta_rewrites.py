@@ -21,17 +21,6 @@ from waform.model.meta_auth import AUTH_TEXTS
 CDN = re.compile(r"^https://scontent\.whatsapp\.net/v/t61\.29466-34/\d+_n\.(jpg|mp4|pdf)\?.*&oh=")
 
 
-@pytest.fixture
-def api() -> Iterator[httpx.Client]:
-    with client() as c:
-        yield c
-
-
-@pytest.fixture
-def control(api: httpx.Client) -> EmulatorControl:
-    return EmulatorControl(api)
-
-
 def approved(
     api: httpx.Client, control: EmulatorControl, details: dict[str, Any], **body: Any
 ) -> dict[str, Any]:

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from waform.outcomes import elsewhere
+from waform.outcomes import NICENESS, elsewhere
 from waform.workshare import can_fork
 
 WAYS = [
@@ -60,3 +60,12 @@ def test_work_that_does_not_end_is_not_waited_for_forever(fork: bool) -> None:
     wait = elsewhere(lambda: time.sleep(30), fork, patience=0.3)
     assert wait() is None
     assert time.monotonic() - started < 10
+
+
+@pytest.mark.skipif(not can_fork(), reason="Linux")
+def test_a_forked_child_yields_the_cpus_to_the_command() -> None:
+    """What it works out is needed last, so the command and its fetch go first."""
+    here = os.getpriority(os.PRIO_PROCESS, 0)
+    there = elsewhere(lambda: os.getpriority(os.PRIO_PROCESS, 0), True)()
+    assert there == min(19, here + NICENESS) and NICENESS > 0
+    assert os.getpriority(os.PRIO_PROCESS, 0) == here  # this process is left as it was

@@ -29,7 +29,7 @@ def resolve(words: list[str]) -> tuple[str, click.Command]:
     for word in words:
         if not isinstance(command, click.Group) or word.startswith("-"):
             break
-        sub = command.commands.get(word)
+        sub = command.get_command(click.Context(command), word)  # loaded on first use
         if sub is None:
             break
         command, names = sub, [*names, word]

@@ -7,7 +7,10 @@ only place that decides where log records go (:func:`configure_logging`).
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
@@ -15,9 +18,12 @@ from typing import Any, NoReturn
 import click
 
 from waform import __version__
-from waform.commands import register_commands
+from waform.commands import MODULES, load_command
 from waform.console import Console, StderrHandler, ending_at_once, use_color
 from waform.errors import WaformError
+
+#: What writing the output may fail with: the reader has gone, the disk is full.
+_OUTPUT_ERRORS = (errno.EPIPE, errno.ENOSPC, errno.EDQUOT, errno.EFBIG)
 
 #: Every request and its answer (``-vv`` only; ``-v`` shows retries but not the traffic).
 WIRE_LOGGER = "waform.client.http.requests"
@@ -46,6 +52,33 @@ class WaformGroup(click.Group):
     ``drift``; a mistyped option must not be mistaken for either, so usage errors exit 1.
     """
 
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*MODULES, *self.commands})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        """A command, its module imported on first use (:mod:`waform.commands`)."""
+        command = self.commands.get(cmd_name)
+        if command is None:
+            command = load_command(cmd_name)
+            if command is None:
+                return None
+            _accept_global_options_after(command)
+            self.add_command(command, cmd_name)
+        return command
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        """As click's, but a mistyped command is matched against every command's name (click
+        suggests from the commands loaded so far: none, as they are loaded on first use)."""
+        try:
+            return super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:
+            names = self.list_commands(ctx)
+            raise click.exceptions.NoSuchCommand(
+                exc.command_name, possibilities=names, ctx=ctx
+            ) from None
+
     def main(  # type: ignore[override]  # one signature for click's two overloads
         self, args: Sequence[str] | None = None, prog_name: str | None = None, **extra: Any
     ) -> NoReturn:
@@ -69,6 +102,16 @@ class WaformGroup(click.Group):
         except WaformError as exc:
             click.echo(f"error: {exc}", err=True)
             ctx.exit(exc.exit_code)
+        except OSError as exc:
+            if exc.errno not in _OUTPUT_ERRORS:
+                raise
+            # stdout is gone (`| head`) or full (`> /dev/full`): said on stderr in one line,
+            # and stdout is pointed at nowhere so that its last flush at exit cannot fail too.
+            with contextlib.suppress(OSError, ValueError):  # no file behind it (a test)
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            if exc.errno != errno.EPIPE:
+                click.echo(f"error: cannot write the output: {exc.strerror}", err=True)
+            ctx.exit(1)
         except KeyboardInterrupt:
             click.echo("error: interrupted", err=True)
             ctx.exit(130)
@@ -93,9 +136,6 @@ def cli(
     """WhatsApp message templates as code: validate, plan, apply, drift, import."""
     configure_logging(verbose=verbose, quiet=quiet, no_color=no_color)
     ctx.obj = Console.create(verbose=verbose, quiet=quiet, no_color=no_color)
-
-
-register_commands(cli)
 
 
 _GLOBAL_OPTIONS = ("verbose", "quiet", "no_color", "trust_host")
@@ -140,10 +180,6 @@ def _accept_global_options_after(command: click.Command) -> None:
                     callback=_after_subcommand,
                 )
             )
-
-
-for _command in cli.commands.values():
-    _accept_global_options_after(_command)
 
 
 def main() -> None:

@@ -234,14 +234,17 @@ class Manager:
         # token, no list page). When no file changed, the load cache's run entry proves them
         # valid at once, and decoding the templates it holds runs beside the fetch.
         state = await self._load_in_thread(paths, strict, timings)
-        async with self.open_client() as client:
-            sides = await compared_sides(client, self.config, state, timings, forms=True)
-            inventory = sides.inventory
-            started = time.perf_counter()
-            plan = await self._diffed(client, sides, named)
-            timings["diff"] = time.perf_counter() - started
+        try:
+            async with self.open_client() as client:
+                sides = await compared_sides(client, self.config, state, timings, forms=True)
+                inventory = sides.inventory
+                started = time.perf_counter()
+                plan = await self._diffed(client, sides, named)
+                timings["diff"] = time.perf_counter() - started
+        finally:
             # The new load-cache entries were stored beside the fetch and the diff (a warm
-            # plan's missing forms are forked after the fetch: see waform.sides).
+            # plan's missing forms are forked after the fetch: see waform.sides); waited for
+            # however the fetch ended, so no process forked to store them is left behind.
             state.written()
 
         settings = RuleSettings(overrides=self.config.rules, strict=strict)

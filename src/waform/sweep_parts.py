@@ -146,9 +146,12 @@ async def list_parts(
 
     try:
         async with asyncio.TaskGroup() as group:
-            total = group.create_task(client.count_templates(name_prefix=name_prefix))
+            # The parts' first pages are sent first: they start the longest chains, and the
+            # total is needed only once they are all read (the first request sent also opens
+            # the first connection, ~30 ms at 10,000 templates: bench/plan_bench.py).
             for prefix in prefixes:
                 group.create_task(part(prefix))
+            total = group.create_task(client.count_templates(name_prefix=name_prefix))
     except BaseExceptionGroup as failures:
         errors = failures.split(_falls_back)[1]
         if errors is not None:

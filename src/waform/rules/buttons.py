@@ -15,6 +15,7 @@ from waform.rules.shape import (
     COPY_CODE_BUTTON,
     PHONE_BUTTON,
     QUICK_REPLY_BUTTON,
+    THREE_BUTTONS,
     URL_BUTTON,
 )
 from waform.rules.text import (
@@ -30,7 +31,7 @@ MAX_BUTTONS = 10
 MAX_URL = 2000
 
 
-@check("WA-BT1", needs=(BUTTONS,))
+@check("WA-BT1", needs=(THREE_BUTTONS,))
 def button_total(ctx: TemplateContext) -> Iterator[Hit]:
     if ctx.buttons and len(ctx.buttons[1].buttons) > MAX_BUTTONS:
         total = len(ctx.buttons[1].buttons)
@@ -43,7 +44,7 @@ def button_total(ctx: TemplateContext) -> Iterator[Hit]:
         )
 
 
-@check("WA-BT2", needs=(QUICK_REPLY_BUTTON,))
+@check("WA-BT2", needs=(QUICK_REPLY_BUTTON, THREE_BUTTONS))
 def quick_replies_grouped(ctx: TemplateContext) -> Iterator[Hit]:
     """Quick replies form one run (their count is bounded by WA-BT1's total of 10)."""
     if not ctx.buttons:
@@ -81,7 +82,7 @@ def _beyond_limit(ctx: TemplateContext, kind: str, limit: int) -> Iterator[Hit]:
                 )
 
 
-@check("WA-BT3", needs=(URL_BUTTON,))
+@check("WA-BT3", needs=(URL_BUTTON, THREE_BUTTONS))
 def at_most_two_url_buttons(ctx: TemplateContext) -> Iterator[Hit]:
     return _beyond_limit(ctx, "URL", 2)
 

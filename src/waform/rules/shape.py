@@ -66,6 +66,8 @@ SECURITY_LINE = _feature("addSecurityRecommendation")
 """The body sets ``addSecurityRecommendation`` (true or false)."""
 EXPIRY_MINUTES = _feature("codeExpirationMinutes")
 """The footer sets ``codeExpirationMinutes``."""
+THREE_BUTTONS = _feature("three or more buttons in the BUTTONS component")
+"""What limits on the template's buttons and their grouping can first be broken with."""
 ANY_BUTTON = _feature("a button")
 """A button anywhere: the BUTTONS component or a carousel card; and by type:"""
 _BUTTON = {
@@ -102,6 +104,8 @@ def shape_of(ctx: TemplateContext) -> Shape:
         shape |= SECURITY_LINE
     if ctx.footer is not None and ctx.footer[1].codeExpirationMinutes is not None:
         shape |= EXPIRY_MINUTES
+    if len(ctx.top_buttons) >= 3:
+        shape |= THREE_BUTTONS
     if ctx.all_buttons:
         shape |= ANY_BUTTON
         for site in ctx.all_buttons:
