@@ -11,7 +11,6 @@ import asyncio
 import functools
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -22,7 +21,7 @@ from waform.activities import edit_history, review_started, submission_records
 from waform.config import Config, Target, load_config
 from waform.config.trust import HostTrust
 from waform.desired import Beside, DesiredState, InvalidDesiredStateError, load_desired
-from waform.diagnostics import Diagnostic, is_rule_finding, refusal_count, sort_diagnostics
+from waform.diagnostics import is_rule_finding, refusal_count, sort_diagnostics
 from waform.differ import NamedKeys, plan_changes
 from waform.gcpause import collector_paused
 from waform.inventory import Inventory, pair, processors
@@ -30,6 +29,7 @@ from waform.model.enums import normalize_language
 from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate
 from waform.plan import Plan, UnsafePlanError
+from waform.plan_outcome import PlanOutcome
 from waform.sides import Sides, compared_sides
 
 if TYPE_CHECKING:
@@ -39,32 +39,8 @@ if TYPE_CHECKING:
     from waform.drift_report import DriftReport
     from waform.importer import ImportResult
     from waform.loadcache import LoadCache
-    from waform.rules.silence import Silenced
 
 T = TypeVar("T")
-
-
-@dataclass
-class PlanOutcome:
-    """A plan and everything the command prints beside it."""
-
-    plan: Plan
-    diagnostics: list[Diagnostic]
-    """Warnings from the loader and the rules (errors refuse the plan before it exists)."""
-    silenced: list[Silenced] = field(default_factory=list)
-    """Findings of the per-file and plan-time rules that the templates silenced."""
-    refusal: str | None = None
-    """Why the safety check refuses the plan (``None``: safe, or ``--force``)."""
-    timings: dict[str, float] = field(default_factory=dict)
-    """Seconds per phase: load (until the files are known valid), fetch and decode (side by
-    side), pair (with the write-only records), diff."""
-    desired: DesiredState | None = None
-    """What the files said, as loaded and checked."""
-    sides: Sides | None = None
-    """The templates the plan compared, paired (``plan --html`` draws the files' side from
-    them). With :attr:`desired`, what the plan was made from is kept with it, to be freed when
-    the caller is done with the plan, if ever: the ``waform`` command ends its process without
-    freeing it (:func:`waform.console.end`)."""
 
 
 class Manager:
