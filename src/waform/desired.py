@@ -14,6 +14,7 @@ templates, positions and diagnostics, in the same order (``tests/test_loadcache_
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -54,10 +55,10 @@ POOL_MIN_FILES = 200
 #: stored form (:func:`waform.outcomes.stored_form`).
 Sent = tuple[bytes | None, str | None, bytes | None]
 
-#: Work begun on a cold load's templates as soon as the files are loaded (see
-#: :func:`load_desired`): given the templates, the run's cache key and the cache directory, it
-#: returns a wait for its result.
-Beside = Callable[[Sequence[DesiredTemplate], str, Path], Callable[[], object]]
+#: Work on a cold load's templates done where its new cache entries are stored (see
+#: :func:`load_desired`): given the templates, the run's cache key and the open cache, it
+#: returns its result.
+Beside = Callable[[Sequence[DesiredTemplate], str, LoadCache], object]
 
 
 class InvalidDesiredStateError(WaformError):
@@ -94,7 +95,7 @@ class DesiredState:
     _writing: list[Callable[[], object]] = field(default_factory=list)
     _names: list[str] | None = None
     beside: Callable[[], object] | None = None
-    """The result of what ``load_desired(beside=)`` began (it waits until that is done)."""
+    """The result of ``load_desired(beside=)`` (it waits until that is done)."""
 
     @classmethod
     def of(
@@ -174,12 +175,11 @@ def load_desired(
     :meth:`DesiredState.written` before it ends (``plan`` does, after the fetch: the files are
     known valid before the entries are stored).
 
-    ``beside``: with a cache, work on the templates of a cold load begun as soon as the files
-    are loaded, before the rules across files, while the other CPU is idle (``plan`` stores what
-    it needs of the templates for the next plan: :func:`waform.stored_forms.store_elsewhere`);
-    :attr:`DesiredState.beside` waits for its result, :meth:`DesiredState.written` for it too.
-    It is begun before any request (a fork then copies no lock another thread holds) and even
-    if the files turn out invalid (then its result is not used).
+    ``beside``: with a cache, work on the templates of a cold load without errors, done where
+    the new entries are stored, before them (``plan`` stores what it needs of the templates for
+    the next plan, and learns their hash: :func:`waform.stored_forms.store`);
+    :attr:`DesiredState.beside` waits for its result. With ``write_later``, that is one forked
+    process, begun before any request (a fork then copies no lock another thread holds).
     """
     with collector_paused():  # see waform.gcpause
         return _Run(paths, settings, cache, workers, pool_from).state(write_later, beside)
@@ -243,30 +243,38 @@ class _Run:
             )
         writes = Writes()
         loaded, silenced, contexts = self._load(writes)
-        # Freed before any process is forked below: freed later, each memory page they lie on
-        # would be copied first (the children share them until they end).
+        # Freed before the process that stores the new entries is forked below: freed later,
+        # each memory page they lie on would be copied first (the child shares them until it
+        # ends). For the same reason that process is forked last, once this one is done with
+        # the templates; until then, each page this process writes to (a reference count is
+        # enough) is copied.
         self.raw = [None] * len(self.paths)
-        began = None
-        if beside is not None and self.cache is not None:
-            began = beside(loaded.templates, self.run_key, self.cache.directory)
         # As the rules see them: files without errors, then the valid parts of the others.
         across = check_across([*loaded.files, *loaded.partial], self.settings, contexts)
         del contexts  # what the per-file rules built (see above): not needed any more
         diagnostics = sort_diagnostics([*loaded.diagnostics, *across.diagnostics])
         silenced = [*silenced, *across.silenced]
         state = DesiredState.of(loaded, diagnostics, silenced)
-        if began is not None:
-            state.beside = began
-            state.writing(began)
-        if self.cache is not None:
-            state.run_key, state.cache_dir = self.run_key, self.cache.directory
-            writes.items[self.run_key] = encode_run(
-                diagnostics, silenced, len(loaded.templates), state.names
-            )
-            if write_later:
-                state.writing(writes.store_elsewhere(self.cache.directory, can_fork()))
-            else:
-                writes.store(self.cache)
+        if self.cache is None:
+            return state
+        state.run_key, state.cache_dir = self.run_key, self.cache.directory
+        writes.items[self.run_key] = encode_run(
+            diagnostics, silenced, len(loaded.templates), state.names
+        )
+        # Only a load the caller goes on with needs what is worked out beside it.
+        first = (
+            functools.partial(beside, loaded.templates, self.run_key)
+            if beside is not None and state.ok
+            else None
+        )
+        if write_later:
+            done = writes.store_elsewhere(self.cache.directory, can_fork(), first)
+            state.writing(done)
+        else:
+            result = writes.store(self.cache, first)
+            done = lambda: result  # noqa: E731 - the result is known
+        if first is not None:
+            state.beside = done
         return state
 
     def _load(

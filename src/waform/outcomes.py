@@ -100,8 +100,15 @@ class Writes:
     items: dict[str, bytes | Outcome] = field(default_factory=dict)
     used: list[str] = field(default_factory=list)
 
-    def store_elsewhere(self, directory: Path, fork: bool) -> Callable[[], object]:
-        """Start storing into the cache at ``directory``; the result waits until it is done.
+    def store_elsewhere(
+        self,
+        directory: Path,
+        fork: bool,
+        first: Callable[[LoadCache], T] | None = None,
+    ) -> Callable[[], T | None]:
+        """Start storing into the cache at ``directory``; the result waits until it is done and
+        returns what ``first`` returned (work done with the cache before the entries are stored,
+        in the same process: a plan's forms, :func:`waform.stored_forms.store`).
 
         In a forked process where possible: encoding holds the GIL, which the fetch beside it
         needs (measured, three cold plans each: fetch 0.83–0.91 s instead of 0.86–0.99 s,
@@ -110,16 +117,32 @@ class Writes:
         The entries stay in memory until then: freed while a forked process still shares the
         pages they lie on, each page would be copied first (10,000 templates: about 40 ms of
         the load, measured)."""
-        stored = elsewhere(lambda: self.store(LoadCache(directory), True), fork)
 
-        def done() -> object:
+        def work() -> T | None:
+            cache = LoadCache(directory)
+            try:
+                return self.store(cache, first)
+            finally:
+                cache.close()
+
+        stored = elsewhere(work, fork)
+
+        def done() -> T | None:
             result = stored()
             self.items.clear()
             return result
 
         return done
 
-    def store(self, cache: LoadCache, close: bool = False) -> None:
+    def store(self, cache: LoadCache, first: Callable[[LoadCache], T] | None = None) -> T | None:
+        """Store the entries into ``cache``, after ``first`` (see :meth:`store_elsewhere`);
+        what ``first`` returned."""
+        try:
+            return None if first is None else first(cache)
+        finally:  # the entries are stored even if ``first`` failed
+            self._put(cache)
+
+    def _put(self, cache: LoadCache) -> None:
         try:
             encoded = {
                 key: value if isinstance(value, bytes) else stored_form(value)
@@ -128,9 +151,6 @@ class Writes:
             cache.put_many(encoded, used=self.used)
         except Exception as exc:  # noqa: BLE001 - a cache that is not written only costs speed
             log.debug("load cache not written (%s)", exc)
-        finally:
-            if close:
-                cache.close()
 
 
 #: How long the caller waits for work done beside it (seconds; 10,000 templates take about one)

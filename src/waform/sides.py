@@ -77,8 +77,8 @@ async def compared_sides(
     fetch = fetch_remote(
         client, names=None, config=config, on_page=arrived.add, desired_names=state.names
     )
-    # A cold plan's load began storing what the next plan needs of the templates
-    # (waform.stored_forms) as soon as the files were loaded; its result tells the hash.
+    # A cold plan's load stores what the next plan needs of the templates (waform.stored_forms)
+    # in the process that stores its new entries; its result tells the hash.
     cold = state.decoded
     worked_out = cast(WorkedOut | None, state.beside if forms and cold else None)
     try:
