@@ -214,7 +214,7 @@ def test_the_stored_forms_are_written_by_a_process_forked_while_no_request_is_in
     """A fork copies the mutexes other threads hold, and the embedded emulator answers the
     fetch on the event loop's thread, inside SQLite with the GIL released: forked from the
     decode thread mid-fetch, the child that stores the forms could wait on SQLite's allocator
-    mutex until it is killed (``outcomes.PATIENCE``, 120 s; seen in about one cold plan of ten
+    mutex until it is killed (``elsewhere.PATIENCE``, 120 s; seen in about one cold plan of ten
     at 10,000 templates). So a cold plan forks it during the load, before any request is sent
     (with or without the HTML page, which draws the templates the plan was made from), and a
     warm one on the event loop's thread after the fetch."""

@@ -268,13 +268,14 @@ class _Run:
             else None
         )
         if write_later:
-            done = writes.store_elsewhere(self.cache.directory, can_fork(), first)
-            state.writing(done)
+            begun = writes.store_elsewhere(self.cache.directory, can_fork(), first)
+            state.writing(begun.ended)
+            result: Callable[[], object] = begun.result
         else:
-            result = writes.store(self.cache, first)
-            done = lambda: result  # noqa: E731 - the result is known
+            known = writes.store(self.cache, first)
+            result = lambda: known  # noqa: E731 - the result is known
         if first is not None:
-            state.beside = done
+            state.beside = result
         return state
 
     def _load(

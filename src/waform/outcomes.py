@@ -4,26 +4,20 @@ entries, stored together (:class:`Writes`)."""
 
 from __future__ import annotations
 
-import functools
 import logging
-import os
-import pickle
-import select
-import signal
-import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
 from waform.diagnostics import Diagnostic, sort_diagnostics
+from waform.elsewhere import Begun, elsewhere
 from waform.loadcache import LoadCache, encode_file
 from waform.loader import LoadedFile, LoadResult, check_across_files, load_bytes
 from waform.rules import RuleSettings
 from waform.rules.context import TemplateContext
 from waform.rules.engine import FileRules
 from waform.rules.silence import Silenced
-from waform.workshare import reap_later
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -105,34 +99,38 @@ class Writes:
         directory: Path,
         fork: bool,
         first: Callable[[LoadCache], T] | None = None,
-    ) -> Callable[[], T | None]:
-        """Start storing into the cache at ``directory``; the result waits until it is done and
-        returns what ``first`` returned (work done with the cache before the entries are stored,
-        in the same process: a plan's forms, :func:`waform.stored_forms.store`).
+    ) -> Begun[T]:
+        """Start storing into the cache at ``directory`` (:func:`waform.elsewhere.elsewhere`),
+        after ``first`` (work done with the cache in the same process, whose result is sent
+        back before the entries are stored: a plan's forms, :func:`waform.stored_forms.store`).
 
         In a forked process where possible: encoding holds the GIL, which the fetch beside it
         needs (measured, three cold plans each: fetch 0.83–0.91 s instead of 0.86–0.99 s,
         decode beside it 0.43–0.48 s instead of 0.44–0.57 s; the same peak memory).
 
-        The entries stay in memory until then: freed while a forked process still shares the
-        pages they lie on, each page would be copied first (10,000 templates: about 40 ms of
-        the load, measured)."""
+        The entries stay in memory until it has ended: freed while a forked process still
+        shares the pages they lie on, each page would be copied first (10,000 templates: about
+        40 ms of the load, measured)."""
+        opened: list[LoadCache] = []
 
-        def work() -> T | None:
-            cache = LoadCache(directory)
+        def cache() -> LoadCache:
+            if not opened:
+                opened.append(LoadCache(directory))
+            return opened[0]
+
+        def then() -> None:
             try:
-                return self.store(cache, first)
+                self._put(cache())
             finally:
-                cache.close()
+                cache().close()
 
-        stored = elsewhere(work, fork)
+        begun = elsewhere(lambda: None if first is None else first(cache()), fork, then=then)
 
-        def done() -> T | None:
-            result = stored()
+        def ended() -> None:
+            begun.ended()
             self.items.clear()
-            return result
 
-        return done
+        return Begun(begun.result, ended)
 
     def store(self, cache: LoadCache, first: Callable[[LoadCache], T] | None = None) -> T | None:
         """Store the entries into ``cache``, after ``first`` (see :meth:`store_elsewhere`);
@@ -151,81 +149,3 @@ class Writes:
             cache.put_many(encoded, used=self.used)
         except Exception as exc:  # noqa: BLE001 - a cache that is not written only costs speed
             log.debug("load cache not written (%s)", exc)
-
-
-#: How long the caller waits for work done beside it (seconds; 10,000 templates take about one)
-#: before it goes on without: that work only saves time later, and a process forked while
-#: another thread held a lock could wait forever.
-PATIENCE = 120.0
-#: How much the forked child lowers its priority: what it works out is needed last (the
-#: cache entries at the end, a plan's hash once the fetch is read), so the command's own
-#: process and the fetch go first (a cold plan of 10,000 templates, bench/plan_bench.py, six
-#: runs each: 1.83–1.96 s instead of 1.93–2.15 s).
-NICENESS = 10
-
-
-def elsewhere(
-    work: Callable[[], T], fork: bool, patience: float = PATIENCE
-) -> Callable[[], T | None]:
-    """Start ``work`` in a forked process (``fork``), else in a thread; the result waits until
-    it is done (at most ``patience`` seconds) and returns what ``work`` returned (``None`` if it
-    failed or took longer). The child shares this process's memory, sends its result back
-    through a pipe (pickled: it is this program's own, in memory) and leaves without running its
-    exit handlers; it runs at a lower priority (:data:`NICENESS`)."""
-    if not fork:
-        box: list[T] = []
-
-        def run() -> None:
-            try:
-                box.append(work())
-            except Exception as exc:  # noqa: BLE001 - as a failed child: no result
-                log.debug("work beside the caller failed (%s)", exc)
-
-        thread = threading.Thread(target=run, daemon=True)
-        thread.start()
-
-        def joined() -> T | None:
-            thread.join(patience)
-            return box[0] if box else None
-
-        return _once(joined)
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        try:
-            os.nice(NICENESS)
-            os.close(reader)
-            with os.fdopen(writer, "wb") as pipe:
-                pipe.write(pickle.dumps(work()))
-        finally:
-            os._exit(0)
-    os.close(writer)
-
-    def reaped() -> T | None:
-        with os.fdopen(reader, "rb") as pipe:
-            if not select.select([pipe], [], [], patience)[0]:  # it writes only when done
-                log.warning(
-                    "storing into the load cache took over %g s; going on without it", patience
-                )
-                os.kill(pid, signal.SIGKILL)
-                os.waitpid(pid, 0)
-                return None
-            sent = pipe.read()
-        reap_later(functools.partial(os.waitpid, pid, 0))  # the result is all it sends
-        return pickle.loads(sent) if sent else None  # nothing sent: ``work`` failed
-
-    return _once(reaped)
-
-
-def _once(wait: Callable[[], T | None]) -> Callable[[], T | None]:
-    """``wait``, called once however often, and from however many threads, the result is asked
-    for (a child is reaped once: a plan whose fetch failed asks from its own thread while the
-    thread beside the fetch may still be asking)."""
-    cached = functools.cache(wait)
-    lock = threading.Lock()
-
-    def once() -> T | None:
-        with lock:
-            return cached()
-
-    return once

@@ -24,7 +24,7 @@ import functools
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -35,6 +35,7 @@ from typing_extensions import TypedDict
 from waform import submissions
 from waform.desired import DesiredState
 from waform.desired_forms import DesiredForms, hash_line_of, in_key_order
+from waform.elsewhere import Begun, elsewhere
 from waform.errors import WaformError
 from waform.loadcache import Keys, LoadCache
 from waform.model.components import TemplateDetails
@@ -48,7 +49,6 @@ from waform.model.template import (
     TemplateName,
 )
 from waform.normalize import hash_lines
-from waform.outcomes import elsewhere
 from waform.rules.plan import component_text
 from waform.workshare import can_fork
 
@@ -214,11 +214,11 @@ def _row(d: DesiredTemplate) -> tuple[_Place, bytes]:
 
 def store_elsewhere(
     templates: Sequence[DesiredTemplate], run_key: str, directory: Path
-) -> Callable[[], tuple[str, set[Key]] | None]:
+) -> Begun[tuple[str, set[Key]]]:
     """:func:`store` into the cache at ``directory`` beside the caller (a forked process where
-    possible: the fetch needs this process's GIL); the result waits until that is done (``None``
-    if it failed). A cold load stores the forms in the process that stores its entries
-    (``load_desired(beside=store)``); this is for a warm plan that found them missing."""
+    possible: the fetch needs this process's GIL). A cold load stores the forms in the process
+    that stores its entries (``load_desired(beside=store)``); this is for a warm plan that found
+    them missing."""
 
     def work() -> tuple[str, set[Key]]:
         cache = LoadCache(directory)
