@@ -196,7 +196,7 @@ def decide(
     ``discard``: ``--discard-draft`` names this key.
     """
     change = change_kind(d, r, want, have, live_matches=live_matches, discard=discard)
-    outcome = DECISIONS[remote_state(r), change][0 if d.status == "submit" else 1]
+    outcome = _outcome(d, r, change)
     hit = _edit_limit(edits, now) if outcome.limited else None
     if outcome.do == "noop":
         return None
@@ -232,6 +232,17 @@ def decide(
         changes=changes,
         source=source,
     )
+
+
+def unchanged_is_noop(d: DesiredTemplate, r: RemoteTemplate) -> bool:
+    """Whether :func:`decide` leaves a key alone when nothing differs (``want == have``, same
+    category): the differ's shortcut for the templates that did not change, most of them."""
+    return _outcome(d, r, "none").do == "noop"
+
+
+def _outcome(d: DesiredTemplate, r: RemoteTemplate, change: Change) -> Outcome:
+    """The cell of :data:`DECISIONS` for ``r``'s state, ``change`` and ``d``'s status."""
+    return DECISIONS[remote_state(r), change][0 if d.status == "submit" else 1]
 
 
 def _block_values(

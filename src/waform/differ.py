@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from waform import submissions
-from waform.decisions import TEMPLATES, decide, template_path
+from waform.decisions import TEMPLATES, decide, template_path, unchanged_is_noop
 from waform.desired_forms import DesiredForms, hash_desired
 from waform.fields import compared, recategorised
 from waform.inventory import Inventory, Processor, pair, processors
@@ -285,6 +285,9 @@ def _plan_matched(
             d.category,
         )
     want, have = _write_only(b, d, wire or d.details, want, have)
+    if want is have and unchanged_is_noop(d, r):  # equal content, nothing added: decided
+        b.noop += 1
+        return False
     outcome = decide(
         d,
         r,

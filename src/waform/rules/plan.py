@@ -7,6 +7,7 @@ inventory (:func:`waform.inventory.pair`), after fetching: C2 / C4 (category of 
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
@@ -35,7 +36,9 @@ class PlanInput:
     inventory: Inventory[DesiredTemplate]
     removed: frozenset[tuple[str, str]]
 
+    @functools.cached_property
     def creations(self) -> list[DesiredTemplate]:
+        """The desired templates no remote one matches (in key order; three checks ask)."""
         return [
             p.desired for p in self.inventory.pairs if p.desired is not None and p.remote is None
         ]
@@ -47,9 +50,9 @@ def _category_frozen(data: PlanInput) -> Iterator[PlanHit]:
         if (
             template is not None
             and live is not None
+            and live.category != template.category  # first: false for nearly every pair
             and live.state == "APPROVED"
             and live.category in CATEGORIES
-            and live.category != template.category
             # Meta's own UTILITY → MARKETING move is a note of the plan, not the file's error
             and not recategorised(template.category, live.category, live.state)
         ):
@@ -65,11 +68,14 @@ def _category_frozen(data: PlanInput) -> Iterator[PlanHit]:
 
 
 def _category_of_new_language(data: PlanInput) -> Iterator[PlanHit]:
+    created = {template.name for template in data.creations}
+    if not created:
+        return
     categories: dict[str, set[str]] = defaultdict(set)
     for live in data.inventory.remote:
-        if live.category in CATEGORIES:
+        if live.name in created and live.category in CATEGORIES:
             categories[live.name].add(live.category)
-    for template in data.creations():
+    for template in data.creations:
         existing = categories.get(template.name, set()) - {template.category}
         if existing:
             yield (
@@ -83,9 +89,12 @@ def _category_of_new_language(data: PlanInput) -> Iterator[PlanHit]:
 
 
 def _template_count(data: PlanInput) -> Iterator[PlanHit]:
-    total = len({t.key for t in data.inventory.remote} - data.removed)
+    # The remote templates the plan keeps (the inventory holds one per key).
+    total = sum(
+        1 for p in data.inventory.pairs if p.remote is not None and p.key not in data.removed
+    )
     reported = set()
-    for template in data.creations():
+    for template in data.creations:
         total += 1
         for limit in TEMPLATE_LIMITS:
             if total == limit + 1 and limit not in reported:
@@ -103,7 +112,7 @@ def _template_count(data: PlanInput) -> Iterator[PlanHit]:
 
 
 def _creation_rate(data: PlanInput) -> Iterator[PlanHit]:
-    creations = data.creations()
+    creations = data.creations
     if len(creations) > CREATIONS_PER_HOUR:
         template = creations[CREATIONS_PER_HOUR]
         yield (
