@@ -90,8 +90,8 @@ def _category_of_new_language(data: PlanInput) -> Iterator[PlanHit]:
 
 def _template_count(data: PlanInput) -> Iterator[PlanHit]:
     # The remote templates the plan keeps (the inventory holds one per key).
-    total = sum(
-        1 for p in data.inventory.pairs if p.remote is not None and p.key not in data.removed
+    total = len(
+        [p for p in data.inventory.pairs if p.remote is not None and p.key not in data.removed]
     )
     reported = set()
     for template in data.creations:
@@ -136,9 +136,15 @@ def component_text(details: Mapping[str, Any] | None, kind: str) -> str | None:
 
 
 def _duplicate_of_remote(data: PlanInput) -> Iterator[PlanHit]:
+    # A remote template whose own key git defines is managed: only the others are candidates.
+    unmatched = [
+        p.remote for p in data.inventory.pairs if p.desired is None and p.remote is not None
+    ]
+    if not unmatched:
+        return
     managed = {template.name for template in data.inventory.desired}
     others: dict[tuple[str, str], RemoteTemplate] = {}
-    for live in data.inventory.remote:
+    for live in unmatched:
         if live.name in managed or live.key in data.removed or live.category == "AUTHENTICATION":
             continue
         details = live.effective_details()
@@ -147,11 +153,14 @@ def _duplicate_of_remote(data: PlanInput) -> Iterator[PlanHit]:
             others.setdefault(content_key(body, component_text(details, "FOOTER")), live)
     if not others:
         return
+    bodies = {body for body, _footer in others}
     for template in data.inventory.desired:
         if template.category == "AUTHENTICATION":
             continue
         body = template.text_of("BODY")
-        duplicate = others.get(content_key(body, template.text_of("FOOTER"))) if body else None
+        if not body or content_key(body, None)[0] not in bodies:
+            continue  # most bodies: their footers need not be read
+        duplicate = others.get(content_key(body, template.text_of("FOOTER")))
         if duplicate is not None:
             yield (
                 "WA-LC8",
