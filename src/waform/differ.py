@@ -189,6 +189,8 @@ class NamedKeys:
 def _key_matcher(keys: Sequence[str]) -> Callable[[str, str], bool]:
     """``NAME`` or ``NAME:LANG`` (any spelling of the language) → a predicate on keys."""
     wanted = {(k.partition(":")[0], normalize_language(k.partition(":")[2])) for k in keys}
+    if not wanted:  # asked of every template: without names, at once
+        return lambda name, language: False
     return lambda name, language: (name, language) in wanted or (name, "") in wanted
 
 
