@@ -109,9 +109,9 @@ class Inventory(Generic[D]):
     def out_of_scope(self) -> list[Pair[D]]:
         return self._where("out-of-scope")
 
-    @property
+    @functools.cached_property
     def matched(self) -> list[Pair[D]]:
-        """Managed keys present on both sides."""
+        """Managed keys present on both sides (asked by the write-only records and the diff)."""
         return [p for p in self.managed if p.desired is not None and p.remote is not None]
 
     @property

@@ -36,12 +36,38 @@ class PlanInput:
     inventory: Inventory[DesiredTemplate]
     removed: frozenset[tuple[str, str]]
 
-    @functools.cached_property
+    @property
     def creations(self) -> list[DesiredTemplate]:
-        """The desired templates no remote one matches (in key order; three checks ask)."""
-        return [
-            p.desired for p in self.inventory.pairs if p.desired is not None and p.remote is None
-        ]
+        """The desired templates no remote one matches, in key order."""
+        return self._one_sided[0]
+
+    @property
+    def unmatched(self) -> list[RemoteTemplate]:
+        """The remote templates no desired one matches, in key order."""
+        return self._one_sided[1]
+
+    @property
+    def remote_kept(self) -> int:
+        """How many remote templates the plan keeps (the inventory holds one per key)."""
+        deleted = sum(1 for key in self.removed if self.inventory.get(key).remote is not None)
+        return self._one_sided[2] - deleted
+
+    @functools.cached_property
+    def _one_sided(self) -> tuple[list[DesiredTemplate], list[RemoteTemplate], int]:
+        """:attr:`creations`, :attr:`unmatched` and the count of remote templates: one pass
+        over the keys for what four checks ask."""
+        creations: list[DesiredTemplate] = []
+        unmatched: list[RemoteTemplate] = []
+        remote = 0
+        for p in self.inventory.pairs:
+            if p.remote is None:
+                if p.desired is not None:
+                    creations.append(p.desired)
+            else:
+                remote += 1
+                if p.desired is None:
+                    unmatched.append(p.remote)
+        return creations, unmatched, remote
 
 
 def _category_frozen(data: PlanInput) -> Iterator[PlanHit]:
@@ -89,10 +115,7 @@ def _category_of_new_language(data: PlanInput) -> Iterator[PlanHit]:
 
 
 def _template_count(data: PlanInput) -> Iterator[PlanHit]:
-    # The remote templates the plan keeps (the inventory holds one per key).
-    total = len(
-        [p for p in data.inventory.pairs if p.remote is not None and p.key not in data.removed]
-    )
+    total = data.remote_kept
     reported = set()
     for template in data.creations:
         total += 1
@@ -137,14 +160,11 @@ def component_text(details: Mapping[str, Any] | None, kind: str) -> str | None:
 
 def _duplicate_of_remote(data: PlanInput) -> Iterator[PlanHit]:
     # A remote template whose own key git defines is managed: only the others are candidates.
-    unmatched = [
-        p.remote for p in data.inventory.pairs if p.desired is None and p.remote is not None
-    ]
-    if not unmatched:
+    if not data.unmatched:
         return
     managed = {template.name for template in data.inventory.desired}
     others: dict[tuple[str, str], RemoteTemplate] = {}
-    for live in unmatched:
+    for live in data.unmatched:
         if live.name in managed or live.key in data.removed or live.category == "AUTHENTICATION":
             continue
         details = live.effective_details()
