@@ -348,16 +348,21 @@ def _language_sources(finder: NodeFinder, path: str) -> dict[str, SourceRef]:
 
 
 def check_across_files(result: LoadResult) -> None:
-    """(name, language) defined in two files; one template name with two categories."""
-    defined: dict[tuple[str, str], SourceRef] = {}
-    categories: dict[str, tuple[str, LoadedFile]] = {}  # positions only computed on conflict
+    """(name, language) defined in two files; one template name with two categories.
+
+    Nearly every name is in one file, whose languages the model keeps apart: only the languages
+    of a name met again are looked at one by one (a cold plan waits for this before it sends
+    its first request)."""
+    first: dict[str, LoadedFile] = {}  # the first file of each name
+    defined: dict[tuple[str, str], SourceRef] = {}  # of the names met again
     for loaded in result.files:
         template = loaded.template
-        earlier = categories.get(template.name)
-        if earlier is None:
-            categories[template.name] = (template.category, loaded)
-        elif earlier[0] != template.category:
-            here, there = _source(loaded, ("category",)), _source(earlier[1], ("category",))
+        earlier = first.setdefault(template.name, loaded)
+        if earlier is loaded:
+            result.templates.extend(loaded.desired)
+            continue
+        if earlier.template.category != template.category:
+            here, there = _source(loaded, ("category",)), _source(earlier, ("category",))
             result.diagnostics.append(
                 Diagnostic(
                     here.path,
@@ -365,14 +370,17 @@ def check_across_files(result: LoadResult) -> None:
                     here.column,
                     "error",
                     f"template {template.name!r} has category {template.category} here but "
-                    f"{earlier[0]} at {there}; all languages of a template share one category",
+                    f"{earlier.template.category} at {there}; all languages of a template share "
+                    "one category",
                     "duplicate-template",
                 )
             )
+        if earlier.desired and earlier.desired[0].key not in defined:  # met again: the first time
+            defined.update((d.key, d.source or SourceRef(earlier.path)) for d in earlier.desired)
         for desired in loaded.desired:
             source = desired.source or SourceRef(loaded.path)
-            first = defined.get(desired.key)
-            if first is not None:
+            first_source = defined.get(desired.key)
+            if first_source is not None:
                 result.diagnostics.append(
                     Diagnostic(
                         source.path,
@@ -380,7 +388,7 @@ def check_across_files(result: LoadResult) -> None:
                         source.column,
                         "error",
                         f"template {desired.name!r} language {desired.language} is defined twice: "
-                        f"at {first} and here ({source})",
+                        f"at {first_source} and here ({source})",
                         "duplicate-template",
                     )
                 )

@@ -1,28 +1,36 @@
 """Rules that compare templates with each other across all files of a run (LC8).
 
 (WA-N3, a (name, language) defined twice, is the loader's: such files do not load.)
+
+What they compare of each file is sorted out where the file is checked (:func:`wordings`, in
+the process that loads it, a helper process too), so the process that gathers every file only
+compares: that part runs while nothing else can (the fetch waits for it).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 from waform.rules.context import Loc, TemplateContext
 from waform.rules.registry import check
 
+Wording = tuple[str, Loc, tuple[str, str]]
+"""What WA-LC8 compares of one template-language: ``(language, location of its body text,
+its body and footer wording as Meta compares them)`` (:func:`content_key`)."""
 
-@dataclass(slots=True)  # not frozen: one per template-language, built at a third of the cost
-class Entry:
-    """One template-language and the file it came from."""
 
-    file: int
+@dataclass(slots=True)
+class Across:
+    """What the rules across files see of one file: its template's name and :func:`wordings`."""
+
     path: str
-    ctx: TemplateContext
+    name: str
+    wordings: Sequence[Wording]
 
 
-CrossHit = tuple[int, Loc, str]
-"""``(index into entries, loc, message)``."""
+CrossHit = tuple[int, str, Loc, str]
+"""``(index of the file, language, loc, message)``."""
 
 
 def content_key(body: str | None, footer: str | None) -> tuple[str, str]:
@@ -30,22 +38,32 @@ def content_key(body: str | None, footer: str | None) -> tuple[str, str]:
     return (" ".join((body or "").split()), " ".join((footer or "").split()))
 
 
-@check("WA-LC8")
-def no_duplicate_content(entries: Sequence[Entry]) -> Iterator[CrossHit]:
-    owner: dict[tuple[str, str], Entry] = {}
-    for index, entry in enumerate(entries):
-        ctx = entry.ctx
+def wordings(contexts: Iterable[TemplateContext]) -> list[Wording]:
+    """The wording of each of one file's template-languages WA-LC8 compares: those with a body
+    text, not AUTHENTICATION (whose body Meta writes)."""
+    found: list[Wording] = []
+    for ctx in contexts:
         if ctx.is_auth or not ctx.body or not ctx.body_text:
             continue
         footer = ctx.footer[1].text if ctx.footer else None
         key = content_key(ctx.body_text, footer)
-        other = owner.setdefault(key, entry)
-        if other.ctx.name != ctx.name:
-            yield (
-                index,
-                ctx.at(ctx.body[0], "text"),
-                (
-                    f"reword the body or footer: template {other.ctx.name} ({other.path}) has the "
-                    "same text, and Meta rejects duplicate content"
-                ),
-            )
+        found.append((ctx.language, ctx.at(ctx.body[0], "text"), key))
+    return found
+
+
+@check("WA-LC8")
+def no_duplicate_content(files: Sequence[Across]) -> Iterator[CrossHit]:
+    owner: dict[tuple[str, str], int] = {}  # wording → the file it was first seen in
+    for index, file in enumerate(files):
+        for language, loc, key in file.wordings:
+            other = files[owner.setdefault(key, index)]
+            if other.name != file.name:
+                yield (
+                    index,
+                    language,
+                    loc,
+                    (
+                        f"reword the body or footer: template {other.name} ({other.path}) has the "
+                        "same text, and Meta rejects duplicate content"
+                    ),
+                )
