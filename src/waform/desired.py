@@ -245,16 +245,20 @@ class _Run:
         writes = Writes()
         loaded, silenced, wordings = self._load(writes)
         # Freed before any process is forked below: freed later, each memory page they lie on
-        # would be copied first (the children share them until they end).
+        # would be copied first (the children share them until they end). For the same reason
+        # the names are sorted out before (reading an object writes its reference count).
         self.raw = [None] * len(self.paths)
+        names = None if self.cache is None else sorted(t.name for t in loaded.templates)
         began = None
         if beside is not None and self.cache is not None:
             began = beside(loaded.templates, self.run_key, self.cache.directory)
         # As the rules see them: files without errors, then the valid parts of the others.
         across = check_across([*loaded.files, *loaded.partial], self.settings, wordings)
+        del wordings  # before the fork of store_elsewhere below (see above)
         diagnostics = sort_diagnostics([*loaded.diagnostics, *across.diagnostics])
         silenced = [*silenced, *across.silenced]
         state = DesiredState.of(loaded, diagnostics, silenced)
+        state._names = names
         if began is not None:
             state.beside = began
             state.writing(began)

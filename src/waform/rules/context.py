@@ -96,7 +96,7 @@ class TemplateContext:
         self.language = language
         self.details = details
         self.is_auth = category == "AUTHENTICATION"
-        self.base: Loc = ("languages", language, "details")
+        self.base = details_loc(language)
         self.header: tuple[int, TextHeader | MediaHeader | LocationHeader] | None = None
         self.body: tuple[int, Body] | None = None
         self.footer: tuple[int, Footer] | None = None
@@ -176,6 +176,11 @@ class TemplateContext:
     @property
     def components_loc(self) -> Loc:
         return (*self.base, "components")
+
+
+def details_loc(language: str) -> Loc:
+    """Where the ``details`` of a file's language ``language`` are."""
+    return ("languages", language, "details")
 
 
 def _text_site(kind: str, owner: Loc, text: str, examples: tuple[str, ...] | None) -> TextSite:

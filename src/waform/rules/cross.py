@@ -10,32 +10,26 @@ compares: that part runs while nothing else can (the fetch waits for it).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from waform.rules.context import Loc, TemplateContext
+from waform.rules.context import Loc, TemplateContext, details_loc
 from waform.rules.registry import check
 
-Wording = tuple[str, Loc, tuple[str, str]]
-"""What WA-LC8 compares of one template-language: ``(language, location of its body text,
-its body and footer wording as Meta compares them)`` (:func:`content_key`)."""
+if TYPE_CHECKING:
+    from waform.rules.engine import LoadedFileLike
 
-
-@dataclass(slots=True)
-class Across:
-    """What the rules across files see of one file: its template's name and :func:`wordings`."""
-
-    path: str
-    name: str
-    wordings: Sequence[Wording]
-
+Wording = tuple[str, int, str]
+"""What WA-LC8 compares of one template-language: ``(language, index of its body component,
+its body and footer as Meta compares them)`` (:func:`content_key`)."""
 
 CrossHit = tuple[int, str, Loc, str]
 """``(index of the file, language, loc, message)``."""
 
 
-def content_key(body: str | None, footer: str | None) -> tuple[str, str]:
-    """Body + footer wording, whitespace-insensitive: what Meta compares for duplicates."""
-    return (" ".join((body or "").split()), " ".join((footer or "").split()))
+def content_key(body: str | None, footer: str | None) -> str:
+    """Body + footer wording, whitespace-insensitive: what Meta compares for duplicates (one
+    string: no line break is left in either)."""
+    return f"{' '.join((body or '').split())}\n{' '.join((footer or '').split())}"
 
 
 def wordings(contexts: Iterable[TemplateContext]) -> list[Wording]:
@@ -46,24 +40,29 @@ def wordings(contexts: Iterable[TemplateContext]) -> list[Wording]:
         if ctx.is_auth or not ctx.body or not ctx.body_text:
             continue
         footer = ctx.footer[1].text if ctx.footer else None
-        key = content_key(ctx.body_text, footer)
-        found.append((ctx.language, ctx.at(ctx.body[0], "text"), key))
+        found.append((ctx.language, ctx.body[0], content_key(ctx.body_text, footer)))
     return found
 
 
 @check("WA-LC8")
-def no_duplicate_content(files: Sequence[Across]) -> Iterator[CrossHit]:
-    owner: dict[tuple[str, str], int] = {}  # wording → the file it was first seen in
-    for index, file in enumerate(files):
-        for language, loc, key in file.wordings:
-            other = files[owner.setdefault(key, index)]
-            if other.name != file.name:
+def no_duplicate_content(
+    files: Sequence[LoadedFileLike], found: Sequence[Sequence[Wording]]
+) -> Iterator[CrossHit]:
+    """``found``: the wordings of each of ``files``."""
+    owner: dict[str, int] = {}  # wording → the first file it is in
+    for index, of_file in enumerate(found):
+        for language, body, key in of_file:
+            first = owner.setdefault(key, index)
+            if first == index:  # the same file: the same template
+                continue
+            other = files[first]
+            if other.template.name != files[index].template.name:
                 yield (
                     index,
                     language,
-                    loc,
+                    (*details_loc(language), "components", body, "text"),
                     (
-                        f"reword the body or footer: template {other.name} ({other.path}) has the "
-                        "same text, and Meta rejects duplicate content"
+                        f"reword the body or footer: template {other.template.name} "
+                        f"({other.path}) has the same text, and Meta rejects duplicate content"
                     ),
                 )

@@ -18,7 +18,7 @@ from waform.inventory import Inventory
 from waform.model.template import DesiredTemplate, SourceRef, TemplateFile
 from waform.rules import auth, buttons, components, marketing, ttl, variables  # noqa: F401
 from waform.rules.context import KeyLoc, Loc, TemplateContext
-from waform.rules.cross import Across, Wording, wordings
+from waform.rules.cross import Wording, wordings
 from waform.rules.plan import plan_hits
 from waform.rules.registry import (
     CROSS_CHECKS,
@@ -214,13 +214,12 @@ class _Findings:
     ) -> None:
         """The rules across ``files``; ``found``: each file's wordings (``None``: sorted out
         here). A file's waivers are read only when a finding needs them (findings are rare)."""
-        across = [
-            Across(file.path, file.template.name, of if of is not None else _wordings(file))
-            for file, of in zip(files, found, strict=True)
+        every = [
+            of if of is not None else _wordings(file) for file, of in zip(files, found, strict=True)
         ]
         waivers: dict[int, Mapping[str, str]] = {}
         for rule_id, fn in CROSS_CHECKS.items():
-            for index, language, loc, message in fn(across):
+            for index, language, loc, message in fn(files, every):
                 file = files[index]
                 setting = self.settings.setting(rule_id, file.template.rules)
                 if setting == "off":
@@ -238,8 +237,8 @@ def _waiver(file: LoadedFileLike) -> dict[str, str]:
 
 
 def _wordings(file: LoadedFileLike) -> list[Wording]:
-    """What the rules across files compare of a file its per-file check did not see here (one
-    loaded by a helper process that sent none, or read from the load cache)."""
+    """What the rules across files compare of a file whose per-file check this run did not
+    make (its outcome was read from the load cache)."""
     template = file.template
     return wordings(
         TemplateContext(template.name, template.category, code, entry.details)

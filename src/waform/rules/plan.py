@@ -128,7 +128,7 @@ def component_text(details: Mapping[str, Any] | None, kind: str) -> str | None:
 
 def _duplicate_of_remote(data: PlanInput) -> Iterator[PlanHit]:
     managed = {template.name for template in data.inventory.desired}
-    others: dict[tuple[str, str], RemoteTemplate] = {}
+    others: dict[str, RemoteTemplate] = {}
     for live in data.inventory.remote:
         if live.name in managed or live.key in data.removed or live.category == "AUTHENTICATION":
             continue
