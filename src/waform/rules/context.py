@@ -64,9 +64,9 @@ class TemplateContext:
     Everything the checks share (texts with their variables, all buttons, carousel card shapes,
     the template's :mod:`shape <waform.rules.shape>`) is computed here once, so each check is a
     short loop over ready-made lists. Those are sorted out on first use: the rules across files,
-    which rebuild the contexts of files loaded elsewhere (a pool worker, the load cache), need
-    none of them. They are plain slots filled by :meth:`_collect` when one is first read
-    (:meth:`__getattr__`), so the checks' many reads cost no property call.
+    which rebuild the contexts of files read from the load cache, need none of them. They are
+    plain slots filled by :meth:`_collect` when one is first read (:meth:`__getattr__`), so the
+    checks' many reads cost no property call.
     """
 
     __slots__ = (
