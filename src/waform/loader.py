@@ -363,38 +363,30 @@ def check_across_files(result: LoadResult) -> None:
             continue
         if earlier.template.category != template.category:
             here, there = _source(loaded, ("category",)), _source(earlier, ("category",))
-            result.diagnostics.append(
-                Diagnostic(
-                    here.path,
-                    here.line,
-                    here.column,
-                    "error",
-                    f"template {template.name!r} has category {template.category} here but "
-                    f"{earlier.template.category} at {there}; all languages of a template share "
-                    "one category",
-                    "duplicate-template",
-                )
+            message = (
+                f"template {template.name!r} has category {template.category} here but "
+                f"{earlier.template.category} at {there}; all languages of a template share one "
+                "category"
             )
+            result.diagnostics.append(_duplicate(here, message))
         if earlier.desired and earlier.desired[0].key not in defined:  # met again: the first time
             defined.update((d.key, d.source or SourceRef(earlier.path)) for d in earlier.desired)
         for desired in loaded.desired:
             source = desired.source or SourceRef(loaded.path)
             first_source = defined.get(desired.key)
             if first_source is not None:
-                result.diagnostics.append(
-                    Diagnostic(
-                        source.path,
-                        source.line,
-                        source.column,
-                        "error",
-                        f"template {desired.name!r} language {desired.language} is defined twice: "
-                        f"at {first_source} and here ({source})",
-                        "duplicate-template",
-                    )
+                message = (
+                    f"template {desired.name!r} language {desired.language} is defined twice: "
+                    f"at {first_source} and here ({source})"
                 )
+                result.diagnostics.append(_duplicate(source, message))
                 continue
             defined[desired.key] = source
             result.templates.append(desired)
+
+
+def _duplicate(at: SourceRef, message: str) -> Diagnostic:
+    return Diagnostic(at.path, at.line, at.column, "error", message, "duplicate-template")
 
 
 def _source(loaded: LoadedFile, loc: Loc) -> SourceRef:

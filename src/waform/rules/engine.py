@@ -132,7 +132,7 @@ def check_across(
     """The rules that compare the templates of all ``files`` with each other (``found``: per
     file, the wordings :meth:`FileRules.check` sorted out, or ``None``: sorted out here)."""
     out = _Findings(settings)
-    out.check_across(files, [*found, *[None] * (len(files) - len(found))])
+    out.check_across(files, found or [None] * len(files))
     return out.report()
 
 
