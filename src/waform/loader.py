@@ -323,7 +323,7 @@ def load_text(path: str, text: str) -> tuple[LoadedFile | None, list[Diagnostic]
     for item in desired:
         # Freshly built and not yet shared: setting the field in place (as the dataclass's own
         # __init__ does) saves a dataclasses.replace() copy per template-language.
-        object.__setattr__(item, "source", sources.get(item.language, SourceRef(path)))
+        object.__setattr__(item, "source", sources.get(item.language) or SourceRef(path))
     return LoadedFile(path, template, None, text, desired), diagnostics
 
 
