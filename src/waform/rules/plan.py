@@ -163,7 +163,7 @@ def _duplicate_of_remote(data: PlanInput) -> Iterator[PlanHit]:
     if not data.unmatched:
         return
     managed = {template.name for template in data.inventory.desired}
-    others: dict[tuple[str, str], RemoteTemplate] = {}
+    others: dict[str, RemoteTemplate] = {}
     for live in data.unmatched:
         if live.name in managed or live.key in data.removed or live.category == "AUTHENTICATION":
             continue
@@ -173,13 +173,15 @@ def _duplicate_of_remote(data: PlanInput) -> Iterator[PlanHit]:
             others.setdefault(content_key(body, component_text(details, "FOOTER")), live)
     if not others:
         return
-    bodies = {body for body, _footer in others}
+    # The body's part of a content key (before its one line break) tells most templates apart
+    # without their footers being read.
+    bodies = {key.partition("\n")[0] for key in others}
     for template in data.inventory.desired:
         if template.category == "AUTHENTICATION":
             continue
         body = template.text_of("BODY")
-        if not body or content_key(body, None)[0] not in bodies:
-            continue  # most bodies: their footers need not be read
+        if not body or content_key(body, None).partition("\n")[0] not in bodies:
+            continue
         duplicate = others.get(content_key(body, template.text_of("FOOTER")))
         if duplicate is not None:
             yield (
