@@ -14,7 +14,7 @@ from click.testing import CliRunner, Result
 
 from waform.cli import cli
 from waform.loader import MAX_FILE_BYTES, load_paths
-from waform.yamlsafe import MAX_ALIAS_EXPANSION, MAX_DEPTH
+from waform.yamlsafe import MAX_ALIAS_EXPANSION, MAX_DEPTH, FileTooLarge, read_bounded
 
 VALID = """\
 name: order_ready
@@ -352,6 +352,16 @@ def test_file_of_exactly_one_mebibyte_is_read(tmp_path: Path) -> None:
     path = write(tmp_path, VALID + "#" * padding + "\n")
     assert path.stat().st_size == MAX_FILE_BYTES
     assert validate(path).exit_code == 0
+
+
+@pytest.mark.skipif(not Path("/proc/version").is_file(), reason="needs Linux's /proc")
+def test_a_file_longer_than_its_size_says_is_read_to_its_end() -> None:
+    # A file in /proc says it is empty; reading must go on past what fstat said, to the limit.
+    whole = Path("/proc/version").read_bytes()
+    assert len(whole) > 1
+    assert read_bounded("/proc/version", MAX_FILE_BYTES) == whole
+    with pytest.raises(FileTooLarge):
+        read_bounded("/proc/version", len(whole) - 1)
 
 
 BOMB = VALID + "".join(

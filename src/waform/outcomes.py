@@ -15,7 +15,7 @@ from waform.elsewhere import Begun, elsewhere
 from waform.loadcache import LoadCache, encode_file
 from waform.loader import LoadedFile, LoadResult, check_across_files, load_bytes
 from waform.rules import RuleSettings
-from waform.rules.context import TemplateContext
+from waform.rules.cross import Wording
 from waform.rules.engine import FileRules
 from waform.rules.silence import Silenced
 
@@ -30,8 +30,9 @@ class Outcome:
     loaded: LoadedFile | None
     diagnostics: list[Diagnostic]
     silenced: list[Silenced] = field(default_factory=list)
-    contexts: list[TemplateContext] | None = None
-    """What the per-file rules built, when they ran here (the cross rules reuse it)."""
+    wordings: list[Wording] | None = None
+    """What the rules across files compare of the file, when it was checked in this run (else
+    they sort it out themselves)."""
 
 
 def load_and_check(path: str, raw: bytes, rules: FileRules) -> Outcome:
@@ -39,8 +40,8 @@ def load_and_check(path: str, raw: bytes, rules: FileRules) -> Outcome:
     loaded, diagnostics = load_bytes(path, raw)
     if loaded is None:
         return Outcome(None, diagnostics)
-    report, contexts = rules.check(loaded)
-    return Outcome(loaded, [*diagnostics, *report.diagnostics], report.silenced, contexts)
+    report, wordings = rules.check(loaded)
+    return Outcome(loaded, [*diagnostics, *report.diagnostics], report.silenced, wordings)
 
 
 def stored_form(outcome: Outcome) -> bytes:
@@ -58,32 +59,32 @@ def stored_form(outcome: Outcome) -> bytes:
 
 def assemble(
     outcomes: Sequence[Outcome | None], settings: RuleSettings, files_read: int
-) -> tuple[LoadResult, list[Silenced], list[list[TemplateContext] | None]]:
+) -> tuple[LoadResult, list[Silenced], list[list[Wording] | None]]:
     """The per-file outcomes, in file order, as one load (with the loader's checks across
-    files); the silenced findings and contexts in the order the rules meet the files."""
+    files); the silenced findings and wordings in the order the rules meet the files."""
     result = LoadResult(files_read=files_read)
     silenced: list[Silenced] = []
     partial_silenced: list[Silenced] = []
-    contexts: list[list[TemplateContext] | None] = []
-    partial_contexts: list[list[TemplateContext] | None] = []
+    wordings: list[list[Wording] | None] = []
+    partial_wordings: list[list[Wording] | None] = []
     for outcome in outcomes:
         assert outcome is not None  # every cold file was loaded
         result.diagnostics.extend(outcome.diagnostics)
         loaded = outcome.loaded
         if loaded is not None and not loaded.complete:
             partial_silenced.extend(outcome.silenced)
-            partial_contexts.append(outcome.contexts)
+            partial_wordings.append(outcome.wordings)
             result.partial.append(loaded)
             continue
         silenced.extend(outcome.silenced)
         if loaded is not None:
-            contexts.append(outcome.contexts)
+            wordings.append(outcome.wordings)
             result.files.append(loaded)
     check_across_files(result)
     if settings.strict:  # warnings fail the run: report them as what they now are
         result.diagnostics = [replace(d, severity="error") for d in result.diagnostics]
     result.diagnostics = sort_diagnostics(result.diagnostics)
-    return result, [*silenced, *partial_silenced], [*contexts, *partial_contexts]
+    return result, [*silenced, *partial_silenced], [*wordings, *partial_wordings]
 
 
 @dataclass

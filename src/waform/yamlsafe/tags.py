@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import operator
 import re
-from typing import Any
 
 from ruamel.yaml.cyaml import CParser  # libyaml, from ruamel.yaml.clib (a dependency)
 from ruamel.yaml.nodes import MappingNode, ScalarNode
@@ -61,11 +61,12 @@ def _resolve_plain(value: str) -> Tag:
 class Composer(CParser):
     """libyaml's parser and composer; node tags resolved here, in as few steps as possible."""
 
-    def descend_resolver(self, current_node: Any, current_index: Any) -> None:
-        """No path-dependent resolvers: nothing to track."""
-
-    def ascend_resolver(self) -> None:
-        """No path-dependent resolvers: nothing to track."""
+    # libyaml's composer calls these around every node, with (parent, index) and with nothing,
+    # to track paths for path-dependent resolvers; there are none here, so their results are
+    # ignored. C functions cost less to call than a Python no-op (10 of a template file's 105
+    # µs of composing, measured).
+    descend_resolver = staticmethod(operator.is_)
+    ascend_resolver = staticmethod(tuple)
 
     def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> Tag:
         if kind is ScalarNode:
