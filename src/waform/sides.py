@@ -96,12 +96,13 @@ async def compared_sides(
         state.writing(stored_forms.store_elsewhere(desired, state.run_key, state.cache_dir).ended)
     started = time.perf_counter()
     inventory = pair(desired, fetched.templates, processors(config))
-    # Only the matched templates with write-only fields (known from the decode thread).
+    # Only the matched templates with write-only fields (known from the decode thread; most
+    # projects have none, and then no key is looked up).
     submitted = await submission_records(
         client,
         [
             (p.key, p.desired.details, p.desired.category)
-            for p in inventory.matched
+            for p in (inventory.matched if write_only else ())
             if p.desired is not None and p.key in write_only
         ],
     )
