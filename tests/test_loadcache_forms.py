@@ -12,8 +12,9 @@ import random
 import re
 import shutil
 import sqlite3
+import sys
 import threading
-import traceback
+import types
 from collections.abc import Callable
 from pathlib import Path
 
@@ -182,9 +183,23 @@ def test_a_run_entry_with_its_names_out_of_order_plans_as_uncached(project: Path
 
 
 def _fork_of_stored_forms() -> None:
-    stack = traceback.extract_stack()
-    if any(f.name == "store_elsewhere" and f.filename.endswith("stored_forms.py") for f in stack):
-        loading = any(f.name == "load_desired" for f in stack)
+    frames = []
+    frame: types.FrameType | None = sys._getframe()
+    while frame is not None:
+        frames.append(frame)
+        frame = frame.f_back
+
+    def stores_forms(frame: types.FrameType) -> bool:
+        """A warm plan forks only to store them; a cold load, to store its entries and them."""
+        where = frame.f_code.co_filename
+        if frame.f_code.co_name != "store_elsewhere":
+            return False
+        return where.endswith("stored_forms.py") or (
+            where.endswith("outcomes.py") and frame.f_locals.get("first") is not None
+        )
+
+    if any(stores_forms(f) for f in frames):
+        loading = any(f.f_code.co_name == "load_desired" for f in frames)
         _FORMS_FORKED_FROM.append("the load" if loading else threading.current_thread().name)
 
 
@@ -199,7 +214,7 @@ def test_the_stored_forms_are_written_by_a_process_forked_while_no_request_is_in
     """A fork copies the mutexes other threads hold, and the embedded emulator answers the
     fetch on the event loop's thread, inside SQLite with the GIL released: forked from the
     decode thread mid-fetch, the child that stores the forms could wait on SQLite's allocator
-    mutex until it is killed (``outcomes.PATIENCE``, 120 s; seen in about one cold plan of ten
+    mutex until it is killed (``elsewhere.PATIENCE``, 120 s; seen in about one cold plan of ten
     at 10,000 templates). So a cold plan forks it during the load, before any request is sent
     (with or without the HTML page, which draws the templates the plan was made from), and a
     warm one on the event loop's thread after the fetch."""
@@ -213,3 +228,16 @@ def test_the_stored_forms_are_written_by_a_process_forked_while_no_request_is_in
     expected = "the load" if cache.startswith("cold") else threading.main_thread().name
     assert _FORMS_FORKED_FROM == [expected]
     assert stored_forms.decode(_forms_entry(project)[1]) is not None
+
+
+def test_a_plan_refused_for_its_files_stores_their_entries_but_no_forms(project: Path) -> None:
+    """The forms are for the plan that follows a valid load: an invalid one is refused before
+    any request, so they are not worked out; the files' entries are stored all the same (the
+    next run reads their diagnostics from the cache)."""
+    broken = next((project / "templates").glob("*.yaml"))
+    broken.write_text(broken.read_text() + "unknown_key: 1\n")
+    code, out, err = run("plan", "templates", "--json")
+    assert code == 1 and "unknown_key" in err
+    with sqlite3.connect(cache_dir(project) / DATABASE) as db:
+        kinds = {key[0] for (key,) in db.execute("SELECT key FROM entries")}
+    assert "p" not in kinds and {"f", "r"} <= kinds

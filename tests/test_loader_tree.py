@@ -119,6 +119,27 @@ def test_one_name_split_over_files_must_share_the_category(tmp_path: Path) -> No
     ]
 
 
+def test_one_name_over_several_files_keeps_the_first_of_each_language(tmp_path: Path) -> None:
+    """A name met a third and a fourth time is checked against every earlier file of it."""
+    put(tmp_path, "a/order_ready.yaml", template("order_ready", language="en_US"))
+    put(tmp_path, "b/order_ready.yaml", template("order_ready", language="DE"))
+    put(tmp_path, "b/other.yaml", template("other"))
+    third = put(tmp_path, "c/order_ready.yaml", template("order_ready", language="DE"))
+    fourth = put(tmp_path, "d/order_ready.yaml", template("order_ready", language="FR"))
+    result = load_paths([tmp_path])
+    second = tmp_path / "b" / "order_ready.yaml"
+    assert [d.render() for d in result.diagnostics] == [
+        f"{third}:4:3: template 'order_ready' language DE is defined twice: at {second}:4:3 "
+        f"and here ({third}:4:3) [duplicate-template]"
+    ]
+    assert [(t.name, t.language, str(t.source)) for t in result.templates] == [
+        ("order_ready", "EN_US", f"{tmp_path / 'a' / 'order_ready.yaml'}:4:3"),
+        ("order_ready", "DE", f"{second}:4:3"),
+        ("other", "EN_US", f"{tmp_path / 'b' / 'other.yaml'}:4:3"),
+        ("order_ready", "FR", f"{fourth}:4:3"),
+    ]
+
+
 def test_file_name_must_match_the_template_name_as_a_warning(tmp_path: Path) -> None:
     path = put(tmp_path, "order.yaml", template("order_ready"))
     result = load_paths([path])

@@ -133,6 +133,11 @@ def test_same_text_as_an_unmanaged_remote_template_warns() -> None:
     assert check_plan(desired, [_remote("order_ready_v2")]) == []
     assert check_plan(desired, [_remote("order_ready_legacy", footer="Main Street")]) == []
     assert check_plan(desired, remote, removed={("order_ready_legacy", "EN_US")}) == []
+    # whitespace does not make wording different; another language of a name git manages is
+    # that name's, not a duplicate
+    spaced = _remote("order_ready_legacy", body=BODY.replace(" ", " \n "))
+    assert [d.code for d in check_plan(desired, [spaced])] == ["WA-LC8"]
+    assert check_plan(desired, [_remote("order_ready_v2", language="DE")]) == []
 
 
 def test_plan_rules_respect_overrides_and_strict() -> None:

@@ -196,7 +196,7 @@ def decide(
     ``discard``: ``--discard-draft`` names this key.
     """
     change = change_kind(d, r, want, have, live_matches=live_matches, discard=discard)
-    outcome = DECISIONS[remote_state(r), change][0 if d.status == "submit" else 1]
+    outcome = DECISIONS[remote_state(r), change][_column(d)]
     hit = _edit_limit(edits, now) if outcome.limited else None
     if outcome.do == "noop":
         return None
@@ -232,6 +232,28 @@ def decide(
         changes=changes,
         source=source,
     )
+
+
+def unchanged_is_noop(d: DesiredTemplate, r: RemoteTemplate) -> bool:
+    """Whether :func:`decide` leaves a key alone when nothing differs (``want == have``, same
+    category): the differ's shortcut for the templates that did not change, most of them."""
+    return remote_state(r) in _LEFT_ALONE[_column(d)]
+
+
+def _column(d: DesiredTemplate) -> int:
+    """The column of :data:`DECISIONS` for ``d``: the file says submit, or draft."""
+    return 0 if d.status == "submit" else 1
+
+
+#: Per column of :data:`DECISIONS`: the remote states in which an unchanged key is left alone.
+_LEFT_ALONE = tuple(
+    frozenset(
+        state
+        for (state, change), row in DECISIONS.items()
+        if change == "none" and row[column].do == "noop"
+    )
+    for column in (0, 1)
+)
 
 
 def _block_values(

@@ -14,6 +14,7 @@ templates, positions and diagnostics, in the same order (``tests/test_loadcache_
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,7 +40,7 @@ from waform.loader import (
 from waform.model.template import DesiredTemplate, SourceRef
 from waform.outcomes import Outcome, Writes, assemble, load_and_check, stored_form
 from waform.rules import RuleSettings
-from waform.rules.context import TemplateContext
+from waform.rules.cross import Wording
 from waform.rules.engine import FileRules, check_across
 from waform.rules.silence import Silenced
 from waform.workshare import can_fork, share, usable_cpus
@@ -50,14 +51,15 @@ from waform.yamlsafe import decode
 #: and 0.09 s shared, 300 files 0.24 s and 0.15 s).
 POOL_MIN_FILES = 200
 
-#: What a helper sends back per file: its bytes and cache key when the helper read it, and its
-#: stored form (:func:`waform.outcomes.stored_form`).
-Sent = tuple[bytes | None, str | None, bytes | None]
+#: What a helper sends back per file: its bytes and cache key when the helper read it, its
+#: stored form (:func:`waform.outcomes.stored_form`) and what the rules across files compare
+#: of it (:attr:`waform.outcomes.Outcome.wordings`: sorted out there, beside the other checks).
+Sent = tuple[bytes | None, str | None, bytes | None, list[Wording] | None]
 
-#: Work begun on a cold load's templates as soon as the files are loaded (see
-#: :func:`load_desired`): given the templates, the run's cache key and the cache directory, it
-#: returns a wait for its result.
-Beside = Callable[[Sequence[DesiredTemplate], str, Path], Callable[[], object]]
+#: Work on a cold load's templates done where its new cache entries are stored (see
+#: :func:`load_desired`): given the templates, the run's cache key and the open cache, it
+#: returns its result.
+Beside = Callable[[Sequence[DesiredTemplate], str, LoadCache], object]
 
 
 class InvalidDesiredStateError(WaformError):
@@ -94,7 +96,7 @@ class DesiredState:
     _writing: list[Callable[[], object]] = field(default_factory=list)
     _names: list[str] | None = None
     beside: Callable[[], object] | None = None
-    """The result of what ``load_desired(beside=)`` began (it waits until that is done)."""
+    """The result of ``load_desired(beside=)`` (it waits until that is done)."""
 
     @classmethod
     def of(
@@ -174,12 +176,11 @@ def load_desired(
     :meth:`DesiredState.written` before it ends (``plan`` does, after the fetch: the files are
     known valid before the entries are stored).
 
-    ``beside``: with a cache, work on the templates of a cold load begun as soon as the files
-    are loaded, before the rules across files, while the other CPU is idle (``plan`` stores what
-    it needs of the templates for the next plan: :func:`waform.stored_forms.store_elsewhere`);
-    :attr:`DesiredState.beside` waits for its result, :meth:`DesiredState.written` for it too.
-    It is begun before any request (a fork then copies no lock another thread holds) and even
-    if the files turn out invalid (then its result is not used).
+    ``beside``: with a cache, work on the templates of a cold load without errors, done where
+    the new entries are stored, before them (``plan`` stores what it needs of the templates for
+    the next plan, and learns their hash: :func:`waform.stored_forms.store`);
+    :attr:`DesiredState.beside` waits for its result. With ``write_later``, that is one forked
+    process, begun before any request (a fork then copies no lock another thread holds).
     """
     with collector_paused():  # see waform.gcpause
         return _Run(paths, settings, cache, workers, pool_from).state(write_later, beside)
@@ -242,40 +243,49 @@ class _Run:
                 _names=stored.names,
             )
         writes = Writes()
-        loaded, silenced, contexts = self._load(writes)
-        # Freed before any process is forked below: freed later, each memory page they lie on
-        # would be copied first (the children share them until they end).
+        loaded, silenced, wordings = self._load(writes)
+        # Freed before the process that stores the new entries is forked below: freed later,
+        # each memory page they lie on would be copied first (the child shares them until it
+        # ends). For the same reason that process is forked last, once this one is done with
+        # the templates; until then, each page this process writes to (a reference count is
+        # enough) is copied.
         self.raw = [None] * len(self.paths)
-        began = None
-        if beside is not None and self.cache is not None:
-            began = beside(loaded.templates, self.run_key, self.cache.directory)
         # As the rules see them: files without errors, then the valid parts of the others.
-        across = check_across([*loaded.files, *loaded.partial], self.settings, contexts)
-        del contexts  # what the per-file rules built (see above): not needed any more
+        across = check_across([*loaded.files, *loaded.partial], self.settings, wordings)
+        del wordings  # before the fork below (see above)
         diagnostics = sort_diagnostics([*loaded.diagnostics, *across.diagnostics])
         silenced = [*silenced, *across.silenced]
         state = DesiredState.of(loaded, diagnostics, silenced)
-        if began is not None:
-            state.beside = began
-            state.writing(began)
-        if self.cache is not None:
-            state.run_key, state.cache_dir = self.run_key, self.cache.directory
-            writes.items[self.run_key] = encode_run(
-                diagnostics, silenced, len(loaded.templates), state.names
-            )
-            if write_later:
-                state.writing(writes.store_elsewhere(self.cache.directory, can_fork()))
-            else:
-                writes.store(self.cache)
+        if self.cache is None:
+            return state
+        state.run_key, state.cache_dir = self.run_key, self.cache.directory
+        writes.items[self.run_key] = encode_run(
+            diagnostics, silenced, len(loaded.templates), state.names
+        )
+        # Only a load the caller goes on with needs what is worked out beside it.
+        first = (
+            functools.partial(beside, loaded.templates, self.run_key)
+            if beside is not None and state.ok
+            else None
+        )
+        if write_later:
+            begun = writes.store_elsewhere(self.cache.directory, can_fork(), first)
+            state.writing(begun.ended)
+            result: Callable[[], object] = begun.result
+        else:
+            known = writes.store(self.cache, first)
+            result = lambda: known  # noqa: E731 - the result is known
+        if first is not None:
+            state.beside = result
         return state
 
     def _load(
         self, writes: Writes | None = None
-    ) -> tuple[LoadResult, list[Silenced], list[list[TemplateContext] | None]]:
+    ) -> tuple[LoadResult, list[Silenced], list[list[Wording] | None]]:
         """Every file, from the cache or loaded anew (and then stored: into ``writes`` if
         given, else now), plus the loader's checks across files (the rules across files are the
-        caller's); what the per-file rules silenced, and the rules' contexts of the files loaded
-        here (for the cross rules)."""
+        caller's); what the per-file rules silenced, and what the rules across files compare of
+        the files checked in this run (:attr:`waform.outcomes.Outcome.wordings`)."""
         position = {key: index for index, key in enumerate(self.keys) if key is not None}
 
         def from_value(key: str, value: bytes) -> Outcome | None:
@@ -304,7 +314,7 @@ class _Run:
             for index, (outcome, value) in zip(cold, fresh, strict=True):
                 if (key := self.keys[index]) is None:
                     continue
-                # Without the rules' contexts, which would stay in memory until it is stored.
+                # Without its wordings, which would stay in memory until it is stored.
                 pending.items[key] = value or Outcome(
                     outcome.loaded, outcome.diagnostics, outcome.silenced
                 )
@@ -334,7 +344,7 @@ class _Run:
 
         With a pool, this process and ``workers - 1`` forked helpers share the files from both
         ends (:mod:`waform.workshare`); a helper sends each file's stored form, which this
-        process decodes (about a tenth of the work of loading the file).
+        process decodes (about a tenth of the work of loading the file), and its wordings.
         """
         rules = FileRules(self.settings)
 
@@ -342,30 +352,32 @@ class _Run:
             return [(self._check(index, rules), None) for index in cold[start:end]]
 
         def there(start: int, end: int) -> list[Sent]:
-            """Per file: its bytes and key if this helper read them, and its stored form
-            (``None`` for an unreadable file, which this process then reads and reports)."""
+            """Per file: its bytes and key if this helper read them, its stored form
+            (``None`` for an unreadable file, which this process then reads and reports) and
+            wordings."""
             sent: list[Sent] = []
             for index in cold[start:end]:
                 unread = self.raw[index] is None
                 outcome = self._check(index, rules)
                 if index in self.unreadable:
-                    sent.append((None, None, None))
-                elif unread:
-                    sent.append((self.raw[index], self.keys[index], stored_form(outcome)))
-                else:
-                    sent.append((None, None, stored_form(outcome)))
+                    sent.append((None, None, None, None))
+                    continue
+                raw, key = (self.raw[index], self.keys[index]) if unread else (None, None)
+                sent.append((raw, key, stored_form(outcome), outcome.wordings))
             return sent
 
         def take(start: int, end: int, results: list[Sent]) -> list[tuple[Outcome, bytes | None]]:
             taken: list[tuple[Outcome, bytes | None]] = []
-            for index, (raw, key, value) in zip(cold[start:end], results, strict=True):
+            for index, (raw, key, value, wordings) in zip(cold[start:end], results, strict=True):
                 if raw is not None:
                     self.raw[index], self.keys[index] = raw, key
                 entry = None if value is None else decode_file(value)
                 if entry is None:  # unreadable (or, never, not decodable): done here
                     taken.append((self._check(index, rules), None))
-                else:
-                    taken.append((self._from_entry(index, entry), value))
+                    continue
+                outcome = self._from_entry(index, entry)
+                outcome.wordings = wordings
+                taken.append((outcome, value))
             return taken
 
         if len(cold) < self.pool_from or self.workers < 2 or not can_fork():

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from waform import submissions
-from waform.decisions import TEMPLATES, decide, template_path
+from waform.decisions import TEMPLATES, decide, template_path, unchanged_is_noop
 from waform.desired_forms import DesiredForms, hash_desired
 from waform.fields import compared, recategorised
 from waform.inventory import Inventory, Processor, pair, processors
@@ -189,6 +189,8 @@ class NamedKeys:
 def _key_matcher(keys: Sequence[str]) -> Callable[[str, str], bool]:
     """``NAME`` or ``NAME:LANG`` (any spelling of the language) → a predicate on keys."""
     wanted = {(k.partition(":")[0], normalize_language(k.partition(":")[2])) for k in keys}
+    if not wanted:  # asked of every template: without names, at once
+        return lambda name, language: False
     return lambda name, language: (name, language) in wanted or (name, "") in wanted
 
 
@@ -285,6 +287,9 @@ def _plan_matched(
             d.category,
         )
     want, have = _write_only(b, d, wire or d.details, want, have)
+    if want is have and unchanged_is_noop(d, r):  # equal content, nothing added: decided
+        b.noop += 1
+        return False
     outcome = decide(
         d,
         r,

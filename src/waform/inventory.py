@@ -109,9 +109,9 @@ class Inventory(Generic[D]):
     def out_of_scope(self) -> list[Pair[D]]:
         return self._where("out-of-scope")
 
-    @property
+    @functools.cached_property
     def matched(self) -> list[Pair[D]]:
-        """Managed keys present on both sides."""
+        """Managed keys present on both sides (asked by the write-only records and the diff)."""
         return [p for p in self.managed if p.desired is not None and p.remote is not None]
 
     @property
@@ -143,7 +143,10 @@ class Inventory(Generic[D]):
         return out
 
     def without_desired(self, keys: Collection[Key]) -> Inventory[D]:
-        """This inventory as if git did not define ``keys`` (the remote side stays)."""
+        """This inventory as if git did not define ``keys`` (the remote side stays; itself
+        when there are none, with what it worked out already)."""
+        if not keys:
+            return self
         return Inventory(tuple(p.without_desired() if p.key in keys else p for p in self.pairs))
 
     def get(self, key: Key) -> Pair[D]:
@@ -167,10 +170,11 @@ def pair(
     """
     wanted: dict[Key, D] = {d.key: d for d in desired}
     have: dict[Key, RemoteTemplate] = {r.key: r for r in remote}
-    pairs = []
-    for key in sorted(wanted.keys() | have.keys()):
-        pairs.append(Pair(key, wanted.get(key), have.get(key), _verdict(key, processors)))
-    return Inventory(tuple(pairs))
+    # Every key once, in the order read: a list read in key order is sorted in one pass.
+    keys = sorted({**have, **wanted})
+    return Inventory(
+        tuple(Pair(k, wanted.get(k), have.get(k), _verdict(k, processors)) for k in keys)
+    )
 
 
 def _verdict(key: Key, processors: Sequence[Processor]) -> Verdict:

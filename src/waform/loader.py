@@ -348,45 +348,45 @@ def _language_sources(finder: NodeFinder, path: str) -> dict[str, SourceRef]:
 
 
 def check_across_files(result: LoadResult) -> None:
-    """(name, language) defined in two files; one template name with two categories."""
-    defined: dict[tuple[str, str], SourceRef] = {}
-    categories: dict[str, tuple[str, LoadedFile]] = {}  # positions only computed on conflict
+    """(name, language) defined in two files; one template name with two categories.
+
+    Nearly every name is in one file, whose languages the model keeps apart: only the languages
+    of a name met again are looked at one by one (a cold plan waits for this before it sends
+    its first request)."""
+    first: dict[str, LoadedFile] = {}  # the first file of each name
+    defined: dict[tuple[str, str], SourceRef] = {}  # of the names met again
     for loaded in result.files:
         template = loaded.template
-        earlier = categories.get(template.name)
-        if earlier is None:
-            categories[template.name] = (template.category, loaded)
-        elif earlier[0] != template.category:
-            here, there = _source(loaded, ("category",)), _source(earlier[1], ("category",))
-            result.diagnostics.append(
-                Diagnostic(
-                    here.path,
-                    here.line,
-                    here.column,
-                    "error",
-                    f"template {template.name!r} has category {template.category} here but "
-                    f"{earlier[0]} at {there}; all languages of a template share one category",
-                    "duplicate-template",
-                )
+        earlier = first.setdefault(template.name, loaded)
+        if earlier is loaded:
+            result.templates.extend(loaded.desired)
+            continue
+        if earlier.template.category != template.category:
+            here, there = _source(loaded, ("category",)), _source(earlier, ("category",))
+            message = (
+                f"template {template.name!r} has category {template.category} here but "
+                f"{earlier.template.category} at {there}; all languages of a template share one "
+                "category"
             )
+            result.diagnostics.append(_duplicate(here, message))
+        if earlier.desired and earlier.desired[0].key not in defined:  # met again: the first time
+            defined.update((d.key, d.source or SourceRef(earlier.path)) for d in earlier.desired)
         for desired in loaded.desired:
             source = desired.source or SourceRef(loaded.path)
-            first = defined.get(desired.key)
-            if first is not None:
-                result.diagnostics.append(
-                    Diagnostic(
-                        source.path,
-                        source.line,
-                        source.column,
-                        "error",
-                        f"template {desired.name!r} language {desired.language} is defined twice: "
-                        f"at {first} and here ({source})",
-                        "duplicate-template",
-                    )
+            first_source = defined.get(desired.key)
+            if first_source is not None:
+                message = (
+                    f"template {desired.name!r} language {desired.language} is defined twice: "
+                    f"at {first_source} and here ({source})"
                 )
+                result.diagnostics.append(_duplicate(source, message))
                 continue
             defined[desired.key] = source
             result.templates.append(desired)
+
+
+def _duplicate(at: SourceRef, message: str) -> Diagnostic:
+    return Diagnostic(at.path, at.line, at.column, "error", message, "duplicate-template")
 
 
 def _source(loaded: LoadedFile, loc: Loc) -> SourceRef:

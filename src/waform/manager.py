@@ -276,12 +276,12 @@ class Manager:
         strict: bool,
         timings: dict[str, float],
     ) -> DesiredState:
-        from waform.stored_forms import store_elsewhere
+        from waform.stored_forms import store
 
         started = time.perf_counter()
-        # What the next plan needs of the templates is stored beside the rest of the load.
+        # What the next plan needs of the templates is stored with the load's new entries.
         state = await asyncio.to_thread(
-            self.load, paths, strict=strict, write_later=True, beside=store_elsewhere
+            self.load, paths, strict=strict, write_later=True, beside=store
         )
         timings["load"] = time.perf_counter() - started
         return state

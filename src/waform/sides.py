@@ -29,7 +29,7 @@ if TYPE_CHECKING:
     from waform.config import Config
 
 T = TypeVar("T")
-#: What :func:`waform.stored_forms.store_elsewhere` tells: the ``desiredHash`` and the keys with
+#: What :func:`waform.stored_forms.store` tells: the ``desiredHash`` and the keys with
 #: write-only fields (``None`` if it failed).
 WorkedOut = Callable[[], tuple[str, set[tuple[str, str]]] | None]
 
@@ -77,8 +77,8 @@ async def compared_sides(
     fetch = fetch_remote(
         client, names=None, config=config, on_page=arrived.add, desired_names=state.names
     )
-    # A cold plan's load began storing what the next plan needs of the templates
-    # (waform.stored_forms) as soon as the files were loaded; its result tells the hash.
+    # A cold plan's load stores what the next plan needs of the templates (waform.stored_forms)
+    # in the process that stores its new entries; its result tells the hash.
     cold = state.decoded
     worked_out = cast(WorkedOut | None, state.beside if forms and cold else None)
     try:
@@ -93,7 +93,7 @@ async def compared_sides(
         # Warm, and the stored forms were missing or unsound: stored again in a process forked
         # here, on the event loop's thread, with no request in flight (a fork copies the locks
         # other threads hold, and the embedded emulator answers on this thread inside SQLite).
-        state.writing(stored_forms.store_elsewhere(desired, state.run_key, state.cache_dir))
+        state.writing(stored_forms.store_elsewhere(desired, state.run_key, state.cache_dir).ended)
     started = time.perf_counter()
     inventory = pair(desired, fetched.templates, processors(config))
     # Only the matched templates with write-only fields (known from the decode thread).

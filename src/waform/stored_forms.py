@@ -24,7 +24,7 @@ import functools
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any
@@ -35,6 +35,7 @@ from typing_extensions import TypedDict
 from waform import submissions
 from waform.desired import DesiredState
 from waform.desired_forms import DesiredForms, hash_line_of, in_key_order
+from waform.elsewhere import Begun, elsewhere
 from waform.errors import WaformError
 from waform.loadcache import Keys, LoadCache
 from waform.model.components import TemplateDetails
@@ -48,7 +49,6 @@ from waform.model.template import (
     TemplateName,
 )
 from waform.normalize import hash_lines
-from waform.outcomes import elsewhere
 from waform.rules.plan import component_text
 from waform.workshare import can_fork
 
@@ -214,28 +214,36 @@ def _row(d: DesiredTemplate) -> tuple[_Place, bytes]:
 
 def store_elsewhere(
     templates: Sequence[DesiredTemplate], run_key: str, directory: Path
-) -> Callable[[], tuple[str, set[Key]] | None]:
-    """Encode and store the forms of the run ``run_key`` into the cache at ``directory``
-    beside the caller (a forked process where possible: the load's last steps and the fetch
-    need this process's GIL); the result waits until that is done, and tells the
-    ``desiredHash`` and the keys with write-only fields, which the forms are made of (so the
-    caller need not work them out as well: ``None`` if that failed)."""
-    work = functools.partial(_store, directory, Keys.forms(run_key), templates)
+) -> Begun[tuple[str, set[Key]]]:
+    """:func:`store` into the cache at ``directory`` beside the caller (a forked process where
+    possible: the fetch needs this process's GIL). A cold load stores the forms in the process
+    that stores its entries (``load_desired(beside=store)``); this is for a warm plan that found
+    them missing."""
+
+    def work() -> tuple[str, set[Key]]:
+        cache = LoadCache(directory)
+        try:
+            return store(templates, run_key, cache)
+        finally:
+            cache.close()
+
     return elsewhere(work, can_fork())
 
 
-def _store(directory: Path, key: str, templates: Sequence[DesiredTemplate]) -> tuple[str, set[Key]]:
+def store(
+    templates: Sequence[DesiredTemplate], run_key: str, cache: LoadCache
+) -> tuple[str, set[Key]]:
+    """Encode and store the forms of the run ``run_key``; the ``desiredHash`` and the keys with
+    write-only fields, which the forms are made of (so a plan that stored them elsewhere need
+    not work them out as well)."""
     rows = [_row(d) for d in templates]
-    cache = LoadCache(directory)
     try:
-        cache.put_many({key: _encoded(rows)})
+        cache.put_many({Keys.forms(run_key): _encoded(rows)})
     except Exception as exc:  # noqa: BLE001 - a cache that is not written only costs speed
         log.debug("stored plan forms not written (%s)", exc)
-    finally:
-        cache.close()
     write_only = {d.key for d, (place, _line) in zip(templates, rows, strict=True) if place[3]}
     lines = in_key_order((d.key, line) for d, (_place, line) in zip(templates, rows, strict=True))
     return hash_lines(lines, in_order=True), write_only
 
 
-__all__ = ["StoredForms", "StoredTemplate", "decode", "encode", "read", "store_elsewhere"]
+__all__ = ["StoredForms", "StoredTemplate", "decode", "encode", "read", "store", "store_elsewhere"]

@@ -61,15 +61,15 @@ class RemoteTemplate(_Lenient):
     @property
     def pending(self) -> RemoteChanges | None:
         """The pending change layer, or ``None`` when there is none (empty ``changes``)."""
-        if self.changes is None or not self.changes.status:
-            return None
-        return self.changes
+        return self.changes if self.change_status is not None else None
 
     @property
     def change_status(self) -> str | None:
-        """Status of the pending change (``DRAFT``, ``IN_PROGRESS``, ``REJECTED``) or ``None``."""
-        pending = self.pending
-        return pending.status if pending is not None else None
+        """Status of the pending change (``DRAFT``, ``IN_PROGRESS``, ``REJECTED``) or ``None``
+        (no ``changes``, or empty ones). Read three times per template by the differ's
+        :func:`~waform.decisions.remote_state`: one attribute, no further call."""
+        changes = self.changes
+        return (changes.status or None) if changes is not None else None
 
     @property
     def under_review(self) -> bool:

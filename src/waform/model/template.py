@@ -19,6 +19,7 @@ the whole file and overridden per language. ``rules`` tunes Meta-rule checks for
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
@@ -186,8 +187,9 @@ class DesiredTemplate:
     rules: dict[str, str] = field(default_factory=dict)
     source: SourceRef | None = None
 
-    @property
+    @functools.cached_property
     def key(self) -> tuple[str, str]:
+        """Made once: pairing, the forms and the differ each ask, for every template."""
         return (self.name, self.language)
 
     def text_of(self, kind: str) -> str | None:

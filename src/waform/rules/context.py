@@ -64,9 +64,9 @@ class TemplateContext:
     Everything the checks share (texts with their variables, all buttons, carousel card shapes,
     the template's :mod:`shape <waform.rules.shape>`) is computed here once, so each check is a
     short loop over ready-made lists. Those are sorted out on first use: the rules across files,
-    which rebuild the contexts of files loaded elsewhere (a pool worker, the load cache), need
-    none of them. They are plain slots filled by :meth:`_collect` when one is first read
-    (:meth:`__getattr__`), so the checks' many reads cost no property call.
+    which rebuild the contexts of files read from the load cache, need none of them. They are
+    plain slots filled by :meth:`_collect` when one is first read (:meth:`__getattr__`), so the
+    checks' many reads cost no property call.
     """
 
     __slots__ = (
@@ -96,7 +96,7 @@ class TemplateContext:
         self.language = language
         self.details = details
         self.is_auth = category == "AUTHENTICATION"
-        self.base: Loc = ("languages", language, "details")
+        self.base = details_loc(language)
         self.header: tuple[int, TextHeader | MediaHeader | LocationHeader] | None = None
         self.body: tuple[int, Body] | None = None
         self.footer: tuple[int, Footer] | None = None
@@ -176,6 +176,11 @@ class TemplateContext:
     @property
     def components_loc(self) -> Loc:
         return (*self.base, "components")
+
+
+def details_loc(language: str) -> Loc:
+    """Where the ``details`` of a file's language ``language`` are."""
+    return ("languages", language, "details")
 
 
 def _text_site(kind: str, owner: Loc, text: str, examples: tuple[str, ...] | None) -> TextSite:

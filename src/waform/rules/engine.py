@@ -18,7 +18,7 @@ from waform.inventory import Inventory
 from waform.model.template import DesiredTemplate, SourceRef, TemplateFile
 from waform.rules import auth, buttons, components, marketing, ttl, variables  # noqa: F401
 from waform.rules.context import KeyLoc, Loc, TemplateContext
-from waform.rules.cross import Entry
+from waform.rules.cross import Wording, wordings
 from waform.rules.plan import plan_hits
 from waform.rules.registry import (
     CROSS_CHECKS,
@@ -104,51 +104,35 @@ def run_rules(files: Sequence[LoadedFileLike], settings: RuleSettings | None = N
     settings = settings or RuleSettings()
     with collector_paused():  # see waform.gcpause
         out = _Findings(settings)
-        entries: list[Entry] = []
-        waivers: list[Mapping[str, str]] = []
-        for file_index, file in enumerate(files):
-            waiver, contexts = out.check_file(file)
-            waivers.append(waiver)
-            entries.extend(Entry(file_index, file.path, ctx) for ctx in contexts)
-        out.check_across(files, entries, waivers)
+        found = [wordings(out.check_file(file)) for file in files]
+        out.check_across(files, found)
     return out.report()
 
 
 class FileRules:
     """The rules that look at one file alone (what the load cache keeps per file), for many
-    files under the same settings; what each file's check built is kept for the cross rules."""
+    files under the same settings; each file's check also sorts out what the rules across files
+    compare of it (:func:`waform.rules.cross.wordings`)."""
 
     def __init__(self, settings: RuleSettings) -> None:
         self.settings = settings
         self._enabled: dict[frozenset, ChecksByShape] = {}
 
-    def check(self, file: LoadedFileLike) -> tuple[RuleReport, list[TemplateContext]]:
+    def check(self, file: LoadedFileLike) -> tuple[RuleReport, list[Wording]]:
         out = _Findings(self.settings, self._enabled)
-        _waiver, contexts = out.check_file(file)
-        return out.report(), contexts
+        found = wordings(out.check_file(file))
+        return out.report(), found
 
 
 def check_across(
     files: Sequence[LoadedFileLike],
     settings: RuleSettings,
-    contexts: Sequence[Sequence[TemplateContext] | None] = (),
+    found: Sequence[Sequence[Wording] | None] = (),
 ) -> RuleReport:
-    """The rules that compare the templates of all ``files`` with each other (``contexts``: per
-    file, those :meth:`FileRules.check` built, or ``None``)."""
+    """The rules that compare the templates of all ``files`` with each other (``found``: per
+    file, the wordings :meth:`FileRules.check` sorted out, or ``None``: sorted out here)."""
     out = _Findings(settings)
-    entries: list[Entry] = []
-    waivers: list[Mapping[str, str]] = []
-    for file_index, file in enumerate(files):
-        template = file.template
-        waivers.append(silences(template, getattr(file, "text", "") or "")[0])
-        built = contexts[file_index] if file_index < len(contexts) else None
-        if built is None:
-            built = [
-                TemplateContext(template.name, template.category, code, entry.details)
-                for code, entry in template.languages.items()
-            ]
-        entries.extend(Entry(file_index, file.path, ctx) for ctx in built)
-    out.check_across(files, entries, waivers)
+    out.check_across(files, found or [None] * len(files))
     return out.report()
 
 
@@ -200,8 +184,8 @@ class _Findings:
             checks = self._enabled[key] = ChecksByShape(enabled, TEMPLATE_NEEDS)
         return checks
 
-    def check_file(self, file: LoadedFileLike) -> tuple[Mapping[str, str], list[TemplateContext]]:
-        """The per-template checks over one file: its waivers and contexts (for the cross
+    def check_file(self, file: LoadedFileLike) -> list[TemplateContext]:
+        """The per-template checks over one file; the contexts they saw (for the cross
         rules)."""
         template = file.template
         waiver, problems = silences(template, getattr(file, "text", "") or "")
@@ -223,22 +207,43 @@ class _Findings:
                 for loc, message in fn(ctx):
                     keys = ((template.name, code),)
                     self.emit(file, waiver, loc, setting, rule_id, message, keys)
-        return waiver, contexts
+        return contexts
 
     def check_across(
-        self,
-        files: Sequence[LoadedFileLike],
-        entries: Sequence[Entry],
-        waivers: Sequence[Mapping[str, str]],
+        self, files: Sequence[LoadedFileLike], found: Sequence[Sequence[Wording] | None]
     ) -> None:
+        """The rules across ``files``; ``found``: each file's wordings (``None``: sorted out
+        here). A file's waivers are read only when a finding needs them (findings are rare)."""
+        every = [
+            of if of is not None else _wordings(file) for file, of in zip(files, found, strict=True)
+        ]
+        waivers: dict[int, Mapping[str, str]] = {}
         for rule_id, fn in CROSS_CHECKS.items():
-            for index, loc, message in fn(entries):
-                entry = entries[index]
-                file = files[entry.file]
+            for index, language, loc, message in fn(files, every):
+                file = files[index]
                 setting = self.settings.setting(rule_id, file.template.rules)
-                if setting != "off":
-                    keys = ((entry.ctx.name, entry.ctx.language),)
-                    self.emit(file, waivers[entry.file], loc, setting, rule_id, message, keys)
+                if setting == "off":
+                    continue
+                waiver = waivers.get(index)
+                if waiver is None:
+                    waiver = waivers[index] = _waiver(file)
+                keys = ((file.template.name, language),)
+                self.emit(file, waiver, loc, setting, rule_id, message, keys)
+
+
+def _waiver(file: LoadedFileLike) -> dict[str, str]:
+    """What ``file`` silences (rule id → reason)."""
+    return silences(file.template, getattr(file, "text", "") or "")[0]
+
+
+def _wordings(file: LoadedFileLike) -> list[Wording]:
+    """What the rules across files compare of a file whose per-file check this run did not
+    make (its outcome was read from the load cache)."""
+    template = file.template
+    return wordings(
+        TemplateContext(template.name, template.category, code, entry.details)
+        for code, entry in template.languages.items()
+    )
 
 
 def check_files(
@@ -278,8 +283,7 @@ def check_plan(
             if by_path is None:  # only then are they needed (a warm plan's are not decoded)
                 by_path = {file.path: file for file in (files() if callable(files) else files)}
             file = by_path.get(source.path)
-            text = getattr(file, "text", "") or ""
-            waiver = silences(file.template, text)[0] if file is not None else {}
+            waiver = _waiver(file) if file is not None else {}
             waivers[source.path] = waiver
         severity = settings.severity(setting)
         diagnostic = Diagnostic(source.path, source.line, source.column, severity, message, rule_id)

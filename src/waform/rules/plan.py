@@ -7,6 +7,7 @@ inventory (:func:`waform.inventory.pair`), after fetching: C2 / C4 (category of 
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
@@ -35,10 +36,38 @@ class PlanInput:
     inventory: Inventory[DesiredTemplate]
     removed: frozenset[tuple[str, str]]
 
+    @property
     def creations(self) -> list[DesiredTemplate]:
-        return [
-            p.desired for p in self.inventory.pairs if p.desired is not None and p.remote is None
-        ]
+        """The desired templates no remote one matches, in key order."""
+        return self._one_sided[0]
+
+    @property
+    def unmatched(self) -> list[RemoteTemplate]:
+        """The remote templates no desired one matches, in key order."""
+        return self._one_sided[1]
+
+    @property
+    def remote_kept(self) -> int:
+        """How many remote templates the plan keeps (the inventory holds one per key)."""
+        deleted = sum(1 for key in self.removed if self.inventory.get(key).remote is not None)
+        return self._one_sided[2] - deleted
+
+    @functools.cached_property
+    def _one_sided(self) -> tuple[list[DesiredTemplate], list[RemoteTemplate], int]:
+        """:attr:`creations`, :attr:`unmatched` and the count of remote templates: one pass
+        over the keys for what four checks ask."""
+        creations: list[DesiredTemplate] = []
+        unmatched: list[RemoteTemplate] = []
+        remote = 0
+        for p in self.inventory.pairs:
+            if p.remote is None:
+                if p.desired is not None:
+                    creations.append(p.desired)
+            else:
+                remote += 1
+                if p.desired is None:
+                    unmatched.append(p.remote)
+        return creations, unmatched, remote
 
 
 def _category_frozen(data: PlanInput) -> Iterator[PlanHit]:
@@ -47,9 +76,9 @@ def _category_frozen(data: PlanInput) -> Iterator[PlanHit]:
         if (
             template is not None
             and live is not None
+            and live.category != template.category  # first: false for nearly every pair
             and live.state == "APPROVED"
             and live.category in CATEGORIES
-            and live.category != template.category
             # Meta's own UTILITY → MARKETING move is a note of the plan, not the file's error
             and not recategorised(template.category, live.category, live.state)
         ):
@@ -65,11 +94,14 @@ def _category_frozen(data: PlanInput) -> Iterator[PlanHit]:
 
 
 def _category_of_new_language(data: PlanInput) -> Iterator[PlanHit]:
+    created = {template.name for template in data.creations}
+    if not created:
+        return
     categories: dict[str, set[str]] = defaultdict(set)
     for live in data.inventory.remote:
-        if live.category in CATEGORIES:
+        if live.name in created and live.category in CATEGORIES:
             categories[live.name].add(live.category)
-    for template in data.creations():
+    for template in data.creations:
         existing = categories.get(template.name, set()) - {template.category}
         if existing:
             yield (
@@ -83,9 +115,9 @@ def _category_of_new_language(data: PlanInput) -> Iterator[PlanHit]:
 
 
 def _template_count(data: PlanInput) -> Iterator[PlanHit]:
-    total = len({t.key for t in data.inventory.remote} - data.removed)
+    total = data.remote_kept
     reported = set()
-    for template in data.creations():
+    for template in data.creations:
         total += 1
         for limit in TEMPLATE_LIMITS:
             if total == limit + 1 and limit not in reported:
@@ -103,7 +135,7 @@ def _template_count(data: PlanInput) -> Iterator[PlanHit]:
 
 
 def _creation_rate(data: PlanInput) -> Iterator[PlanHit]:
-    creations = data.creations()
+    creations = data.creations
     if len(creations) > CREATIONS_PER_HOUR:
         template = creations[CREATIONS_PER_HOUR]
         yield (
@@ -127,9 +159,12 @@ def component_text(details: Mapping[str, Any] | None, kind: str) -> str | None:
 
 
 def _duplicate_of_remote(data: PlanInput) -> Iterator[PlanHit]:
+    # A remote template whose own key git defines is managed: only the others are candidates.
+    if not data.unmatched:
+        return
     managed = {template.name for template in data.inventory.desired}
-    others: dict[tuple[str, str], RemoteTemplate] = {}
-    for live in data.inventory.remote:
+    others: dict[str, RemoteTemplate] = {}
+    for live in data.unmatched:
         if live.name in managed or live.key in data.removed or live.category == "AUTHENTICATION":
             continue
         details = live.effective_details()
@@ -138,11 +173,16 @@ def _duplicate_of_remote(data: PlanInput) -> Iterator[PlanHit]:
             others.setdefault(content_key(body, component_text(details, "FOOTER")), live)
     if not others:
         return
+    # The body's part of a content key (before its one line break) tells most templates apart
+    # without their footers being read.
+    bodies = {key.partition("\n")[0] for key in others}
     for template in data.inventory.desired:
         if template.category == "AUTHENTICATION":
             continue
         body = template.text_of("BODY")
-        duplicate = others.get(content_key(body, template.text_of("FOOTER"))) if body else None
+        if not body or content_key(body, None).partition("\n")[0] not in bodies:
+            continue
+        duplicate = others.get(content_key(body, template.text_of("FOOTER")))
         if duplicate is not None:
             yield (
                 "WA-LC8",
