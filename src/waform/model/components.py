@@ -263,15 +263,22 @@ CardComponent = Annotated[
 ]
 
 
-def _unique_types(components: list[Any]) -> list[Any]:
+def _types(components: list[Any]) -> dict[str, int]:
+    """Each component's type → its index; a type that appears twice is an error."""
     seen: dict[str, int] = {}
     for index, component in enumerate(components):
-        if component.type in seen:
+        kind = component.type
+        if kind in seen:
             raise ValueError(
-                f"component type {component.type} appears twice (items {seen[component.type]} "
-                f"and {index}); each type may appear once"
+                f"component type {kind} appears twice (items {seen[kind]} and {index}); "
+                "each type may appear once"
             )
-        seen[component.type] = index
+        seen[kind] = index
+    return seen
+
+
+def _unique_types(components: list[Any]) -> list[Any]:
+    _types(components)
     return components
 
 
@@ -344,7 +351,6 @@ class TemplateDetails(WireModel):
     @field_validator("components")
     @classmethod
     def _one_of_each_with_body(cls, components: list[Any]) -> list[Any]:
-        _unique_types(components)
-        if not any(c.type == "BODY" for c in components):
+        if "BODY" not in _types(components):
             raise ValueError("a BODY component is required")
         return components
