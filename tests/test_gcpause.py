@@ -53,3 +53,15 @@ def test_an_inner_pause_leaves_the_collector_to_the_outer_one() -> None:
             pass
         assert not gc.isenabled()
     assert gc.isenabled()
+
+
+def test_what_the_program_froze_itself_stays_frozen() -> None:
+    """A program that froze its objects (before forking workers, say) keeps them frozen."""
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        with collector_paused():
+            pass
+        assert gc.get_freeze_count() == frozen > 0
+    finally:
+        gc.unfreeze()

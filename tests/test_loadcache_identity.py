@@ -3,7 +3,9 @@ changes, a rule setting changes, waform's version changes, and when the cache is
 
 from __future__ import annotations
 
+import gc
 import json
+import os
 import shutil
 import sqlite3
 import time
@@ -275,3 +277,22 @@ def test_entries_unused_for_a_month_are_dropped_when_the_cache_is_next_written(r
     assert sorted(key[0] for key in after) == ["f"] * changed.files_read + ["r", "r"]
     assert sorted(key[0] for key in before - after) == ["f", "f", "r"]
     assert snapshot(validate(repo, cache=True)) == snapshot(validate(repo, cache=False))
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="lists open files on Linux")
+def test_a_warm_loads_templates_leave_no_connection_open(repo: Path) -> None:
+    """Decoded when first asked for, after the load closed its cache: the connection reopened
+    for them is closed again (left open, only a full collection would close it)."""
+    validate(repo, cache=True)
+    warm = validate(repo, cache=True)
+    assert not warm.decoded
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        assert warm.templates
+        fds = Path("/proc/self/fd")
+        opened = {os.readlink(fds / fd) for fd in os.listdir(fds) if (fds / fd).is_symlink()}
+        assert str(database(repo)) not in opened
+    finally:
+        if enabled:
+            gc.enable()

@@ -57,8 +57,7 @@ POOL_MIN_FILES = 200
 Sent = tuple[bytes | None, str | None, bytes | None, list[Wording] | None]
 
 #: Work on a cold load's templates done where its new cache entries are stored (see
-#: :func:`load_desired`): given the templates, the run's cache key and the open cache, it
-#: returns its result.
+#: :func:`load_desired`), given the templates, the run's cache key and the open cache.
 Beside = Callable[[Sequence[DesiredTemplate], str, LoadCache], object]
 
 
@@ -239,7 +238,7 @@ class _Run:
                 stored.waived(),
                 run_key=self.run_key,
                 cache_dir=self.cache.directory,
-                _materialise=lambda: self._load()[0],
+                _materialise=self._load_warm,
                 _names=stored.names,
             )
         writes = Writes()
@@ -275,9 +274,17 @@ class _Run:
         else:
             known = writes.store(self.cache, first)
             result = lambda: known  # noqa: E731 - the result is known
-        if first is not None:
-            state.beside = result
+        state.beside = result if first is not None else None
         return state
+
+    def _load_warm(self) -> LoadResult:
+        """A warm load's files, from the cache (reopened if the caller closed it), closed after:
+        left open, it lingers until a full collection (its statement cache is a cycle)."""
+        assert self.cache is not None
+        try:
+            return self._load()[0]
+        finally:
+            self.cache.close()
 
     def _load(
         self, writes: Writes | None = None

@@ -31,6 +31,10 @@ def _to_oldest_generation() -> None:
     """What the block allocated and kept is young to the collector: its next collection would
     scan all of it (0.36 s at the end of a plan of 10,000 templates) to free nothing. It is
     moved to the oldest generation instead, unscanned (``freeze`` then ``unfreeze``), where a
-    full collection looks at it as at any long-lived object: a cycle is still freed."""
-    gc.freeze()
-    gc.unfreeze()
+    full collection looks at it as at any long-lived object: a cycle is still freed.
+
+    Not when the program froze objects itself (``gc.freeze`` before forking its workers, say):
+    ``unfreeze`` would hand those back to the collector too."""
+    if gc.get_freeze_count() == 0:
+        gc.freeze()
+        gc.unfreeze()
