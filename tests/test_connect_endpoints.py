@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import gc
+import os
 from pathlib import Path
 
 import httpx
@@ -45,6 +47,23 @@ def test_local_target_uses_the_credentials_of_the_emulator_it_is_handed(tmp_path
     settings = EmulatorSettings(state_path=":memory:", key_id="kid", key_secret="ks3cret")
     target = LocalTarget("local", tmp_path / "unused", "p1")
     assert _list(target, transport=embedded_transport(":memory:", settings=settings)) == 0
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="lists open files on Linux")
+def test_local_target_closes_the_emulator_it_opened(tmp_path: Path) -> None:
+    """Its database is closed with the provider (left open, only the collector, paused during
+    a plan, would close it)."""
+    state = tmp_path / "emulator.sqlite3"
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        assert _list(LocalTarget("local", state, "local")) == 0
+        fds = Path("/proc/self/fd")
+        opened = {os.readlink(fds / fd) for fd in os.listdir(fds) if (fds / fd).is_symlink()}
+        assert state.exists() and not any(path.startswith(str(state)) for path in opened)
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def test_local_target_over_another_transport_reads_the_emulator_variables(

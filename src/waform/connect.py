@@ -13,6 +13,7 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
 import httpx
 from pydantic import SecretStr
@@ -33,18 +34,20 @@ from waform.config import (
 from waform.config.trust import HostTrust
 from waform.errors import ConfigError
 
+if TYPE_CHECKING:
+    from waform.emulator.transport import EmbeddedTransport
 
-def local_endpoint(target: LocalTarget, transport: httpx.AsyncBaseTransport | None) -> Endpoint:
-    """The embedded emulator on the target's state file (or ``transport``, e.g. a test's).
+
+def local_endpoint(target: LocalTarget, transport: httpx.AsyncBaseTransport) -> Endpoint:
+    """The emulator behind ``transport``: the embedded one on the target's state file, or a
+    test's.
 
     The emulator checks credentials like Sinch does; the client uses the ones its settings
     accept (from ``WAFORM_EMULATOR_*`` when the transport is not the emulator's own).
     """
     from waform.emulator.settings import EmulatorSettings
-    from waform.emulator.transport import EMBEDDED_BASE_URL, EmbeddedTransport, embedded_transport
+    from waform.emulator.transport import EMBEDDED_BASE_URL, EmbeddedTransport
 
-    if transport is None:
-        transport = embedded_transport(target.state_path)
     if isinstance(transport, EmbeddedTransport):
         settings = transport.settings
     else:
@@ -118,18 +121,29 @@ async def open_provider(
     and backoff; ``trust`` names the hosts credentials may go to (default: Sinch's and those
     of ``WAFORM_TRUSTED_HOSTS``).
     """
+    own: EmbeddedTransport | None = None  # the embedded emulator this provider opened
     if isinstance(target, LocalTarget):
+        if transport is None:
+            from waform.emulator.transport import embedded_transport
+
+            transport = own = embedded_transport(target.state_path)
         endpoint = local_endpoint(target, transport)
     else:
         trust = HostTrust.from_sources() if trust is None else trust
         endpoint = sinch_endpoint(target, transport, environ, clock, trust)
-    async with open_sinch(
-        endpoint,
-        project_id=target.project_id,
-        retry=retry,
-        throttle=throttle,
-        max_connections=max_connections,
-        clock=clock,
-        sleep=sleep,
-    ) as provider:
-        yield provider
+    try:
+        async with open_sinch(
+            endpoint,
+            project_id=target.project_id,
+            retry=retry,
+            throttle=throttle,
+            max_connections=max_connections,
+            clock=clock,
+            sleep=sleep,
+        ) as provider:
+            yield provider
+    finally:
+        # Its database is closed with it: left open, only a full collection would close it (a
+        # SQLite connection is a reference cycle), and the collector is paused during a plan.
+        if own is not None:
+            own.emulator.close()
