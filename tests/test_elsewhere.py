@@ -5,6 +5,7 @@ tells nothing, and prints nothing."""
 
 from __future__ import annotations
 
+import errno
 import os
 import time
 from pathlib import Path
@@ -111,3 +112,24 @@ def test_what_follows_failed_work_is_still_done(fork: bool, tmp_path: Path) -> N
     assert begun.result() is None
     begun.ended()
     assert stored.read_text() == "stored"
+
+
+@pytest.mark.skipif(not can_fork(), reason="Linux")
+def test_a_fork_that_fails_leaves_the_work_to_a_thread(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Out of memory or processes, the cache is still written (only later work is slower), and
+    the pipe meant for the child is closed."""
+
+    def no_fork() -> int:
+        raise BlockingIOError(errno.EAGAIN, "Resource temporarily unavailable")
+
+    fds = Path("/proc/self/fd")
+    before = len(list(fds.iterdir()))
+    monkeypatch.setattr(os, "fork", no_fork)
+    stored = tmp_path / "entries"
+    begun = elsewhere(os.getpid, True, then=lambda: stored.write_text("stored"))
+    assert begun.result() == os.getpid()  # done here
+    begun.ended()
+    assert stored.read_text() == "stored"
+    assert len(list(fds.iterdir())) == before

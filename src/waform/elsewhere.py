@@ -60,7 +60,13 @@ def elsewhere(
     if not fork:
         return _in_thread(work, patience, then)
     reader, writer = os.pipe()
-    pid = os.fork()
+    try:
+        pid = os.fork()
+    except OSError as exc:  # no memory or process left for a child: it only saves time later
+        os.close(reader)
+        os.close(writer)
+        log.debug("no process forked for work beside the caller (%s); a thread does it", exc)
+        return _in_thread(work, patience, then)
     if pid == 0:
         try:
             os.nice(NICENESS)
