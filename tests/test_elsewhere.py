@@ -133,3 +133,16 @@ def test_a_fork_that_fails_leaves_the_work_to_a_thread(
     begun.ended()
     assert stored.read_text() == "stored"
     assert len(list(fds.iterdir())) == before
+
+
+@pytest.mark.skipif(not can_fork(), reason="Linux")
+def test_what_follows_that_does_not_end_is_not_waited_for_forever() -> None:
+    """The result is in; the end is waited for at most the patience, then the child is killed
+    and reaped."""
+    begun = elsewhere(os.getpid, True, patience=0.3, then=lambda: time.sleep(30))
+    pid = begun.result()
+    assert pid is not None and pid != os.getpid()
+    started = time.monotonic()
+    begun.ended()
+    assert time.monotonic() - started < 10
+    assert not _exists(pid)
