@@ -72,11 +72,22 @@ def test_work_that_does_not_end_is_not_waited_for_forever(fork: bool) -> None:
 
 
 @pytest.mark.skipif(not can_fork(), reason="Linux")
-def test_a_forked_child_yields_the_cpus_to_the_command() -> None:
-    """What it works out is needed last, so the command and its fetch go first."""
+def test_a_forked_child_yields_the_cpus_to_the_command_once_its_result_is_sent(
+    tmp_path: Path,
+) -> None:
+    """The result (a plan's hash) is needed once the fetch is read, so it is worked out at the
+    command's priority; what follows it (the load's entries) is needed last, so the command and
+    its fetch go first."""
     here = os.getpriority(os.PRIO_PROCESS, 0)
-    there = elsewhere(lambda: os.getpriority(os.PRIO_PROCESS, 0), True).result()
-    assert there == min(19, here + NICENESS) and NICENESS > 0
+    then = tmp_path / "priority"
+    begun = elsewhere(
+        lambda: os.getpriority(os.PRIO_PROCESS, 0),
+        True,
+        then=lambda: then.write_text(str(os.getpriority(os.PRIO_PROCESS, 0))),
+    )
+    assert begun.result() == here
+    begun.ended()
+    assert int(then.read_text()) == min(19, here + NICENESS) and NICENESS > 0
     assert os.getpriority(os.PRIO_PROCESS, 0) == here  # this process is left as it was
 
 

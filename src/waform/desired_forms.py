@@ -74,7 +74,7 @@ class DesiredForms:
     ) -> None:
         """Add to ``compared`` (see :attr:`compared`) the templates of a page just fetched that
         are ``desired`` (by key), when the hash is made elsewhere (a cold plan's stored forms,
-        :func:`waform.stored_forms.store_elsewhere`, are made of the same lines). A template
+        :func:`waform.stored_forms.store`, are made of the same lines). A template
         read again (a sweep in parts that was not accepted) replaces the earlier comparison,
         as its later read replaces the earlier one in the fetch's result."""
         for remote in page:
