@@ -157,3 +157,23 @@ def test_what_follows_that_does_not_end_is_not_waited_for_forever() -> None:
     begun.ended()
     assert time.monotonic() - started < 10
     assert not _exists(pid)
+
+
+@pytest.mark.parametrize("fork", WAYS)
+def test_the_patience_counts_from_the_start_not_per_wait(fork: bool, tmp_path: Path) -> None:
+    """Slow work, then slow storing: the command goes on once the patience has passed since
+    the work began, not after a patience for each."""
+    stored = tmp_path / "entries"
+
+    def slow() -> str:
+        time.sleep(1.0)
+        return "hash"
+
+    def then() -> None:
+        time.sleep(1.0)
+        stored.write_text("stored")
+
+    begun = elsewhere(slow, fork, patience=1.5, then=then)
+    assert begun.result() == "hash"
+    begun.ended()  # at 1.5 s: before the entries, due at 2 s (a child is killed)
+    assert not stored.exists()

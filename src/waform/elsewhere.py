@@ -18,6 +18,7 @@ import pickle
 import select
 import signal
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Generic, TypeVar
@@ -27,8 +28,8 @@ from waform.workshare import reap_later
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-#: How long the caller waits for work done beside it (seconds; 10,000 templates take about one)
-#: before it goes on without: that work only saves time later, and a process forked while
+#: How long the caller waits for work done beside it, from its start (seconds; 10,000 templates
+#: take about one) before it goes on without: that work only saves time later, and a process forked while
 #: another thread held a lock could wait forever.
 PATIENCE = 120.0
 #: How much the forked child lowers its priority once its result is sent: what follows (the
@@ -44,7 +45,8 @@ _LENGTH = 8  # bytes of the length that precedes the result
 @dataclass(frozen=True)
 class Begun(Generic[T]):
     """Work begun by :func:`elsewhere`; each wait may be called any number of times, from any
-    thread, and waits at most the patience."""
+    thread, and returns once the patience has passed since the work began, at the latest (the
+    two together as well)."""
 
     result: Callable[[], T | None]
     """What ``work`` returned (``None``: it failed, or took longer than the patience)."""
@@ -99,6 +101,7 @@ def _in_thread(
 ) -> Begun[T]:
     box: list[T] = []
     worked = threading.Event()
+    deadline = time.monotonic() + patience
 
     def run() -> None:
         try:
@@ -117,10 +120,10 @@ def _in_thread(
     thread.start()
 
     def result() -> T | None:
-        worked.wait(patience)
+        worked.wait(_left(deadline))
         return box[0] if box else None
 
-    return Begun(_once(result), _once(lambda: thread.join(patience)))
+    return Begun(_once(result), _once(lambda: thread.join(_left(deadline))))
 
 
 class _Child(Generic[T]):
@@ -129,6 +132,7 @@ class _Child(Generic[T]):
 
     def __init__(self, pid: int, pipe: int, patience: float) -> None:
         self.pid, self.pipe, self.patience = pid, pipe, patience
+        self.deadline = time.monotonic() + patience
         self.gone = False  # killed and reaped, or its pipe closed and its reaping begun
 
     def result(self) -> T | None:
@@ -146,10 +150,11 @@ class _Child(Generic[T]):
             reap_later(functools.partial(os.waitpid, self.pid, 0))
 
     def _readable(self) -> bool:
-        """Something to read (or the end) within the patience; else the child is killed."""
+        """Something to read (or the end) before the patience runs out; else the child is
+        killed."""
         if self.gone:
             return False
-        if select.select([self.pipe], [], [], self.patience)[0]:
+        if select.select([self.pipe], [], [], _left(self.deadline))[0]:
             return True
         log.warning(
             "storing into the load cache took over %g s; going on without it", self.patience
@@ -162,6 +167,11 @@ class _Child(Generic[T]):
     def _close(self) -> None:
         self.gone = True
         os.close(self.pipe)
+
+
+def _left(deadline: float) -> float:
+    """Seconds until ``deadline`` (``time.monotonic``), none once it has passed."""
+    return max(0.0, deadline - time.monotonic())
 
 
 def _read(fd: int, size: int) -> bytes:
