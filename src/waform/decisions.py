@@ -235,8 +235,9 @@ def decide(
 
 
 def unchanged_is_noop(d: DesiredTemplate, r: RemoteTemplate) -> bool:
-    """Whether :func:`decide` leaves a key alone when nothing differs (``want == have``, same
-    category): the differ's shortcut for the templates that did not change, most of them."""
+    """Whether :func:`decide` leaves a key alone when nothing differs: the differ's shortcut for
+    the templates that did not change, most of them. The caller has made sure that nothing
+    does (``want == have``, the same category); this only reads the remote state's row."""
     return remote_state(r) in _LEFT_ALONE[_column(d)]
 
 

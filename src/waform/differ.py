@@ -287,7 +287,9 @@ def _plan_matched(
             d.category,
         )
     want, have = _write_only(b, d, wire or d.details, want, have)
-    if want is have and unchanged_is_noop(d, r):  # equal content, nothing added: decided
+    # ``want is have`` only where both were set to _IDENTICAL above (equal content as sent, the
+    # same category) and nothing write-only was added since: nothing differs.
+    if want is have and unchanged_is_noop(d, r):
         b.noop += 1
         return False
     outcome = decide(
