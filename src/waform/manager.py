@@ -31,6 +31,7 @@ from waform.model.template import DesiredTemplate
 from waform.plan import Plan, UnsafePlanError
 from waform.plan_outcome import PlanOutcome
 from waform.sides import Sides, compared_sides
+from waform.workshare import reap_later
 
 if TYPE_CHECKING:
     from waform.apply.results import ApplyReport
@@ -280,9 +281,15 @@ class Manager:
 
         started = time.perf_counter()
         # What the next plan needs of the templates is stored with the load's new entries.
-        state = await asyncio.to_thread(
-            self.load, paths, strict=strict, write_later=True, beside=store
-        )
+        load = functools.partial(self.load, paths, strict=strict, write_later=True, beside=store)
+        # A future, not a task: asyncio.run cancels the tasks left when its coroutine ends.
+        loading = asyncio.get_running_loop().run_in_executor(None, load)
+        try:
+            state = await asyncio.shield(loading)
+        except asyncio.CancelledError:
+            # The thread goes on; what it forks is waited for once it is done (no zombie).
+            loading.add_done_callback(_written_later)
+            raise
         timings["load"] = time.perf_counter() - started
         return state
 
@@ -385,3 +392,9 @@ class Manager:
         if not dry_run:
             result.written = write_files(result.files, force=force)
         return result
+
+
+def _written_later(loading: asyncio.Future[DesiredState]) -> None:
+    """Wait in a thread for what a cancelled plan's load stores (a failed one has waited)."""
+    if not loading.cancelled() and loading.exception() is None:
+        reap_later(loading.result().written)
