@@ -142,6 +142,8 @@ class Writes:
             self._put(cache)
 
     def _put(self, cache: LoadCache) -> None:
+        if not self.items and not self.used:
+            return  # nothing to store (a warm plan's missing forms alone)
         try:
             encoded = {
                 key: value if isinstance(value, bytes) else stored_form(value)

@@ -35,7 +35,7 @@ from typing_extensions import TypedDict
 from waform import submissions
 from waform.desired import DesiredState
 from waform.desired_forms import DesiredForms, hash_line_of, in_key_order
-from waform.elsewhere import Begun, elsewhere
+from waform.elsewhere import Begun
 from waform.errors import WaformError
 from waform.loadcache import Keys, LoadCache
 from waform.model.components import TemplateDetails
@@ -49,6 +49,7 @@ from waform.model.template import (
     TemplateName,
 )
 from waform.normalize import hash_lines
+from waform.outcomes import Writes
 from waform.rules.plan import component_text
 from waform.workshare import can_fork
 
@@ -218,16 +219,10 @@ def store_elsewhere(
     """:func:`store` into the cache at ``directory`` beside the caller (a forked process where
     possible: the fetch needs this process's GIL). A cold load stores the forms in the process
     that stores its entries (``load_desired(beside=store)``); this is for a warm plan that found
-    them missing."""
-
-    def work() -> tuple[str, set[Key]]:
-        cache = LoadCache(directory)
-        try:
-            return store(templates, run_key, cache)
-        finally:
-            cache.close()
-
-    return elsewhere(work, can_fork())
+    them missing. The same way as the load's entries, with none of them."""
+    return Writes().store_elsewhere(
+        directory, can_fork(), functools.partial(store, templates, run_key)
+    )
 
 
 def store(
