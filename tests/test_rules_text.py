@@ -31,7 +31,7 @@ from waform.rules.text import (
 def test_scan_sorts_tokens_into_positional_named_and_malformed() -> None:
     found = scan("Hi {{1}}, {{name}} and {{#2}} then {{2}} and {{1}} again")
     assert found.numbers == (1, 2, 1)
-    assert found.distinct == (1, 2) and found.count == 2
+    assert found.distinct == (1, 2)
     assert found.named == ("{{name}}",)
     assert found.malformed == ("{{#2}}",)
     assert not scan("no braces here").any

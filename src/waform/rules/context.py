@@ -7,6 +7,7 @@ loader turns into ``path:line:col``; the engine adds the rule id and severity.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -36,26 +37,41 @@ class KeyLoc(tuple):
 
 # Sites are not frozen: a frozen dataclass sets each field through object.__setattr__, which made
 # building a template's five or so sites cost more than several checks (they are never changed).
+# Their locations are worked out when asked for: only a finding needs one, and findings are rare.
 @dataclass(slots=True)
 class TextSite:
     """A text that may hold variables, with the examples that go with it."""
 
     kind: str  # "header" | "body" | "card body"
-    loc: Loc  # of the text
     owner: Loc  # of the component holding it
     text: str
     scan: Scan
-    examples: tuple[str, ...] | None
-    examples_loc: Loc
+    examples: Sequence[str] | None
+
+    @property
+    def loc(self) -> Loc:
+        """Of the text."""
+        return (*self.owner, "text")
+
+    @property
+    def examples_loc(self) -> Loc:
+        """Of its examples: a header's one example is its ``example``, the others' are
+        ``examples``."""
+        return (*self.owner, "example" if self.kind == "header" else "examples")
 
 
 @dataclass(slots=True)
 class ButtonSite:
     """A button of the template (``card`` is the carousel card index, else ``None``)."""
 
-    loc: Loc
+    owner: Loc  # of the BUTTONS component holding it
+    index: int  # in that component's buttons
     button: Any
     card: int | None = None
+
+    @property
+    def loc(self) -> Loc:
+        return (*self.owner, "buttons", self.index)
 
 
 class TemplateContext:
@@ -134,12 +150,14 @@ class TemplateContext:
         self.card_shapes = []
         if self.header is not None and isinstance(header := self.header[1], TextHeader):
             example = None if header.example is None else (header.example,)
-            texts.append(_text_site("header", self.at(self.header[0]), header.text, example))
+            owner = self.at(self.header[0])
+            texts.append(TextSite("header", owner, header.text, scan(header.text), example))
         body_text = self.body[1].text if self.body is not None else None
         if self.body is not None and body_text is not None and not self.is_auth:
             index, body = self.body
-            examples = None if body.examples is None else tuple(body.examples)
-            texts.append(_text_site("body", self.at(index), body_text, examples))
+            texts.append(
+                TextSite("body", self.at(index), body_text, scan(body_text), body.examples)
+            )
         self.top_buttons = top = (
             [] if self.buttons is None else _button_sites(self.at(self.buttons[0]), self.buttons[1])
         )
@@ -164,8 +182,9 @@ class TemplateContext:
                     buttons.extend(_button_sites(owner, component, k))
                 else:
                     shape[kind] = (j, None)
-                    examples = None if component.examples is None else tuple(component.examples)
-                    self.texts.append(_text_site("card body", owner, component.text, examples))
+                    text = component.text
+                    site = TextSite("card body", owner, text, scan(text), component.examples)
+                    self.texts.append(site)
             self.card_shapes.append((card_loc, shape))
         return buttons
 
@@ -183,19 +202,9 @@ def details_loc(language: str) -> Loc:
     return ("languages", language, "details")
 
 
-def _text_site(kind: str, owner: Loc, text: str, examples: tuple[str, ...] | None) -> TextSite:
-    """The site of ``text`` in the component at ``owner`` (a header's one example is its
-    ``example``, the others' are ``examples``)."""
-    field = "example" if kind == "header" else "examples"
-    return TextSite(kind, (*owner, "text"), owner, text, scan(text), examples, (*owner, field))
-
-
 def _button_sites(owner: Loc, component: Any, card: int | None = None) -> list[ButtonSite]:
     """The buttons of the BUTTONS component at ``owner`` (of carousel card ``card``)."""
-    return [
-        ButtonSite((*owner, "buttons", j), button, card)
-        for j, button in enumerate(component.buttons)
-    ]
+    return [ButtonSite(owner, j, button, card) for j, button in enumerate(component.buttons)]
 
 
 #: The slots :meth:`TemplateContext._collect` fills.

@@ -50,15 +50,12 @@ _CATEGORY = {name: _feature(f"category {name}") for name in ("AUTHENTICATION", "
 AUTHENTICATION = _CATEGORY["AUTHENTICATION"]
 MARKETING = _CATEGORY["MARKETING"]
 UTILITY = _CATEGORY["UTILITY"]
-_COMPONENT = {
-    kind: _feature(kind) for kind in ("BODY", "FOOTER", "BUTTONS", "CAROUSEL", "LIMITED_TIME_OFFER")
-}
-BODY = _COMPONENT["BODY"]
-FOOTER = _COMPONENT["FOOTER"]
-BUTTONS = _COMPONENT["BUTTONS"]
+BODY = _feature("BODY")
+FOOTER = _feature("FOOTER")
+BUTTONS = _feature("BUTTONS")
 """The top-level BUTTONS component (carousel cards' buttons are not it)."""
-CAROUSEL = _COMPONENT["CAROUSEL"]
-OFFER = _COMPONENT["LIMITED_TIME_OFFER"]
+CAROUSEL = _feature("CAROUSEL")
+OFFER = _feature("LIMITED_TIME_OFFER")
 _HEADER = {form: _feature(f"HEADER {form}") for form in ("TEXT", "LOCATION")}
 TEXT_HEADER = _HEADER["TEXT"]
 LOCATION_HEADER = _HEADER["LOCATION"]
@@ -94,18 +91,22 @@ BEHIND_PUNCTUATION = _feature("a variable behind only punctuation at the text's 
 
 
 def shape_of(ctx: TemplateContext) -> Shape:
-    """The features of a template-language (its texts and buttons already collected)."""
+    """The features of a template-language (its texts and buttons already collected). The
+    context has already sorted the components out by type: reading its slots is cheaper than
+    another pass over them."""
     shape = _CATEGORY.get(ctx.category, 0)
-    for component in ctx.details.components:
-        shape |= _COMPONENT.get(component.type, 0)
     if ctx.header is not None:
         shape |= _HEADER.get(ctx.header[1].format, 0)
-    if ctx.body is not None and ctx.body[1].addSecurityRecommendation is not None:
-        shape |= SECURITY_LINE
-    if ctx.footer is not None and ctx.footer[1].codeExpirationMinutes is not None:
-        shape |= EXPIRY_MINUTES
-    if len(ctx.top_buttons) >= 3:
-        shape |= THREE_BUTTONS
+    if ctx.body is not None:
+        shape |= BODY if ctx.body[1].addSecurityRecommendation is None else BODY | SECURITY_LINE
+    if ctx.footer is not None:
+        shape |= FOOTER if ctx.footer[1].codeExpirationMinutes is None else FOOTER | EXPIRY_MINUTES
+    if ctx.buttons is not None:
+        shape |= BUTTONS if len(ctx.top_buttons) < 3 else BUTTONS | THREE_BUTTONS
+    if ctx.carousel is not None:
+        shape |= CAROUSEL
+    if ctx.offer is not None:
+        shape |= OFFER
     if ctx.all_buttons:
         shape |= ANY_BUTTON
         for site in ctx.all_buttons:

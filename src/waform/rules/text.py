@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass
+from typing import NamedTuple
 from urllib.parse import urlsplit
 
 # ---------------------------------------------------------------- variables
@@ -31,9 +31,13 @@ _SINGLE_BRACED = re.compile(r"(?<!\{)\{\s*(?:[0-9]+|[A-Za-z_][A-Za-z0-9_]*)\s*\}
 _EDGE = " \t\r\n.,!?;:…。！？、，()[]\"'«»“”‘’„¡¿-–—*_~"
 
 
-@dataclass(frozen=True, slots=True)
-class Scan:
-    """The variables of one text."""
+class Scan(NamedTuple):
+    """The variables of one text.
+
+    A named tuple: immutable (:func:`scan` shares it through its cache) and built in a fraction
+    of a frozen dataclass's time, which counted on every template. What the checks ask of it is
+    worked out once, here, and read as a field.
+    """
 
     numbers: tuple[int, ...] = ()
     """Valid positional variables in order of appearance (repeats kept)."""
@@ -47,19 +51,11 @@ class Scan:
     """``start``/``end``: a variable with only whitespace before/after it (WA-V7, WA-V14)."""
     behind: str | None = None
     """``start``/``end``: a variable with only punctuation before/after it (WA-V12)."""
-
-    @property
-    def distinct(self) -> tuple[int, ...]:
-        return tuple(dict.fromkeys(self.numbers))
-
-    @property
-    def count(self) -> int:
-        """How many examples the text needs: one per distinct variable (gaps are WA-V2's)."""
-        return len(set(self.numbers))
-
-    @property
-    def any(self) -> bool:
-        return bool(self.numbers or self.named or self.malformed)
+    distinct: tuple[int, ...] = ()
+    """The numbers in order of first use, each once: as many as the text needs examples (gaps
+    are WA-V2's)."""
+    any: bool = False
+    """Any variable at all, or something like one (numbered, named or malformed)."""
 
 
 EMPTY_SCAN = Scan()
@@ -75,22 +71,33 @@ def scan(text: str | None) -> Scan:
     if not text or ("{" not in text and "}" not in text):
         return EMPTY_SCAN
     found = _NUMBERED.findall(text)
+    named: tuple[str, ...] = ()
+    malformed: tuple[str, ...] = ()
     if found and text.count("{") == text.count("}") == 2 * len(found):
-        numbers = [int(number) for number in found]
-        named: list[str] = []
-        malformed: list[str] = []
+        numbers, distinct, in_order = _numbered(tuple(found))
     else:
-        numbers, named, malformed = _tokens(text)
+        walked, named_list, malformed_list = _tokens(text)
+        numbers, named, malformed = tuple(walked), tuple(named_list), tuple(malformed_list)
+        distinct, in_order = _ordered(numbers)
     if not numbers:
-        return Scan((), tuple(named), tuple(malformed))
-    distinct = tuple(dict.fromkeys(numbers))
+        return Scan((), named, malformed, any=bool(named or malformed))
     edge = variable_at_edge(text)
-    return Scan(
-        tuple(numbers), tuple(named), tuple(malformed),
-        distinct == tuple(range(1, len(distinct) + 1)),
-        edge,
-        None if edge else _edge(text.strip(_EDGE)),
-    )  # fmt: skip
+    behind = None if edge else _edge(text.strip(_EDGE))
+    return Scan(numbers, named, malformed, in_order, edge, behind, distinct, True)
+
+
+def _ordered(numbers: tuple[int, ...]) -> tuple[tuple[int, ...], bool]:
+    """The distinct numbers in order of first use, and whether they are 1..n in that order."""
+    distinct = tuple(dict.fromkeys(numbers))
+    return distinct, distinct == tuple(range(1, len(distinct) + 1))
+
+
+@functools.lru_cache(maxsize=256)
+def _numbered(found: tuple[str, ...]) -> tuple[tuple[int, ...], tuple[int, ...], bool]:
+    """Numbers, distinct numbers and their order from the digits of well-written variables:
+    the same few sequences (``1``, ``1 2``, ``1 2 3``) recur in text after text."""
+    numbers = tuple(map(int, found))
+    return (numbers, *_ordered(numbers))
 
 
 def _tokens(text: str) -> tuple[list[int], list[str], list[str]]:
@@ -159,7 +166,7 @@ def numbering_order(numbers: tuple[int, ...]) -> str | None:
 def _edge(text: str) -> str | None:
     """``text`` comes stripped (of whitespace at least), so ``$`` has no final newline to skip
     and ``endswith`` spares the search along the whole text."""
-    if _STARTS_WITH_VAR.match(text):
+    if text.startswith("{{") and _STARTS_WITH_VAR.match(text):
         return "start"
     return "end" if text.endswith("}}") and _ENDS_WITH_VAR.search(text) else None
 

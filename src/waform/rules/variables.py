@@ -73,7 +73,7 @@ def one_example_per_variable(ctx: TemplateContext) -> Iterator[Hit]:
             continue  # WA-V1 / WA-V6 first: the count would be meaningless
         if site.kind == "header" and len(site.scan.numbers) > 1:
             continue  # WA-H3: one variable at most
-        need = site.scan.count
+        need = len(site.scan.distinct)
         have = len(site.examples) if site.examples is not None else 0
         if need == have:
             continue
