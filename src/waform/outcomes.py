@@ -145,7 +145,7 @@ class Writes:
 
     def _put(self, cache: LoadCache) -> None:
         if not self.items and not self.used:
-            return  # nothing to store
+            return  # nothing to store (a warm plan whose forms could not be worked out)
         try:
             encoded = {key: _encoded(value) for key, value in self.items.items()}
             cache.put_many(encoded, used=self.used)

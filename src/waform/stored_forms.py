@@ -219,14 +219,14 @@ def _row(d: DesiredTemplate) -> tuple[_Place, bytes]:
 
 def store_elsewhere(
     templates: Sequence[DesiredTemplate], run_key: str, directory: Path
-) -> Begun[None]:
-    """Store the forms of the run ``run_key`` into the cache at ``directory``, beside the
-    caller (a forked process where possible: the fetch needs this process's GIL), the same way
-    as the load's entries (:meth:`waform.outcomes.Writes.store_elsewhere`). A cold load stores
-    them with its entries (``load_desired(beside=store)``); this is for a warm plan that found
-    them missing, which needs no result: all is done once the child has lowered its priority."""
-    writes = Writes({Keys.forms(run_key): functools.partial(encode, templates)})
-    return writes.store_elsewhere(directory, can_fork())
+) -> Begun[tuple[str, set[Key]]]:
+    """:func:`store` into the cache at ``directory`` beside the caller (a forked process where
+    possible: the fetch needs this process's GIL). A cold load stores the forms in the process
+    that stores its entries (``load_desired(beside=store)``); this is for a warm plan that found
+    them missing. The same way as the load's entries, with none of them."""
+    return Writes().store_elsewhere(
+        directory, can_fork(), functools.partial(store, templates, run_key)
+    )
 
 
 def store(
