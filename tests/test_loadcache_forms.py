@@ -306,3 +306,25 @@ def test_forms_that_cannot_be_stored_leave_the_plan_as_it_was(project: Path) -> 
         db.execute("DROP TRIGGER no_forms")
     assert _plan_json() == uncached  # cold, stored
     assert _stored_keys(cache_dir(project)) and _plan_json() == uncached  # warm
+
+
+@pytest.mark.parametrize("write_later", [False, True], ids=["stored at once", "stored beside"])
+def test_a_cold_load_stores_the_forms_a_warm_plan_reads_and_tells_their_hash(
+    project: Path, write_later: bool
+) -> None:
+    """Stored with the load's entries, at once or beside the caller: the hash and write-only
+    keys the load tells are those of the files, and of the forms a warm plan reads back."""
+    templates = _loaded(project)
+    manager = Manager(load_config(None, project), offline=True)
+    state = manager.load(
+        [project / "templates"], write_later=write_later, beside=stored_forms.store
+    )
+    assert state.beside is not None
+    told = state.beside()
+    state.written()
+    write_only = {t.key for t in templates if submissions.of(t.details, t.category)}
+    assert told == (hash_desired(templates), write_only)
+    warm = Manager(load_config(None, project), offline=True).load([project / "templates"])
+    stored = stored_forms.read(warm)
+    assert stored is not None and (stored.forms.desired_hash, stored.write_only) == told
+    assert [t.key for t in stored.templates] == [t.key for t in templates]
