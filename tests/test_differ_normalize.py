@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import json
 import random
 
 from hypothesis import HealthCheck, given, settings
@@ -228,3 +229,20 @@ def test_desired_hash_is_order_free_and_content_sensitive():
     two = (("b", "DE"), {"details": {"x": 2}})
     assert desired_hash([one, two]) == desired_hash([two, one])
     assert desired_hash([one, two]) != desired_hash([one, (("b", "DE"), {"details": {"x": 3}})])
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300)
+@given(json_values)
+def test_canonical_json_is_json_dumps_with_sorted_keys_and_no_whitespace(value):
+    """One encoder, made once, writes every hash line and fingerprint: what it writes is what
+    ``json.dumps`` writes with the same options (text of any script, control characters, NaN,
+    big integers, floats)."""
+    dumped = json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    assert canonical_json(value) == dumped

@@ -5,6 +5,7 @@ damaged or does not validate is never used, and is written anew."""
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -14,6 +15,7 @@ import shutil
 import sqlite3
 import sys
 import threading
+import time
 import types
 from collections.abc import Callable
 from pathlib import Path
@@ -21,13 +23,15 @@ from pathlib import Path
 import pytest
 
 from one_template_project import local_project, one_error_line, run
+from test_elsewhere import WAYS
 from test_loadcache_identity import EXAMPLES
 from waform import stored_forms, submissions
 from waform.config import load_config
 from waform.desired_forms import hash_desired
-from waform.loadcache import DATABASE, cache_dir
+from waform.loadcache import DATABASE, Keys, LoadCache, cache_dir
 from waform.manager import Manager
 from waform.model.template import DesiredTemplate
+from waform.outcomes import Writes
 from waform.stored_forms import StoredTemplate
 
 
@@ -241,3 +245,86 @@ def test_a_plan_refused_for_its_files_stores_their_entries_but_no_forms(project:
     with sqlite3.connect(cache_dir(project) / DATABASE) as db:
         kinds = {key[0] for (key,) in db.execute("SELECT key FROM entries")}
     assert "p" not in kinds and {"f", "r"} <= kinds
+
+
+@pytest.mark.parametrize("fork", WAYS)
+def test_the_hash_comes_back_before_the_forms_are_encoded_and_stored(
+    project: Path, fork: bool
+) -> None:
+    """The plan waits for the hash and the write-only keys, not for the forms entry: that is
+    encoded and stored after them, with the load's entries (here held until looked at)."""
+    templates = _loaded(project)
+    directory = cache_dir(project)
+    released = project / "released"
+
+    def held() -> bytes:
+        deadline = time.monotonic() + 30
+        while not released.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return b"{}"
+
+    writes = Writes({"f-held": held})
+    begun = writes.store_elsewhere(
+        directory, fork, functools.partial(stored_forms.store, templates, "r-run")
+    )
+    result = begun.result()
+    write_only = {t.key for t in templates if submissions.of(t.details, t.category)}
+    assert result == (hash_desired(templates), write_only) and write_only
+    assert _stored_keys(directory) == set()  # the put waits for ``held``
+    released.touch()
+    begun.ended()
+    assert _stored_keys(directory) == {"f-held", Keys.forms("r-run")}
+    cache = LoadCache(directory)
+    value = cache.get(Keys.forms("r-run"))
+    cache.close()
+    assert value is not None and (stored := stored_forms.decode(value)) is not None
+    assert (stored.forms.desired_hash, stored.write_only) == result
+
+
+def _stored_keys(directory: Path) -> set[str]:
+    if not (directory / DATABASE).exists():
+        return set()
+    with sqlite3.connect(directory / DATABASE) as db:
+        return {key for (key,) in db.execute("SELECT key FROM entries")}
+
+
+def test_forms_that_cannot_be_stored_leave_the_plan_as_it_was(project: Path) -> None:
+    """The forms are stored with the load's entries, in one transaction: refused (here by a
+    trigger), nothing of the run is stored, and every plan is still the plan of the files."""
+    uncached = _plan_json("--no-cache")
+    _plan_json()
+    with sqlite3.connect(cache_dir(project) / DATABASE) as db:
+        db.execute("DELETE FROM entries")
+        db.execute(
+            "CREATE TRIGGER no_forms BEFORE INSERT ON entries WHEN NEW.key LIKE 'p%' "
+            "BEGIN SELECT RAISE(ABORT, 'disk full'); END"
+        )
+    for _run in range(2):  # cold each time: nothing was stored
+        assert _plan_json() == uncached
+        assert _stored_keys(cache_dir(project)) == set()
+    with sqlite3.connect(cache_dir(project) / DATABASE) as db:
+        db.execute("DROP TRIGGER no_forms")
+    assert _plan_json() == uncached  # cold, stored
+    assert _stored_keys(cache_dir(project)) and _plan_json() == uncached  # warm
+
+
+@pytest.mark.parametrize("write_later", [False, True], ids=["stored at once", "stored beside"])
+def test_a_cold_load_stores_the_forms_a_warm_plan_reads_and_tells_their_hash(
+    project: Path, write_later: bool
+) -> None:
+    """Stored with the load's entries, at once or beside the caller: the hash and write-only
+    keys the load tells are those of the files, and of the forms a warm plan reads back."""
+    templates = _loaded(project)
+    manager = Manager(load_config(None, project), offline=True)
+    state = manager.load(
+        [project / "templates"], write_later=write_later, beside=stored_forms.store
+    )
+    assert state.beside is not None
+    told = state.beside()
+    state.written()
+    write_only = {t.key for t in templates if submissions.of(t.details, t.category)}
+    assert told == (hash_desired(templates), write_only)
+    warm = Manager(load_config(None, project), offline=True).load([project / "templates"])
+    stored = stored_forms.read(warm)
+    assert stored is not None and (stored.forms.desired_hash, stored.write_only) == told
+    assert [t.key for t in stored.templates] == [t.key for t in templates]

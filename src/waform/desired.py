@@ -57,8 +57,9 @@ POOL_MIN_FILES = 200
 Sent = tuple[bytes | None, str | None, bytes | None, list[Wording] | None]
 
 #: Work on a cold load's templates done where its new cache entries are stored (see
-#: :func:`load_desired`), given the templates, the run's cache key and the open cache.
-Beside = Callable[[Sequence[DesiredTemplate], str, LoadCache], object]
+#: :func:`load_desired`), given the templates, the run's cache key and those entries (to which
+#: it may add its own, :class:`waform.outcomes.Writes`).
+Beside = Callable[[Sequence[DesiredTemplate], str, Writes], object]
 
 
 class InvalidDesiredStateError(WaformError):
@@ -176,8 +177,8 @@ def load_desired(
     known valid before the entries are stored).
 
     ``beside``: with a cache, work on the templates of a cold load without errors, done where
-    the new entries are stored, before them (``plan`` stores what it needs of the templates for
-    the next plan, and learns their hash: :func:`waform.stored_forms.store`);
+    the new entries are stored, before them (``plan`` adds what it needs of the templates for
+    the next plan to them, and learns their hash: :func:`waform.stored_forms.store`);
     :attr:`DesiredState.beside` waits for its result. With ``write_later``, that is one forked
     process, begun before any request (a fork then copies no lock another thread holds).
     """

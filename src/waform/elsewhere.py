@@ -33,7 +33,7 @@ T = TypeVar("T")
 #: another thread held a lock could wait forever.
 PATIENCE = 120.0
 #: How much the forked child lowers its priority once its result is sent: what follows (the
-#: load cache's entries) is needed last, so the command's own process and the fetch go first
+#: load cache's entries, a plan's forms among them) is needed last, so the command's own process and the fetch go first
 #: (a cold plan of 10,000 templates, bench/plan_bench.py, six runs each: 1.83–1.96 s instead
 #: of 1.93–2.15 s). The result itself (a plan's hash) is needed once the fetch is read: worked
 #: out at this priority on a busy machine, the plan waited for it in half the runs, 0.15–0.34 s

@@ -27,6 +27,8 @@ from __future__ import annotations
 import copy
 import enum
 import functools
+import json
+import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -273,6 +275,44 @@ def may_hold_write_only(details: Mapping[str, Any] | BaseModel, category: str | 
     )
 
 
+def may_hold_write_only_in(line: bytes) -> bool:
+    """Whether canonical JSON that holds a validated template's wire form (its hash line,
+    :func:`waform.desired_forms.hash_line_of`) may hold a write-only field; ``False`` means
+    surely none. About 1 µs, where :func:`may_hold_write_only` walks the model in 6.
+
+    Sound because each object's kind is told by its ``type`` (a header's by its ``format``):
+    in a validated wire form each is one of its model's ``Literal`` values, upper-case ASCII
+    letters and ``_``, which :func:`_where` reads unchanged and canonical JSON writes as is,
+    between quotes. An object of a kind with write-only fields therefore puts one of
+    :data:`_WRITE_ONLY_JSON` into the line. Not for unvalidated JSON (``"image"`` is a media
+    header to :func:`_where`)."""
+    return _WRITE_ONLY_JSON is None or _WRITE_ONLY_JSON.search(line) is not None
+
+
+def _kind_markers(fields: Mapping[tuple[str, str], Rule]) -> re.Pattern[bytes] | None:
+    """The JSON strings, one of which names each object of a kind with write-only fields in
+    ``fields`` (its ``type``, or a header's ``format``); ``None`` if a kind cannot be named so
+    (a write-only field of every kind, ``*``)."""
+    values: set[str] = set()
+    for (where, _field), found in fields.items():
+        if found.treatment is not Treatment.WRITE_ONLY:
+            continue
+        kind = where.rsplit("/", 1)[-1]  # without a category's or a card's prefix
+        if kind == "*":
+            return None
+        if kind.startswith("HEADER:"):  # see _where
+            fmt = kind.removeprefix("HEADER:")
+            values |= _MEDIA_FORMATS if fmt == "MEDIA" else {fmt}
+        else:
+            values.add(kind.removeprefix("button:"))
+    markers = sorted(json.dumps(value).encode() for value in values)
+    return re.compile(b"|".join(re.escape(marker) for marker in markers) or b"(?!)")
+
+
+#: Made of :data:`FIELDS`, so a write-only field added there is looked for here too.
+_WRITE_ONLY_JSON = _kind_markers(FIELDS)
+
+
 @functools.cache
 def _write_only_names(where: str, category: str | None) -> frozenset[str]:
     """The fields :data:`FIELDS` makes write-only on ``where`` (most templates have none, so
@@ -293,6 +333,7 @@ __all__ = [
     "compared",
     "file_form",
     "may_hold_write_only",
+    "may_hold_write_only_in",
     "recategorised",
     "rule",
     "stable_remote",

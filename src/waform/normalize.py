@@ -36,7 +36,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from waform.fields import stable_remote
@@ -184,13 +184,38 @@ def canonical_details(
 
 
 #: One encoder for every call: ``json.dumps`` with options builds a new one each time (about
-#: 15 % of the time for a template's hash line).
-_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+#: 15 % of the time for a template's hash line). Nothing encoded is circular (parsed JSON, wire
+#: forms), so the containers it holds are not tracked.
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, check_circular=False
+)
+#: What ``_CANONICAL.encode`` calls, made once: it makes it anew each time (another 10 % of a
+#: hash line). ``None`` where the interpreter has no C encoder.
+_MAKE_C_ENCODER: Callable[..., Callable[[Any, int], Sequence[str]]] | None = getattr(
+    json.encoder, "c_make_encoder", None
+)
+_C_CANONICAL = (
+    _MAKE_C_ENCODER(
+        None,  # no circular check (as above)
+        _CANONICAL.default,
+        json.encoder.encode_basestring,  # ensure_ascii=False
+        None,  # indent
+        ":",
+        ",",
+        True,  # sort_keys
+        False,  # skipkeys
+        True,  # allow_nan
+    )
+    if _MAKE_C_ENCODER is not None
+    else None
+)
 
 
 def canonical_json(value: Any) -> str:
     """Deterministic JSON: sorted keys, no whitespace, UTF-8 text kept as is."""
-    return _CANONICAL.encode(value)
+    if _C_CANONICAL is None:
+        return _CANONICAL.encode(value)
+    return "".join(_C_CANONICAL(value, 0))
 
 
 def sha256_hex(value: Any) -> str:

@@ -87,23 +87,30 @@ def assemble(
     return result, [*silenced, *partial_silenced], [*wordings, *partial_wordings]
 
 
+#: An entry's value encoded only when stored (a plan's forms, :func:`waform.stored_forms.store`).
+Encodes = Callable[[], bytes]
+
+
 @dataclass
 class Writes:
-    """New and used load-cache entries of one run, stored in one transaction; an outcome is
-    encoded only then (``plan`` stores them in a forked process while the fetch runs)."""
+    """New and used load-cache entries of one run, stored in one transaction; an outcome (or a
+    value that :data:`Encodes`) is encoded only then (``plan`` stores them in a forked process,
+    at a lower priority once its result is sent, while the fetch runs)."""
 
-    items: dict[str, bytes | Outcome] = field(default_factory=dict)
+    items: dict[str, bytes | Outcome | Encodes] = field(default_factory=dict)
     used: list[str] = field(default_factory=list)
 
     def store_elsewhere(
         self,
         directory: Path,
         fork: bool,
-        first: Callable[[LoadCache], T] | None = None,
+        first: Callable[[Writes], T] | None = None,
     ) -> Begun[T]:
         """Start storing into the cache at ``directory`` (:func:`waform.elsewhere.elsewhere`),
-        after ``first`` (work done with the cache in the same process, whose result is sent
-        back before the entries are stored: a plan's forms, :func:`waform.stored_forms.store`).
+        after ``first``: work done in the same process whose result is sent back before the
+        entries are encoded and stored; it may add entries of its own (a plan's forms:
+        :func:`waform.stored_forms.store`, whose hash the plan waits for, while their encoding
+        and storing is needed last).
 
         In a forked process where possible: encoding holds the GIL, which the fetch beside it
         needs (measured, three cold plans each: fetch 0.83–0.91 s instead of 0.86–0.99 s,
@@ -112,20 +119,15 @@ class Writes:
         The entries stay in memory until it has ended: freed while a forked process still
         shares the pages they lie on, each page would be copied first (10,000 templates: about
         40 ms of the load, measured)."""
-        opened: list[LoadCache] = []
-
-        def cache() -> LoadCache:
-            if not opened:
-                opened.append(LoadCache(directory))
-            return opened[0]
 
         def then() -> None:
+            cache = LoadCache(directory)
             try:
-                self._put(cache())
+                self._put(cache)
             finally:
-                cache().close()
+                cache.close()
 
-        begun = elsewhere(lambda: None if first is None else first(cache()), fork, then=then)
+        begun = elsewhere(lambda: None if first is None else first(self), fork, then=then)
 
         def ended() -> None:
             begun.ended()
@@ -133,22 +135,25 @@ class Writes:
 
         return Begun(begun.result, ended)
 
-    def store(self, cache: LoadCache, first: Callable[[LoadCache], T] | None = None) -> T | None:
+    def store(self, cache: LoadCache, first: Callable[[Writes], T] | None = None) -> T | None:
         """Store the entries into ``cache``, after ``first`` (see :meth:`store_elsewhere`);
         what ``first`` returned."""
         try:
-            return None if first is None else first(cache)
+            return None if first is None else first(self)
         finally:  # the entries are stored even if ``first`` failed
             self._put(cache)
 
     def _put(self, cache: LoadCache) -> None:
         if not self.items and not self.used:
-            return  # nothing to store (a warm plan's missing forms alone)
+            return  # nothing to store (a warm plan whose forms could not be worked out)
         try:
-            encoded = {
-                key: value if isinstance(value, bytes) else stored_form(value)
-                for key, value in self.items.items()
-            }
+            encoded = {key: _encoded(value) for key, value in self.items.items()}
             cache.put_many(encoded, used=self.used)
         except Exception as exc:  # noqa: BLE001 - a cache that is not written only costs speed
             log.debug("load cache not written (%s)", exc)
+
+
+def _encoded(value: bytes | Outcome | Encodes) -> bytes:
+    if isinstance(value, bytes):
+        return value
+    return stored_form(value) if isinstance(value, Outcome) else value()

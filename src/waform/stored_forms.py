@@ -37,6 +37,7 @@ from waform.desired import DesiredState
 from waform.desired_forms import DesiredForms, hash_line_of, in_key_order
 from waform.elsewhere import Begun
 from waform.errors import WaformError
+from waform.fields import may_hold_write_only_in
 from waform.loadcache import Keys, LoadCache
 from waform.model.components import TemplateDetails
 from waform.model.enums import LANGUAGE_SET, Category
@@ -199,18 +200,21 @@ def encode(templates: Sequence[DesiredTemplate]) -> bytes:
 
 
 def _encoded(rows: Sequence[tuple[_Place, bytes]]) -> bytes:
-    body = json.dumps([place for place, _line in rows]).encode() + b"\n"
-    body += b"".join(line for _place, line in rows)
-    return hashlib.sha256(body).hexdigest().encode() + b"\n" + body
+    places = json.dumps([place for place, _line in rows]).encode() + b"\n"
+    digest = hashlib.sha256(places)
+    for _place, line in rows:
+        digest.update(line)
+    return b"".join([digest.hexdigest().encode(), b"\n", places, *(line for _, line in rows)])
 
 
 def _row(d: DesiredTemplate) -> tuple[_Place, bytes]:
     """A template's place (see :data:`_Place`) and hash line (canonical JSON: no line break
-    but the one that ends it)."""
+    but the one that ends it). Its write-only fields are only looked for when its line may
+    hold some (:func:`waform.fields.may_hold_write_only_in`: most templates hold none)."""
     source = d.source or SourceRef("", 1, 1)
-    has_write_only = bool(submissions.of(d.details, d.category))
-    place = (source.path if d.source else None, source.line, source.column, has_write_only)
-    return place, hash_line_of(d, d.details.to_wire())
+    line = hash_line_of(d, d.details.to_wire())
+    has_write_only = may_hold_write_only_in(line) and bool(submissions.of(d.details, d.category))
+    return (source.path if d.source else None, source.line, source.column, has_write_only), line
 
 
 def store_elsewhere(
@@ -226,16 +230,14 @@ def store_elsewhere(
 
 
 def store(
-    templates: Sequence[DesiredTemplate], run_key: str, cache: LoadCache
+    templates: Sequence[DesiredTemplate], run_key: str, writes: Writes
 ) -> tuple[str, set[Key]]:
-    """Encode and store the forms of the run ``run_key``; the ``desiredHash`` and the keys with
-    write-only fields, which the forms are made of (so a plan that stored them elsewhere need
-    not work them out as well)."""
+    """Add the forms of the run ``run_key`` to ``writes`` (encoded when they are stored); the
+    ``desiredHash`` and the keys with write-only fields, which the forms are made of (so a plan
+    that stores them elsewhere need not work them out as well, and has them before the forms
+    are encoded and stored)."""
     rows = [_row(d) for d in templates]
-    try:
-        cache.put_many({Keys.forms(run_key): _encoded(rows)})
-    except Exception as exc:  # noqa: BLE001 - a cache that is not written only costs speed
-        log.debug("stored plan forms not written (%s)", exc)
+    writes.items[Keys.forms(run_key)] = functools.partial(_encoded, rows)
     write_only = {d.key for d, (place, _line) in zip(templates, rows, strict=True) if place[3]}
     lines = in_key_order((d.key, line) for d, (_place, line) in zip(templates, rows, strict=True))
     return hash_lines(lines, in_order=True), write_only
