@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any
 
 from waform.model.components import OtpButton, PhoneNumberButton, UrlButton
-from waform.rules.context import Hit, TemplateContext
+from waform.rules.context import ButtonSite, Hit, TemplateContext
 from waform.rules.registry import check
 from waform.rules.shape import (
     ANY_BUTTON,
@@ -23,6 +24,7 @@ from waform.rules.text import (
     has_emoji,
     markup_char,
     scan,
+    surely_plain,
     valid_phone,
     variable_in_host,
 )
@@ -140,7 +142,11 @@ def label_text(button: Any) -> str | None:
 @check("WA-BT8", needs=(ANY_BUTTON,))
 def plain_labels(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.all_buttons:
-        for field, label in label_fields(site.button):
+        button = site.button
+        for field in _label_fields_of(type(button)):
+            label = getattr(button, field)
+            if not label or surely_plain(label):
+                continue
             problems = []
             if scan(label).any:
                 problems.append("the variable")
@@ -149,23 +155,22 @@ def plain_labels(ctx: TemplateContext) -> Iterator[Hit]:
                 problems.append(f"the formatting character {char!r}")
             if "\n" in label:
                 problems.append("the line break")
-            if has_emoji(label) and not isinstance(site.button, OtpButton):
+            if has_emoji(label) and not isinstance(button, OtpButton):
                 problems.append("emoji")  # OTP buttons: WA-A4 (an error there)
             if problems:
                 yield (*site.loc, field), f"remove {' and '.join(problems)} from the button label"
 
 
-def _groups(ctx: TemplateContext) -> Iterator[list]:
+def _groups(ctx: TemplateContext) -> list[list[ButtonSite]]:
     """The buttons that must differ from each other: the template's, then each card's."""
-    if ctx.top_buttons:
-        yield ctx.top_buttons
-    if ctx.carousel is None:
-        return
-    cards: dict[int, list] = {}
-    for site in ctx.all_buttons:
-        if site.card is not None:
-            cards.setdefault(site.card, []).append(site)
-    yield from cards.values()
+    groups = [ctx.top_buttons] if ctx.top_buttons else []
+    if ctx.carousel is not None:
+        cards: dict[int, list[ButtonSite]] = {}
+        for site in ctx.all_buttons:
+            if site.card is not None:
+                cards.setdefault(site.card, []).append(site)
+        groups.extend(cards.values())
+    return groups
 
 
 @check("WA-BT9", needs=(ANY_BUTTON,))
@@ -207,23 +212,28 @@ def url_length(ctx: TemplateContext) -> Iterator[Hit]:
 def url_variable_at_end(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.all_buttons:
         button = site.button
-        if not isinstance(button, UrlButton):
-            continue
-        found = scan(button.url)
-        if not found.any:
-            continue
-        tokens = len(found.numbers) + len(found.named) + len(found.malformed)
-        if tokens > 1:
-            message = f"use at most one variable in the URL (it has {tokens}), {{{{1}}}} at the end"
-        elif found.numbers != (1,):
-            message = "write the URL's variable as {{1}}"
-        elif not button.url.endswith("{{1}}"):
-            message = "move {{1}} to the very end of the URL"
-        elif variable_in_host(button.url):
-            message = "keep the domain fixed: the URL's variable may only follow a path or query"
-        else:
-            continue
-        yield (*site.loc, "url"), message
+        if isinstance(button, UrlButton):
+            message = url_variable_problem(button.url)
+            if message is not None:
+                yield (*site.loc, "url"), message
+
+
+@functools.lru_cache(maxsize=4096)  # the same URLs recur across languages and cards
+def url_variable_problem(url: str) -> str | None:
+    """What is wrong with the variable of a URL button's ``url`` (``None``: nothing)."""
+    found = scan(url)
+    if not found.any:
+        return None
+    tokens = len(found.numbers) + len(found.named) + len(found.malformed)
+    if tokens > 1:
+        return f"use at most one variable in the URL (it has {tokens}), {{{{1}}}} at the end"
+    if found.numbers != (1,):
+        return "write the URL's variable as {{1}}"
+    if not url.endswith("{{1}}"):
+        return "move {{1}} to the very end of the URL"
+    if variable_in_host(url):
+        return "keep the domain fixed: the URL's variable may only follow a path or query"
+    return None
 
 
 def _blocked_urls(ctx: TemplateContext, kind: str) -> Iterator[Hit]:

@@ -82,7 +82,7 @@ carousel card body (:attr:`~waform.rules.context.TemplateContext.texts`)."""
 VARIABLES = _feature("a variable")
 """One of those texts holds a variable or something like one (``{{…}}``, ``{1}``, ``}}``).
 What the variables of a text are like (:class:`~waform.rules.text.Scan`) is told apart too:"""
-TWO_VARIABLES = _feature("two variables in a text")
+ADJOINING_VARIABLES = _feature("two variables with nothing or only whitespace between them")
 NAMED_VARIABLE = _feature("a named variable")
 MALFORMED_VARIABLE = _feature("a malformed variable")
 UNORDERED_VARIABLES = _feature("variables not numbered 1..n in order")
@@ -123,7 +123,7 @@ def _variable_features(found: Scan) -> Shape:
     """What the variables of one text are like (each feature one variable rule's trigger)."""
     return (
         VARIABLES
-        | (TWO_VARIABLES if len(found.numbers) > 1 else 0)
+        | (ADJOINING_VARIABLES if found.adjoining else 0)
         | (NAMED_VARIABLE if found.named else 0)
         | (MALFORMED_VARIABLE if found.malformed else 0)
         | (0 if found.in_order else UNORDERED_VARIABLES)

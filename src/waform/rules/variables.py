@@ -12,12 +12,12 @@ from waform.model.components import UrlButton
 from waform.rules.context import Hit, TemplateContext
 from waform.rules.registry import check
 from waform.rules.shape import (
+    ADJOINING_VARIABLES,
     BEHIND_PUNCTUATION,
     EDGE_VARIABLE,
     MALFORMED_VARIABLE,
     NAMED_VARIABLE,
     TEXT,
-    TWO_VARIABLES,
     UNORDERED_VARIABLES,
     URL_BUTTON,
     VARIABLES,
@@ -153,7 +153,7 @@ def words_beyond_edge_variable(ctx: TemplateContext) -> Iterator[Hit]:
         yield from _edges(ctx, "behind", edge, ", not only punctuation")
 
 
-@check("WA-V8", needs=(TWO_VARIABLES,))
+@check("WA-V8", needs=(ADJOINING_VARIABLES,))
 def variables_not_adjacent(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.texts:
         if len(site.scan.numbers) > 1:
@@ -162,7 +162,7 @@ def variables_not_adjacent(ctx: TemplateContext) -> Iterator[Hit]:
                 yield site.loc, f"put words or punctuation between the variables in {pair!r}"
 
 
-@check("WA-V11", needs=(TWO_VARIABLES,))
+@check("WA-V11", needs=(ADJOINING_VARIABLES,))
 def variables_not_only_spaced(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.texts:
         if len(site.scan.numbers) > 1:
