@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from test_loadcache_identity import snapshot
-from waform.desired import DesiredState, load_desired
+from waform.desired import load_desired
+from waform.desired_state import DesiredState
 from waform.loadcache import LoadCache
 from waform.rules import RuleSettings
 from waform.workshare import CHUNK, can_fork

@@ -12,7 +12,7 @@ from one_template_project import local_project
 from test_loadcache_identity import EXAMPLES, snapshot, write_templates
 from waform.commands.options import run_sync
 from waform.config import load_config
-from waform.desired import InvalidDesiredStateError
+from waform.desired_state import InvalidDesiredStateError
 from waform.manager import Manager
 
 

@@ -12,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from waform.cli import cli
-from waform.desired import InvalidDesiredStateError
+from waform.desired_state import InvalidDesiredStateError
 from waform.manager import Manager
 
 #: en_US: a header over 60 characters (schema). de: a TTL out of range (schema, across fields),

@@ -20,7 +20,8 @@ import httpx
 from waform.activities import edit_history, review_started, submission_records
 from waform.config import Config, Target, load_config
 from waform.config.trust import HostTrust
-from waform.desired import Beside, DesiredState, InvalidDesiredStateError, load_desired
+from waform.desired import Beside, load_desired
+from waform.desired_state import DesiredState, InvalidDesiredStateError
 from waform.diagnostics import is_rule_finding, refusal_count, sort_diagnostics
 from waform.differ import NamedKeys, plan_changes
 from waform.gcpause import collector_paused

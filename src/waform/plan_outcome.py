@@ -10,7 +10,7 @@ from waform.diagnostics import Diagnostic
 from waform.plan import Plan
 
 if TYPE_CHECKING:
-    from waform.desired import DesiredState
+    from waform.desired_state import DesiredState
     from waform.rules.silence import Silenced
     from waform.sides import Sides
 

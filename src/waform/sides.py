@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from waform.activities import submission_records
-from waform.desired import DesiredState
 from waform.desired_forms import DesiredForms
+from waform.desired_state import DesiredState
 from waform.inventory import Inventory, pair, processors
 from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate

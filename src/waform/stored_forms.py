@@ -33,8 +33,8 @@ from pydantic import AfterValidator, ConfigDict, TypeAdapter, ValidationError
 from typing_extensions import TypedDict
 
 from waform import submissions
-from waform.desired import DesiredState
 from waform.desired_forms import DesiredForms, hash_line_of, in_key_order
+from waform.desired_state import DesiredState
 from waform.elsewhere import Begun
 from waform.errors import WaformError
 from waform.fields import may_hold_write_only_in
@@ -133,7 +133,7 @@ class StoredForms:
     """A run's templates as a plan needs them, read from the load cache."""
 
     templates: list[DesiredTemplate]
-    """In file order, as :attr:`waform.desired.DesiredState.templates`."""
+    """In file order, as :attr:`waform.desired_state.DesiredState.templates`."""
     write_only: set[Key]
     forms: DesiredForms
 

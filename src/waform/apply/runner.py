@@ -46,7 +46,7 @@ from waform.plan import Plan
 log = logging.getLogger(__name__)
 
 #: Loads the desired state of some paths (``.templates``); the files' errors raise
-#: :class:`~waform.desired.InvalidDesiredStateError`.
+#: :class:`~waform.desired_state.InvalidDesiredStateError`.
 LoadFiles = Callable[[Sequence[str]], Any]
 #: Items named in a "plan is stale" message before "and N more".
 STALE_SHOWN = 5
@@ -150,8 +150,8 @@ def changed_remote(plan: Plan, remote: Sequence[RemoteTemplate]) -> list[str]:
 
 def changed_files(plan: Plan, load: LoadFiles) -> list[str]:
     """What differs between the plan's desired state and a fresh load of the same paths."""
-    from waform.desired import InvalidDesiredStateError
     from waform.desired_forms import hash_desired
+    from waform.desired_state import InvalidDesiredStateError
 
     if not plan.paths:
         return ["the plan records no desired-state paths (made by an older waform)"]

@@ -169,7 +169,7 @@ def echo(text: str, *, err: bool = False) -> None:
 @contextmanager
 def showing_file_problems() -> Iterator[None]:
     """Print every ``path:line:col`` problem of the files (stderr) before the one-line error."""
-    from waform.desired import InvalidDesiredStateError
+    from waform.desired_state import InvalidDesiredStateError
 
     try:
         yield

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from waform.desired import DesiredState, InvalidDesiredStateError
 from waform.desired_forms import hash_desired
+from waform.desired_state import DesiredState, InvalidDesiredStateError
 from waform.diagnostics import Diagnostic
 from waform.manager import Manager
 from waform.plan import Plan
