@@ -26,7 +26,7 @@ FILES = sorted(EXAMPLES.glob("*.yaml"))
 
 
 def _load(path: Path) -> dict[str, Any]:
-    # The loader reads YAML 1.2 with ruamel; so do we.
+    # Another reader than the loader's: ruamel's own YAML 1.2 loader.
     return YAML(typ="safe").load(path.read_text(encoding="utf-8"))
 
 

@@ -23,8 +23,6 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
-from ruamel.yaml.error import YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from waform.diagnostics import Diagnostic, Severity, sort_diagnostics
 from waform.errors import WaformError
@@ -34,7 +32,11 @@ from waform.model.template import DesiredTemplate, SourceRef, TemplateFile
 from waform.validation_errors import NodeFinder, explain, place
 from waform.yamlsafe import (
     FileTooLarge,
+    MappingNode,
+    Node,
+    SequenceNode,
     UnreadableFile,
+    YAMLError,
     compose,
     decode,
     mapping_items,

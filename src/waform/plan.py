@@ -312,10 +312,8 @@ class Plan(_PlanModel):
 
 def _located_error(exc: ValidationError, text: str | bytes, data: Any, source: str | None) -> str:
     """The first schema error of a plan file, at its ``line:col`` (JSON is YAML's flow style)."""
-    from ruamel.yaml.error import YAMLError
-
     from waform.validation_errors import first_error, plan_message
-    from waform.yamlsafe import compose
+    from waform.yamlsafe import YAMLError, compose
 
     try:
         root = compose(text.decode("utf-8") if isinstance(text, bytes) else text)

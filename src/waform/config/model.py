@@ -15,13 +15,13 @@ from pydantic import (
     ValidationInfo,
     field_validator,
 )
-from ruamel.yaml.nodes import Node
 
 from waform.config.base import CONFIG_FILENAME, StrictModel, TargetName, display
 from waform.config.scope import Ignore, Scope
 from waform.config.targets import LocalTarget, LocalTargetConfig, SinchTarget, Target, TargetConfig
 from waform.errors import ConfigError
 from waform.validation_errors import NodeFinder, closest, did_you_mean
+from waform.yamlsafe import Node
 
 RuleSetting = Literal["off", "warning", "error"]
 TemplatePaths = Annotated[str, Field(min_length=1, max_length=4096)]

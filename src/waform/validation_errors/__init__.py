@@ -15,13 +15,13 @@ from collections.abc import Callable
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
-from ruamel.yaml.nodes import Node
 
 from waform.validation_errors.config_messages import config_message, plan_message
 from waform.validation_errors.document import SchemaProblem, document_path
 from waform.validation_errors.model_walk import closest, did_you_mean, union_tags
 from waform.validation_errors.nodes import NodeFinder, find_node
 from waform.validation_errors.template_messages import explain
+from waform.yamlsafe import Node
 
 Wording = Callable[..., str]
 

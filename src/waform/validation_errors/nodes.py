@@ -9,13 +9,18 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from typing import Any
 
-from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
-
 from waform.model import wire
 from waform.model.enums import LANGUAGE_SET, normalize_language
 from waform.model.template import TemplateFile
 from waform.validation_errors.model_walk import union_tags
-from waform.yamlsafe import mapping_items, position, scalar_value
+from waform.yamlsafe import (
+    MappingNode,
+    Node,
+    SequenceNode,
+    mapping_items,
+    position,
+    scalar_value,
+)
 
 _EXAMPLE_SPELLINGS = frozenset({wire.SINGLE_EXAMPLE, *wire.SINGLE_EXAMPLE_ALIASES})
 

@@ -2,7 +2,7 @@
 
 Why not ``YAML(typ="safe").load``: it stops at the first problem, names only one side of a
 duplicate key, forgets positions, and spends most of its time in Python tag resolution. Here
-libyaml (``ruamel.yaml.clib``'s C parser and composer) builds the node graph with marks, and a
+libyaml (PyYAML's C parser and composer) builds the node graph with marks, and a
 small builder turns nodes into dicts, lists and scalars while it
 
 - resolves plain scalars by the YAML 1.2 core schema (``yes``/``no``/``on``/``off`` and dates
@@ -28,16 +28,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.events import (
+from yaml.error import MarkedYAMLError, YAMLError
+from yaml.events import (
     MappingEndEvent,
     MappingStartEvent,
     SequenceEndEvent,
     SequenceStartEvent,
     StreamEndEvent,
 )
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
-from ruamel.yaml.reader import ReaderError
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.reader import ReaderError
 
 from waform.yamlsafe.builder import Builder
 from waform.yamlsafe.files import FileTooLarge, UnreadableFile, decode, read_bounded
@@ -53,8 +53,8 @@ from waform.yamlsafe.tags import (
     INDICATORS_CHECKED,
     MAX_ALIAS_EXPANSION,
     MAX_DEPTH,
-    T_MERGE,
-    T_STR,
+    MERGE,
+    STR,
     TOO_DEEP,
     Composer,
 )
@@ -63,7 +63,12 @@ __all__ = [
     "MAX_ALIAS_EXPANSION",
     "MAX_DEPTH",
     "FileTooLarge",
+    "MappingNode",
+    "Node",
+    "ScalarNode",
+    "SequenceNode",
     "UnreadableFile",
+    "YAMLError",
     "YamlDocument",
     "YamlProblem",
     "compose",
@@ -103,7 +108,7 @@ def read_yaml(text: str, *, subject: str = "templates are", echo: bool = True) -
     try:
         root = compose(text)
     except YAMLError as exc:
-        doc.problems.append(_syntax_problem(exc, text))
+        doc.problems.append(_too_deep_before(exc, text) or _syntax_problem(exc, text))
         doc.fatal = True
         return doc
     doc.root = root
@@ -168,26 +173,45 @@ def _nesting_problem(text: str) -> YamlProblem | None:
     block = text.count("- ") + text.count("? ") + text.count("-\t") + text.count("?\t")
     if flow <= INDICATORS_CHECKED and block <= INDICATORS_CHECKED:
         return None
+    try:
+        return _deeper_than_allowed(text)
+    except YAMLError as exc:
+        return _too_deep_before(exc, text)  # else the real parse reports it, with its position
+
+
+def _deeper_than_allowed(text: str) -> YamlProblem | None:
+    """Where ``text`` first nests deeper than :data:`MAX_DEPTH`. Raises ``YAMLError``."""
     parser = Composer(text)
     depth = 0
+    while True:
+        event = parser.get_event()
+        if event is None:  # past the stream's end (never: its end event comes first)
+            return None
+        kind = event.__class__
+        if kind is MappingStartEvent or kind is SequenceStartEvent:
+            depth += 1
+            if depth > MAX_DEPTH:
+                return problem_at(event.start_mark, TOO_DEEP, "too-deep")
+        elif kind is MappingEndEvent or kind is SequenceEndEvent:
+            depth -= 1
+        elif kind is StreamEndEvent:
+            return None
+
+
+#: libyaml's own limit (1,000 flow levels), which it meets while it scans ahead.
+_LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
+
+
+def _too_deep_before(exc: YAMLError, text: str) -> YamlProblem | None:
+    """Where the text passes :data:`MAX_DEPTH`, when libyaml stopped at its own, far deeper limit
+    before it gave the events that pass ours: the text before that point gives them."""
+    mark = getattr(exc, "problem_mark", None)
+    if getattr(exc, "problem", None) != _LIBYAML_TOO_DEEP or mark is None:
+        return None
     try:
-        while True:
-            event = parser.get_event()
-            kind = event.__class__
-            if kind is MappingStartEvent or kind is SequenceStartEvent:
-                depth += 1
-                if depth > MAX_DEPTH:
-                    return problem_at(
-                        event.start_mark,
-                        TOO_DEEP,
-                        "too-deep",
-                    )
-            elif kind is MappingEndEvent or kind is SequenceEndEvent:
-                depth -= 1
-            elif kind is StreamEndEvent:
-                return None
+        return _deeper_than_allowed(text[: mark.index])
     except YAMLError:
-        return None  # the real parse reports it, with its position
+        return None
 
 
 # ---------------------------------------------------------------- node lookups
@@ -197,7 +221,7 @@ def scalar_value(node: Node) -> Any:
     """The plain value of a scalar node as :func:`read_yaml` reads it (``true`` → ``True``)."""
     if node.__class__ is not ScalarNode:
         return None
-    if node.ctag is T_STR:
+    if node.tag is STR:
         return node.value
     return Builder().scalar(node)
 
@@ -207,7 +231,7 @@ def mapping_items(node: Node) -> Iterator[tuple[ScalarNode, Node]]:
     merges: list[Node] = []
     for key_node, value_node in node.value:
         if key_node.__class__ is ScalarNode:
-            if key_node.ctag is T_MERGE:
+            if key_node.tag is MERGE:
                 merges.append(value_node)
             else:
                 yield key_node, value_node

@@ -5,26 +5,21 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from waform.yamlsafe.problems import FatalProblem, YamlProblem, position, problem_at, show_tag
 from waform.yamlsafe.tags import (
+    BOOL,
     CONVERTERS,
     FLOAT,
     INT,
     MAP,
     MAX_ALIAS_EXPANSION,
     MAX_DEPTH,
+    MERGE,
+    NULL,
     SEQ,
     STR,
-    T_BOOL,
-    T_FLOAT,
-    T_INT,
-    T_MAP,
-    T_MERGE,
-    T_NULL,
-    T_SEQ,
-    T_STR,
     TOO_DEEP,
     TooManyDigits,
     to_float,
@@ -48,7 +43,7 @@ class Builder:
     def value(self, node: Node, depth: int, where: Node) -> Any:
         cls = node.__class__
         if cls is ScalarNode:
-            return node.value if node.ctag is T_STR else self.scalar(node)  # type: ignore[arg-type]
+            return node.value if node.tag is STR else self.scalar(node)  # type: ignore[arg-type]
         key = id(node)
         if key in self.memo:
             if key in self.active:
@@ -59,7 +54,7 @@ class Builder:
             return self.memo[key]
         if depth >= MAX_DEPTH:
             raise FatalProblem(problem_at(node.start_mark, TOO_DEEP, "too-deep"))
-        if node.ctag is not (T_SEQ if cls is SequenceNode else T_MAP):
+        if node.tag is not (SEQ if cls is SequenceNode else MAP):
             self.check_tag(node, SEQ if cls is SequenceNode else MAP)
         self.active.add(key)
         if cls is SequenceNode:
@@ -67,7 +62,7 @@ class Builder:
             self.memo[key] = items
             depth += 1
             for item in node.value:
-                if item.__class__ is ScalarNode and item.ctag is T_STR:
+                if item.__class__ is ScalarNode and item.tag is STR:
                     items.append(item.value)
                 else:
                     items.append(self.value(item, depth, node))
@@ -94,9 +89,9 @@ class Builder:
                     )
                 )
                 continue
-            if key_node.ctag is T_STR:
+            if key_node.tag is STR:
                 name = key_node.value
-            elif key_node.ctag is T_MERGE:
+            elif key_node.tag is MERGE:
                 merges.append(value_node)
                 continue
             else:
@@ -106,7 +101,7 @@ class Builder:
                     first_keys = self.first_keys(node)
                 self.duplicate(first_keys.get(key_node.value, key_node), key_node)
                 continue
-            if value_node.__class__ is ScalarNode and value_node.ctag is T_STR:
+            if value_node.__class__ is ScalarNode and value_node.tag is STR:
                 mapping[name] = value_node.value
             else:
                 mapping[name] = self.value(value_node, depth, key_node)
@@ -150,26 +145,26 @@ class Builder:
         )
 
     def check_tag(self, node: Node, expected: str) -> None:
-        tag = str(node.ctag)
+        tag = node.tag
         if tag != expected and tag != "!":
             self.problems.append(self.unsafe_tag(node, tag))
 
     def scalar(self, node: ScalarNode) -> Any:
-        tag = node.ctag
+        tag = node.tag
         text = node.value
-        if tag is T_NULL:
+        if tag is NULL:
             return None
-        if tag is T_BOOL:
+        if tag is BOOL:
             return text.lower() == "true"
-        if tag is T_MERGE:
+        if tag is MERGE:
             return text
         convert: Callable[[str], Any] | None
-        if tag is T_INT:
+        if tag is INT:
             name, convert = INT, to_int
-        elif tag is T_FLOAT:
+        elif tag is FLOAT:
             name, convert = FLOAT, to_float
         else:
-            name = str(tag)
+            name = tag
             if name in (STR, "!"):
                 return text
             convert = CONVERTERS.get(name)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ruamel.yaml.nodes import Node
+from yaml.nodes import Node
 
 from waform.yamlsafe.tags import CORE
 

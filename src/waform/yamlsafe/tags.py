@@ -5,10 +5,9 @@ from __future__ import annotations
 import operator
 import re
 
-from ruamel.yaml.cyaml import CParser  # libyaml, from ruamel.yaml.clib (a dependency)
-from ruamel.yaml.nodes import MappingNode, ScalarNode
 from ruamel.yaml.resolver import Resolver
-from ruamel.yaml.tag import Tag
+from yaml._yaml import CParser  # libyaml, in the PyYAML wheel (a dependency)
+from yaml.nodes import MappingNode, ScalarNode
 
 #: Nesting deeper than this is refused (the template format needs about 14 levels).
 MAX_DEPTH = 64
@@ -25,17 +24,15 @@ CORE = "tag:yaml.org,2002:"
 STR, INT, FLOAT, BOOL, NULL = (CORE + t for t in ("str", "int", "float", "bool", "null"))
 SEQ, MAP, MERGE = CORE + "seq", CORE + "map", CORE + "merge"
 
-# Shared Tag objects: ruamel's Node() wraps plain strings in a new Tag each time, and identity
-# checks (``node.ctag is T_STR``) are the cheapest test in the builder's hot loop.
-T_STR, T_INT, T_FLOAT, T_BOOL, T_NULL, T_SEQ, T_MAP, T_MERGE = (
-    Tag(suffix=t) for t in (STR, INT, FLOAT, BOOL, NULL, SEQ, MAP, MERGE)
-)
-_TAGS = {INT: T_INT, FLOAT: T_FLOAT, BOOL: T_BOOL, NULL: T_NULL, MERGE: T_MERGE}
+# The resolved tags are these very string objects (``resolve`` below returns them), so identity
+# (``node.tag is STR``) is the builder's test in its hot loop; a tag written in the text is
+# another string object, and takes the slower path that compares its value.
+_TAGS = {t: t for t in (INT, FLOAT, BOOL, NULL, MERGE)}
 
 
-def _implicit_table() -> dict[str | None, list[tuple[Tag, re.Pattern[str]]]]:
+def _implicit_table() -> dict[str | None, list[tuple[str, re.Pattern[str]]]]:
     """ruamel's YAML 1.2 implicit resolvers, keyed by first character, without timestamps."""
-    table: dict[str | None, list[tuple[Tag, re.Pattern[str]]]] = {}
+    table: dict[str | None, list[tuple[str, re.Pattern[str]]]] = {}
     for first, resolvers in Resolver.yaml_implicit_resolvers.items():
         for tag, regexp in resolvers:
             if str(tag) in _TAGS:
@@ -47,15 +44,15 @@ _IMPLICIT = _implicit_table()
 
 
 #: Short plain scalars repeat (every key, every ``type: BODY``): their resolved tag is cached.
-_PLAIN: dict[str, Tag] = {}
+_PLAIN: dict[str, str] = {}
 _PLAIN_CACHE_SIZE = 50_000
 
 
-def _resolve_plain(value: str) -> Tag:
+def _resolve_plain(value: str) -> str:
     for tag, regexp in _IMPLICIT.get(value[:1], ()):
         if regexp.match(value):
             return tag
-    return T_STR
+    return STR
 
 
 class Composer(CParser):
@@ -68,7 +65,7 @@ class Composer(CParser):
     descend_resolver = staticmethod(operator.is_)
     ascend_resolver = staticmethod(tuple)
 
-    def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> Tag:
+    def resolve(self, kind: type, value: str | None, implicit: tuple[bool, bool]) -> str:
         if kind is ScalarNode:
             if implicit[0]:
                 tag = _PLAIN.get(value)  # type: ignore[arg-type]
@@ -77,8 +74,8 @@ class Composer(CParser):
                     if len(value) <= 64 and len(_PLAIN) < _PLAIN_CACHE_SIZE:  # type: ignore[arg-type]
                         _PLAIN[value] = tag  # type: ignore[index]
                 return tag
-            return T_STR
-        return T_MAP if kind is MappingNode else T_SEQ
+            return STR
+        return MAP if kind is MappingNode else SEQ
 
 
 class TooManyDigits(ValueError):
