@@ -14,7 +14,8 @@ from waform.drift_report import (
     Finding,
     parse_fail_on,
 )
-from waform.render import DRIFT_MARKER, render
+from waform.render import render
+from waform.render.markdown_drift import DRIFT_MARKER
 
 NOW = datetime(2025, 3, 14, 5, 17, tzinfo=UTC)
 

@@ -28,7 +28,7 @@ from plan_e2e_support import (
 )
 from waform.loadcache import DATABASE, cache_dir
 from waform.plan import plan_json_schema
-from waform.render import PLAN_MARKER
+from waform.render.markdown import PLAN_MARKER
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ from __future__ import annotations
 from waform.differ import DiffSettings, diff
 from waform.model.remote import RemoteTemplate
 from waform.model.template import SourceRef, TemplateFile
-from waform.render import PLAN_LIMIT, PLAN_MARKER, render
+from waform.render import render
+from waform.render.markdown import PLAN_LIMIT, PLAN_MARKER
 
 BODY = {"type": "BODY", "text": "Hi {{1}}", "examples": ["Anna"]}
 

@@ -18,7 +18,8 @@ from waform.commands.options import run_sync
 from waform.config import load_config
 from waform.drift_report import DriftReport
 from waform.importer import ImportResult
-from waform.manager import Manager, PlanOutcome
+from waform.manager import Manager
+from waform.plan_outcome import PlanOutcome
 
 
 @pytest.fixture

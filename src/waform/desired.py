@@ -14,6 +14,7 @@ templates, positions and diagnostics, in the same order (``tests/test_loadcache_
 
 from __future__ import annotations
 
+import asyncio
 import functools
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -42,7 +43,7 @@ from waform.rules import RuleSettings
 from waform.rules.cross import Wording
 from waform.rules.engine import FileRules, check_across
 from waform.rules.silence import Silenced
-from waform.workshare import can_fork, share, usable_cpus
+from waform.workshare import can_fork, reap_later, share, usable_cpus
 from waform.yamlsafe import decode
 
 #: Cold files from which forked helpers pay off (measured: ``bench/validate_bench.py
@@ -59,6 +60,24 @@ Sent = tuple[bytes | None, str | None, bytes | None, list[Wording] | None]
 #: :func:`load_desired`), given the templates, the run's cache key and those entries (to which
 #: it may add its own, :class:`waform.outcomes.Writes`).
 Beside = Callable[[Sequence[DesiredTemplate], str, Writes], object]
+
+
+async def load_in_thread(load: Callable[[], DesiredState]) -> DesiredState:
+    """``load()`` in a worker thread (the event loop goes on); if the caller is cancelled, the
+    thread goes on, and what it forked is waited for once it is done (no zombie)."""
+    # A future, not a task: asyncio.run cancels the tasks left when its coroutine ends.
+    loading = asyncio.get_running_loop().run_in_executor(None, load)
+    try:
+        return await asyncio.shield(loading)
+    except asyncio.CancelledError:
+        loading.add_done_callback(_written_later)
+        raise
+
+
+def _written_later(loading: asyncio.Future[DesiredState]) -> None:
+    """Wait in a thread for what a cancelled load stores (a failed one has waited)."""
+    if not loading.cancelled() and loading.exception() is None:
+        reap_later(loading.result().written)
 
 
 def settings_key(settings: RuleSettings) -> dict[str, Any]:

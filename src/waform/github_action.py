@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
-from waform.render import DRIFT_MARKER, PLAN_LIMIT, PLAN_MARKER
+from waform.render.markdown import PLAN_LIMIT, PLAN_MARKER
+from waform.render.markdown_drift import DRIFT_MARKER
 
 #: Hidden first line of each comment kind, so a workflow finds (and edits) its earlier comment.
 MARKERS = {

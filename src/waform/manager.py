@@ -7,7 +7,6 @@ itself, so every command sees the same pipeline and the same refusals.
 
 from __future__ import annotations
 
-import asyncio
 import functools
 import time
 from collections.abc import Sequence
@@ -15,32 +14,31 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-import httpx
-
 from waform.activities import edit_history, review_started, submission_records
 from waform.config import Config, Target, load_config
 from waform.config.trust import HostTrust
-from waform.desired import Beside, load_desired
+from waform.desired import Beside, load_desired, load_in_thread
 from waform.desired_state import DesiredState, InvalidDesiredStateError
 from waform.diagnostics import is_rule_finding, refusal_count, sort_diagnostics
-from waform.differ import NamedKeys, plan_changes
 from waform.gcpause import collector_paused
 from waform.inventory import Inventory, pair, processors
 from waform.model.enums import normalize_language
 from waform.model.remote import RemoteTemplate
 from waform.model.template import DesiredTemplate
-from waform.plan import Plan, UnsafePlanError
-from waform.plan_outcome import PlanOutcome
-from waform.sides import Sides, compared_sides
-from waform.workshare import reap_later
 
 if TYPE_CHECKING:
+    import httpx
+
     from waform.apply.results import ApplyReport
     from waform.apply.runner import ApplyOptions, DryRun
     from waform.client import Provider
+    from waform.differ import NamedKeys
     from waform.drift_report import DriftReport
     from waform.importer import ImportResult
     from waform.loadcache import LoadCache
+    from waform.plan import Plan
+    from waform.plan_outcome import PlanOutcome
+    from waform.sides import Sides
 
 T = TypeVar("T")
 
@@ -193,6 +191,8 @@ class Manager:
         Never writes. A plan over the safety thresholds is returned with ``refusal`` set (the
         command shows it, then exits 1) unless ``force``.
         """
+        from waform.differ import NamedKeys
+
         with collector_paused():  # see waform.gcpause: allocation-heavy, acyclic work
             return await self._plan(paths, strict=strict, force=force, named=named or NamedKeys())
 
@@ -204,14 +204,22 @@ class Manager:
         force: bool,
         named: NamedKeys,
     ) -> PlanOutcome:
+        from waform.plan import UnsafePlanError
+        from waform.plan_outcome import PlanOutcome
         from waform.rules import RuleSettings
         from waform.rules.engine import check_planned
+        from waform.sides import compared_sides
+        from waform.stored_forms import store
 
         timings: dict[str, float] = {}
         # The files first: invalid files stop the plan before a single request is sent (no
         # token, no list page). When no file changed, the load cache's run entry proves them
         # valid at once, and decoding the templates it holds runs beside the fetch.
-        state = await self._load_in_thread(paths, strict, timings)
+        started = time.perf_counter()
+        # What the next plan needs of the templates is stored with the load's new entries.
+        load = functools.partial(self.load, paths, strict=strict, write_later=True, beside=store)
+        state = await load_in_thread(load)
+        timings["load"] = time.perf_counter() - started
         try:
             async with self.open_client() as client:
                 sides = await compared_sides(client, self.config, state, timings, forms=True)
@@ -256,6 +264,8 @@ class Manager:
 
     async def _diffed(self, client: Provider, sides: Sides, named: NamedKeys) -> Plan:
         """The plan of the paired sides, with Meta's edit history where an update needs it."""
+        from waform.differ import plan_changes
+
         diff = functools.partial(
             plan_changes,
             sides.inventory,
@@ -271,28 +281,6 @@ class Manager:
         if history is not None:
             plan = diff(requests=client.requests_made, edit_history=history, now=client.server_time)
         return plan
-
-    async def _load_in_thread(
-        self,
-        paths: Sequence[str | Path],
-        strict: bool,
-        timings: dict[str, float],
-    ) -> DesiredState:
-        from waform.stored_forms import store
-
-        started = time.perf_counter()
-        # What the next plan needs of the templates is stored with the load's new entries.
-        load = functools.partial(self.load, paths, strict=strict, write_later=True, beside=store)
-        # A future, not a task: asyncio.run cancels the tasks left when its coroutine ends.
-        loading = asyncio.get_running_loop().run_in_executor(None, load)
-        try:
-            state = await asyncio.shield(loading)
-        except asyncio.CancelledError:
-            # The thread goes on; what it forks is waited for once it is done (no zombie).
-            loading.add_done_callback(_written_later)
-            raise
-        timings["load"] = time.perf_counter() - started
-        return state
 
     # ------------------------------------------------------------------ apply
 
@@ -329,6 +317,7 @@ class Manager:
         that breaks a rule is still what git says. Files that do not load are an error.
         """
         from waform.drift import find_drift
+        from waform.sides import compared_sides
 
         loaded = self.loaded_files(paths)
         async with self.open_client() as client:
@@ -393,9 +382,3 @@ class Manager:
         if not dry_run:
             result.written = write_files(result.files, force=force)
         return result
-
-
-def _written_later(loading: asyncio.Future[DesiredState]) -> None:
-    """Wait in a thread for what a cancelled plan's load stores (a failed one has waited)."""
-    if not loading.cancelled() and loading.exception() is None:
-        reap_later(loading.result().written)

@@ -22,8 +22,9 @@ if TYPE_CHECKING:
     from waform.config import Config
     from waform.config.trust import HostTrust
     from waform.differ import NamedKeys
-    from waform.manager import Manager, PlanOutcome
+    from waform.manager import Manager
     from waform.plan import Plan
+    from waform.plan_outcome import PlanOutcome
 
 log = logging.getLogger(__name__)
 F = TypeVar("F", bound=Callable[..., object])

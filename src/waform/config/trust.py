@@ -19,8 +19,6 @@ import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
-import httpx
-
 from waform.errors import ConfigError
 
 TRUSTED_HOSTS_ENV = "WAFORM_TRUSTED_HOSTS"
@@ -77,6 +75,8 @@ class HostTrust:
 
     def refusal(self, url: str) -> str | None:
         """Why credentials may not go to ``url``, or ``None`` when they may."""
+        import httpx  # here: ``validate`` asks nothing of the network and never imports it
+
         try:
             parsed = httpx.URL(url)
         except httpx.InvalidURL:

@@ -8,13 +8,19 @@ the reference, and the docs/round-trip.md page of this project.
 
 from __future__ import annotations
 
+import functools
 import re
 from urllib.parse import unquote, urlsplit
 
-from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
-
-_COUNTRY_CODES = frozenset(str(code) for code in COUNTRY_CODE_TO_REGION_CODE)
 _NOT_DIGIT = re.compile(r"\D")
+
+
+@functools.cache
+def _country_codes() -> frozenset[str]:
+    # phonenumbers takes 20 ms to import: only when a phone number is compared or stored.
+    from phonenumbers import COUNTRY_CODE_TO_REGION_CODE
+
+    return frozenset(str(code) for code in COUNTRY_CODE_TO_REGION_CODE)
 
 
 def phone_number(number: str) -> str:
@@ -27,9 +33,10 @@ def phone_number(number: str) -> str:
     """
     digits = _NOT_DIGIT.sub("", number)
     plus = "+" if number.strip().startswith("+") else ""
+    country_codes = _country_codes()
     for size in (1, 2, 3):
         code = digits[:size]
-        if code in _COUNTRY_CODES:
+        if code in country_codes:
             rest = digits[size:]
             if rest.startswith("0"):
                 rest = rest[1:]

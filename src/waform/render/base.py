@@ -7,7 +7,7 @@ the method by the subject's type. A format that has no method for a subject refu
 
 from __future__ import annotations
 
-import functools
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
@@ -68,31 +68,26 @@ def register(renderer: R) -> R:
     return renderer
 
 
-@functools.cache
-def _kinds() -> tuple[tuple[type, str], ...]:
-    # Imported on first use: rendering one plan must not import drift, apply and the rules.
-    from waform.apply.results import ApplyReport
-    from waform.apply.runner import DryRun
-    from waform.diagnostics import DiagnosticReport
-    from waform.drift_report import DriftReport
-    from waform.plan import Plan
-    from waform.rules.listing import RuleListing
-    from waform.rules.rule import Rule
-
-    return (
-        (Plan, "plan"),
-        (DriftReport, "drift"),
-        (ApplyReport, "apply"),
-        (DryRun, "dry_run"),
-        (DiagnosticReport, "diagnostics"),
-        (RuleListing, "rules"),
-        (Rule, "rule"),
-    )
+#: What shows each kind of subject: (module, class, renderer method).
+_KINDS = (
+    ("waform.plan", "Plan", "plan"),
+    ("waform.drift_report", "DriftReport", "drift"),
+    ("waform.apply.results", "ApplyReport", "apply"),
+    ("waform.apply.runner", "DryRun", "dry_run"),
+    ("waform.diagnostics", "DiagnosticReport", "diagnostics"),
+    ("waform.rules.listing", "RuleListing", "rules"),
+    ("waform.rules.rule", "Rule", "rule"),
+)
 
 
 def subject_kind(subject: Any) -> str:
-    """The renderer method that shows ``subject`` (``plan``, ``drift``, …)."""
-    for cls, kind in _kinds():
-        if isinstance(subject, cls):
+    """The renderer method that shows ``subject`` (``plan``, ``drift``, …).
+
+    A class exists only once its module is imported: the kinds whose module never was cannot
+    match, and are not imported to find out (printing a validation imports no plan, drift or
+    apply module)."""
+    for module, name, kind in _KINDS:
+        loaded = sys.modules.get(module)
+        if loaded is not None and isinstance(subject, getattr(loaded, name)):
             return kind
     raise TypeError(f"nothing renders a {type(subject).__name__}")

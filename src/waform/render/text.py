@@ -16,14 +16,12 @@ ends with a newline.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 import click
 
 from waform.apply.results import ALREADY_VERB, DONE_VERB, ApplyReport
-from waform.apply.runner import DryRun
 from waform.diagnostics import DiagnosticReport
-from waform.drift_report import DriftReport
-from waform.plan import SYMBOLS, Action, Blocked, FieldChange, Plan
 from waform.render.base import Renderer, failing_kinds, register
 from waform.render.values import (
     drift_value,
@@ -35,6 +33,11 @@ from waform.render.values import (
 from waform.rules.examples import examples
 from waform.rules.listing import RuleListing
 from waform.rules.rule import STATUSES, Rule
+
+if TYPE_CHECKING:  # not imported to print a validation: the plan's and apply's modules are big
+    from waform.apply.runner import DryRun
+    from waform.drift_report import DriftReport
+    from waform.plan import Action, Blocked, FieldChange, Plan
 
 
 @register
@@ -119,6 +122,8 @@ def _change_lines(changes: list[FieldChange], color: bool, indent: str) -> list[
 
 
 def _action_lines(action: Action, color: bool) -> list[str]:
+    from waform.plan import SYMBOLS
+
     symbol = SYMBOLS[action.action]
     head = f"  {symbol} {action.name}/{action.language}"
     state = f"{action.remote_state}; " if action.remote_state else ""
@@ -270,6 +275,8 @@ def review_lines(report: ApplyReport) -> list[str]:
 def apply_text(report: ApplyReport, verbose: bool) -> str:
     """One line per action, the headline, one line per failure (``StepResult.failure_line``),
     then the review."""
+    from waform.plan import SYMBOLS
+
     lines: list[str] = []
     for r in report.results:
         if r.ok:

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import json
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from waform.plan import FieldChange
 from waform.worddiff import Piece, excerpt, word_diff
+
+if TYPE_CHECKING:
+    from waform.plan import FieldChange
 
 #: Values longer than this are cut in the middle (a 1,024-character body stays readable).
 MAX_VALUE_CHARS = 2_000
