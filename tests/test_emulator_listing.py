@@ -203,20 +203,20 @@ def test_analytics_follow_the_date_range(api: httpx.Client, control: EmulatorCon
     ]
 
 
-# ---------------------------------------------------------------- by name / language
+# ---------------------------------------------------------------- the store's queries
 
 
 def test_a_page_counts_its_templates_from_the_key_index(tmp_path: Path) -> None:
     """The COUNT beside every list page reads the keys, not the stored DTOs (ten times more
     pages: the emulator's own time per page of 1,000 went from about 13 to 9 ms)."""
     store = Store(tmp_path / "state.sqlite3")
-    statements: list[str] = []
-    store.conn.set_trace_callback(statements.append)
-    store.page(PROJECT, size=10, prefix="tpl_")
-    store.conn.set_trace_callback(None)
-    (count,) = [s for s in statements if "COUNT(*)" in s]
-    plan = store.conn.execute("EXPLAIN QUERY PLAN " + count).fetchall()
-    assert [row[3] for row in plan] == [
-        "SEARCH templates USING COVERING INDEX templates_keys (project=? AND name>? AND name<?)"
-    ]
-    store.close()
+    try:
+        statements: list[str] = []
+        store.conn.set_trace_callback(statements.append)
+        store.page(PROJECT, size=10, prefix="tpl_")
+        store.conn.set_trace_callback(None)
+        (count,) = [s for s in statements if "COUNT(*)" in s]
+        plan = store.conn.execute("EXPLAIN QUERY PLAN " + count).fetchall()
+        assert [row[3] for row in plan if "COVERING INDEX templates_keys" in row[3]], plan
+    finally:
+        store.close()

@@ -285,6 +285,14 @@ CASES = [
         "text file?",
         "encoding",
     ),
+    (  # libyaml counts bytes: the column counts characters
+        "control-character-after-accents",
+        VALID.replace("Anna", "Éé\x07"),
+        "13:25",
+        "character #x0007 is not allowed in YAML (control characters are not allowed); is this a "
+        "text file?",
+        "encoding",
+    ),
 ]
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from waform.loader import LoadedFile, load_paths
+from waform.yamlsafe import read_yaml
 
 TEMPLATE = """\
 # a comment first, so lines are not trivially 1-based
@@ -111,6 +112,15 @@ def test_yaml_1_2_core_schema(tmp_path: Path) -> None:
     assert body.examples == ["2025-01-31", "yes"]
     assert file.template.languages["EN_US"].details.messageSendTtlSeconds == 43200
     assert file.template.languages["DE"].allowCategoryChange is True
+
+
+def test_flow_plain_scalars_hold_colons_and_question_marks_as_yaml_1_2_allows() -> None:
+    """``[a?b, c:d]``: a ``?`` or ``:`` not followed by a space is part of a plain scalar in flow
+    context too (YAML 1.2, and libyaml from 0.2.5 on; the older libyaml of ruamel.yaml.clib
+    refused both), as in a block scalar."""
+    doc = read_yaml("a: [a?b, c:d, x?]\nb: {k:v: 1, q?: 2}\nc: a?b\n")
+    assert doc.problems == []
+    assert doc.data == {"a": ["a?b", "c:d", "x?"], "b": {"k:v": 1, "q?": 2}, "c": "a?b"}
 
 
 def test_merge_keys_are_read_and_located(tmp_path: Path) -> None:

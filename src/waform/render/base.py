@@ -87,7 +87,8 @@ def subject_kind(subject: Any) -> str:
     match, and are not imported to find out (printing a validation imports no plan, drift or
     apply module)."""
     for module, name, kind in _KINDS:
-        loaded = sys.modules.get(module)
-        if loaded is not None and isinstance(subject, getattr(loaded, name)):
+        # ``None`` too while another thread is still importing the module
+        cls = getattr(sys.modules.get(module), name, None)
+        if cls is not None and isinstance(subject, cls):
             return kind
     raise TypeError(f"nothing renders a {type(subject).__name__}")

@@ -7,15 +7,17 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from waform.apply.results import ApplyReport
-from waform.apply.runner import DryRun
 from waform.diagnostics import DiagnosticReport
-from waform.drift_report import DriftReport
-from waform.plan import Plan
 from waform.render.base import Renderer, failing_kinds, register
 from waform.rules.listing import RuleListing, rules_as_dicts
+
+if TYPE_CHECKING:  # not imported to print a validation (see render/text.py)
+    from waform.apply.results import ApplyReport
+    from waform.apply.runner import DryRun
+    from waform.drift_report import DriftReport
+    from waform.plan import Plan
 
 
 def _dump(data: Any) -> str:

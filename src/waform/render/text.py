@@ -121,10 +121,7 @@ def _change_lines(changes: list[FieldChange], color: bool, indent: str) -> list[
     return lines
 
 
-def _action_lines(action: Action, color: bool) -> list[str]:
-    from waform.plan import SYMBOLS
-
-    symbol = SYMBOLS[action.action]
+def _action_lines(action: Action, symbol: str, color: bool) -> list[str]:
     head = f"  {symbol} {action.name}/{action.language}"
     state = f"{action.remote_state}; " if action.remote_state else ""
     lines = [_style(head, symbol, color, bold=True) + f"  {action.action} ({state}{action.reason})"]
@@ -145,13 +142,15 @@ def _blocked_lines(item: Blocked, color: bool) -> list[str]:
 
 def plan_text(plan: Plan, color: bool) -> str:
     """The whole plan as text (no trailing newline)."""
+    from waform.plan import SYMBOLS
+
     lines: list[str] = []
     target = f'target "{plan.target}"' if plan.target else "the target"
     if plan.actions:
         lines.append(f"waform will make these changes to {target}:")
         lines.append("")
         for action in plan.actions:
-            lines.extend(_action_lines(action, color))
+            lines.extend(_action_lines(action, SYMBOLS[action.action], color))
         lines.append("")
     if plan.blocked:
         lines.append("These differences cannot be applied:")

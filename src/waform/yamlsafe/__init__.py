@@ -13,7 +13,8 @@ small builder turns nodes into dicts, lists and scalars while it
 - memoises aliased nodes (the graph stays linear in the file size) and refuses documents whose
   alias expansion would exceed :data:`MAX_ALIAS_EXPANSION` nodes (billion laughs),
 - refuses nesting deeper than :data:`MAX_DEPTH` (checked *before* libyaml's recursive composer,
-  which would overflow the C stack on ``[[[[…`` and is quadratic in flow depth).
+  which would overflow the C stack on ``[[[[…`` and is quadratic in flow depth; where libyaml
+  stops first at its own limit of 1,000 flow levels, at the same place as below it).
 
 :func:`read_bounded` gets the bytes first: regular files only, never blocking on a FIFO, never
 more than a limit. Nothing here knows about templates: :mod:`waform.loader` gives the data its
@@ -131,7 +132,10 @@ def read_yaml(text: str, *, subject: str = "templates are", echo: bool = True) -
 
 def _syntax_problem(exc: YAMLError, text: str) -> YamlProblem:
     if isinstance(exc, ReaderError):
-        pos = max(0, min(exc.position, len(text)))
+        # libyaml counts the bytes of the UTF-8 it was given, not characters
+        pos = len(
+            text.encode("utf-8", "surrogatepass")[: max(0, exc.position)].decode("utf-8", "ignore")
+        )
         line = text.count("\n", 0, pos) + 1
         column = pos - (text.rfind("\n", 0, pos) + 1) + 1
         return YamlProblem(
@@ -198,15 +202,17 @@ def _deeper_than_allowed(text: str) -> YamlProblem | None:
             return None
 
 
-#: libyaml's own limit (1,000 flow levels), which it meets while it scans ahead.
-_LIBYAML_TOO_DEEP = "exceeded maximum nesting depth"
+#: libyaml's own limit (1,000 flow levels, from 0.2.5 on), which it meets while it scans ahead:
+#: its problem, or the context it names.
+_LIBYAML_TOO_DEEP = ("exceeded maximum nesting depth", "while increasing flow level")
 
 
 def _too_deep_before(exc: YAMLError, text: str) -> YamlProblem | None:
     """Where the text passes :data:`MAX_DEPTH`, when libyaml stopped at its own, far deeper limit
     before it gave the events that pass ours: the text before that point gives them."""
     mark = getattr(exc, "problem_mark", None)
-    if getattr(exc, "problem", None) != _LIBYAML_TOO_DEEP or mark is None:
+    said = (getattr(exc, "problem", None), getattr(exc, "context", None))
+    if mark is None or not any(a == b for a, b in zip(said, _LIBYAML_TOO_DEEP, strict=True)):
         return None
     try:
         return _deeper_than_allowed(text[: mark.index])

@@ -6,8 +6,15 @@ import operator
 import re
 
 from ruamel.yaml.resolver import Resolver
-from yaml._yaml import CParser  # libyaml, in the PyYAML wheel (a dependency)
 from yaml.nodes import MappingNode, ScalarNode
+
+try:
+    from yaml._yaml import CParser  # libyaml, in PyYAML's wheels (a dependency)
+except ImportError as exc:  # a PyYAML built without libyaml: its Python parser is far slower
+    raise ImportError(
+        "waform reads YAML with libyaml, and this PyYAML was built without it; install a "
+        "PyYAML wheel (pip install --force-reinstall --only-binary pyyaml pyyaml)"
+    ) from exc
 
 #: Nesting deeper than this is refused (the template format needs about 14 levels).
 MAX_DEPTH = 64
@@ -26,7 +33,8 @@ SEQ, MAP, MERGE = CORE + "seq", CORE + "map", CORE + "merge"
 
 # The resolved tags are these very string objects (``resolve`` below returns them), so identity
 # (``node.tag is STR``) is the builder's test in its hot loop; a tag written in the text is
-# another string object, and takes the slower path that compares its value.
+# another string object, and takes the slower path that compares its value (where ``!!merge``
+# written out is refused: only the ``<<`` key merges).
 _TAGS = {t: t for t in (INT, FLOAT, BOOL, NULL, MERGE)}
 
 
