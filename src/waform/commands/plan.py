@@ -17,12 +17,10 @@ from waform.commands.options import (
     planning_options,
     target_options,
 )
-from waform.commands.preview import write_html
 from waform.console import Console, end
 from waform.differ import NamedKeys
 from waform.errors import PlanError, WaformError
 from waform.render import render
-from waform.render.html import PreviewInputs
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +87,9 @@ def command(
 
     echo(render(plan, fmt, color=console.color))
     if html_path is not None and outcome.sides is not None:
+        from waform.commands.preview import write_html  # with Jinja2: only for --html
+        from waform.render.html import PreviewInputs
+
         # The page draws the proposed side from the templates the plan was made from.
         page = PreviewInputs(outcome.sides.desired, outcome.diagnostics, config=manager.config)
         write_html(html_path, render(plan, "html", preview=page))
