@@ -143,9 +143,8 @@ def label_text(button: Any) -> str | None:
 def plain_labels(ctx: TemplateContext) -> Iterator[Hit]:
     for site in ctx.all_buttons:
         button = site.button
-        for field in _label_fields_of(type(button)):
-            label = getattr(button, field)
-            if not label or surely_plain(label):
+        for field, label in label_fields(button):
+            if surely_plain(label):
                 continue
             problems = []
             if scan(label).any:

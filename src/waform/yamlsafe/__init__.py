@@ -204,15 +204,15 @@ def _deeper_than_allowed(text: str) -> YamlProblem | None:
 
 #: libyaml's own limit (1,000 flow levels, from 0.2.5 on), which it meets while it scans ahead:
 #: its problem, or the context it names.
-_LIBYAML_TOO_DEEP = ("exceeded maximum nesting depth", "while increasing flow level")
+_LIBYAML_TOO_DEEP = frozenset({"exceeded maximum nesting depth", "while increasing flow level"})
 
 
 def _too_deep_before(exc: YAMLError, text: str) -> YamlProblem | None:
     """Where the text passes :data:`MAX_DEPTH`, when libyaml stopped at its own, far deeper limit
     before it gave the events that pass ours: the text before that point gives them."""
     mark = getattr(exc, "problem_mark", None)
-    said = (getattr(exc, "problem", None), getattr(exc, "context", None))
-    if mark is None or not any(a == b for a, b in zip(said, _LIBYAML_TOO_DEEP, strict=True)):
+    said = {getattr(exc, "problem", None), getattr(exc, "context", None)}
+    if mark is None or not said & _LIBYAML_TOO_DEEP:
         return None
     try:
         return _deeper_than_allowed(text[: mark.index])
